@@ -1,0 +1,210 @@
+// Package chat is the seam between tapbot's flow and the chat platforms:
+// platform-neutral inbound events, outbound messages (text, facts, buttons,
+// forms, a private flag) and the Messenger interface adapters implement.
+//
+// The core decides what to say; adapters decide how to draw it. Platform
+// data crosses the seam only as opaque refs.
+package chat
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Kind is what happened in chat.
+type Kind string
+
+// Event kinds.
+const (
+	KindMessage Kind = "message" // free text in a 1:1 conversation (or a mention)
+	KindCommand Kind = "command" // a slash command or bot command; Text holds its arguments
+	KindAction  Kind = "action"  // a button click on a message the bot posted
+	KindForm    Kind = "form"    // a submitted form (Slack modal, Teams card)
+	KindInstall Kind = "install" // the bot was added to a conversation
+)
+
+// User is the person behind an event as the platform identifies them.
+type User struct {
+	Platform tap.Platform
+	ID       string     // Slack user id / Teams 29:… id
+	EntraID  tap.UserID // Teams from.aadObjectId; Slack: empty until resolved
+	Email    string     // Slack users.info e-mail (resolution hint only)
+	Name     string
+	// Team is the workspace (Slack team id) or tenant (Teams tenant id).
+	Team string
+	// Guest is true for restricted, external or Slack Connect users, who
+	// can never approve.
+	Guest bool
+}
+
+// Event is one inbound interaction, already authenticated by the adapter.
+type Event struct {
+	Kind Kind
+	User User
+	// Conversation is where the event happened; replies go there.
+	Conversation tap.Ref
+	// Direct is true in a 1:1 conversation with the bot.
+	Direct bool
+	Text   string
+	// Action is the clicked button's action id and value (KindAction).
+	Action string
+	Value  string
+	// Message is the message that carried the clicked button (KindAction).
+	Message tap.Ref
+	// Form is the submitted form's id and field values (KindForm).
+	Form   string
+	Fields map[string]string
+	// DeliveryID identifies the delivery for de-duplication
+	// (Slack event_id / action tuple, Teams activity id).
+	DeliveryID string
+	// Reply answers privately to the person who caused this event, on the
+	// surface bound to it: a Slack modal (views.open/update via the
+	// trigger_id) or ephemeral, a Teams invoke response. It is the only
+	// path that may carry a Message with a Secret. Nil when the event has
+	// no private surface; then use Messenger.Send.
+	Reply func(ctx context.Context, m Message) error
+}
+
+// Style is a button's look.
+type Style string
+
+// Button styles.
+const (
+	StyleDefault Style = ""
+	StylePrimary Style = "primary"
+	StyleDanger  Style = "danger"
+)
+
+// Button is a clickable action. Action ids are the core's (see package
+// bot); Value carries the request id or choice.
+type Button struct {
+	Action  string
+	Label   string
+	Value   string
+	Style   Style
+	Confirm string // when set, the platform asks "Confirm" with this text first
+}
+
+// Fact is one labelled value shown in a message.
+type Fact struct {
+	Label string
+	Value string
+}
+
+// FieldKind is a form field's input type.
+type FieldKind string
+
+// Form field kinds.
+const (
+	FieldText     FieldKind = "text"
+	FieldTextArea FieldKind = "textarea"
+	FieldDateTime FieldKind = "datetime" // value "2006-01-02T15:04" local to the zone field
+	FieldNumber   FieldKind = "number"
+	FieldToggle   FieldKind = "toggle" // value "true"/"false"
+	FieldSelect   FieldKind = "select"
+)
+
+// Option is a select option.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Field is one form input.
+type Field struct {
+	ID          string
+	Label       string
+	Kind        FieldKind
+	Placeholder string
+	Value       string // initial value
+	Options     []Option
+	Optional    bool
+	Error       string // validation error shown next to the field
+}
+
+// Form is an input form (Slack modal, Teams Adaptive Card inputs).
+type Form struct {
+	ID     string // echoed back in Event.Form
+	Title  string
+	Submit string
+	Fields []Field
+	// State is opaque data echoed back on submit (e.g. a request id).
+	State string
+}
+
+// Message is what the core says. Text is light markdown: *bold*, _italic_,
+// `code`, and newlines; adapters escape user text they interpolate via
+// Escape before building Text, and translate the markup.
+type Message struct {
+	Title string
+	Text  string
+	Facts []Fact
+	// Secret is the pass, drawn in monospace. Only Event.Reply may carry it;
+	// Messenger.Send/Update must refuse a Message with a Secret.
+	Secret    tap.Secret
+	SecretCap string // caption for the secret, e.g. "Temporary Access Pass"
+	Buttons   []Button
+	Form      *Form
+	// Note is small print under the message.
+	Note string
+}
+
+// HasSecret reports whether m carries a pass value.
+func (m Message) HasSecret() bool { return !m.Secret.IsZero() }
+
+// ErrSecretInPersistent is returned by Messenger implementations asked to
+// post or update a persisted message containing a Secret.
+var ErrSecretInPersistent = errors.New("secret in persisted message")
+
+// ErrUnreachable is returned when the platform cannot reach the addressee
+// (never talked to the bot, blocked it, not in the channel).
+var ErrUnreachable = errors.New("recipient unreachable")
+
+// AddressKind is what a message is addressed to.
+type AddressKind string
+
+// Address kinds.
+const (
+	ToUser    AddressKind = "user"    // a 1:1 conversation with the person
+	ToChannel AddressKind = "channel" // a channel (the approvers channel)
+)
+
+// Address names where to send a message on one platform.
+type Address struct {
+	Platform tap.Platform
+	Kind     AddressKind
+	// ID is the chat user id or the channel id for the platform. For
+	// ToUser, EntraID may be given instead (the adapter looks up the
+	// stored conversation reference).
+	ID      string
+	EntraID tap.UserID
+}
+
+// Messenger sends and updates messages on one platform.
+type Messenger interface {
+	// Platform names the platform.
+	Platform() tap.Platform
+	// Send posts m to a and returns a ref for later updates. Errors:
+	// ErrSecretInPersistent when m has a Secret; ErrUnreachable when a
+	// cannot be reached; others wrap the platform error (no secrets).
+	Send(ctx context.Context, a Address, m Message) (tap.Ref, error)
+	// Update replaces the message at ref for everyone who sees it.
+	// Same error contract as Send.
+	Update(ctx context.Context, ref tap.Ref, m Message) error
+}
+
+// Handler receives authenticated, de-duplicated events. Adapters call it
+// after acknowledging the platform (Slack) or inline when the platform
+// waits for a synchronous answer (Teams invoke). It returns when the work
+// for the event is done.
+type Handler interface {
+	Handle(ctx context.Context, ev Event)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, ev Event)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, ev Event) { f(ctx, ev) }

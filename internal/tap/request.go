@@ -1,0 +1,130 @@
+package tap
+
+import "time"
+
+// RequestID identifies a request. It is random, URL-safe and opaque.
+type RequestID string
+
+// UserID is an immutable Entra object id.
+type UserID string
+
+// Platform names a chat platform ("slack", "teams", "test").
+type Platform string
+
+// Reason is why a pass is requested.
+type Reason string
+
+// Reasons a requester can pick (PRODUCT.md).
+const (
+	ReasonOnboarding       Reason = "onboarding"
+	ReasonRecovery         Reason = "recovery"
+	ReasonContractor       Reason = "contractor"
+	ReasonDeviceEnrollment Reason = "device_enrollment"
+	ReasonDemo             Reason = "demo"
+	ReasonGuestProject     Reason = "guest_project"
+)
+
+// Reasons lists every reason in display order.
+var Reasons = []Reason{ReasonOnboarding, ReasonRecovery, ReasonContractor, ReasonDeviceEnrollment, ReasonDemo, ReasonGuestProject}
+
+// Valid reports whether r is a known reason.
+func (r Reason) Valid() bool {
+	for _, x := range Reasons {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Actor is a person acting in chat, identified by both their chat identity
+// and (once resolved) their immutable Entra object id.
+type Actor struct {
+	Platform Platform `json:"platform"`
+	ChatID   string   `json:"chat_id"`            // Slack user id, Teams 29:… id
+	EntraID  UserID   `json:"entra_id,omitempty"` // immutable; authorisation uses this
+	Name     string   `json:"name,omitempty"`     // display only
+	Email    string   `json:"email,omitempty"`    // display / lookup only
+}
+
+// Decision is one approver's approval (two-approver rules keep several).
+type Decision struct {
+	Approver Actor     `json:"approver"`
+	At       time.Time `json:"at"`
+}
+
+// Ref is an opaque pointer to a chat message, owned by an adapter.
+type Ref struct {
+	Platform     Platform `json:"platform"`
+	Conversation string   `json:"conversation"`
+	Message      string   `json:"message"`
+	Extra        string   `json:"extra,omitempty"`
+}
+
+// Request is one TAP request and everything the lifecycle knows about it.
+// Version is the compare-and-swap counter; stores bump it on every update.
+type Request struct {
+	ID            RequestID     `json:"id"`
+	Version       int64         `json:"version"`
+	State         State         `json:"state"`
+	Requester     Actor         `json:"requester"`
+	Target        User          `json:"target"`
+	Start         time.Time     `json:"start"` // UTC; zero means "now at issue"
+	Lifetime      time.Duration `json:"lifetime"`
+	OneTime       bool          `json:"one_time"`
+	Reason        Reason        `json:"reason"`
+	Justification string        `json:"justification,omitempty"`
+	RequesterZone string        `json:"requester_zone,omitempty"` // IANA
+	HireZone      string        `json:"hire_zone,omitempty"`      // IANA
+	Warnings      []string      `json:"warnings,omitempty"`
+	// ApprovalsNeeded is how many distinct approvers must approve (1 or 2).
+	ApprovalsNeeded int        `json:"approvals_needed"`
+	Approvals       []Decision `json:"approvals,omitempty"`
+	DecidedBy       *Actor     `json:"decided_by,omitempty"` // who moved it out of pending
+	DecisionReason  string     `json:"decision_reason,omitempty"`
+	// MethodID is the Graph id of the created TAP method.
+	MethodID string `json:"method_id,omitempty"`
+	// PassStart and PassExpires are the live pass's window as Graph reported it.
+	PassStart   time.Time `json:"pass_start,omitempty"`
+	PassExpires time.Time `json:"pass_expires,omitempty"`
+	// Sealed is the AES-256-GCM sealed pass value, bound to ID and
+	// SealedFor; nil once revealed or destroyed. Never plaintext.
+	Sealed    []byte `json:"-"`
+	SealedFor string `json:"sealed_for,omitempty"`
+	// FailReason explains a failed request in plain words (no secrets).
+	FailReason string `json:"fail_reason,omitempty"`
+	// Refs are the chat messages that show this request (approval cards,
+	// requester DMs), so they can be updated in place.
+	Refs []Ref `json:"refs,omitempty"`
+
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	DecidedAt  time.Time `json:"decided_at,omitempty"`
+	IssuedAt   time.Time `json:"issued_at,omitempty"`
+	RevealedAt time.Time `json:"revealed_at,omitempty"`
+	ClosedAt   time.Time `json:"closed_at,omitempty"`
+	RemindedAt time.Time `json:"reminded_at,omitempty"`
+	// NextTimer is when the sweeper should next look at this request
+	// (reminder, expiry, reveal window); zero when nothing is due.
+	NextTimer time.Time `json:"next_timer,omitempty"`
+}
+
+// Clone returns a deep copy, so a caller can mutate without aliasing a store's copy.
+func (r *Request) Clone() *Request {
+	c := *r
+	c.Warnings = append([]string(nil), r.Warnings...)
+	c.Approvals = append([]Decision(nil), r.Approvals...)
+	c.Refs = append([]Ref(nil), r.Refs...)
+	c.Sealed = append([]byte(nil), r.Sealed...)
+	if r.Sealed == nil {
+		c.Sealed = nil
+	}
+	if r.DecidedBy != nil {
+		d := *r.DecidedBy
+		c.DecidedBy = &d
+	}
+	return &c
+}
+
+// End returns when the requested pass would stop working.
+func (r *Request) End() time.Time { return r.Start.Add(r.Lifetime) }
