@@ -44,3 +44,64 @@ type PassIssuer interface {
 	// DeletePass deletes a TAP method. ErrNotFound if it is already gone.
 	DeletePass(ctx context.Context, user tap.UserID, methodID string) error
 }
+
+// Checker is the organisation's policy (internal/policy implements it).
+// Refusals are *tap.Refusal wrapping a sentinel, with a plain sentence.
+type Checker interface {
+	// CheckSubmit runs every live check on a draft request (target
+	// eligibility, lifetime, start, requester rights, quotas, one open
+	// request per target). It may fill defaults and clip r.Lifetime, set
+	// r.ApprovalsNeeded, and returns warnings for requester and approvers
+	// (e.g. "approving replaces a live pass").
+	CheckSubmit(ctx context.Context, r *tap.Request) (warnings []string, err error)
+	// CheckDecision checks, now, that actor may approve or deny r: member
+	// of an approver group (re-read, not cached), not the requester, not
+	// the target, not a guest, not already among r.Approvals.
+	CheckDecision(ctx context.Context, r *tap.Request, actor tap.Actor) error
+	// IsApprover reports whether actor is in an approver group now.
+	IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
+}
+
+// Auditor appends to the hash-chained audit trail (internal/audit).
+// An error means nothing was recorded: the caller must not proceed with
+// the action it was about to take (fail closed).
+type Auditor interface {
+	Record(ctx context.Context, rec tap.AuditRecord) error
+}
+
+// NoticeKind is what happened to a request.
+type NoticeKind string
+
+// Notices sent after a transition is committed.
+const (
+	NoticeSubmitted NoticeKind = "submitted" // post approval cards, tell requester
+	NoticeApproval  NoticeKind = "approval"  // one of two approvals recorded
+	NoticeDenied    NoticeKind = "denied"
+	NoticeCancelled NoticeKind = "cancelled"
+	NoticeApproved  NoticeKind = "approved" // issue-on-reveal: approved, nothing minted
+	NoticeIssued    NoticeKind = "issued"   // pass created and sealed: offer Reveal
+	NoticeRevealed  NoticeKind = "revealed"
+	NoticeConfirmed NoticeKind = "confirmed"
+	NoticeRevoked   NoticeKind = "revoked"
+	NoticeExpired   NoticeKind = "expired"
+	NoticeFailed    NoticeKind = "failed"
+	NoticeReminder  NoticeKind = "reminder"   // approvers: still pending
+	NoticeLapsed    NoticeKind = "lapsed"     // reveal window passed: pass deleted
+	NoticePassEnded NoticeKind = "pass_ended" // delivered pass expired without confirmation
+	NoticeSecurity  NoticeKind = "security"   // e.g. someone else clicked Reveal
+)
+
+// Notice tells the chat layer (package bot) what to say. Request is a
+// snapshot after the committed transition; it never holds a pass value.
+type Notice struct {
+	Kind    NoticeKind
+	Request *tap.Request
+	Actor   *tap.Actor // who caused it; nil for timers
+	Detail  string     // plain words (e.g. missing methods, failure reason)
+}
+
+// Notifier delivers notices. Errors are logged by the caller, never
+// undo a committed transition.
+type Notifier interface {
+	Notify(ctx context.Context, n Notice) error
+}

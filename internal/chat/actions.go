@@ -1,0 +1,23 @@
+package chat
+
+// Action and form ids shared by the core and the adapters. Adapters need
+// a few of them: Slack opens a "loading" modal at once for ActionReveal
+// (its trigger_id lives 3 s) and Teams answers it in the invoke response.
+const (
+	ActionApprove = "tap_approve" // Value: request id
+	ActionDeny    = "tap_deny"    // Value: request id; the core replies with FormDeny
+	ActionReveal  = "tap_reveal"  // Value: request id; answered privately via Event.Reply
+	ActionCancel  = "tap_cancel"  // Value: request id
+	ActionRevoke  = "tap_revoke"  // Value: request id
+	ActionOpen    = "tap_open"    // open the request form
+	// ActionSay feeds Value to the dialog as if typed (summary buttons:
+	// "confirm", "cancel", "change lifetime", yes/no answers).
+	ActionSay = "tap_say"
+
+	FormRequest = "tap_request"     // the request form (dialog fields)
+	FormDeny    = "tap_deny_reason" // field "reason"; State: request id
+)
+
+// PrivateActions are the actions whose answer must be private to the
+// clicker (a modal or an invoke response), opened immediately.
+var PrivateActions = map[string]bool{ActionReveal: true}
