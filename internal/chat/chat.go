@@ -56,6 +56,8 @@ type Event struct {
 	// Form is the submitted form's id and field values (KindForm).
 	Form   string
 	Fields map[string]string
+	// State is the submitted Form's State, echoed back (KindForm).
+	State string
 	// DeliveryID identifies the delivery for de-duplication
 	// (Slack event_id / action tuple, Teams activity id).
 	DeliveryID string
