@@ -1,0 +1,445 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// PolicyTTL is how long the tenant's TAP policy is cached.
+const PolicyTTL = 5 * time.Minute
+
+// StartSlack is how far in the past a start may lie and still count as
+// "now" (clocks and typing take time).
+const StartSlack = 2 * time.Minute
+
+// maxGroupsPerCheck is Graph checkMemberGroups' limit per call.
+const maxGroupsPerCheck = 20
+
+// PassLister lists a user's Temporary Access Passes (approvals.PassIssuer
+// satisfies it). The Checker uses it only to warn about a live pass.
+type PassLister interface {
+	ListPasses(ctx context.Context, user tap.UserID) ([]tap.Pass, error)
+}
+
+// Checker implements approvals.Checker against the live directory.
+type Checker struct {
+	cfg    Config
+	dir    approvals.Directory
+	store  tap.Store
+	now    func() time.Time
+	log    *slog.Logger
+	passes PassLister
+
+	mu       sync.Mutex
+	policy   tap.Policy
+	policyAt time.Time
+	havePol  bool
+}
+
+var _ approvals.Checker = (*Checker)(nil)
+
+// New returns a Checker. cfg should have passed Validate. store is only
+// read (open requests and quotas). now is the clock (time.Now if nil);
+// log may be nil.
+func New(cfg Config, dir approvals.Directory, store tap.Store, now func() time.Time, log *slog.Logger) *Checker {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Checker{cfg: cfg, dir: dir, store: store, now: now, log: log}
+}
+
+// SetPasses enables the live-pass warning. Call it before first use.
+func (c *Checker) SetPasses(p PassLister) { c.passes = p }
+
+// Config returns the policy the Checker enforces.
+func (c *Checker) Config() Config { return c.cfg }
+
+// tenantPolicy returns the tenant's TAP policy, cached for PolicyTTL.
+func (c *Checker) tenantPolicy(ctx context.Context) (tap.Policy, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if c.havePol && now.Sub(c.policyAt) < PolicyTTL {
+		return c.policy, nil
+	}
+	p, err := c.dir.Policy(ctx)
+	if err != nil {
+		return tap.Policy{}, fmt.Errorf("read tenant tap policy: %w", err)
+	}
+	c.policy, c.policyAt, c.havePol = p, now, true
+	c.log.Debug("tenant tap policy refreshed", "enabled", p.Enabled,
+		"min_lifetime", p.MinLifetime.String(), "max_lifetime", p.MaxLifetime.String())
+	return p, nil
+}
+
+// limit is the allowed lifetime range and what sets its maximum.
+type limit struct {
+	min, max time.Duration
+	source   string
+}
+
+func (l limit) fits() bool { return l.min <= l.max }
+
+// limits intersects the tenant policy, the reason's max and the org max.
+func (c *Checker) limits(p tap.Policy, r tap.Reason) limit {
+	l := limit{min: p.MinLifetime, max: p.MaxLifetime, source: sourceTenant}
+	if l.min < graphMinLifetime {
+		l.min = graphMinLifetime
+	}
+	if l.max <= 0 || l.max > graphMaxLifetime {
+		l.max = graphMaxLifetime
+	}
+	if r != "" {
+		if m := c.cfg.Reason(r).MaxLifetime.D(); m > 0 && m < l.max {
+			l.max, l.source = m, sourceReason(r)
+		}
+	}
+	if m := c.cfg.MaxLifetime.D(); m > 0 && m < l.max {
+		l.max, l.source = m, sourceOrg
+	}
+	return l
+}
+
+// CheckSubmit runs every live check on a draft request. It refreshes
+// r.Target from the directory, fills r.Reason (onboarding) and
+// r.Lifetime (the reason's default, clipped) when empty, forces
+// r.OneTime when the tenant allows only one-time passes, turns a start
+// within StartSlack of now into "now", and sets r.ApprovalsNeeded.
+// Refusals are *tap.Refusal; other errors (Graph down, store down) are
+// wrapped and mean "could not check", never "allowed".
+func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, error) {
+	var warnings []string
+	now := c.now()
+
+	if r.Reason == "" {
+		r.Reason = tap.ReasonOnboarding
+	}
+	if !r.Reason.Valid() {
+		return nil, refuseUnknownReason(r.Reason)
+	}
+	if r.Requester.EntraID == "" {
+		return nil, refuseRequesterUnknown()
+	}
+
+	// The target, read live: never trust what the dialog resolved earlier.
+	key := string(r.Target.ID)
+	if key == "" {
+		key = r.Target.UPN
+	}
+	if key == "" {
+		return nil, tap.Refuse(tap.ErrInvalidInput, "Tell me who the pass is for: their e-mail address or user name.")
+	}
+	target, err := c.dir.User(ctx, key)
+	if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound) {
+		return nil, refuseTargetNotFound(firstNonEmpty(r.Target.UPN, r.Target.Mail, r.Target.DisplayName, key))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read target %s: %w", key, err)
+	}
+	r.Target = target
+
+	if target.ID == r.Requester.EntraID {
+		return nil, refuseSelfRequest()
+	}
+	if !target.Enabled {
+		return nil, refuseDisabled(target)
+	}
+	if target.External {
+		return nil, refuseGuest(target, orgName(r))
+	}
+	if err := c.checkRoles(ctx, target); err != nil {
+		return nil, err
+	}
+
+	pol, err := c.tenantPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !pol.Enabled {
+		return nil, refuseMethodDisabled()
+	}
+	// One membership read for the target covers policy scope and the
+	// two-approver target groups.
+	groups := unique(pol.IncludeGroups, pol.ExcludeGroups, c.cfg.TwoApprovers.TargetGroups)
+	member, err := c.memberOf(ctx, target.ID, groups)
+	if err != nil {
+		return nil, fmt.Errorf("read groups of %s: %w", target.ID, err)
+	}
+	if err := inScope(pol, target, member); err != nil {
+		return nil, err
+	}
+
+	if err := c.checkRequester(ctx, r.Requester.EntraID, target); err != nil {
+		return nil, err
+	}
+
+	w, err := c.checkShape(r, pol, now)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, w...)
+
+	if err := c.checkOpen(ctx, r, now); err != nil {
+		return nil, err
+	}
+
+	r.ApprovalsNeeded = 1
+	if slices.Contains(c.cfg.TwoApprovers.Reasons, r.Reason) || anyIn(c.cfg.TwoApprovers.TargetGroups, member) {
+		r.ApprovalsNeeded = 2
+	}
+
+	if w := c.livePass(ctx, r); w != "" {
+		warnings = append(warnings, w)
+	}
+	return warnings, nil
+}
+
+// checkRoles refuses a target holding any directory role, active or
+// eligible. Without permission to read roles it refuses (fail closed).
+func (c *Checker) checkRoles(ctx context.Context, u tap.User) error {
+	roles, err := c.dir.Roles(ctx, u.ID)
+	if errors.Is(err, tap.ErrPermission) {
+		c.log.Warn("cannot read directory roles; refusing", "target", string(u.ID), "err", err)
+		return refuseRolesUnknown(u)
+	}
+	if err != nil {
+		return fmt.Errorf("read roles of %s: %w", u.ID, err)
+	}
+	if len(roles) == 0 {
+		return nil
+	}
+	// Name an active role before an eligible one.
+	slices.SortStableFunc(roles, func(a, b tap.RoleAssignment) int {
+		switch {
+		case a.Eligible == b.Eligible:
+			return 0
+		case !a.Eligible:
+			return -1
+		}
+		return 1
+	})
+	return refusePrivileged(u, roles[0])
+}
+
+// inScope applies the tenant policy's include and exclude targets.
+func inScope(p tap.Policy, u tap.User, member map[string]bool) error {
+	hit := func(ids []string) bool {
+		for _, id := range ids {
+			if member[id] || id == string(u.ID) {
+				return true
+			}
+		}
+		return false
+	}
+	if hit(p.ExcludeGroups) {
+		return refuseExcluded(u)
+	}
+	if !p.IncludeAll && !hit(p.IncludeGroups) {
+		return refuseNotIncluded(u)
+	}
+	return nil
+}
+
+// checkRequester applies the requester rule: the target's manager in
+// Entra, or a member of a requester group.
+func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, target tap.User) error {
+	rq := c.cfg.Requesters
+	if rq.Manager {
+		m, err := c.dir.Manager(ctx, target.ID)
+		switch {
+		case err == nil && m.ID == requester:
+			return nil
+		case err != nil && !errors.Is(err, tap.ErrNotFound) && !errors.Is(err, tap.ErrUserNotFound):
+			return fmt.Errorf("read manager of %s: %w", target.ID, err)
+		}
+	}
+	if len(rq.Groups) > 0 {
+		in, err := c.memberOf(ctx, requester, rq.Groups)
+		if err != nil {
+			return fmt.Errorf("read groups of requester %s: %w", requester, err)
+		}
+		if len(in) > 0 {
+			return nil
+		}
+	}
+	return refuseRequesterNotAllowed(target, rq.Manager, len(rq.Groups) > 0)
+}
+
+// checkShape validates and fills lifetime, one-time use and start.
+func (c *Checker) checkShape(r *tap.Request, pol tap.Policy, now time.Time) ([]string, error) {
+	var warnings []string
+	lim := c.limits(pol, r.Reason)
+	if !lim.fits() {
+		return nil, refuseNoLifetimeFits(lim, r.Reason)
+	}
+	if r.Lifetime == 0 {
+		want := c.cfg.Reason(r.Reason).Lifetime.D()
+		got := min(max(want, lim.min), lim.max)
+		if got != want {
+			src := lim.source
+			if got == lim.min {
+				src = sourceTenant
+			}
+			warnings = append(warnings, warnLifetimeClipped(r.Reason, want, got, limit{min: lim.min, max: lim.max, source: src}))
+		}
+		r.Lifetime = got
+	}
+	r.Lifetime = r.Lifetime.Truncate(time.Minute)
+	if r.Lifetime < lim.min {
+		return nil, refuseTooShort(r.Lifetime, lim.min)
+	}
+	if r.Lifetime > lim.max {
+		return nil, refuseTooLong(r.Lifetime, lim, r.Reason)
+	}
+	if pol.OneTimeDefault && !r.OneTime {
+		r.OneTime = true
+		warnings = append(warnings, warnOneTimeForced())
+	}
+
+	if !r.Start.IsZero() {
+		switch {
+		case r.Start.Before(now.Add(-StartSlack)):
+			return nil, refuseStartPast(r.Start, r.RequesterZone)
+		case !r.Start.After(now):
+			r.Start = time.Time{}
+		case r.Start.After(now.Add(c.cfg.MaxAhead.D())):
+			return nil, refuseStartTooFar(r.Start, r.RequesterZone, c.cfg.MaxAhead.D())
+		}
+	}
+	return warnings, nil
+}
+
+// openStates are the states that count as open.
+func openStates() []tap.State {
+	var s []tap.State
+	for _, st := range tap.States {
+		if st.Open() {
+			s = append(s, st)
+		}
+	}
+	return s
+}
+
+// checkOpen enforces one open request per target and the requester quotas.
+func (c *Checker) checkOpen(ctx context.Context, r *tap.Request, now time.Time) error {
+	open := openStates()
+	others := func(rs []*tap.Request) []*tap.Request {
+		return slices.DeleteFunc(rs, func(x *tap.Request) bool { return r.ID != "" && x.ID == r.ID })
+	}
+	forTarget, err := c.store.ListRequests(ctx, tap.RequestFilter{States: open, Target: r.Target.ID})
+	if err != nil {
+		return fmt.Errorf("list open requests for target: %w", err)
+	}
+	if rs := others(forTarget); len(rs) > 0 {
+		return refuseOpenForTarget(r.Target, rs[0])
+	}
+	mine, err := c.store.ListRequests(ctx, tap.RequestFilter{States: open, Requester: r.Requester.EntraID})
+	if err != nil {
+		return fmt.Errorf("list open requests for requester: %w", err)
+	}
+	if n := len(others(mine)); n >= c.cfg.Quotas.OpenPerRequester {
+		return refuseOpenQuota(n)
+	}
+	day, err := c.store.ListRequests(ctx, tap.RequestFilter{Requester: r.Requester.EntraID, Since: now.Add(-24 * time.Hour)})
+	if err != nil {
+		return fmt.Errorf("list recent requests for requester: %w", err)
+	}
+	if n := len(others(day)); n >= c.cfg.Quotas.PerRequesterPerDay {
+		return refuseDailyQuota(n)
+	}
+	return nil
+}
+
+// livePass returns a warning when the target already holds a usable or
+// future pass that approving would replace.
+func (c *Checker) livePass(ctx context.Context, r *tap.Request) string {
+	if c.passes == nil {
+		return ""
+	}
+	ps, err := c.passes.ListPasses(ctx, r.Target.ID)
+	if err != nil {
+		c.log.Warn("cannot list existing passes", "target", string(r.Target.ID), "err", err)
+		return warnLivePassUnknown(r.Target)
+	}
+	now := c.now()
+	for _, p := range ps {
+		live := p.Usable || p.UsabilityReason == "NotYetValid" ||
+			(p.UsabilityReason == "" && p.Lifetime > 0 && p.Expires().After(now))
+		if live {
+			return warnLivePass(r.Target, p, r.RequesterZone)
+		}
+	}
+	return ""
+}
+
+// memberOf returns the set of groups (of ids) the user is a transitive
+// member of, asking Graph at most maxGroupsPerCheck ids at a time.
+func (c *Checker) memberOf(ctx context.Context, id tap.UserID, ids []string) (map[string]bool, error) {
+	in := map[string]bool{}
+	for chunk := range slices.Chunk(ids, maxGroupsPerCheck) {
+		got, err := c.dir.MemberOf(ctx, id, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range got {
+			in[g] = true
+		}
+	}
+	return in, nil
+}
+
+// unique merges lists of group ids, dropping empties, "all_users" and
+// duplicates.
+func unique(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, id := range l {
+			if id != "" && id != "all_users" && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+func anyIn(ids []string, set map[string]bool) bool {
+	for _, id := range ids {
+		if set[id] {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return "that person"
+}
+
+// orgName names the organisation for the guest refusal: the requester's
+// mail domain, else the tenant domain in a guest's #EXT# UPN.
+func orgName(r *tap.Request) string {
+	if _, d, ok := strings.Cut(r.Requester.Email, "@"); ok && d != "" {
+		return d
+	}
+	if _, d, ok := strings.Cut(r.Target.UPN, "#EXT#@"); ok && d != "" {
+		return d
+	}
+	return "this organisation"
+}

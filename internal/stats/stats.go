@@ -1,0 +1,234 @@
+// Package stats computes the article's "measuring success" numbers from
+// the request history: how many passes were asked for, approved,
+// revealed, used to set up a strong method, or left to expire; the
+// median time to approve, to reveal and to finish setup; and passwordless
+// adoption (confirmed / revealed).
+package stats
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Report is the numbers for the requests created in [From, To).
+// Outcomes count what happened to those requests so far, whenever it
+// happened (a cohort view: a request made in the period and confirmed
+// the day after counts as confirmed).
+type Report struct {
+	From, To time.Time
+
+	Created   int // requests made
+	Approved  int // approved by enough approvers
+	Denied    int
+	Cancelled int
+	Issued    int // passes created in Entra
+	Revealed  int // passes shown to the requester
+	Confirmed int // new hire set up a strong method; pass removed
+	// ExpiredPending is requests that expired waiting for an approver.
+	ExpiredPending int
+	// ExpiredUnused is approved requests that expired without a confirmed
+	// setup: the pass lapsed unrevealed, or ran out before the new hire
+	// finished, or (issue on reveal) was never minted.
+	ExpiredUnused int
+	Revoked       int
+	Failed        int
+	Open          int // still in flight
+
+	// Medians over the requests that reached the later timestamp.
+	TimeToApprove Median // CreatedAt → DecidedAt
+	TimeToReveal  Median // IssuedAt → RevealedAt
+	TimeToConfirm Median // RevealedAt → ClosedAt
+}
+
+// Median is a median duration over N samples (zero N: no data).
+type Median struct {
+	D time.Duration
+	N int
+}
+
+// Adoption is confirmed / revealed, and false when nothing was revealed.
+func (r Report) Adoption() (float64, bool) {
+	if r.Revealed == 0 {
+		return 0, false
+	}
+	return float64(r.Confirmed) / float64(r.Revealed), true
+}
+
+// Compute builds the report for requests created in [from, to). A zero
+// from or to leaves that end open.
+func Compute(reqs []*tap.Request, from, to time.Time) Report {
+	rep := Report{From: from, To: to}
+	var approve, reveal, confirm []time.Duration
+	for _, r := range reqs {
+		if r == nil || (!from.IsZero() && r.CreatedAt.Before(from)) || (!to.IsZero() && !r.CreatedAt.Before(to)) {
+			continue
+		}
+		rep.Created++
+		issued := !r.IssuedAt.IsZero()
+		revealed := !r.RevealedAt.IsZero()
+		if approved(r) {
+			rep.Approved++
+			if !r.DecidedAt.IsZero() {
+				approve = append(approve, r.DecidedAt.Sub(r.CreatedAt))
+			}
+		}
+		if issued {
+			rep.Issued++
+		}
+		if revealed {
+			rep.Revealed++
+			if issued {
+				reveal = append(reveal, r.RevealedAt.Sub(r.IssuedAt))
+			}
+		}
+		switch r.State {
+		case tap.StateDenied:
+			rep.Denied++
+		case tap.StateCancelled:
+			rep.Cancelled++
+		case tap.StateConfirmed:
+			rep.Confirmed++
+			if revealed && !r.ClosedAt.IsZero() {
+				confirm = append(confirm, r.ClosedAt.Sub(r.RevealedAt))
+			}
+		case tap.StateExpired:
+			if approved(r) {
+				rep.ExpiredUnused++
+			} else {
+				rep.ExpiredPending++
+			}
+		case tap.StateRevoked:
+			rep.Revoked++
+		case tap.StateFailed:
+			rep.Failed++
+		default:
+			rep.Open++
+		}
+	}
+	rep.TimeToApprove = median(approve)
+	rep.TimeToReveal = median(reveal)
+	rep.TimeToConfirm = median(confirm)
+	return rep
+}
+
+// Load reads every request created since from and computes the report.
+func Load(ctx context.Context, s tap.Store, from, to time.Time) (Report, error) {
+	reqs, err := s.ListRequests(ctx, tap.RequestFilter{Since: from})
+	if err != nil {
+		return Report{}, fmt.Errorf("load requests for stats: %w", err)
+	}
+	return Compute(reqs, from, to), nil
+}
+
+// approved reports whether r got past the approvers.
+func approved(r *tap.Request) bool {
+	switch r.State {
+	case tap.StateApproved, tap.StateIssuing, tap.StateIssued, tap.StateDelivered,
+		tap.StateConfirmed, tap.StateRevoked, tap.StateFailed:
+		return true
+	case tap.StatePending, tap.StateDenied, tap.StateCancelled:
+		return false
+	}
+	// Expired: from pending (not approved) or after approval.
+	need := max(r.ApprovalsNeeded, 1)
+	return !r.IssuedAt.IsZero() || len(r.Approvals) >= need
+}
+
+func median(ds []time.Duration) Median {
+	if len(ds) == 0 {
+		return Median{}
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return Median{D: s[n/2], N: n}
+	}
+	return Median{D: (s[n/2-1] + s[n/2]) / 2, N: n}
+}
+
+// Facts lays the report out for a chat message.
+func (r Report) Facts() []chat.Fact {
+	f := []chat.Fact{
+		{Label: "Period", Value: period(r.From, r.To)},
+		{Label: "Requests", Value: fmt.Sprintf("%d made, %d approved, %d denied, %d cancelled", r.Created, r.Approved, r.Denied, r.Cancelled)},
+		{Label: "Passes created vs used", Value: createdVsUsed(r)},
+		{Label: "Revealed", Value: fmt.Sprint(r.Revealed)},
+		{Label: "Expired", Value: fmt.Sprintf("%d unused after issue, %d waiting for approval", r.ExpiredUnused, r.ExpiredPending)},
+		{Label: "Revoked / failed", Value: fmt.Sprintf("%d / %d", r.Revoked, r.Failed)},
+		{Label: "Still open", Value: fmt.Sprint(r.Open)},
+		{Label: "Median time to approve", Value: r.TimeToApprove.String()},
+		{Label: "Median time to reveal", Value: r.TimeToReveal.String()},
+		{Label: "Median time to set up", Value: r.TimeToConfirm.String()},
+	}
+	adoption := "no passes revealed"
+	if a, ok := r.Adoption(); ok {
+		adoption = fmt.Sprintf("%s (%d of %d revealed passes led to a strong method)", percent(a), r.Confirmed, r.Revealed)
+	}
+	return append(f, chat.Fact{Label: "Passwordless adoption", Value: adoption})
+}
+
+func createdVsUsed(r Report) string {
+	if r.Issued == 0 {
+		return "0 created"
+	}
+	return fmt.Sprintf("%d created, %d used for setup (%s)", r.Issued, r.Confirmed, percent(float64(r.Confirmed)/float64(r.Issued)))
+}
+
+// String writes the median and its sample size, or "no data".
+func (m Median) String() string {
+	if m.N == 0 {
+		return "no data"
+	}
+	return fmt.Sprintf("%s (over %d)", Human(m.D), m.N)
+}
+
+func percent(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
+
+func period(from, to time.Time) string {
+	const day = "2 Jan 2006"
+	switch {
+	case from.IsZero() && to.IsZero():
+		return "all time"
+	case to.IsZero():
+		return "since " + from.UTC().Format(day)
+	case from.IsZero():
+		return "until " + to.UTC().Format(day)
+	}
+	return from.UTC().Format(day) + " to " + to.UTC().Format(day)
+}
+
+// Human writes a duration briefly: "45s", "12m", "1h 5m", "2d 3h".
+func Human(d time.Duration) string {
+	if d < 0 {
+		return "-" + Human(-d)
+	}
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
+	}
+	d = d.Round(time.Minute)
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h := int(d / time.Hour)
+	m := int((d - time.Duration(h)*time.Hour) / time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%dd", days))
+	}
+	if h > 0 {
+		parts = append(parts, fmt.Sprintf("%dh", h))
+	}
+	if m > 0 && days == 0 {
+		parts = append(parts, fmt.Sprintf("%dm", m))
+	}
+	if len(parts) == 0 {
+		return "0m"
+	}
+	return strings.Join(parts, " ")
+}
