@@ -1,0 +1,228 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Platform is the platform name on refs, users and addresses.
+const Platform tap.Platform = "slack"
+
+// Command is the slash command tapbot answers (see manifests/slack).
+const Command = "/tap"
+
+// Config configures the adapter.
+type Config struct {
+	// BotToken (xoxb-) calls the Web API. AppToken (xapp-, connections:write)
+	// enables Socket Mode. SigningSecret verifies HTTP requests.
+	BotToken, AppToken, SigningSecret string
+	// APIURL overrides https://slack.com/api/ (GovSlack, tests). It must
+	// end with a slash.
+	APIURL string
+	// ApproversChannel is the channel id approval cards go to; a
+	// chat.ToChannel address with an empty ID means this channel.
+	ApproversChannel string
+	// AllowedTeams lists the workspace (T…) and enterprise (E…) ids whose
+	// users are members. Empty: the bot token's own team (auth.test).
+	AllowedTeams []string
+	// UserMapFile optionally maps Slack user ids to Entra object ids
+	// (YAML mapping or two-column CSV), kept by an admin.
+	UserMapFile string
+	// EmailCacheTTL is how long users.info answers are cached (default 15 min).
+	EmailCacheTTL time.Duration
+	// PostInterval is the minimum gap between chat.postMessage calls to one
+	// channel once PostBurst is spent (defaults 1 s and 3).
+	PostInterval time.Duration
+	PostBurst    int
+	// HandlerTimeout bounds the handler's work for one event (default 2 min).
+	HandlerTimeout time.Duration
+}
+
+// Adapter connects tapbot to one Slack workspace (or enterprise grid).
+// It implements chat.Messenger.
+type Adapter struct {
+	cfg     Config
+	api     *slack.Client
+	store   tap.Store
+	h       chat.Handler
+	log     *slog.Logger
+	verify  verifier
+	ids     *identity
+	pace    *pacer
+	now     func() time.Time
+	timeout time.Duration
+	seenTTL time.Duration
+	// submitWait is how long a view_submission waits for the handler's
+	// answer before the modal is closed (Slack allows 3 s).
+	submitWait time.Duration
+	retries    int
+	maxWait    time.Duration
+	wg         sync.WaitGroup
+
+	dmMu sync.Mutex
+	dm   map[string]string // Slack user id → DM channel id
+}
+
+var _ chat.Messenger = (*Adapter)(nil)
+
+// New builds an adapter. It does no network I/O: the workspace allowlist
+// (auth.test) is read on the first delivery.
+func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapter, error) {
+	var errs []error
+	if !strings.HasPrefix(cfg.BotToken, "xoxb-") {
+		errs = append(errs, errors.New("slack bot token must be an xoxb- token"))
+	}
+	if cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-") {
+		errs = append(errs, errors.New("slack app token must be an xapp- token"))
+	}
+	if cfg.AppToken == "" && cfg.SigningSecret == "" {
+		errs = append(errs, errors.New("slack needs a signing secret (HTTP mode) or an app token (Socket Mode)"))
+	}
+	if store == nil || h == nil {
+		errs = append(errs, errors.New("slack adapter needs a store and a handler"))
+	}
+	if cfg.APIURL != "" && !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	var userMap map[string]tap.UserID
+	if cfg.UserMapFile != "" {
+		m, err := loadUserMap(cfg.UserMapFile)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		userMap = m
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("slack config: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("platform", "slack")
+	if cfg.EmailCacheTTL <= 0 {
+		cfg.EmailCacheTTL = 15 * time.Minute
+	}
+	if cfg.PostInterval <= 0 {
+		cfg.PostInterval = time.Second
+	}
+	if cfg.PostBurst <= 0 {
+		cfg.PostBurst = 3
+	}
+	if cfg.HandlerTimeout <= 0 {
+		cfg.HandlerTimeout = 2 * time.Minute
+	}
+	opts := []slack.Option{}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	api := slack.New(cfg.BotToken, opts...)
+	a := &Adapter{
+		cfg:        cfg,
+		api:        api,
+		store:      store,
+		h:          h,
+		log:        log,
+		verify:     verifier{secret: []byte(cfg.SigningSecret), now: time.Now},
+		pace:       newPacer(cfg.PostInterval, cfg.PostBurst),
+		now:        time.Now,
+		timeout:    cfg.HandlerTimeout,
+		seenTTL:    24 * time.Hour,
+		submitWait: 2500 * time.Millisecond,
+		retries:    3,
+		maxWait:    30 * time.Second,
+		dm:         map[string]string{},
+	}
+	a.ids = &identity{api: api, ttl: cfg.EmailCacheTTL, now: time.Now, entra: userMap, cache: map[string]profile{}}
+	if len(userMap) > 0 {
+		a.ids.slack = make(map[tap.UserID]string, len(userMap))
+		for s, e := range userMap {
+			a.ids.slack[e] = s
+		}
+	}
+	if len(cfg.AllowedTeams) > 0 {
+		a.ids.allowed = map[string]bool{}
+		for _, t := range cfg.AllowedTeams {
+			a.ids.allowed[strings.TrimSpace(t)] = true
+		}
+	}
+	return a, nil
+}
+
+// Platform returns "slack".
+func (a *Adapter) Platform() tap.Platform { return Platform }
+
+// Wait blocks until every handler started for an inbound delivery has
+// returned (graceful shutdown, tests).
+func (a *Adapter) Wait() { a.wg.Wait() }
+
+// seen records a delivery key; first is true the first time.
+func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
+	first, err := a.store.MarkSeen(ctx, "slack:"+key, a.seenTTL)
+	if err != nil {
+		return false, fmt.Errorf("mark delivery seen: %w", err)
+	}
+	return first, nil
+}
+
+// spawn runs the handler for ev after the acknowledgement, with a fresh
+// bounded context.
+func (a *Adapter) spawn(ev chat.Event) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+		defer cancel()
+		if !a.fillUser(ctx, &ev.User) {
+			return
+		}
+		a.handle(ctx, ev)
+	}()
+}
+
+// handle calls the handler, containing a panic to this one event.
+func (a *Adapter) handle(ctx context.Context, ev chat.Event) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("handler panicked", "kind", string(ev.Kind), "delivery_id", ev.DeliveryID, "panic", fmt.Sprint(p))
+		}
+	}()
+	a.h.Handle(ctx, ev)
+}
+
+// fillUser completes u from users.info and the admin map. It returns
+// false for bots (their events are ignored). A lookup failure fails
+// closed: the user is treated as a guest, who can never approve.
+func (a *Adapter) fillUser(ctx context.Context, u *chat.User) bool {
+	u.Platform = Platform
+	if e, ok := a.ids.entra[u.ID]; ok {
+		u.EntraID = e
+	}
+	p, err := a.ids.profile(ctx, u.ID)
+	if err != nil {
+		a.log.Warn("slack user lookup", "slack_user", u.ID, "err", err)
+		u.Guest = true
+		return true
+	}
+	if p.bot {
+		return false
+	}
+	u.Email, u.Name = p.email, p.name
+	if p.team != "" {
+		u.Team = p.team
+	}
+	u.Guest = p.restricted || p.deleted || !a.ids.teamAllowed(ctx, p.team, p.enterprise)
+	return true
+}

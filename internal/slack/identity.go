@@ -1,0 +1,176 @@
+package slack
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"gopkg.in/yaml.v3"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// profile is what tapbot keeps of a users.info answer.
+type profile struct {
+	name       string
+	email      string
+	team       string
+	enterprise string
+	restricted bool // is_restricted || is_ultra_restricted
+	bot        bool
+	deleted    bool
+	expires    time.Time
+}
+
+// identity resolves Slack users (users.info, cached) and decides which
+// workspaces are the organisation's own.
+type identity struct {
+	api   *slack.Client
+	ttl   time.Duration
+	now   func() time.Time
+	entra map[string]tap.UserID // admin map: Slack user id → Entra object id
+	slack map[tap.UserID]string // the reverse
+
+	mu      sync.Mutex
+	cache   map[string]profile
+	allowed map[string]bool // team and enterprise ids; nil until known
+	botUser string
+}
+
+// profile returns the user's cached or fresh users.info profile.
+func (d *identity) profile(ctx context.Context, id string) (profile, error) {
+	d.mu.Lock()
+	p, ok := d.cache[id]
+	d.mu.Unlock()
+	if ok && d.now().Before(p.expires) {
+		return p, nil
+	}
+	u, err := d.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		return profile{}, fmt.Errorf("users.info %s: %w", id, err)
+	}
+	name := u.RealName
+	if name == "" {
+		name = u.Profile.RealName
+	}
+	if name == "" {
+		name = u.Name
+	}
+	p = profile{
+		name:       name,
+		email:      u.Profile.Email,
+		team:       u.TeamID,
+		enterprise: u.Enterprise.EnterpriseID,
+		restricted: u.IsRestricted || u.IsUltraRestricted,
+		bot:        u.IsBot || u.ID == "USLACKBOT",
+		deleted:    u.Deleted,
+		expires:    d.now().Add(d.ttl),
+	}
+	d.mu.Lock()
+	if len(d.cache) > 50000 {
+		clear(d.cache)
+	}
+	d.cache[id] = p
+	d.mu.Unlock()
+	return p, nil
+}
+
+// allowedSet returns the workspace/enterprise allowlist, reading the bot
+// token's own team from auth.test when none was configured. It fails
+// closed: an error means nothing is allowed.
+func (d *identity) allowedSet(ctx context.Context) (map[string]bool, error) {
+	d.mu.Lock()
+	set := d.allowed
+	d.mu.Unlock()
+	if set != nil {
+		return set, nil
+	}
+	res, err := d.api.AuthTestContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("auth.test: %w", err)
+	}
+	set = map[string]bool{res.TeamID: true}
+	if res.EnterpriseID != "" {
+		set[res.EnterpriseID] = true
+	}
+	d.mu.Lock()
+	d.allowed, d.botUser = set, res.UserID
+	d.mu.Unlock()
+	return set, nil
+}
+
+// teamAllowed reports whether a delivery from team (or enterprise) is the
+// organisation's own.
+func (d *identity) teamAllowed(ctx context.Context, team, enterprise string) bool {
+	set, err := d.allowedSet(ctx)
+	if err != nil {
+		return false
+	}
+	return (team != "" && set[team]) || (enterprise != "" && set[enterprise])
+}
+
+// isBotUser reports whether id is this app's own bot user.
+func (d *identity) isBotUser(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.botUser != "" && id == d.botUser
+}
+
+// loadUserMap reads the admin-kept map of Slack user id → Entra object id:
+// a YAML mapping ("U0123ABC: 8c7e…") or a CSV file with two columns
+// (slack_user_id,entra_object_id; a header row is allowed).
+func loadUserMap(path string) (map[string]tap.UserID, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open user map: %w", err)
+	}
+	defer f.Close()
+	raw := map[string]string{}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		r := csv.NewReader(f)
+		r.FieldsPerRecord = 2
+		r.TrimLeadingSpace = true
+		for line := 1; ; line++ {
+			rec, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read user map %s: %w", path, err)
+			}
+			if line == 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "slack_user_id") {
+				continue
+			}
+			if _, dup := raw[rec[0]]; dup {
+				return nil, fmt.Errorf("user map %s line %d: duplicate slack user %q: %w", path, line, rec[0], tap.ErrInvalidInput)
+			}
+			raw[strings.TrimSpace(rec[0])] = strings.TrimSpace(rec[1])
+		}
+	default:
+		if err := yaml.NewDecoder(f).Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("read user map %s: %w", path, err)
+		}
+	}
+	out := make(map[string]tap.UserID, len(raw))
+	seen := map[string]string{}
+	for s, e := range raw {
+		if s == "" || e == "" {
+			return nil, fmt.Errorf("user map %s: empty id in %q: %q: %w", path, s, e, tap.ErrInvalidInput)
+		}
+		if prev, dup := seen[e]; dup {
+			return nil, fmt.Errorf("user map %s: entra id %s mapped from %s and %s: %w", path, e, prev, s, tap.ErrInvalidInput)
+		}
+		seen[e] = s
+		out[s] = tap.UserID(e)
+	}
+	return out, nil
+}

@@ -1,0 +1,255 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// ack is the answer to one delivery: an HTTP response or a Socket Mode ack.
+type ack struct {
+	status int    // HTTP status; 0 means 200
+	body   []byte // JSON body, nil for none
+}
+
+var (
+	ackOK    = ack{}
+	ackBad   = ack{status: http.StatusBadRequest}
+	ackRetry = ack{status: http.StatusInternalServerError} // Slack retries events
+)
+
+// HTTPHandler serves POST /slack/events: Events API requests,
+// interactivity payloads and slash commands, each verified against the
+// signing secret before anything else happens.
+func (a *Adapter) HTTPHandler() http.Handler { return http.HandlerFunc(a.serveHTTP) }
+
+func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := a.verify.read(w, r)
+	if err != nil {
+		// Never echo why: a verifier's message can hold the computed MAC.
+		a.log.Warn("slack request rejected", "reason", "signature")
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var res ack
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "application/json"):
+		res = a.onEvents(r.Context(), body)
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		if p, ok := formPayload(body); ok {
+			res = a.onInteraction(r.Context(), []byte(p))
+			break
+		}
+		v, err := url.ParseQuery(string(body))
+		if err != nil {
+			res = ackBad
+			break
+		}
+		res = a.onCommand(r.Context(), parseCommandForm(v))
+	default:
+		res = ackBad
+	}
+	writeAck(w, res)
+}
+
+func writeAck(w http.ResponseWriter, res ack) {
+	if res.body != nil {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	if res.status != 0 {
+		w.WriteHeader(res.status)
+	}
+	if res.body != nil {
+		_, _ = w.Write(res.body)
+	}
+}
+
+// onEvents handles an Events API body.
+func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
+	var env eventEnvelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return ackBad
+	}
+	switch env.Type {
+	case "url_verification":
+		b, _ := json.Marshal(map[string]string{"challenge": env.Challenge})
+		return ack{body: b}
+	case "event_callback":
+	default:
+		return ackOK
+	}
+	if !a.ids.teamAllowed(ctx, env.TeamID, env.EnterpriseID) {
+		a.log.Warn("slack delivery from a workspace not allowed", "team", env.TeamID, "enterprise", env.EnterpriseID)
+		return ackOK
+	}
+	e := env.Event
+	ev := chat.Event{
+		Kind:         chat.KindMessage,
+		User:         chat.User{Platform: Platform, ID: e.User, Team: env.TeamID},
+		Conversation: tap.Ref{Platform: Platform, Conversation: e.Channel, Message: e.TS},
+		Text:         strings.TrimSpace(e.Text),
+		DeliveryID:   "ev:" + env.EventID,
+	}
+	switch {
+	case e.Type == "message" && e.ChannelType == "im":
+		if e.Subtype != "" || e.BotID != "" || e.User == "" || a.ids.isBotUser(e.User) {
+			return ackOK // edits, joins, bot messages (ours included)
+		}
+		ev.Direct = true
+	case e.Type == "app_mention":
+		if e.BotID != "" || e.User == "" {
+			return ackOK
+		}
+		ev.Text = stripMentions(ev.Text)
+	default:
+		return ackOK
+	}
+	if env.EventID == "" {
+		return ackBad
+	}
+	first, err := a.seen(ctx, ev.DeliveryID)
+	if err != nil {
+		a.log.Error("slack de-duplication", "err", err)
+		return ackRetry
+	}
+	if !first {
+		a.log.Debug("duplicate slack delivery dropped", "delivery_id", ev.DeliveryID)
+		return ackOK
+	}
+	rp := &replier{a: a, user: e.User, channel: e.Channel, direct: ev.Direct}
+	ev.Reply = rp.reply
+	a.spawn(ev)
+	return ackOK
+}
+
+// stripMentions removes user mentions (<@U…>) such as the bot's own.
+func stripMentions(s string) string {
+	for {
+		i := strings.Index(s, "<@")
+		if i < 0 {
+			return strings.TrimSpace(s)
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			return strings.TrimSpace(s)
+		}
+		s = s[:i] + s[i+j+1:]
+	}
+}
+
+// onInteraction handles a block_actions or view_submission payload.
+func (a *Adapter) onInteraction(ctx context.Context, raw []byte) ack {
+	in, err := decodeInteraction(raw)
+	if err != nil {
+		return ackBad
+	}
+	ent := ""
+	if in.Enterprise != nil {
+		ent = in.Enterprise.ID
+	}
+	if !a.ids.teamAllowed(ctx, in.Team.ID, ent) {
+		a.log.Warn("slack interaction from a workspace not allowed", "team", in.Team.ID, "enterprise", ent)
+		return ackOK
+	}
+	switch in.Type {
+	case "block_actions":
+		return a.onBlockAction(ctx, in)
+	case "view_submission":
+		return a.onViewSubmission(ctx, in)
+	}
+	return ackOK
+}
+
+func isIM(channel string) bool { return strings.HasPrefix(channel, "D") }
+
+func (a *Adapter) onBlockAction(ctx context.Context, in *interaction) ack {
+	if len(in.Actions) == 0 || in.User.ID == "" {
+		return ackOK
+	}
+	act := in.Actions[0]
+	key := "act:" + in.Team.ID + ":" + in.User.ID + ":" + act.ActionTS + ":" + act.ActionID
+	first, err := a.seen(ctx, key)
+	if err != nil {
+		a.log.Error("slack de-duplication", "err", err)
+		return ackRetry
+	}
+	if !first {
+		a.log.Debug("duplicate slack delivery dropped", "delivery_id", key)
+		return ackOK
+	}
+	channel := in.Container.ChannelID
+	if channel == "" {
+		channel = in.Channel.ID
+	}
+	value := act.Value
+	if act.SelectedOption != nil {
+		value = act.SelectedOption.Value
+	}
+	action := baseAction(act.ActionID)
+	team := in.User.TeamID
+	if team == "" {
+		team = in.Team.ID
+	}
+	rp := &replier{a: a, user: in.User.ID, channel: channel, trigger: in.TriggerID, direct: isIM(channel)}
+	if chat.PrivateActions[action] {
+		// The trigger lives 3 s: open the private surface before the ack.
+		rp.openLoading(ctx)
+	}
+	ev := chat.Event{
+		Kind:         chat.KindAction,
+		User:         chat.User{Platform: Platform, ID: in.User.ID, Name: in.User.Name, Team: team},
+		Conversation: tap.Ref{Platform: Platform, Conversation: channel},
+		Direct:       isIM(channel),
+		Action:       action,
+		Value:        value,
+		DeliveryID:   key,
+		Reply:        rp.reply,
+	}
+	if in.Container.MessageTS != "" {
+		ev.Message = tap.Ref{Platform: Platform, Conversation: channel, Message: in.Container.MessageTS}
+	}
+	a.spawn(ev)
+	return ackOK
+}
+
+// onCommand handles the /tap slash command.
+func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
+	if c.Command != Command || c.UserID == "" || c.TriggerID == "" {
+		return ackBad
+	}
+	if !a.ids.teamAllowed(ctx, c.TeamID, c.EnterpriseID) {
+		a.log.Warn("slack command from a workspace not allowed", "team", c.TeamID, "enterprise", c.EnterpriseID)
+		return ackOK
+	}
+	key := "cmd:" + c.TriggerID
+	first, err := a.seen(ctx, key)
+	if err != nil {
+		a.log.Error("slack de-duplication", "err", err)
+		return ackRetry
+	}
+	if !first {
+		return ackOK
+	}
+	rp := &replier{a: a, user: c.UserID, channel: c.ChannelID, trigger: c.TriggerID, direct: isIM(c.ChannelID)}
+	a.spawn(chat.Event{
+		Kind:         chat.KindCommand,
+		User:         chat.User{Platform: Platform, ID: c.UserID, Name: c.UserName, Team: c.TeamID},
+		Conversation: tap.Ref{Platform: Platform, Conversation: c.ChannelID},
+		Direct:       isIM(c.ChannelID),
+		Text:         strings.TrimSpace(c.Text),
+		DeliveryID:   key,
+		Reply:        rp.reply,
+	})
+	return ackOK
+}
