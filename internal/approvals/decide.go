@@ -1,0 +1,184 @@
+package approvals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Submit runs the policy checks on a draft request, stores it as pending
+// with a fresh random id and the reminder timer, and tells the approvers
+// (NoticeSubmitted). r is not modified; the stored request is returned.
+// Refusals are *tap.Refusal from the Checker, audited as "refused".
+func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
+	r := draft.Clone()
+	if r.Target.ID == "" || who(r.Requester) == "" {
+		return nil, tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
+	}
+	warnings, err := s.check.CheckSubmit(ctx, r)
+	if err != nil {
+		var ref *tap.Refusal
+		if errors.As(err, &ref) {
+			return nil, s.refused(ctx, r, r.Requester, "submit", ref)
+		}
+		return nil, fmt.Errorf("check request: %w", err)
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	*r = tap.Request{
+		ID: id, State: tap.StatePending, Requester: r.Requester, Target: r.Target,
+		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
+		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
+		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs,
+		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
+	}
+	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, map[string]string{
+		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateRequest(ctx, r); err != nil {
+		return nil, fmt.Errorf("store request: %w", err)
+	}
+	s.log.InfoContext(ctx, "request submitted", "request_id", r.ID, "requester", who(r.Requester), "target", r.Target.ID, "reason", r.Reason)
+	s.notify(ctx, NoticeSubmitted, r, &r.Requester, "")
+	return snapshot(r), nil
+}
+
+// decision checks that actor may decide r now: r is pending, the actor
+// has not approved it already, and the Checker allows it. Refusals are
+// audited under action.
+func (s *Service) decision(ctx context.Context, r *tap.Request, actor tap.Actor, action string) error {
+	if r.State != tap.StatePending {
+		return s.refused(ctx, r, actor, action, s.moved(r))
+	}
+	if end := r.CreatedAt.Add(s.cfg.ApprovalWindow); !s.now().Before(end) {
+		return s.refused(ctx, r, actor, action, tap.Refuse(tap.ErrInvalidTransition,
+			fmt.Sprintf("This request expired at %s without a decision.", clock(end, s.now()))))
+	}
+	for _, d := range r.Approvals {
+		if same(d.Approver, actor) {
+			return s.refused(ctx, r, actor, action, tap.Refuse(tap.ErrSelfApproval,
+				"You already approved this request; it needs a second, different approver."))
+		}
+	}
+	if err := s.check.CheckDecision(ctx, r, actor); err != nil {
+		var ref *tap.Refusal
+		if errors.As(err, &ref) {
+			return s.refused(ctx, r, actor, action, ref)
+		}
+		return fmt.Errorf("check %s by %s: %w", action, who(actor), err)
+	}
+	return nil
+}
+
+// Approve records actor's approval. A request needing two approvers moves
+// on at the second distinct approver (NoticeApproval at the first). The
+// final approval either claims the request for issuance (pending →
+// issuing by compare-and-swap; only the winner calls Graph, once) and
+// returns it issued (NoticeIssued), or, in issue-on-reveal mode, moves it
+// to approved (NoticeApproved). A click that lost the race gets the
+// current request and a refusal saying who decided and when.
+func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
+	var final bool
+	var from tap.State
+	r, err := s.update(ctx, id, func(r *tap.Request) error {
+		if err := s.decision(ctx, r, actor, "approve"); err != nil {
+			return err
+		}
+		from = r.State
+		now := s.now()
+		r.Approvals = append(r.Approvals, tap.Decision{Approver: actor, At: now})
+		final = len(r.Approvals) >= r.ApprovalsNeeded
+		detail := map[string]string{"approvals": fmt.Sprintf("%d/%d", len(r.Approvals), r.ApprovalsNeeded)}
+		if final {
+			event := tap.EventApprove
+			if s.cfg.IssueOn == IssueOnReveal {
+				event = tap.EventApproveLater
+			}
+			if err := tap.Apply(ctx, r, event); err != nil {
+				return fmt.Errorf("approve request %s: %w", r.ID, err)
+			}
+			a := actor
+			r.DecidedBy, r.DecidedAt = &a, now
+			if r.State == tap.StateIssuing {
+				r.IssuedAt = now // the claim: passes Graph dates after this are ours
+				r.NextTimer = now.Add(stuckAfter)
+			} else {
+				r.NextTimer = s.unrevealedDeadline(r)
+			}
+			detail["to"] = string(r.State)
+		}
+		return s.record(ctx, r, &actor, "approve", "ok", true, detail)
+	})
+	if err != nil {
+		return snapshot(r), err
+	}
+	if !final {
+		s.log.InfoContext(ctx, "approval recorded", "request_id", r.ID, "approver", who(actor), "approvals", len(r.Approvals))
+		s.notify(ctx, NoticeApproval, r, &actor, "")
+		return snapshot(r), nil
+	}
+	s.logTransition(ctx, r, from, tap.EventApprove, &actor)
+	if r.State == tap.StateApproved {
+		s.notify(ctx, NoticeApproved, r, &actor, "")
+		return snapshot(r), nil
+	}
+	r, _, err = s.issue(ctx, r, actor, false)
+	return snapshot(r), err
+}
+
+// Deny moves a pending request to denied with the approver's reason
+// (NoticeDenied). The Checker decides who may deny, as for Approve.
+func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, reason string) (*tap.Request, error) {
+	r, err := s.update(ctx, id, func(r *tap.Request) error {
+		if err := s.decision(ctx, r, actor, "deny"); err != nil {
+			return err
+		}
+		if err := tap.Apply(ctx, r, tap.EventDeny); err != nil {
+			return fmt.Errorf("deny request %s: %w", r.ID, err)
+		}
+		now := s.now()
+		a := actor
+		r.DecidedBy, r.DecidedAt, r.ClosedAt, r.DecisionReason, r.NextTimer = &a, now, now, reason, time.Time{}
+		return s.record(ctx, r, &actor, "deny", "ok", true, map[string]string{"decision_reason": reason})
+	})
+	if err != nil {
+		return snapshot(r), err
+	}
+	s.logTransition(ctx, r, tap.StatePending, tap.EventDeny, &actor)
+	s.notify(ctx, NoticeDenied, r, &actor, reason)
+	return snapshot(r), nil
+}
+
+// Cancel lets the requester withdraw a request that has not been issued
+// (pending, or approved in issue-on-reveal mode). NoticeCancelled.
+func (s *Service) Cancel(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
+	var from tap.State
+	r, err := s.update(ctx, id, func(r *tap.Request) error {
+		if !same(r.Requester, actor) {
+			return s.refused(ctx, r, actor, "cancel", tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can cancel the request."))
+		}
+		if !tap.Can(r.State, tap.EventCancel) {
+			return s.refused(ctx, r, actor, "cancel", s.moved(r))
+		}
+		from = r.State
+		if err := tap.Apply(ctx, r, tap.EventCancel); err != nil {
+			return fmt.Errorf("cancel request %s: %w", r.ID, err)
+		}
+		r.ClosedAt, r.NextTimer = s.now(), time.Time{}
+		return s.record(ctx, r, &actor, "cancel", "ok", true, nil)
+	})
+	if err != nil {
+		return snapshot(r), err
+	}
+	s.logTransition(ctx, r, from, tap.EventCancel, &actor)
+	s.notify(ctx, NoticeCancelled, r, &actor, "")
+	return snapshot(r), nil
+}

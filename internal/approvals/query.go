@@ -1,0 +1,88 @@
+package approvals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Get returns the request (without its sealed bytes). A missing request
+// is a *tap.Refusal wrapping tap.ErrNotFound.
+func (s *Service) Get(ctx context.Context, id tap.RequestID) (*tap.Request, error) {
+	r, err := s.store.GetRequest(ctx, id)
+	if err != nil {
+		if errors.Is(err, tap.ErrNotFound) {
+			return nil, tap.Refuse(tap.ErrNotFound, "I can't find that request. It may have been removed.")
+		}
+		return nil, fmt.Errorf("get request %s: %w", id, err)
+	}
+	return snapshot(r), nil
+}
+
+// Mine lists the requests actor asked for, oldest first.
+func (s *Service) Mine(ctx context.Context, actor tap.Actor) ([]*tap.Request, error) {
+	if actor.EntraID == "" {
+		return nil, tap.Refuse(tap.ErrInvalidInput, "I couldn't match you to a Microsoft Entra account, so I can't list your requests.")
+	}
+	rs, err := s.store.ListRequests(ctx, tap.RequestFilter{Requester: actor.EntraID})
+	if err != nil {
+		return nil, fmt.Errorf("list requests of %s: %w", actor.EntraID, err)
+	}
+	return snapshots(rs), nil
+}
+
+// Pending lists the requests waiting for a decision, oldest first. Only
+// approvers (checked now) may see them.
+func (s *Service) Pending(ctx context.Context, actor tap.Actor) ([]*tap.Request, error) {
+	ok, err := s.check.IsApprover(ctx, actor)
+	if err != nil {
+		return nil, fmt.Errorf("check approver %s: %w", who(actor), err)
+	}
+	if !ok {
+		return nil, tap.Refuse(tap.ErrForbidden, "Only approvers can see the requests waiting for approval.")
+	}
+	rs, err := s.store.ListRequests(ctx, tap.RequestFilter{States: []tap.State{tap.StatePending}})
+	if err != nil {
+		return nil, fmt.Errorf("list pending requests: %w", err)
+	}
+	return snapshots(rs), nil
+}
+
+// AddRefs appends chat message refs (approval cards, requester messages)
+// to the request, skipping ones it already has, retrying on concurrent
+// updates. It works in every state.
+func (s *Service) AddRefs(ctx context.Context, id tap.RequestID, refs ...tap.Ref) error {
+	_, err := s.update(ctx, id, func(r *tap.Request) error {
+		n := len(r.Refs)
+		for _, ref := range refs {
+			dup := false
+			for _, have := range r.Refs {
+				if have == ref {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				r.Refs = append(r.Refs, ref)
+			}
+		}
+		if len(r.Refs) == n {
+			return errNotDue // nothing new: no write
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNotDue) {
+		return fmt.Errorf("add refs to %s: %w", id, err)
+	}
+	return nil
+}
+
+func snapshots(rs []*tap.Request) []*tap.Request {
+	out := make([]*tap.Request, len(rs))
+	for i, r := range rs {
+		out[i] = snapshot(r)
+	}
+	return out
+}

@@ -1,0 +1,311 @@
+package approvals
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Issue modes for Config.IssueOn.
+const (
+	IssueOnApproval = "approval" // mint at the final approval, seal until revealed
+	IssueOnReveal   = "reveal"   // mint at the requester's reveal click, store nothing
+)
+
+const (
+	// stuckAfter is how long a request may sit in issuing before the
+	// sweeper reconciles it.
+	stuckAfter = time.Minute
+	// issueTimeout bounds one issuance (Graph create and the saves
+	// around it); it is shorter than stuckAfter.
+	issueTimeout = 45 * time.Second
+	// createSkew is how much earlier than our claim Graph's clock may
+	// date a pass we created.
+	createSkew = 2 * time.Minute
+	// maxCAS bounds the reload-and-retry loops.
+	maxCAS = 8
+)
+
+// DefaultConfirmMethods are the methods that count as set up.
+var DefaultConfirmMethods = []tap.MethodKind{tap.MethodWindowsHello, tap.MethodAuthenticator, tap.MethodFIDO2}
+
+// Config tunes the lifecycle. Zero values take the documented defaults.
+type Config struct {
+	// IssueOn is IssueOnApproval (default) or IssueOnReveal.
+	IssueOn string
+	// ApprovalWindow: pending → expired after it; approvers are reminded
+	// at half. Default 24h.
+	ApprovalWindow time.Duration
+	// RevealWindow: an issued pass not revealed within it is deleted in
+	// Entra. Default 0: until the pass would expire.
+	RevealWindow time.Duration
+	// SealKey is the 32-byte AES-256-GCM key sealing issued passes. It
+	// comes from configuration (TAPBOT_SEAL_KEY / _FILE), never the database.
+	SealKey []byte
+	// ConfirmMethods are the method kinds that count as a finished setup.
+	// Default DefaultConfirmMethods.
+	ConfirmMethods []tap.MethodKind
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Deps are the Service's collaborators. All but Log are required.
+type Deps struct {
+	Store     tap.Store
+	Directory Directory
+	Issuer    PassIssuer
+	Checker   Checker
+	Audit     Auditor
+	Notify    Notifier
+	Log       *slog.Logger
+}
+
+// Service runs the request lifecycle. Every transition is rehydrated from
+// the store through tap.Apply, audited, and saved with a compare-and-swap,
+// so several replicas can share one store; notices go out after commit.
+type Service struct {
+	cfg   Config
+	seal  *sealer
+	store tap.Store
+	dir   Directory
+	iss   PassIssuer
+	check Checker
+	aud   Auditor
+	out   Notifier
+	log   *slog.Logger
+}
+
+// New validates cfg, fills defaults and returns a Service.
+func New(cfg Config, d Deps) (*Service, error) {
+	var errs []error
+	switch cfg.IssueOn {
+	case "":
+		cfg.IssueOn = IssueOnApproval
+	case IssueOnApproval, IssueOnReveal:
+	default:
+		errs = append(errs, fmt.Errorf("issue_on %q: want %q or %q", cfg.IssueOn, IssueOnApproval, IssueOnReveal))
+	}
+	if cfg.ApprovalWindow == 0 {
+		cfg.ApprovalWindow = 24 * time.Hour
+	}
+	if cfg.ApprovalWindow < 0 || cfg.RevealWindow < 0 {
+		errs = append(errs, errors.New("approval and reveal windows must not be negative"))
+	}
+	if len(cfg.ConfirmMethods) == 0 {
+		cfg.ConfirmMethods = DefaultConfirmMethods
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	seal, err := newSealer(cfg.SealKey)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for name, v := range map[string]any{"store": d.Store, "directory": d.Directory, "issuer": d.Issuer,
+		"checker": d.Checker, "auditor": d.Audit, "notifier": d.Notify} {
+		if v == nil {
+			errs = append(errs, fmt.Errorf("approvals: %s is required", name))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("approvals config: %w", err)
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	cfg.ConfirmMethods = slices.Clone(cfg.ConfirmMethods)
+	return &Service{cfg: cfg, seal: seal, store: d.Store, dir: d.Directory, iss: d.Issuer,
+		check: d.Checker, aud: d.Audit, out: d.Notify, log: d.Log}, nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// newID returns 128 random bits, URL-safe.
+func newID() (tap.RequestID, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("request id: %w", err)
+	}
+	return tap.RequestID(base64.RawURLEncoding.EncodeToString(b[:])), nil
+}
+
+// who names an actor for the audit trail and for binding a sealed pass:
+// the immutable Entra id when known, else the platform user id.
+func who(a tap.Actor) string {
+	if a.EntraID != "" {
+		return "entra:" + string(a.EntraID)
+	}
+	if a.ChatID != "" {
+		return string(a.Platform) + ":" + a.ChatID
+	}
+	return ""
+}
+
+// same reports whether two actors are the same person, on immutable ids.
+func same(a, b tap.Actor) bool {
+	k := who(a)
+	return k != "" && k == who(b)
+}
+
+func name(a *tap.Actor, fallback string) string {
+	if a == nil || a.Name == "" {
+		return fallback
+	}
+	return a.Name
+}
+
+// snapshot is a copy safe to hand out: the sealed bytes stay inside.
+func snapshot(r *tap.Request) *tap.Request {
+	if r == nil {
+		return nil
+	}
+	c := r.Clone()
+	c.Sealed = nil
+	return c
+}
+
+// record appends an audit record. must: the caller goes on only if it was
+// written (fail closed). Otherwise the failure is logged and the caller
+// goes on, because it is removing access, not granting it.
+func (s *Service) record(ctx context.Context, r *tap.Request, actor *tap.Actor, action, outcome string, must bool, detail map[string]string) error {
+	rec := tap.AuditRecord{At: s.now(), Actor: "system", Action: action, Outcome: outcome, Detail: detail}
+	if actor != nil {
+		rec.Actor = who(*actor)
+	}
+	if r != nil {
+		rec.Request, rec.MethodID = r.ID, r.MethodID
+		if rec.Detail == nil {
+			rec.Detail = map[string]string{}
+		}
+		rec.Detail["state"] = string(r.State)
+		rec.Detail["target"] = string(r.Target.ID)
+	}
+	err := s.aud.Record(ctx, rec)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, tap.ErrAudit) {
+		err = fmt.Errorf("%w: %w", tap.ErrAudit, err)
+	}
+	s.log.ErrorContext(ctx, "audit record not written", "action", action, "request_id", rec.Request, "must", must, "err", err)
+	if must {
+		return err
+	}
+	return nil
+}
+
+// refused audits a refusal (best effort) and returns it.
+func (s *Service) refused(ctx context.Context, r *tap.Request, actor tap.Actor, action string, ref error) error {
+	_ = s.record(ctx, r, &actor, action, "refused", false, map[string]string{"reason": ref.Error()})
+	return ref
+}
+
+func (s *Service) notify(ctx context.Context, kind NoticeKind, r *tap.Request, actor *tap.Actor, detail string) {
+	n := Notice{Kind: kind, Request: snapshot(r), Detail: detail}
+	if actor != nil {
+		a := *actor
+		n.Actor = &a
+	}
+	if err := s.out.Notify(ctx, n); err != nil {
+		s.log.WarnContext(ctx, "notice not delivered", "kind", kind, "request_id", r.ID, "err", err)
+	}
+}
+
+func (s *Service) logTransition(ctx context.Context, r *tap.Request, from tap.State, event tap.Event, actor *tap.Actor) {
+	by := "system"
+	if actor != nil {
+		by = who(*actor)
+	}
+	s.log.InfoContext(ctx, "request transition", "request_id", r.ID, "event", event, "from", from, "to", r.State, "actor", by, "version", r.Version)
+}
+
+var errGaveUp = errors.New("gave up after repeated concurrent updates")
+
+// update loads id and calls change on a copy; if change returns nil the
+// copy is saved with a compare-and-swap. Losing the race reloads and runs
+// change again on the fresh state, which refuses when the state moved on.
+// On error the returned request is the current stored one.
+func (s *Service) update(ctx context.Context, id tap.RequestID, change func(r *tap.Request) error) (*tap.Request, error) {
+	for range maxCAS {
+		cur, err := s.store.GetRequest(ctx, id)
+		if err != nil {
+			if errors.Is(err, tap.ErrNotFound) {
+				return nil, tap.Refuse(tap.ErrNotFound, "I can't find that request. It may have been removed.")
+			}
+			return nil, fmt.Errorf("load request %s: %w", id, err)
+		}
+		r := cur.Clone()
+		if err := change(r); err != nil {
+			return cur, err
+		}
+		r.UpdatedAt = s.now()
+		err = s.store.UpdateRequest(ctx, r)
+		if err == nil {
+			return r, nil
+		}
+		if !errors.Is(err, tap.ErrConflict) {
+			return cur, fmt.Errorf("save request %s: %w", id, err)
+		}
+		s.log.DebugContext(ctx, "compare-and-swap lost, reloading", "request_id", id, "version", cur.Version)
+	}
+	return nil, fmt.Errorf("update request %s: %w: %w", id, errGaveUp, tap.ErrConflict)
+}
+
+// clock formats t for a refusal sentence: "14:02 UTC", with the date
+// when it is not today.
+func clock(t, now time.Time) string {
+	t = t.UTC()
+	if t.Format("2006-01-02") == now.UTC().Format("2006-01-02") {
+		return t.Format("15:04 UTC")
+	}
+	return t.Format("2 Jan 15:04 UTC")
+}
+
+// span formats a duration as "1h 12m", "45m" or "30s".
+func span(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return strings.TrimSuffix(fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60), " 0m")
+	}
+	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// moved explains, as a refusal, that r is no longer where the clicker
+// thought ("Alex Wilber already approved this at 14:02 UTC.").
+func (s *Service) moved(r *tap.Request) *tap.Refusal {
+	now := s.now()
+	at := clock(r.DecidedAt, now)
+	var msg string
+	switch r.State {
+	case tap.StatePending:
+		msg = "This request is still waiting for approval."
+	case tap.StateApproved, tap.StateIssuing, tap.StateIssued, tap.StateDelivered, tap.StateConfirmed:
+		msg = fmt.Sprintf("%s already approved this at %s.", name(r.DecidedBy, "An approver"), at)
+	case tap.StateDenied:
+		msg = fmt.Sprintf("%s already denied this at %s.", name(r.DecidedBy, "An approver"), at)
+	case tap.StateCancelled:
+		msg = fmt.Sprintf("%s cancelled this request at %s.", name(&r.Requester, "The requester"), clock(r.ClosedAt, now))
+	case tap.StateExpired:
+		msg = fmt.Sprintf("This request expired at %s.", clock(r.ClosedAt, now))
+	case tap.StateRevoked:
+		msg = fmt.Sprintf("This pass was revoked at %s.", clock(r.ClosedAt, now))
+	case tap.StateFailed:
+		msg = "This request failed: " + r.FailReason
+	default:
+		msg = fmt.Sprintf("This request is %s.", r.State)
+	}
+	return tap.Refuse(tap.ErrInvalidTransition, msg)
+}

@@ -1,0 +1,184 @@
+package approvals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// SweeperLease is the lease name Run holds while sweeping.
+const SweeperLease = "sweeper"
+
+// errNotDue means another replica already handled the timer.
+var errNotDue = errors.New("timer not due")
+
+// Run sweeps every interval while it holds the SweeperLease as holder, so
+// only one replica acts on timers at a time (and, because every change is
+// a compare-and-swap, a second one would still act only once). It sweeps
+// once at start and returns ctx.Err() when ctx is done.
+func (s *Service) Run(ctx context.Context, every time.Duration, holder string) error {
+	if every <= 0 {
+		return fmt.Errorf("sweep interval %v: %w", every, tap.ErrInvalidInput)
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		ok, err := s.store.AcquireLease(ctx, SweeperLease, holder, 3*every)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "sweeper lease", "holder", holder, "err", err)
+		case ok:
+			if err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "sweep", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Sweep acts on every request whose timer is due: the reminder at half
+// the approval window (NoticeReminder, once), pending expiry
+// (NoticeExpired), a reveal window that lapsed (pass deleted in Entra,
+// NoticeLapsed), a delivered pass that ended unconfirmed
+// (NoticePassEnded), and reconciliation of requests stuck in issuing.
+// Each change is a compare-and-swap; a request another replica handled
+// first is skipped. Errors are joined; one request's failure does not
+// stop the others.
+func (s *Service) Sweep(ctx context.Context) error {
+	now := s.now()
+	due, err := s.store.ListRequests(ctx, tap.RequestFilter{DueBefore: now})
+	if err != nil {
+		return fmt.Errorf("sweep: list due requests: %w", err)
+	}
+	var errs []error
+	for _, r := range due {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.tick(ctx, r, now); err != nil && !errors.Is(err, errNotDue) {
+			errs = append(errs, fmt.Errorf("request %s (%s): %w", r.ID, r.State, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Service) tick(ctx context.Context, r *tap.Request, now time.Time) error {
+	switch r.State {
+	case tap.StatePending:
+		if r.RemindedAt.IsZero() && now.Before(r.CreatedAt.Add(s.cfg.ApprovalWindow)) {
+			return s.remind(ctx, r, now)
+		}
+		return s.expire(ctx, r, NoticeExpired, "", false)
+	case tap.StateApproved:
+		return s.expire(ctx, r, NoticeLapsed, "the pass was not revealed in time, so none was created", false)
+	case tap.StateIssued:
+		return s.expire(ctx, r, NoticeLapsed, "the pass was not revealed in time and was deleted in Entra", true)
+	case tap.StateDelivered:
+		return s.passEnded(ctx, r, now)
+	case tap.StateIssuing:
+		_, err := s.reconcile(ctx, r, "stuck in issuing")
+		return err
+	}
+	// A terminal request with a stale timer: clear it.
+	_, err := s.update(ctx, r.ID, func(c *tap.Request) error {
+		if c.Version != r.Version {
+			return errNotDue
+		}
+		c.NextTimer = time.Time{}
+		return nil
+	})
+	return err
+}
+
+// due rejects a request that changed since the sweep listed it.
+func due(c, listed *tap.Request, now time.Time) error {
+	if c.Version != listed.Version || c.NextTimer.IsZero() || c.NextTimer.After(now) {
+		return errNotDue
+	}
+	return nil
+}
+
+func (s *Service) remind(ctx context.Context, listed *tap.Request, now time.Time) error {
+	r, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
+		if err := due(c, listed, now); err != nil {
+			return err
+		}
+		c.RemindedAt, c.NextTimer = now, c.CreatedAt.Add(s.cfg.ApprovalWindow)
+		return s.record(ctx, c, nil, "remind", "ok", true, nil)
+	})
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "approvers reminded", "request_id", r.ID)
+	s.notify(ctx, NoticeReminder, r, nil, "")
+	return nil
+}
+
+// expire moves a timed-out request to expired, deleting its pass in
+// Entra first when it has one.
+func (s *Service) expire(ctx context.Context, listed *tap.Request, kind NoticeKind, detail string, deletePass bool) error {
+	var from tap.State
+	now := s.now()
+	r, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
+		if err := due(c, listed, now); err != nil {
+			return err
+		}
+		from = c.State
+		if err := s.record(ctx, c, nil, "expire", "ok", !deletePass, map[string]string{"notice": string(kind)}); err != nil {
+			return err
+		}
+		if deletePass && c.MethodID != "" {
+			if err := s.iss.DeletePass(ctx, c.Target.ID, c.MethodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
+				return fmt.Errorf("delete unrevealed pass: %w", err)
+			}
+		}
+		if err := tap.Apply(ctx, c, tap.EventExpire); err != nil {
+			return err
+		}
+		c.Sealed, c.ClosedAt, c.NextTimer = nil, now, time.Time{}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.logTransition(ctx, r, from, tap.EventExpire, nil)
+	s.notify(ctx, kind, r, nil, detail)
+	return nil
+}
+
+// passEnded handles a delivered pass at its end time. Graph decides: if it
+// still reports the pass usable (clock skew), look again in five minutes.
+func (s *Service) passEnded(ctx context.Context, listed *tap.Request, now time.Time) error {
+	passes, err := s.iss.ListPasses(ctx, listed.Target.ID)
+	if err != nil {
+		return fmt.Errorf("list passes: %w", err)
+	}
+	detail := "the pass was removed in Entra before setup was confirmed"
+	for _, p := range passes {
+		if p.MethodID != listed.MethodID {
+			continue
+		}
+		if p.Usable {
+			_, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
+				if err := due(c, listed, now); err != nil {
+					return err
+				}
+				c.NextTimer = now.Add(5 * time.Minute)
+				return nil
+			})
+			return err
+		}
+		detail = "the pass ended before setup was confirmed"
+		if p.UsabilityReason != "" {
+			detail += " (Entra: " + p.UsabilityReason + ")"
+		}
+	}
+	return s.expire(ctx, listed, NoticePassEnded, detail, true)
+}
