@@ -139,10 +139,8 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	reasons := Default().Reasons
-	if rn := mappingValue(n, "reasons"); rn != nil && rn.Kind != yaml.ScalarNode {
-		if rn.Kind != yaml.MappingNode {
-			return fmt.Errorf("line %d: reasons must be a mapping of reason to settings", rn.Line)
-		}
+	// Decode succeeded, so "reasons" is absent, null or a mapping.
+	if rn := mappingValue(n, "reasons"); rn != nil && rn.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(rn.Content); i += 2 {
 			k := tap.Reason(rn.Content[i].Value)
 			rp := reasons[k]

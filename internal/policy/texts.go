@@ -83,8 +83,8 @@ func refuseTooLong(lifetime time.Duration, lim limit, r tap.Reason) error {
 
 func refuseNoLifetimeFits(lim limit, r tap.Reason) error {
 	return tap.Refuse(tap.ErrLifetimeRange, fmt.Sprintf(
-		"No pass length fits both the tenant's minimum of %s and the limit of %s for %s passes (%s). Ask IT to align the two policies.",
-		human(lim.min), human(lim.max), reasonWords(r), lim.source))
+		"No length fits %s passes: the tenant's minimum is %s but the maximum is %s (%s). Ask IT to align the two.",
+		reasonWords(r), human(lim.min), human(lim.max), lim.source))
 }
 
 func refuseStartPast(start time.Time, zone string) error {
@@ -199,10 +199,10 @@ func warnOneTimeForced() string {
 
 const (
 	sourceTenant = "the tenant's Temporary Access Pass policy"
-	sourceOrg    = "the organisation's limit"
+	sourceOrg    = "the organisation's limit for every pass"
 )
 
-func sourceReason(r tap.Reason) string { return "the limit for " + reasonWords(r) + " passes" }
+func sourceReason(r tap.Reason) string { return "the organisation's rule for " + reasonWords(r) + " passes" }
 
 // Formatting helpers.
 
