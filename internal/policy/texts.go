@@ -202,7 +202,9 @@ const (
 	sourceOrg    = "the organisation's limit for every pass"
 )
 
-func sourceReason(r tap.Reason) string { return "the organisation's rule for " + reasonWords(r) + " passes" }
+func sourceReason(r tap.Reason) string {
+	return "the organisation's rule for " + reasonWords(r) + " passes"
+}
 
 // Formatting helpers.
 
