@@ -14,11 +14,52 @@ import (
 
 const racers = 20
 
+func one(s tap.Store) func(int) tap.Store { return func(int) tap.Store { return s } }
+
+// MultiOpener returns n stores sharing one fresh, empty backend, as n
+// replicas (or processes) would. RunMulti closes them.
+type MultiOpener func(t *testing.T, n int) []tap.Store
+
+// RunMulti runs the race tests with goroutine g using store g mod n, so
+// compare-and-swap, de-duplication, leases and the audit sequence are
+// checked across handles that share nothing but the backend.
+func RunMulti(t *testing.T, n int, open MultiOpener) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(*testing.T, func(int) tap.Store)
+	}{
+		{"RaceUpdate", raceUpdate},
+		{"RaceMarkSeen", raceMarkSeen},
+		{"RaceLease", raceLease},
+		{"RaceAudit", raceAudit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stores := open(t, n)
+			if len(stores) != n {
+				t.Fatalf("opener returned %d stores, want %d", len(stores), n)
+			}
+			for _, s := range stores {
+				t.Cleanup(func() {
+					if err := s.Close(); err != nil {
+						t.Errorf("close: %v", err)
+					}
+				})
+			}
+			tt.fn(t, func(g int) tap.Store { return stores[g%n] })
+		})
+	}
+}
+
 // testRaceUpdate: in each round 20 goroutines read the same version of one
 // request and all try to save it; exactly one may win, the rest must see
 // ErrConflict, and the winner's write is the one stored.
-func testRaceUpdate(t *testing.T, s tap.Store) {
+func testRaceUpdate(t *testing.T, s tap.Store) { raceUpdate(t, one(s)) }
+
+func raceUpdate(t *testing.T, pick func(g int) tap.Store) {
 	ctx := context.Background()
+	s := pick(0)
 	mustCreate(t, s, NewRequest("race", 0))
 	const rounds = 5
 	for round := 1; round <= rounds; round++ {
@@ -30,7 +71,7 @@ func testRaceUpdate(t *testing.T, s tap.Store) {
 		errs := make(chan error, racers)
 		for g := range racers {
 			go func() {
-				r, err := s.GetRequest(ctx, "race")
+				r, err := pick(g).GetRequest(ctx, "race")
 				loaded.Done()
 				if err != nil {
 					errs <- err
@@ -39,7 +80,7 @@ func testRaceUpdate(t *testing.T, s tap.Store) {
 				start.Wait()
 				r.DecisionReason = fmt.Sprintf("round %d goroutine %d", round, g)
 				r.Approvals = append(r.Approvals, tap.Decision{Approver: tap.Actor{ChatID: fmt.Sprint(g)}})
-				switch err := s.UpdateRequest(ctx, r); {
+				switch err := pick(g).UpdateRequest(ctx, r); {
 				case err == nil:
 					wins.Add(1)
 					winner.Store(r.DecisionReason)
@@ -105,34 +146,40 @@ func race(t *testing.T, fn func(g int) (bool, error)) int {
 	return int(wins.Load())
 }
 
-func testRaceMarkSeen(t *testing.T, s tap.Store) {
+func testRaceMarkSeen(t *testing.T, s tap.Store) { raceMarkSeen(t, one(s)) }
+
+func raceMarkSeen(t *testing.T, pick func(g int) tap.Store) {
 	ctx := context.Background()
 	for round := range 3 {
 		key := fmt.Sprintf("slack:EvRace%d", round)
-		n := race(t, func(int) (bool, error) { return s.MarkSeen(ctx, key, time.Hour) })
+		n := race(t, func(g int) (bool, error) { return pick(g).MarkSeen(ctx, key, time.Hour) })
 		if n != 1 {
 			t.Fatalf("round %d: MarkSeen returned true %d times, want 1", round, n)
 		}
 	}
 }
 
-func testRaceLease(t *testing.T, s tap.Store) {
+func testRaceLease(t *testing.T, s tap.Store) { raceLease(t, one(s)) }
+
+func raceLease(t *testing.T, pick func(g int) tap.Store) {
 	ctx := context.Background()
 	n := race(t, func(g int) (bool, error) {
-		return s.AcquireLease(ctx, "sweeper", fmt.Sprintf("replica-%d", g), time.Hour)
+		return pick(g).AcquireLease(ctx, "sweeper", fmt.Sprintf("replica-%d", g), time.Hour)
 	})
 	if n != 1 {
 		t.Fatalf("%d holders got the lease, want 1", n)
 	}
 }
 
-func testRaceAudit(t *testing.T, s tap.Store) {
+func testRaceAudit(t *testing.T, s tap.Store) { raceAudit(t, one(s)) }
+
+func raceAudit(t *testing.T, pick func(g int) tap.Store) {
 	ctx := context.Background()
 	for seq := int64(1); seq <= 3; seq++ {
 		n := race(t, func(g int) (bool, error) {
 			rec := auditRecord(seq)
 			rec.Actor = fmt.Sprintf("goroutine %d", g)
-			switch err := s.AppendAudit(ctx, rec); {
+			switch err := pick(g).AppendAudit(ctx, rec); {
 			case err == nil:
 				return true, nil
 			case errors.Is(err, tap.ErrConflict):
@@ -145,7 +192,7 @@ func testRaceAudit(t *testing.T, s tap.Store) {
 			t.Fatalf("seq %d: %d appends succeeded, want 1", seq, n)
 		}
 	}
-	recs, err := s.ListAudit(ctx, 0, 0)
+	recs, err := pick(0).ListAudit(ctx, 0, 0)
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("after racing appends: %d records, %v", len(recs), err)
 	}

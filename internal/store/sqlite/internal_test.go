@@ -1,0 +1,255 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/store/storetest"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tapbot.db")
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, path
+}
+
+func TestFileModeAndPragmas(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	if err := s.CreateRequest(ctx, storetest.NewRequest("r1", 0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+	for _, tt := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"},
+		{"synchronous", "1"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+	} {
+		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+			var got string
+			if err := db.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("%s PRAGMA %s = %s, want %s", name, tt.pragma, got, tt.want)
+			}
+		}
+	}
+	if _, err := s.r.ExecContext(ctx, `DELETE FROM requests`); err == nil {
+		t.Errorf("the reader pool accepted a write")
+	}
+}
+
+func TestExistingFileMadePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tapbot.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestOpenRejectsNonFiles(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "x.db?mode=memory"} {
+		if s, err := Open(context.Background(), p, nil); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", p)
+		}
+	}
+}
+
+func TestMigrationsOnceUnderConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tapbot.db")
+	var wg sync.WaitGroup
+	errs := make(chan error, 5)
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(context.Background(), path, nil)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var rows, version int
+	if err := s.r.QueryRow(`SELECT count(*), max(version) FROM schema_version`).Scan(&rows, &version); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || version != 1 {
+		t.Fatalf("schema_version has %d rows, version %d; want 1 row, version 1", rows, version)
+	}
+}
+
+// The sealed ciphertext lives only in its own column; the JSON document
+// never carries it.
+func TestSealedColumn(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	r := storetest.NewRequest("r1", 0)
+	marker := []byte("SEALED-MARKER-7f3a")
+	r.Sealed = marker
+	if err := s.CreateRequest(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc string
+	var sealed []byte
+	if err := s.r.QueryRow(`SELECT doc, sealed FROM requests WHERE id = 'r1'`).Scan(&doc, &sealed); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains([]byte(doc), marker) || !bytes.Equal(sealed, marker) {
+		t.Fatalf("doc %s / sealed %q", doc, sealed)
+	}
+	r.Sealed = nil
+	if err := s.UpdateRequest(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var isNull bool
+	if err := s.r.QueryRow(`SELECT sealed IS NULL FROM requests WHERE id = 'r1'`).Scan(&isNull); err != nil {
+		t.Fatal(err)
+	}
+	if !isNull {
+		t.Fatalf("sealed column not NULL after clearing")
+	}
+	// After a checkpoint the destroyed ciphertext is gone from the files,
+	// without a VACUUM (secure_delete also zeroes freed cells).
+	if _, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, marker) {
+			t.Errorf("%s still holds the destroyed ciphertext", filepath.Base(p))
+		}
+	}
+}
+
+func TestPrune(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	s.seen.now = s.now
+	for _, k := range []string{"a", "b"} {
+		if _, err := s.MarkSeen(ctx, k, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.MarkSeen(ctx, "c", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute)
+	if err := s.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.r.QueryRow(`SELECT count(*) FROM seen`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%d keys left after prune, want 1", n)
+	}
+	if first, err := s.MarkSeen(ctx, "c", time.Hour); err != nil || first {
+		t.Fatalf("live key pruned: first=%v err=%v", first, err)
+	}
+}
+
+// Group commit: many concurrent callers, each distinct key reported first
+// exactly once, and every answer is already committed (visible to a
+// reader) when it arrives.
+func TestGroupCommit(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	const workers, keys = 16, 200
+	var firsts atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range keys {
+				key := fmt.Sprintf("slack:Ev%d", k)
+				first, err := s.MarkSeen(ctx, key, time.Hour)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if first {
+					firsts.Add(1)
+					var n int
+					if err := s.r.QueryRow(`SELECT count(*) FROM seen WHERE key = ?`, key).Scan(&n); err != nil || n != 1 {
+						errs <- errors.Join(err, errors.New("answered before commit: "+key))
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if firsts.Load() != keys {
+		t.Fatalf("%d first sightings, want %d", firsts.Load(), keys)
+	}
+}
+
+func TestMarkSeenAfterClose(t *testing.T) {
+	s, _ := openTemp(t)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MarkSeen(context.Background(), "k", time.Hour); err == nil {
+		t.Fatal("MarkSeen after Close succeeded")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

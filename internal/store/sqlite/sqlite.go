@@ -1,0 +1,231 @@
+// Package sqlite is the embedded tap.Store on modernc.org/sqlite (pure Go,
+// no cgo): one database file in WAL mode, embedded migrations, one writer
+// connection (SQLite admits one writer at a time; serialising in-process
+// avoids SQLITE_BUSY) and a small pool of readers. De-duplication keys are
+// written with group commit: concurrent MarkSeen calls share one
+// transaction, and each caller is answered only after that commit.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a tap.Store in one SQLite file. Create it with Open.
+type Store struct {
+	w    *sql.DB // exactly one connection: all writes
+	r    *sql.DB // readers
+	log  *slog.Logger
+	now  func() time.Time
+	seen *batcher
+
+	stop chan struct{}
+	done sync.WaitGroup
+	once sync.Once
+}
+
+var _ tap.Store = (*Store)(nil)
+
+// pruneEvery is how often expired de-duplication keys and sessions are deleted.
+const pruneEvery = time.Minute
+
+// Open opens (creating it with mode 0600 if needed) the database at path,
+// applies pending migrations and starts the pruner. Close releases it.
+func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open sqlite %q: need a file path without ? or #: %w", path, tap.ErrInvalidInput)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	// Create the file ourselves so that it (and the -wal and -shm files,
+	// which SQLite creates with the database's mode) is private.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	_ = f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s := &Store{w: w, r: r, log: log, now: time.Now, stop: make(chan struct{})}
+	if err := s.migrate(ctx); err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s.seen = newBatcher(w, s.now)
+	s.done.Add(1)
+	go s.pruneLoop()
+	return s, nil
+}
+
+// migrate applies the embedded migrations newer than schema_version, all
+// in one IMMEDIATE transaction so concurrent openers apply them once.
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var cur int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&cur); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	applied := 0
+	for _, name := range names {
+		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migrate: bad migration name %s", name)
+		}
+		if v <= cur {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("migrate %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+			return fmt.Errorf("migrate %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, v); err != nil {
+			return fmt.Errorf("migrate %s: %w", name, err)
+		}
+		cur = v
+		applied++
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if applied > 0 {
+		s.log.Info("sqlite schema migrated", "schema_version", cur, "applied", applied)
+	}
+	return nil
+}
+
+func (s *Store) pruneLoop() {
+	defer s.done.Done()
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			if err := s.Prune(context.Background()); err != nil {
+				s.log.Warn("sqlite prune", "err", err)
+			}
+		}
+	}
+}
+
+// Prune deletes expired de-duplication keys, sessions and leases. Open
+// runs it every minute; it is exported for tests and tools.
+func (s *Store) Prune(ctx context.Context) error {
+	now := nanos(s.now())
+	var total int64
+	for _, q := range []string{
+		`DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires <= ? LIMIT 5000)`,
+		`DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE expires <= ? LIMIT 5000)`,
+		`DELETE FROM leases WHERE expires <= ?`,
+	} {
+		for {
+			res, err := s.w.ExecContext(ctx, q, now)
+			if err != nil {
+				return fmt.Errorf("prune: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			total += n
+			if n < 5000 {
+				break
+			}
+		}
+	}
+	if total > 0 {
+		s.log.Debug("sqlite pruned", "rows", total)
+	}
+	return nil
+}
+
+// Close stops the pruner and the group committer and closes the database.
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		close(s.stop)
+		s.done.Wait()
+		s.seen.close()
+		err = errors.Join(s.w.Close(), s.r.Close())
+	})
+	return err
+}
+
+// nanos turns t into the stored integer; the zero time sorts first.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+// fromNanos inverts nanos, in UTC.
+func fromNanos(n int64) time.Time {
+	if n == math.MinInt64 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// nullNanos is nanos with the zero time as NULL.
+func nullNanos(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
