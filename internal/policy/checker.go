@@ -181,6 +181,9 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 		return nil, err
 	}
 
+	if err := c.checkRequesterAccount(ctx, r.Requester.EntraID); err != nil {
+		return nil, err
+	}
 	if err := c.checkRequester(ctx, r.Requester.EntraID, target); err != nil {
 		return nil, err
 	}
@@ -275,6 +278,23 @@ func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, targ
 		}
 	}
 	return refuseRequesterNotAllowed(target, rq.Manager, len(rq.Groups) > 0)
+}
+
+// checkRequesterAccount re-reads the requester: a chat account can
+// outlive a disabled directory account.
+func (c *Checker) checkRequesterAccount(ctx context.Context, id tap.UserID) error {
+	u, err := c.dir.User(ctx, string(id))
+	switch {
+	case errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound):
+		return refuseRequesterUnknown()
+	case err != nil:
+		return fmt.Errorf("read requester %s: %w", id, err)
+	case u.External:
+		return refuseRequesterGuest()
+	case !u.Enabled:
+		return refuseRequesterDisabled()
+	}
+	return nil
 }
 
 // checkShape validates and fills lifetime, one-time use and start.

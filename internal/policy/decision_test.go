@@ -223,6 +223,7 @@ func TestRefusalsGolden(t *testing.T) {
 
 // sameSentence lists cases that legitimately say the same thing.
 var sameSentence = []string{
+	"submit: requester unknown to the directory",
 	"decide: clicker unknown to the directory",
 	"decide: chat name matches but directory id differs",
 }

@@ -163,6 +163,18 @@ var submitCases = []submitCase{
 		edit: func(e *env, r *tap.Request) { r.Target = tap.User{ID: e.ids["mia"]} }},
 	{name: "requester without a directory id", target: "sarah", wantErr: tap.ErrForbidden,
 		edit: func(_ *env, r *tap.Request) { r.Requester.EntraID = "" }},
+	{name: "requester unknown to the directory", target: "sarah", wantErr: tap.ErrForbidden,
+		edit: func(_ *env, r *tap.Request) { r.Requester.EntraID = "00000000-0000-0000-0000-000000000000" }},
+	{name: "requester whose account was disabled", target: "sarah", wantErr: tap.ErrForbidden,
+		setup: func(e *env) {
+			u, _ := e.tenant.Lookup(string(e.ids["hal"]))
+			u.Disabled = true
+			e.tenant.AddUser(u)
+		},
+		edit: func(e *env, r *tap.Request) { r.Requester = e.actor("hal") }},
+	{name: "external guest as requester", target: "sarah", wantErr: tap.ErrGuest,
+		setup: func(e *env) { e.must(e.tenant.AddMember(e.groups["TAP Requesters"], string(e.ids["lee"]))) },
+		edit:  func(e *env, r *tap.Request) { r.Requester = e.actor("lee") }},
 	{name: "neither manager nor in a requester group", target: "sarah", wantErr: tap.ErrForbidden,
 		edit: func(e *env, r *tap.Request) { r.Requester = e.actor("sam") }},
 	{name: "manager rule off and not in a requester group", target: "sarah", wantErr: tap.ErrForbidden,

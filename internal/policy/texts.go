@@ -107,6 +107,16 @@ func refuseRequesterUnknown() error {
 		"I couldn't match your chat account to a directory account, so I can't tell whether you may request passes. Ask IT to link your account.")
 }
 
+func refuseRequesterDisabled() error {
+	return tap.Refuse(tap.ErrForbidden,
+		"Your directory account is disabled, so you can't request passes.")
+}
+
+func refuseRequesterGuest() error {
+	return tap.Refuse(tap.ErrGuest,
+		"External guests can't request passes.")
+}
+
 func refuseRequesterNotAllowed(u tap.User, manager, groups bool) error {
 	var msg string
 	switch {
