@@ -1,10 +1,12 @@
 package stats
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -192,5 +194,25 @@ func TestHuman(t *testing.T) {
 		if got := Human(c.d); got != c.want {
 			t.Errorf("Human(%v) = %q, want %q", c.d, got, c.want)
 		}
+	}
+}
+
+func TestLoadFromStore(t *testing.T) {
+	s := memstore.New()
+	defer s.Close()
+	ctx := context.Background()
+	for _, r := range history() {
+		if err := s.CreateRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)
+	got, err := Load(ctx, s, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Created != 11 || got.Confirmed != 3 || got.TimeToConfirm != (Median{D: 2 * h, N: 3}) {
+		t.Fatalf("Load = %+v", got)
 	}
 }
