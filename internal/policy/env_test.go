@@ -26,7 +26,7 @@ var start = time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
 
 // env is a seeded fake tenant (graphtest), a memstore and a clock.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	tenant *graphtest.Tenant
 	store  *memstore.Store
 	cfg    Config
@@ -48,7 +48,7 @@ var people = map[string]string{
 	"xena": "Xena Excluded", "vic": "Vic Executive", "ian": "Ian Internal",
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, now: start, ids: map[string]tap.UserID{}, groups: map[string]string{}}
 	e.tenant = graphtest.New()
