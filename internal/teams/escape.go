@@ -1,0 +1,115 @@
+package teams
+
+import (
+	"strings"
+
+	"github.com/tapbot/tapbot/internal/chat"
+)
+
+// wordJoiner is an invisible character inserted into "://" and "www." in
+// user text so that clients do not turn a pasted address into a link.
+const wordJoiner = "\u2060"
+
+// escapeCardMarkdown makes s display literally in an Adaptive Card
+// TextBlock: every character the card markdown (a CommonMark subset) could
+// read as formatting, a link or an HTML tag is backslash-escaped, list and
+// heading markers at line starts are escaped, and bare web addresses are
+// broken with an invisible word joiner so they are not auto-linked.
+func escapeCardMarkdown(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	lineStart := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\\', '*', '_', '`', '~', '[', ']', '(', ')', '<', '>', '#', '|', '!', '{', '}', '&':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '-', '+', '=':
+			if lineStart {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		case '.':
+			// "1. " at a line start is an ordered list marker.
+			if precededByLineStartDigits(s, i) {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		case ':':
+			b.WriteByte(c)
+			if strings.HasPrefix(s[i+1:], "//") {
+				b.WriteString(wordJoiner)
+			}
+		case '\r':
+			continue
+		default:
+			b.WriteByte(c)
+		}
+		if c == '\n' {
+			lineStart = true
+		} else if c != ' ' && c != '\t' {
+			lineStart = false
+		}
+		if (c == 'w' || c == 'W') && hasFoldPrefix(s[i:], "www.") {
+			b.WriteString(s[i+1 : i+3])
+			b.WriteString(wordJoiner)
+			i += 2
+			lineStart = false
+		}
+	}
+	return b.String()
+}
+
+func hasFoldPrefix(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// precededByLineStartDigits reports whether s[:i] ends with a line start
+// followed only by spaces and at least one digit.
+func precededByLineStartDigits(s string, i int) bool {
+	j := i
+	for j > 0 && s[j-1] >= '0' && s[j-1] <= '9' {
+		j--
+	}
+	if j == i {
+		return false
+	}
+	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
+		j--
+	}
+	return j == 0 || s[j-1] == '\n'
+}
+
+// cardMarkup translates the core's light markup (*bold*, _italic_, `code`)
+// into card markdown (**bold**, _italic_, and code left as is).
+func cardMarkup(s string) string {
+	if !strings.Contains(s, "*") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '*')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i+1:], '*')
+		if j <= 0 || strings.ContainsRune(s[i+1:i+1+j], '\n') {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString("**")
+		b.WriteString(s[i+1 : i+1+j])
+		b.WriteString("**")
+		s = s[i+2+j:]
+	}
+}
+
+// cardText expands a chat.Message text for a card: Esc spans escaped,
+// core markup translated.
+func cardText(text string) string {
+	return chat.Expand(text, escapeCardMarkdown, cardMarkup)
+}

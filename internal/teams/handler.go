@@ -1,0 +1,272 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/teams/botauth"
+)
+
+// Activity type and invoke names the adapter handles.
+const (
+	typeInstallationUpdate = "installationUpdate"
+	invokeCardAction       = "adaptiveCard/action"
+	channelMSTeams         = "msteams"
+)
+
+// account is schema.ChannelAccount plus the Teams userRole.
+type account struct {
+	schema.ChannelAccount
+	UserRole string `json:"userRole,omitempty"`
+}
+
+// channelData is the typed subset of Teams channelData the adapter reads.
+type channelData struct {
+	Tenant  *idRef `json:"tenant,omitempty"`
+	Team    *idRef `json:"team,omitempty"`
+	Channel *idRef `json:"channel,omitempty"`
+}
+
+type idRef struct {
+	ID string `json:"id"`
+}
+
+// activity is a decoded inbound activity: the msbotbuilder-go schema with
+// typed channelData and from (the outer fields shadow the embedded ones).
+type activity struct {
+	schema.Activity
+	From        account      `json:"from"`
+	ChannelData *channelData `json:"channelData,omitempty"`
+}
+
+// tenant returns the activity's tenant id and whether its two sources agree.
+func (act *activity) tenant() (string, bool) {
+	conv := act.Conversation.TenantID
+	var cd string
+	if act.ChannelData != nil && act.ChannelData.Tenant != nil {
+		cd = act.ChannelData.Tenant.ID
+	}
+	switch {
+	case conv == "":
+		return cd, true
+	case cd == "":
+		return conv, true
+	}
+	return conv, strings.EqualFold(conv, cd)
+}
+
+// HTTPHandler serves POST /api/messages.
+func (a *Adapter) HTTPHandler() http.Handler { return http.HandlerFunc(a.serveHTTP) }
+
+func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	ctx := r.Context()
+	// Local mode refuses non-loopback peers before reading anything.
+	if a.validator == nil && !(a.cfg.LocalMode && isLoopback(r.RemoteAddr)) {
+		a.log.WarnContext(ctx, "teams activity refused", "reason", "unauthenticated non-loopback request", "remote", r.RemoteAddr)
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	var act activity
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(&act); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "bad activity", http.StatusBadRequest)
+		return
+	}
+	if a.validator != nil {
+		authz := r.Header.Get("Authorization")
+		if authz == "" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if _, err := a.validator.Validate(ctx, authz, act.ServiceURL, act.ChannelID); err != nil {
+			a.log.WarnContext(ctx, "teams activity refused", "reason", botauth.Reason(err), "activity_type", string(act.Type))
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+	}
+	if reason := a.checkActivity(&act); reason != "" {
+		a.log.WarnContext(ctx, "teams activity refused", "reason", reason, "activity_type", string(act.Type))
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	if act.ID != "" {
+		first, err := a.store.MarkSeen(ctx, "teams:act:"+act.ID, seenTTL)
+		if err != nil {
+			a.log.ErrorContext(ctx, "teams dedup", "err", err)
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		if !first {
+			a.log.InfoContext(ctx, "teams duplicate activity", "activity_id", act.ID)
+			if act.Type == schema.Invoke {
+				writeInvoke(w, noticeCard("This action was already handled."))
+				return
+			}
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+	}
+	a.capture(ctx, &act)
+
+	switch {
+	case act.Type == schema.Invoke && act.Name == invokeCardAction:
+		a.serveInvoke(w, r, &act)
+		return
+	case act.Type == schema.Invoke:
+		// Other invokes (message extensions, sign-in) are not used.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	ev, ok := a.event(&act)
+	w.WriteHeader(http.StatusOK)
+	if !ok {
+		return
+	}
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
+		defer cancel()
+		a.h.Handle(hctx, ev)
+	}()
+}
+
+// checkActivity applies the tenant pin and the serviceUrl allowlist; it
+// returns a refusal reason or "".
+func (a *Adapter) checkActivity(act *activity) string {
+	tid, agree := act.tenant()
+	if !agree {
+		return "conversation and channelData tenants differ"
+	}
+	if a.cfg.TenantID != "" && !strings.EqualFold(tid, a.cfg.TenantID) {
+		return "foreign tenant"
+	}
+	if act.ServiceURL == "" {
+		return "missing serviceUrl"
+	}
+	if !a.serviceURLAllowed(act.ServiceURL) {
+		return "serviceUrl host not allowed"
+	}
+	return ""
+}
+
+func (a *Adapter) serviceURLAllowed(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil || u.Host == "" {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if !a.allowed[host] {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		return a.cfg.LocalMode && (host == "localhost" || isLoopback(host))
+	}
+	return false
+}
+
+// serveInvoke answers an Action.Execute in the HTTP response: the handler
+// runs inline under a deadline and its Reply becomes the response card.
+func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activity) {
+	ev, ok := a.event(act)
+	if !ok {
+		writeInvoke(w, noticeCard("This card is out of date."))
+		return
+	}
+	rep := &invokeReply{}
+	ev.Reply = rep.reply
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), invokeDeadline)
+	done := make(chan struct{})
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		defer close(done)
+		defer cancel()
+		hctx, hcancel := context.WithTimeout(context.WithoutCancel(r.Context()), eventTimeout)
+		defer hcancel()
+		a.h.Handle(hctx, ev)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	c := rep.close()
+	if c == nil {
+		c = noticeCard("Done.")
+		select {
+		case <-done:
+		default:
+			c = noticeCard("Working on it… the result will be posted here.")
+		}
+	}
+	writeInvoke(w, c)
+}
+
+// invokeReply collects the card an invoke's handler replies with.
+type invokeReply struct {
+	mu     sync.Mutex
+	card   *card
+	closed bool
+}
+
+var errReplyClosed = errors.New("teams: invoke already answered")
+
+func (r *invokeReply) reply(_ context.Context, m chat.Message) error {
+	c, err := renderCard(m, true)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return errReplyClosed
+	}
+	r.card = c
+	return nil
+}
+
+func (r *invokeReply) close() *card {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	return r.card
+}
+
+// noticeCard is a small text card.
+func noticeCard(text string) *card {
+	c, _ := renderCard(chat.Message{Text: text}, false)
+	return c
+}
+
+// writeInvoke writes an invoke response carrying an Adaptive Card.
+func writeInvoke(w http.ResponseWriter, c *card) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(struct {
+		StatusCode int    `json:"statusCode"`
+		Type       string `json:"type"`
+		Value      *card  `json:"value"`
+	}{http.StatusOK, cardContentType, c})
+}

@@ -1,0 +1,197 @@
+// Package teams is tapbot's Microsoft Teams adapter: it receives Bot
+// Framework activities at POST /api/messages, authenticates them (botauth),
+// pins the tenant and the serviceUrl hosts, de-duplicates them, keeps
+// conversation references in the store, maps them to chat.Events, and draws
+// chat.Messages as Adaptive Cards 1.5 sent through the Bot Connector
+// (connector). Card clicks use Action.Execute; the invoke is answered in the
+// HTTP response, the only place a pass value is ever drawn.
+//
+// It also builds the Teams app package (manifest and icons).
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/teams/botauth"
+	"github.com/tapbot/tapbot/internal/teams/connector"
+)
+
+// Platform is the adapter's platform name.
+const Platform tap.Platform = "teams"
+
+// DefaultServiceURL is the global Teams Bot Connector endpoint used for
+// proactive sends when no serviceUrl was captured yet.
+const DefaultServiceURL = "https://smba.trafficmanager.net/teams/"
+
+// Limits and timings.
+const (
+	maxBody = 256 << 10
+	// invokeDeadline bounds an Action.Execute answer (Teams waits 5 s).
+	invokeDeadline = 4500 * time.Millisecond
+	// seenTTL is how long an activity id is remembered.
+	seenTTL = 24 * time.Hour
+	// eventTimeout bounds the background handling of an acknowledged activity.
+	eventTimeout = 2 * time.Minute
+)
+
+// Config configures the adapter (env TAPBOT_TEAMS_*).
+type Config struct {
+	AppID, TenantID               string
+	ClientSecret, CertificatePath string
+	ManagedIdentity               bool
+	// OpenIDMetadataURL is TAPBOT_TEAMS_OPENID_METADATA_URL (default: the Bot Framework's).
+	OpenIDMetadataURL string
+	// ApproversConversation is the conversation id of the approvers channel
+	// (local mode: the playground team's General channel, "tapbot-approvers").
+	ApproversConversation string
+	// ServiceURL is the service URL for proactive sends when none was
+	// captured (public cloud: DefaultServiceURL).
+	ServiceURL string
+	// AllowedServiceURLHosts are the only serviceUrl hosts accepted inbound
+	// and called outbound (default connector.DefaultAllowedServiceURLHosts;
+	// LocalMode adds the loopback names).
+	AllowedServiceURLHosts []string
+	// LocalMode (no AppID) accepts unauthenticated activities only from
+	// loopback remote addresses.
+	LocalMode bool
+}
+
+// Validator authenticates an inbound activity's bearer token
+// (*botauth.Validator).
+type Validator interface {
+	Validate(ctx context.Context, authHeader, serviceURL, channelID string) (*botauth.Claims, error)
+}
+
+// Connector is the outbound Bot Connector subset the adapter uses
+// (*connector.Client).
+type Connector interface {
+	Send(ctx context.Context, serviceURL, conversationID string, a *connector.Activity) (string, error)
+	Update(ctx context.Context, serviceURL, conversationID, activityID string, a *connector.Activity) error
+	CreateConversation(ctx context.Context, serviceURL string, p connector.ConversationParameters) (string, error)
+}
+
+// Option customises New (tests inject authtest / connectortest).
+type Option func(*Adapter)
+
+// WithValidator replaces the validator built from Config.
+func WithValidator(v Validator) Option { return func(a *Adapter) { a.validator = v } }
+
+// WithConnector replaces the connector client built from Config.
+func WithConnector(c Connector) Option { return func(a *Adapter) { a.conn = c } }
+
+// Adapter is the Teams adapter. It implements chat.Messenger.
+type Adapter struct {
+	cfg       Config
+	store     tap.Store
+	h         chat.Handler
+	log       *slog.Logger
+	validator Validator
+	conn      Connector
+	allowed   map[string]bool
+
+	botID   atomic.Value // string: the bot's channel account id, as captured
+	refSeen sync.Map     // store key -> string(ref JSON) last written
+	bg      sync.WaitGroup
+}
+
+var _ chat.Messenger = (*Adapter)(nil)
+
+// New builds the adapter. Outside LocalMode an empty AppID is an error.
+// Without options it builds a botauth.Validator and a connector.Client
+// from cfg.
+func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...Option) (*Adapter, error) {
+	if store == nil || h == nil {
+		return nil, errors.New("teams: store and handler are required")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AppID == "" && !cfg.LocalMode {
+		return nil, errors.New("teams: app id is required outside local mode (TAPBOT_TEAMS_APP_ID)")
+	}
+	if cfg.LocalMode && cfg.AppID != "" {
+		// An app id means real Bot Framework traffic: never unauthenticated.
+		cfg.LocalMode = false
+	}
+	if len(cfg.AllowedServiceURLHosts) == 0 {
+		cfg.AllowedServiceURLHosts = append([]string(nil), connector.DefaultAllowedServiceURLHosts...)
+	}
+	if cfg.LocalMode {
+		cfg.AllowedServiceURLHosts = append(cfg.AllowedServiceURLHosts, "localhost", "127.0.0.1", "::1")
+	}
+	if cfg.ServiceURL == "" && !cfg.LocalMode {
+		cfg.ServiceURL = DefaultServiceURL
+	}
+	a := &Adapter{cfg: cfg, store: store, h: h, log: log.With("component", "teams"), allowed: map[string]bool{}}
+	for _, host := range cfg.AllowedServiceURLHosts {
+		a.allowed[strings.ToLower(host)] = true
+	}
+	a.botID.Store("")
+	if cfg.AppID != "" {
+		a.botID.Store("28:" + cfg.AppID)
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.validator == nil && cfg.AppID != "" {
+		v, err := botauth.New(botauth.Config{AppID: cfg.AppID, TenantID: cfg.TenantID, MetadataURL: cfg.OpenIDMetadataURL})
+		if err != nil {
+			return nil, fmt.Errorf("teams: validator: %w", err)
+		}
+		a.validator = v
+	}
+	if a.conn == nil {
+		cc := connector.Config{
+			AppID: cfg.AppID, TenantID: cfg.TenantID,
+			ClientSecret: cfg.ClientSecret, CertificatePath: cfg.CertificatePath, ManagedIdentity: cfg.ManagedIdentity,
+			AllowedServiceURLHosts: cfg.AllowedServiceURLHosts,
+		}
+		if cfg.LocalMode {
+			cc.Credential = localCredential{}
+		}
+		c, err := connector.New(cc, log)
+		if err != nil {
+			return nil, fmt.Errorf("teams: connector: %w", err)
+		}
+		a.conn = c
+	}
+	return a, nil
+}
+
+// Platform returns "teams".
+func (a *Adapter) Platform() tap.Platform { return Platform }
+
+// Wait blocks until the background handling of acknowledged activities
+// has finished (shutdown, tests).
+func (a *Adapter) Wait() { a.bg.Wait() }
+
+// localCredential is the bot's outbound credential in local mode: the
+// Microsoft 365 Agents Playground accepts any bearer token on loopback.
+type localCredential struct{}
+
+func (localCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: "tapbot-local-mode", ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// isLoopback reports whether a remote address (host:port) is loopback.
+func isLoopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
