@@ -1,0 +1,278 @@
+package approvals_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/audit"
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/store/memstore"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// checker is the test's policy: approvers are a fixed set of Entra ids;
+// nobody approves their own request or one for themselves, or twice.
+type checker struct {
+	mu        sync.Mutex
+	approvers map[tap.UserID]bool
+}
+
+func (c *checker) CheckSubmit(_ context.Context, r *tap.Request) ([]string, error) {
+	if r.Requester.EntraID == r.Target.ID {
+		return nil, tap.Refuse(tap.ErrSelfApproval, "You can't ask for a pass for yourself.")
+	}
+	if r.Lifetime == 0 {
+		r.Lifetime = 8 * time.Hour
+	}
+	return []string{"approving replaces a live pass"}, nil
+}
+
+func (c *checker) CheckDecision(ctx context.Context, r *tap.Request, a tap.Actor) error {
+	if ok, _ := c.IsApprover(ctx, a); !ok {
+		return tap.Refuse(tap.ErrForbidden, "Only members of the approver group can decide requests.")
+	}
+	if a.EntraID == r.Requester.EntraID || a.EntraID == r.Target.ID {
+		return tap.Refuse(tap.ErrSelfApproval, "You can't approve a request you made or one for yourself.")
+	}
+	return nil
+}
+
+func (c *checker) IsApprover(_ context.Context, a tap.Actor) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.approvers[a.EntraID], nil
+}
+
+// notices records every notice.
+type notices struct {
+	mu  sync.Mutex
+	all []approvals.Notice
+}
+
+func (n *notices) Notify(_ context.Context, x approvals.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.all = append(n.all, x)
+	return nil
+}
+
+func (n *notices) kinds() []approvals.NoticeKind {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var ks []approvals.NoticeKind
+	for _, x := range n.all {
+		ks = append(ks, x.Kind)
+	}
+	return ks
+}
+
+func (n *notices) count(k approvals.NoticeKind) int {
+	return len(slices.DeleteFunc(n.kinds(), func(x approvals.NoticeKind) bool { return x != k }))
+}
+
+func (n *notices) last(t *testing.T, k approvals.NoticeKind) approvals.Notice {
+	t.Helper()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for i := len(n.all) - 1; i >= 0; i-- {
+		if n.all[i].Kind == k {
+			return n.all[i]
+		}
+	}
+	t.Fatalf("no %s notice; got %v", k, n.all)
+	return approvals.Notice{}
+}
+
+// syncBuffer collects log output from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
+
+type env struct {
+	t       *testing.T
+	tenant  *graphtest.Tenant
+	store   *memstore.Store
+	trail   *audit.Trail
+	svc     *approvals.Service
+	notes   *notices
+	logs    *syncBuffer
+	check   *checker
+	graph   *wire
+	key     []byte
+	cfg     approvals.Config
+	hire    tap.User
+	megan   tap.Actor // requester (the new hire's manager)
+	alex    tap.Actor // approver
+	nestor  tap.Actor // approver
+	eve     tap.Actor // neither
+	hireAct tap.Actor // the new hire in chat
+}
+
+type setup struct {
+	cfg       approvals.Config
+	auditor   func(approvals.Auditor) approvals.Auditor
+	issuer    func(approvals.PassIssuer) approvals.PassIssuer
+	inProcess bool // no network: required inside synctest bubbles
+}
+
+func actor(t *graphtest.Tenant, upn, name string) tap.Actor {
+	id := t.AddUser(graphtest.User{UPN: upn, DisplayName: name, Mail: upn})
+	return tap.Actor{Platform: "test", ChatID: "U-" + strings.Split(upn, "@")[0], EntraID: tap.UserID(id), Name: name, Email: upn}
+}
+
+func newEnv(t *testing.T, s setup) *env {
+	t.Helper()
+	e := &env{t: t, tenant: graphtest.New(), store: memstore.New(), notes: &notices{}, logs: &syncBuffer{}}
+	e.megan = actor(e.tenant, "megan@contoso.com", "Megan Bowen")
+	e.alex = actor(e.tenant, "alex@contoso.com", "Alex Wilber")
+	e.nestor = actor(e.tenant, "nestor@contoso.com", "Nestor Wilke")
+	e.eve = actor(e.tenant, "eve@contoso.com", "Eve Mallory")
+	e.hireAct = actor(e.tenant, "sarah@contoso.com", "Sarah Johnson")
+	e.hire = tap.User{ID: e.hireAct.EntraID, UPN: "sarah@contoso.com", DisplayName: "Sarah Johnson", Enabled: true, UserType: "Member"}
+	if err := e.tenant.SetManager("sarah@contoso.com", "megan@contoso.com"); err != nil {
+		t.Fatal(err)
+	}
+	e.check = &checker{approvers: map[tap.UserID]bool{e.alex.EntraID: true, e.nestor.EntraID: true}}
+	if s.inProcess {
+		e.graph = &wire{base: "http://graph.test/v1.0", hc: &http.Client{Transport: inProcess{e.tenant.Handler()}}}
+	} else {
+		e.tenant.Start()
+		t.Cleanup(e.tenant.Close)
+		e.graph = &wire{base: e.tenant.URL(), hc: &http.Client{Timeout: 10 * time.Second}}
+	}
+	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.trail = audit.New(e.store, nil, log)
+	var aud approvals.Auditor = e.trail
+	if s.auditor != nil {
+		aud = s.auditor(aud)
+	}
+	var iss approvals.PassIssuer = e.graph
+	if s.issuer != nil {
+		iss = s.issuer(iss)
+	}
+	e.key = make([]byte, 32)
+	_, _ = rand.Read(e.key)
+	e.cfg = s.cfg
+	e.cfg.SealKey = e.key
+	svc, err := approvals.New(e.cfg, approvals.Deps{Store: e.store, Directory: e.graph, Issuer: iss,
+		Checker: e.check, Audit: aud, Notify: e.notes, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = svc
+	return e
+}
+
+// submit files Megan's 8-hour onboarding request for Sarah.
+func (e *env) submit(mut ...func(*tap.Request)) *tap.Request {
+	e.t.Helper()
+	r := &tap.Request{Requester: e.megan, Target: e.hire, Lifetime: 8 * time.Hour, Reason: tap.ReasonOnboarding,
+		Justification: "first day", RequesterZone: "America/Los_Angeles", HireZone: "America/Los_Angeles"}
+	for _, m := range mut {
+		m(r)
+	}
+	got, err := e.svc.Submit(context.Background(), r)
+	if err != nil {
+		e.t.Fatalf("submit: %v", err)
+	}
+	return got
+}
+
+func (e *env) stored(id tap.RequestID) *tap.Request {
+	e.t.Helper()
+	r, err := e.store.GetRequest(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+func (e *env) livePasses() []graphtest.PassInfo { return e.tenant.Passes("sarah@contoso.com") }
+
+func (e *env) creates() int { return e.tenant.Creates("sarah@contoso.com") }
+
+// auditActions lists the trail's actions with outcomes, e.g. "approve:ok".
+func (e *env) auditActions() []string {
+	e.t.Helper()
+	recs, err := e.store.ListAudit(context.Background(), 0, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.Action+":"+r.Outcome)
+	}
+	return out
+}
+
+// noSecret fails if value appears in any persisted or logged bytes: the
+// audit export, the logs, every stored request (JSON and sealed bytes)
+// and every notice.
+func (e *env) noSecret(value string) {
+	e.t.Helper()
+	if len(value) < 8 {
+		e.t.Fatalf("pass value %q too short to search for", value)
+	}
+	var exp bytes.Buffer
+	if err := e.trail.Export(context.Background(), &exp); err != nil {
+		e.t.Fatal(err)
+	}
+	sources := map[string][]byte{"audit export": exp.Bytes(), "logs": e.logs.Bytes()}
+	rs, err := e.store.ListRequests(context.Background(), tap.RequestFilter{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, r := range rs {
+		b, _ := json.Marshal(r)
+		sources["request "+string(r.ID)] = append(b, r.Sealed...)
+		sources["request "+string(r.ID)+" %+v"] = []byte(fmt.Sprintf("%+v", r))
+	}
+	e.notes.mu.Lock()
+	for i, n := range e.notes.all {
+		b, _ := json.Marshal(n)
+		sources[fmt.Sprintf("notice %d", i)] = append(b, n.Request.Sealed...)
+	}
+	e.notes.mu.Unlock()
+	for name, b := range sources {
+		if bytes.Contains(b, []byte(value)) {
+			e.t.Errorf("pass value found in %s", name)
+		}
+	}
+}
+
+// refusal asserts err is a *tap.Refusal wrapping sentinel and returns its text.
+func refusal(t *testing.T, err error, sentinel error) string {
+	t.Helper()
+	ref, ok := err.(*tap.Refusal)
+	if !ok {
+		t.Fatalf("err = %T %v, want *tap.Refusal", err, err)
+	}
+	if sentinel != nil && ref.Err != sentinel {
+		t.Fatalf("refusal %q wraps %v, want %v", ref.Msg, ref.Err, sentinel)
+	}
+	return ref.Msg
+}
