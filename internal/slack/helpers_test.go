@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"os"
@@ -18,10 +19,10 @@ import (
 const (
 	testSecret    = "8f742231b10e8888abcd99yyyzzz85a5"
 	approvers     = "C0APPROVERS"
-	alice         = "U0ALICE"   // requester
-	bob           = "U0BOB"     // approver
-	gina          = "U0GINA"    // guest
-	xavier        = "U0XAVIER"  // Slack Connect user from another org
+	alice         = "U0ALICE"  // requester
+	bob           = "U0BOB"    // approver
+	gina          = "U0GINA"   // guest
+	xavier        = "U0XAVIER" // Slack Connect user from another org
 	testBotToken  = "xoxb-test-token"
 	otherTeam     = "T0OTHERORG"
 	testPassValue = "Gx7#kP2m!qR9"
@@ -125,4 +126,32 @@ func noPassAnywhere(t *testing.T, fake *slackfake.Server, methods ...string) {
 			}
 		}
 	}
+}
+
+// texts returns every string in a JSON document, joined by newlines, so
+// tests can look for text in Block Kit without JSON escaping in the way.
+func texts(raw []byte) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	var b strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			b.WriteString(x)
+			b.WriteByte('\n')
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				walk(x[k])
+			}
+		}
+	}
+	walk(v)
+	return b.String()
 }

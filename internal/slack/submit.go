@@ -22,7 +22,13 @@ func (a *Adapter) onViewSubmission(ctx context.Context, in *interaction) ack {
 	if in.User.ID == "" || in.View.ID == "" {
 		return ackOK
 	}
+	// Each submission carries a fresh trigger_id; a resubmission after
+	// inline errors keeps the view's id and hash, so those only serve when
+	// the trigger is missing.
 	key := "view:" + in.View.ID + ":" + in.View.Hash
+	if in.TriggerID != "" {
+		key = "view:" + in.TriggerID
+	}
 	first, err := a.seen(ctx, key)
 	if err != nil {
 		a.log.Error("slack de-duplication", "err", err)
