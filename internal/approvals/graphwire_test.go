@@ -157,15 +157,15 @@ func (w *wire) DeletePass(ctx context.Context, user tap.UserID, methodID string)
 }
 
 var kinds = map[string]tap.MethodKind{
-	"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod":  tap.MethodWindowsHello,
-	"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod":   tap.MethodAuthenticator,
-	"#microsoft.graph.fido2AuthenticationMethod":                    tap.MethodFIDO2,
-	"#microsoft.graph.passwordAuthenticationMethod":                 tap.MethodPassword,
-	"#microsoft.graph.temporaryAccessPassAuthenticationMethod":      tap.MethodTAP,
-	"#microsoft.graph.phoneAuthenticationMethod":                    tap.MethodPhone,
-	"#microsoft.graph.emailAuthenticationMethod":                    tap.MethodEmail,
-	"#microsoft.graph.softwareOathAuthenticationMethod":             tap.MethodSoftwareOATH,
-	"#microsoft.graph.platformCredentialAuthenticationMethod":       tap.MethodPlatformCred,
+	"#microsoft.graph.windowsHelloForBusinessAuthenticationMethod": tap.MethodWindowsHello,
+	"#microsoft.graph.microsoftAuthenticatorAuthenticationMethod":  tap.MethodAuthenticator,
+	"#microsoft.graph.fido2AuthenticationMethod":                   tap.MethodFIDO2,
+	"#microsoft.graph.passwordAuthenticationMethod":                tap.MethodPassword,
+	"#microsoft.graph.temporaryAccessPassAuthenticationMethod":     tap.MethodTAP,
+	"#microsoft.graph.phoneAuthenticationMethod":                   tap.MethodPhone,
+	"#microsoft.graph.emailAuthenticationMethod":                   tap.MethodEmail,
+	"#microsoft.graph.softwareOathAuthenticationMethod":            tap.MethodSoftwareOATH,
+	"#microsoft.graph.platformCredentialAuthenticationMethod":      tap.MethodPlatformCred,
 }
 
 func (w *wire) Methods(ctx context.Context, id tap.UserID) ([]tap.Method, error) {
