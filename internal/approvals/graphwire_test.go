@@ -38,6 +38,9 @@ func (p inProcess) RoundTrip(req *http.Request) (resp *http.Response, err error)
 			resp, err = nil, fmt.Errorf("connection closed: %v", v)
 		}
 	}()
+	if req.Body == nil {
+		req.Body = http.NoBody // as a server would see it
+	}
 	rec := httptest.NewRecorder()
 	p.h.ServeHTTP(rec, req)
 	return rec.Result(), nil

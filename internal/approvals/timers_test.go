@@ -1,0 +1,260 @@
+package approvals_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+func sweep(t *testing.T, e *env) {
+	t.Helper()
+	if err := e.svc.Sweep(context.Background()); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+}
+
+func TestReminderThenExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true})
+		r := e.submit()
+		time.Sleep(12*time.Hour - time.Second)
+		sweep(t, e)
+		if n := e.notes.count(approvals.NoticeReminder); n != 0 {
+			t.Fatalf("reminder too early")
+		}
+		time.Sleep(time.Second)
+		sweep(t, e)
+		sweep(t, e)
+		if n := e.notes.count(approvals.NoticeReminder); n != 1 {
+			t.Fatalf("reminders = %d, want 1", n)
+		}
+		if got := e.stored(r.ID); got.State != tap.StatePending || got.NextTimer != r.CreatedAt.Add(24*time.Hour) {
+			t.Fatalf("after reminder: %s, timer %v", got.State, got.NextTimer)
+		}
+		time.Sleep(12 * time.Hour)
+		// A click after the window but before the sweep is refused.
+		_, err := e.svc.Approve(context.Background(), r.ID, e.alex)
+		if msg := refusal(t, err, tap.ErrInvalidTransition); !strings.Contains(msg, "expired") {
+			t.Fatalf("late approve: %q", msg)
+		}
+		sweep(t, e)
+		if got := e.stored(r.ID); got.State != tap.StateExpired || !got.NextTimer.IsZero() {
+			t.Fatalf("state %s, timer %v", got.State, got.NextTimer)
+		}
+		if e.notes.count(approvals.NoticeExpired) != 1 || e.creates() != 0 {
+			t.Fatalf("notices %v", e.notes.kinds())
+		}
+	})
+}
+
+func TestMissedReminderGoesStraightToExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true, cfg: approvals.Config{ApprovalWindow: 2 * time.Hour}})
+		r := e.submit()
+		time.Sleep(3 * time.Hour) // the sweeper was down
+		sweep(t, e)
+		if e.stored(r.ID).State != tap.StateExpired || e.notes.count(approvals.NoticeReminder) != 0 {
+			t.Fatalf("notices %v", e.notes.kinds())
+		}
+	})
+}
+
+func TestRevealWindowLapse(t *testing.T) {
+	tests := []struct {
+		name   string
+		window time.Duration
+		lapse  time.Duration
+	}{
+		{"configured window", time.Hour, time.Hour},
+		{"default: until the pass expires", 0, 8 * time.Hour},
+		{"window longer than the pass", 24 * time.Hour, 8 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, setup{inProcess: true, cfg: approvals.Config{RevealWindow: tt.window}})
+				r := e.submit()
+				if _, err := e.svc.Approve(context.Background(), r.ID, e.alex); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(tt.lapse - time.Second)
+				sweep(t, e)
+				if e.stored(r.ID).State != tap.StateIssued || len(e.livePasses()) != 1 {
+					t.Fatal("lapsed too early")
+				}
+				time.Sleep(time.Second)
+				_, _, err := e.svc.Reveal(context.Background(), r.ID, e.megan)
+				refusal(t, err, tap.ErrInvalidTransition)
+				sweep(t, e)
+				got := e.stored(r.ID)
+				if got.State != tap.StateExpired || got.Sealed != nil || len(e.livePasses()) != 0 {
+					t.Fatalf("state %s, sealed %d, live %v", got.State, len(got.Sealed), e.livePasses())
+				}
+				if n := e.notes.last(t, approvals.NoticeLapsed); !strings.Contains(n.Detail, "deleted in Entra") {
+					t.Fatalf("lapsed notice %+v", n)
+				}
+			})
+		})
+	}
+}
+
+func TestApprovedLapseInIssueOnReveal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true, cfg: approvals.Config{IssueOn: approvals.IssueOnReveal, RevealWindow: 2 * time.Hour}})
+		r := e.submit()
+		if _, err := e.svc.Approve(context.Background(), r.ID, e.alex); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Hour)
+		sweep(t, e)
+		if e.stored(r.ID).State != tap.StateExpired || e.notes.count(approvals.NoticeLapsed) != 1 || e.creates() != 0 {
+			t.Fatalf("notices %v, creates %d", e.notes.kinds(), e.creates())
+		}
+	})
+}
+
+func TestDeliveredPassEndsUnconfirmed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true})
+		r := e.submit()
+		ctx := context.Background()
+		if _, err := e.svc.Approve(ctx, r.ID, e.alex); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.Reveal(ctx, r.ID, e.megan); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(8*time.Hour - time.Minute)
+		sweep(t, e)
+		if e.stored(r.ID).State != tap.StateDelivered {
+			t.Fatal("ended early")
+		}
+		time.Sleep(time.Minute)
+		sweep(t, e)
+		if got := e.stored(r.ID); got.State != tap.StateExpired || len(e.livePasses()) != 0 {
+			t.Fatalf("state %s, live %v", got.State, e.livePasses())
+		}
+		if n := e.notes.last(t, approvals.NoticePassEnded); !strings.Contains(n.Detail, "Entra: Expired") {
+			t.Fatalf("pass ended notice %+v", n)
+		}
+		if _, err := e.svc.Confirm(ctx, e.hireAct); !errors.Is(err, tap.ErrNotFound) {
+			t.Fatalf("confirm after the end: %v", err)
+		}
+	})
+}
+
+// gate holds CreatePass until released, to stand for a hung or crashed
+// issuer. With createFirst it creates in Graph before waiting (the crash
+// happened after Graph did its part).
+type gate struct {
+	approvals.PassIssuer
+	createFirst bool
+	entered     chan struct{}
+	release     chan error
+}
+
+func (g *gate) CreatePass(ctx context.Context, u tap.UserID, spec tap.PassSpec) (tap.Pass, error) {
+	var p tap.Pass
+	var err error
+	if g.createFirst {
+		p, err = g.PassIssuer.CreatePass(ctx, u, spec)
+	}
+	close(g.entered)
+	if rerr := <-g.release; rerr != nil {
+		return tap.Pass{}, rerr
+	}
+	if !g.createFirst {
+		p, err = g.PassIssuer.CreatePass(ctx, u, spec)
+	}
+	return p, err
+}
+
+func TestStuckIssuingIsReconciled(t *testing.T) {
+	tests := []struct {
+		name        string
+		createFirst bool
+		release     error
+		deletes     int
+		reason      string
+	}{
+		{"crashed after Graph created the pass", true, errors.New("process gone"), 1, "it was removed"},
+		{"hung before Graph; create lands after the sweep", false, nil, 1, "nothing was left in Entra"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := &gate{createFirst: tt.createFirst, entered: make(chan struct{}), release: make(chan error)}
+				e := newEnv(t, setup{inProcess: true, issuer: func(p approvals.PassIssuer) approvals.PassIssuer {
+					g.PassIssuer = p
+					return g
+				}})
+				r := e.submit()
+				var wg sync.WaitGroup
+				var approveErr error
+				wg.Go(func() { _, approveErr = e.svc.Approve(context.Background(), r.ID, e.alex) })
+				<-g.entered
+				time.Sleep(59 * time.Second)
+				sweep(t, e)
+				if e.stored(r.ID).State != tap.StateIssuing {
+					t.Fatal("reconciled too early")
+				}
+				time.Sleep(time.Second)
+				sweep(t, e)
+				got := e.stored(r.ID)
+				if got.State != tap.StateFailed || !strings.Contains(got.FailReason, tt.reason) {
+					t.Fatalf("state %s %q", got.State, got.FailReason)
+				}
+				g.release <- tt.release
+				wg.Wait()
+				if approveErr == nil {
+					t.Fatal("late issuer reported success")
+				}
+				if len(e.livePasses()) != 0 || e.tenant.Deletes("sarah@contoso.com") != tt.deletes || e.creates() != 1 {
+					t.Fatalf("live %v, deletes %d, creates %d", e.livePasses(), e.tenant.Deletes("sarah@contoso.com"), e.creates())
+				}
+				if e.notes.count(approvals.NoticeFailed) != 1 || e.notes.count(approvals.NoticeIssued) != 0 {
+					t.Fatalf("notices %v", e.notes.kinds())
+				}
+				if got := e.stored(r.ID); got.State != tap.StateFailed || got.Sealed != nil {
+					t.Fatalf("final %s", got.State)
+				}
+			})
+		})
+	}
+}
+
+func TestRunSweepsUnderLease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true})
+		ctx, cancel := context.WithCancel(context.Background())
+		r := e.submit()
+		var wg sync.WaitGroup
+		for _, holder := range []string{"replica-a", "replica-b"} {
+			wg.Go(func() {
+				if err := e.svc.Run(ctx, time.Minute, holder); !errors.Is(err, context.Canceled) {
+					t.Errorf("run %s: %v", holder, err)
+				}
+			})
+		}
+		time.Sleep(25 * time.Hour)
+		cancel()
+		wg.Wait()
+		if e.notes.count(approvals.NoticeReminder) != 1 || e.notes.count(approvals.NoticeExpired) != 1 {
+			t.Fatalf("notices %v", e.notes.kinds())
+		}
+		if e.stored(r.ID).State != tap.StateExpired {
+			t.Fatal("not expired")
+		}
+		ok, err := e.store.AcquireLease(context.Background(), approvals.SweeperLease, "replica-c", time.Minute)
+		if err != nil || ok {
+			t.Fatalf("lease free right after the sweepers stopped: %v %v", ok, err)
+		}
+	})
+}
