@@ -1,0 +1,279 @@
+package dialog
+
+import (
+	"time"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// say builds a button that feeds value back as typed text.
+func sayButton(label, value string, style chat.Style) chat.Button {
+	return chat.Button{Action: chat.ActionSay, Label: label, Value: value, Style: style}
+}
+
+var (
+	btnDefaults = sayButton(labelDefaults, "defaults", chat.StyleDefault)
+	btnCancel   = sayButton(labelCancel, "cancel", chat.StyleDanger)
+)
+
+// reason returns the session's reason or the default one.
+func (t *turn) reason() tap.Reason {
+	if t.s.Reason != "" {
+		return t.s.Reason
+	}
+	return tap.ReasonOnboarding
+}
+
+// who names the target in a question.
+func (t *turn) who() string {
+	if t.s.Target == nil {
+		return textTheNewHire
+	}
+	if t.s.Target.DisplayName != "" {
+		return chat.Esc(t.s.Target.DisplayName)
+	}
+	return chat.Esc(t.s.Target.UPN)
+}
+
+// ask says the question for sl, offering its default.
+func (t *turn) ask(sl slot) {
+	r := t.reason()
+	rd := t.cfg.reasonDefaults(r)
+	var m chat.Message
+	switch sl {
+	case slotTarget:
+		m = chat.Message{Text: textAskTarget, Buttons: []chat.Button{btnCancel}}
+	case slotReason:
+		m = chat.Message{Text: textAskReason}
+		for _, x := range tap.Reasons {
+			m.Buttons = append(m.Buttons, sayButton(reasonLabel(x), reasonLabel(x), chat.StyleDefault))
+		}
+	case slotJustification:
+		m = chat.Message{Text: textAskJustification, Buttons: []chat.Button{sayButton(labelSkip, "skip", chat.StyleDefault)}}
+	case slotZone:
+		m = chat.Message{Text: fmtAskZone(t.who(), t.mine), Buttons: []chat.Button{
+			sayButton(fmtLabelMine(t.mine), t.mine, chat.StylePrimary)}}
+	case slotStart:
+		m = chat.Message{Text: fmtAskStart(reasonLabel(r), t.describeStart(t.defaultStart())), Buttons: []chat.Button{
+			sayButton(labelDefault, "default", chat.StylePrimary), sayButton(labelNow, "now", chat.StyleDefault)}}
+	case slotLifetime:
+		m = chat.Message{Text: fmtAskLifetime(reasonLabel(r), rd.Lifetime, t.cfg.MinLifetime, t.cfg.MaxLifetime),
+			Buttons: []chat.Button{sayButton(FormatDuration(rd.Lifetime), "default", chat.StylePrimary)}}
+	case slotOneTime:
+		m = chat.Message{Text: fmtAskOneTime(reasonLabel(r), rd.OneTime), Buttons: []chat.Button{
+			sayButton(labelOneTimeYes, "yes", chat.StyleDefault), sayButton(labelOneTimeNo, "no", chat.StyleDefault)}}
+	}
+	if cur := t.current(sl); cur != "" {
+		m.Note = fmtCurrent(cur)
+	}
+	if sl != slotTarget {
+		m.Buttons = append(m.Buttons, btnDefaults, btnCancel)
+	}
+	t.say(m)
+}
+
+// current describes sl's value when it is asked again ("change the start").
+func (t *turn) current(sl slot) string {
+	if !t.s.filled(sl) {
+		return ""
+	}
+	switch sl {
+	case slotTarget:
+		return chat.Esc(t.s.Target.UPN)
+	case slotReason:
+		return reasonLabel(t.s.Reason)
+	case slotJustification:
+		if *t.s.Justification == "" {
+			return textNone
+		}
+		return chat.Esc(*t.s.Justification)
+	case slotZone:
+		return t.s.HireZone
+	case slotStart:
+		return t.describeStart(t.s.Start, t.s.StartNow)
+	case slotLifetime:
+		return FormatDuration(t.s.Lifetime)
+	case slotOneTime:
+		return oneTimeLabel(*t.s.OneTime)
+	}
+	return ""
+}
+
+// askClarify asks which zone an ambiguous abbreviation meant.
+func (t *turn) askClarify(abbr string) {
+	opts := ambiguousZones[abbr]
+	m := chat.Message{Text: fmtZoneAmbiguous(abbr, opts)}
+	for _, z := range opts {
+		m.Buttons = append(m.Buttons, sayButton(z, z, chat.StyleDefault))
+	}
+	m.Buttons = append(m.Buttons, btnCancel)
+	t.say(m)
+}
+
+// defaultStart is the start offered by default: for reasons with a lead,
+// the lead before the working day starts on the hire date (if the
+// directory knows it) or the next working day; otherwise now.
+func (t *turn) defaultStart() (time.Time, bool) {
+	rd := t.cfg.reasonDefaults(t.reason())
+	if rd.StartLead <= 0 {
+		return time.Time{}, true
+	}
+	loc := location(t.wallZone())
+	now := t.in.Now
+	nowL := now.In(loc)
+	if t.s.Target != nil && !t.s.Target.HireDate.IsZero() {
+		hd := t.s.Target.HireDate.UTC()
+		c := time.Date(hd.Year(), hd.Month(), hd.Day(), t.cfg.DayStart, 0, 0, 0, loc).Add(-rd.StartLead)
+		y, m, d := nowL.Date()
+		switch {
+		case c.After(now) && !c.After(now.Add(t.cfg.MaxAhead)):
+			return c.UTC(), false
+		case hd.Year() == y && hd.Month() == m && hd.Day() == d:
+			return time.Time{}, true // starts today: at once
+		}
+	}
+	for i := 0; i < 8; i++ {
+		d := nowL.AddDate(0, 0, i)
+		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+			continue
+		}
+		c := time.Date(d.Year(), d.Month(), d.Day(), t.cfg.DayStart, 0, 0, 0, loc).Add(-rd.StartLead)
+		if c.After(now) {
+			return c.UTC(), false
+		}
+	}
+	return time.Time{}, true
+}
+
+// describeStart says a start in the hire zone, and in the requester's
+// zone when that differs.
+func (t *turn) describeStart(at time.Time, now bool) string {
+	if now {
+		return textStartNow
+	}
+	hz := t.wallZone()
+	s := formatTime(at.In(location(hz)))
+	if hz != t.mine {
+		s += fmtYourTime(formatTime(at.In(location(t.mine))))
+	}
+	return s
+}
+
+// fillDefault gives sl its default value.
+func (t *turn) fillDefault(sl slot) {
+	rd := t.cfg.reasonDefaults(t.reason())
+	switch sl {
+	case slotReason:
+		t.s.Reason = tap.ReasonOnboarding
+	case slotJustification:
+		j := ""
+		t.s.Justification = &j
+	case slotZone:
+		t.setZone(t.mine)
+	case slotStart:
+		at, now := t.defaultStart()
+		t.s.HasStart, t.s.StartNow, t.s.Start, t.s.StartWall = true, now, at, !now
+		if t.s.HireZone == "" {
+			t.s.HireZone = t.mine
+		}
+	case slotLifetime:
+		t.s.Lifetime = rd.Lifetime
+	case slotOneTime:
+		b := rd.OneTime
+		t.s.OneTime = &b
+	}
+}
+
+// fillDefaults gives every missing slot but the target its default.
+func (t *turn) fillDefaults() {
+	for _, sl := range slotOrder {
+		if sl != slotTarget && !t.s.filled(sl) {
+			t.fillDefault(sl)
+		}
+	}
+}
+
+// summary shows the whole request with confirm / change / cancel.
+func (t *turn) summary() chat.Message {
+	s := t.s
+	just := textNone
+	if *s.Justification != "" {
+		just = *s.Justification
+	}
+	facts := []chat.Fact{{Label: labelFor, Value: userLine(*s.Target)}}
+	if s.Target.Department != "" {
+		facts = append(facts, chat.Fact{Label: labelDepartment, Value: s.Target.Department})
+	}
+	facts = append(facts,
+		chat.Fact{Label: labelReason, Value: reasonLabel(s.Reason)},
+		chat.Fact{Label: labelNote, Value: just},
+		chat.Fact{Label: labelStarts, Value: chat.Plain(t.describeStart(s.Start, s.StartNow))},
+		chat.Fact{Label: labelLasts, Value: t.describeLifetime()},
+		chat.Fact{Label: labelUse, Value: oneTimeLabel(*s.OneTime)},
+		chat.Fact{Label: labelZone, Value: s.HireZone},
+	)
+	return chat.Message{Title: titleSummary, Text: textSummary, Facts: facts, Buttons: []chat.Button{
+		sayButton(labelConfirm, "confirm", chat.StylePrimary),
+		sayButton(labelChangeStart, "change start", chat.StyleDefault),
+		sayButton(labelChangeLifetime, "change lifetime", chat.StyleDefault),
+		sayButton(labelChangeMore, "no", chat.StyleDefault),
+		btnCancel,
+	}}
+}
+
+// describeLifetime says how long the pass lasts and, for a set start,
+// until when.
+func (t *turn) describeLifetime() string {
+	d := FormatDuration(t.s.Lifetime)
+	if t.s.StartNow {
+		return d
+	}
+	return d + fmtUntil(formatTime(t.s.Start.Add(t.s.Lifetime).In(location(t.wallZone()))))
+}
+
+// changeMenu offers every slot to change.
+func (t *turn) changeMenu() chat.Message {
+	m := chat.Message{Text: textWhatToChange}
+	for _, c := range []struct{ label, value string }{
+		{labelChangeTarget, "change person"}, {labelChangeReason, "change reason"},
+		{labelChangeNote, "change note"}, {labelChangeZone, "change zone"},
+		{labelChangeStart, "change start"}, {labelChangeLifetime, "change lifetime"},
+		{labelChangeOneTime, "change one-time"},
+	} {
+		m.Buttons = append(m.Buttons, sayButton(c.label, c.value, chat.StyleDefault))
+	}
+	m.Buttons = append(m.Buttons, sayButton(labelConfirm, "confirm", chat.StylePrimary), btnCancel)
+	return m
+}
+
+// targetCard shows who the directory found, so the requester can catch
+// the wrong person.
+func targetCard(u tap.User) chat.Message {
+	facts := []chat.Fact{{Label: labelName, Value: orDash(u.DisplayName)}, {Label: labelUPN, Value: u.UPN}}
+	if u.Mail != "" && u.Mail != u.UPN {
+		facts = append(facts, chat.Fact{Label: labelMail, Value: u.Mail})
+	}
+	facts = append(facts, chat.Fact{Label: labelDepartment, Value: orDash(u.Department)})
+	hd := textUnknown
+	if !u.HireDate.IsZero() {
+		hd = u.HireDate.UTC().Format("Mon 2 Jan 2006")
+	}
+	facts = append(facts, chat.Fact{Label: labelHireDate, Value: hd})
+	return chat.Message{Text: textFound, Facts: facts,
+		Buttons: []chat.Button{sayButton(labelWrongPerson, "change person", chat.StyleDefault)}}
+}
+
+func userLine(u tap.User) string {
+	if u.DisplayName == "" {
+		return u.UPN
+	}
+	return u.DisplayName + " <" + u.UPN + ">"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "\u2014"
+	}
+	return s
+}

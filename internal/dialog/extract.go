@@ -1,0 +1,181 @@
+package dialog
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// slot names one piece of a request.
+type slot string
+
+// The slots, in the order they are asked.
+const (
+	slotTarget        slot = "target"
+	slotReason        slot = "reason"
+	slotJustification slot = "justification"
+	slotZone          slot = "zone"
+	slotStart         slot = "start"
+	slotLifetime      slot = "lifetime"
+	slotOneTime       slot = "one_time"
+)
+
+// slotOrder is the order missing slots are asked in: the reason comes
+// early because the other defaults depend on it, the zone before the
+// start because the start is read in it.
+var slotOrder = []slot{slotTarget, slotReason, slotJustification, slotZone, slotStart, slotLifetime, slotOneTime}
+
+// slotNames are the words for a slot in "change the start".
+var slotNames = []struct {
+	phrase string
+	slot   slot
+}{
+	{"time zone", slotZone}, {"timezone", slotZone}, {"zone", slotZone}, {"tz", slotZone},
+	{"start time", slotStart}, {"start date", slotStart}, {"start", slotStart}, {"when", slotStart},
+	{"date", slotStart}, {"time", slotStart}, {"day", slotStart},
+	{"lifetime", slotLifetime}, {"duration", slotLifetime}, {"length", slotLifetime}, {"how long", slotLifetime},
+	{"hours", slotLifetime}, {"expiry", slotLifetime},
+	{"one-time", slotOneTime}, {"one time", slotOneTime}, {"one-time use", slotOneTime}, {"single use", slotOneTime},
+	{"use", slotOneTime}, {"uses", slotOneTime},
+	{"justification", slotJustification}, {"note", slotJustification}, {"comment", slotJustification},
+	{"reason", slotReason}, {"purpose", slotReason},
+	{"target", slotTarget}, {"person", slotTarget}, {"user", slotTarget}, {"email", slotTarget},
+	{"e-mail", slotTarget}, {"address", slotTarget}, {"upn", slotTarget}, {"who", slotTarget},
+	{"new hire", slotTarget}, {"recipient", slotTarget},
+}
+
+var changeVerbs = map[string]bool{"change": true, "edit": true, "fix": true, "update": true,
+	"modify": true, "redo": true, "correct": true, "set": true, "amend": true}
+
+// extraction is what one message said about the slots.
+type extraction struct {
+	target    string
+	targetErr error
+	start     startSpec
+	hasStart  bool
+	zone      string // IANA or zoneMine
+	ambiguous string // an ambiguous zone abbreviation
+	lifetime  time.Duration
+	hasLife   bool
+	oneTime   bool
+	hasOnce   bool
+	reason    tap.Reason
+	just      string
+	hasJust   bool
+	justErr   error
+	change    slot // "change the start" (with or without a value)
+	unknown   []string
+}
+
+// found reports whether the message gave any slot a value (or an error).
+func (x extraction) found() bool {
+	return x.target != "" || x.targetErr != nil || x.hasStart || x.zone != "" || x.ambiguous != "" ||
+		x.hasLife || x.hasOnce || x.reason != "" || x.hasJust || x.justErr != nil
+}
+
+// justKeyword reports whether t starts a free-text justification that
+// runs to the end of the message ("because …", "reason: …",
+// "justification …") and whether t itself belongs to it.
+func justKeyword(t token) (is, keep bool) {
+	switch t.w {
+	case "because", "bc", "cause":
+		return true, true
+	case "justification":
+		return true, false
+	case "reason", "note", "why", "details", "context", "comment":
+		return t.colon, false
+	}
+	return false, false
+}
+
+// extract reads every slot a message mentions. focus is the slot being
+// asked, which lets a lone number be an hour when the start is asked.
+func extract(text string, focus slot) extraction {
+	text = norm.NFKC.String(text)
+	toks := tokenize(text)
+	var x extraction
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if strings.Contains(t.raw, "@") {
+			if v, err := ParseTarget(t.raw); err != nil {
+				x.targetErr = err
+			} else {
+				x.target, x.targetErr = v, nil
+			}
+			i++
+			continue
+		}
+		if kw, keep := justKeyword(t); kw {
+			rest := strings.TrimSpace(text[t.off+len(t.raw):])
+			rest = strings.TrimSpace(strings.TrimLeft(rest, ":-– "))
+			if rest != "" {
+				if keep {
+					rest = t.raw + " " + rest
+				}
+				x.just, x.justErr = CleanJustification(rest)
+				x.hasJust = x.justErr == nil
+				break
+			}
+		}
+		if changeVerbs[t.w] {
+			j := i + 1
+			for j < len(toks) && (toks[j].w == "the" || toks[j].w == "my" || toks[j].w == "her" || toks[j].w == "his" || toks[j].w == "their") {
+				j++
+			}
+			if s, n := slotNameAt(toks, j); n > 0 {
+				x.change = s
+				i = j + n
+				continue
+			}
+		}
+		if n := relativeAt(toks, i, &x.start); n > 0 {
+			x.hasStart = true
+			i += n
+			continue
+		}
+		if once, n := oneTimeAt(toks, i); n > 0 {
+			x.oneTime, x.hasOnce = once, true
+			i += n
+			continue
+		}
+		if d, n := durationAt(toks, i); n > 0 {
+			x.lifetime, x.hasLife = d.Round(time.Minute), true
+			i += n
+			continue
+		}
+		if r, n := reasonAt(toks, i); n > 0 {
+			x.reason = r
+			i += n
+			continue
+		}
+		if n := startAt(toks, i, focus == slotStart, &x.start); n > 0 {
+			x.hasStart = true
+			i += n
+			continue
+		}
+		if z, amb, n := zoneAt(toks, i); n > 0 {
+			x.zone, x.ambiguous = z, amb
+			i += n
+			continue
+		}
+		if !fillers[t.w] {
+			x.unknown = append(x.unknown, t.raw)
+		}
+		i++
+	}
+	return x
+}
+
+// slotNameAt recognises a slot's name at toks[i].
+func slotNameAt(toks []token, i int) (slot, int) {
+	best, bestN := slot(""), 0
+	for _, s := range slotNames {
+		if n := matchPhrase(toks, i, s.phrase); n > bestN {
+			best, bestN = s.slot, n
+		}
+	}
+	return best, bestN
+}
