@@ -12,7 +12,8 @@ const wordJoiner = "\u2060"
 
 // escapeCardMarkdown makes s display literally in an Adaptive Card
 // TextBlock: every character the card markdown (a CommonMark subset) could
-// read as formatting, a link or an HTML tag is backslash-escaped, list and
+// read as emphasis, code, a link ("[", "]"; without them parentheses are
+// inert) or an HTML tag / autolink ("<", ">") is backslash-escaped, list and
 // heading markers at line starts are escaped, and bare web addresses are
 // broken with an invisible word joiner so they are not auto-linked.
 func escapeCardMarkdown(s string) string {
@@ -22,10 +23,10 @@ func escapeCardMarkdown(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
-		case '\\', '*', '_', '`', '~', '[', ']', '(', ')', '<', '>', '#', '|', '!', '{', '}', '&':
+		case '\\', '*', '_', '`', '~', '[', ']', '<', '>':
 			b.WriteByte('\\')
 			b.WriteByte(c)
-		case '-', '+', '=':
+		case '-', '+', '=', '#':
 			if lineStart {
 				b.WriteByte('\\')
 			}
@@ -82,30 +83,11 @@ func precededByLineStartDigits(s string, i int) bool {
 }
 
 // cardMarkup translates the core's light markup (*bold*, _italic_, `code`)
-// into card markdown (**bold**, _italic_, and code left as is).
+// into card markdown (**bold**, _italic_, code left as is). A "*" in core
+// text is always a bold delimiter; the pair may enclose an Esc span, which
+// Expand hands to the escaper separately, so each "*" is doubled on its own.
 func cardMarkup(s string) string {
-	if !strings.Contains(s, "*") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '*')
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.IndexByte(s[i+1:], '*')
-		if j <= 0 || strings.ContainsRune(s[i+1:i+1+j], '\n') {
-			b.WriteString(s[:i+1])
-			s = s[i+1:]
-			continue
-		}
-		b.WriteString(s[:i])
-		b.WriteString("**")
-		b.WriteString(s[i+1 : i+1+j])
-		b.WriteString("**")
-		s = s[i+2+j:]
-	}
+	return strings.ReplaceAll(s, "*", "**")
 }
 
 // cardText expands a chat.Message text for a card: Esc spans escaped,
