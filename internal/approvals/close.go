@@ -24,7 +24,8 @@ var howToAdd = map[tap.MethodKind]string{
 // Confirm closes the loop when the new hire says they are done: it finds
 // their delivered request, checks in Entra that one of the configured
 // methods is registered, deletes the pass and moves the request to
-// confirmed (NoticeConfirmed, Detail: time from reveal to setup). With no
+// confirmed (NoticeConfirmed; Detail names the method found, and the time
+// from reveal to setup is Request.ClosedAt − Request.RevealedAt). With no
 // such method it returns a refusal naming what to add and where.
 func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request, error) {
 	if newHire.EntraID == "" {
@@ -73,9 +74,9 @@ func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request,
 	if err != nil {
 		return snapshot(c), err
 	}
-	took := span(c.ClosedAt.Sub(c.RevealedAt))
 	s.logTransition(ctx, c, tap.StateDelivered, tap.EventConfirm, &newHire)
-	s.notify(ctx, NoticeConfirmed, c, &newHire, "set up "+howName(found)+" "+took+" after the pass was revealed")
+	s.log.InfoContext(ctx, "setup confirmed", "request_id", c.ID, "method", found, "reveal_to_setup", span(c.ClosedAt.Sub(c.RevealedAt)))
+	s.notify(ctx, NoticeConfirmed, c, &newHire, howName(found))
 	return snapshot(c), nil
 }
 

@@ -65,8 +65,8 @@ func TestFullPath(t *testing.T) {
 	if r.State != tap.StateConfirmed || len(e.livePasses()) != 0 {
 		t.Fatalf("confirmed %s, live passes %+v", r.State, e.livePasses())
 	}
-	if d := e.notes.last(t, approvals.NoticeConfirmed).Detail; !strings.Contains(d, "Microsoft Authenticator") || !strings.Contains(d, "after the pass was revealed") {
-		t.Fatalf("confirmed detail = %q", d)
+	if n := e.notes.last(t, approvals.NoticeConfirmed); n.Detail != "Microsoft Authenticator" || n.Request.ClosedAt.Before(n.Request.RevealedAt) {
+		t.Fatalf("confirmed notice = %q, %v..%v", n.Detail, n.Request.RevealedAt, n.Request.ClosedAt)
 	}
 	wantNotices := []approvals.NoticeKind{approvals.NoticeSubmitted, approvals.NoticeIssued, approvals.NoticeRevealed, approvals.NoticeConfirmed}
 	if got := e.notes.kinds(); !slices.Equal(got, wantNotices) {
@@ -335,6 +335,12 @@ func TestQueriesAndRefs(t *testing.T) {
 	}
 	_, err = e.svc.Pending(ctx, e.eve)
 	refusal(t, err, tap.ErrForbidden)
+	if ok, err := e.svc.IsApprover(ctx, e.alex); !ok || err != nil {
+		t.Fatalf("alex is approver: %v %v", ok, err)
+	}
+	if ok, _ := e.svc.IsApprover(ctx, e.megan); ok {
+		t.Fatal("megan is not an approver")
+	}
 
 	ref1 := tap.Ref{Platform: "slack", Conversation: "C1", Message: "1.0"}
 	ref2 := tap.Ref{Platform: "teams", Conversation: "19:x", Message: "42"}

@@ -50,6 +50,16 @@ func (s *Service) Pending(ctx context.Context, actor tap.Actor) ([]*tap.Request,
 	return snapshots(rs), nil
 }
 
+// IsApprover reports whether actor is in an approver group now (the
+// Checker decides; nothing is cached).
+func (s *Service) IsApprover(ctx context.Context, actor tap.Actor) (bool, error) {
+	ok, err := s.check.IsApprover(ctx, actor)
+	if err != nil {
+		return false, fmt.Errorf("check approver %s: %w", who(actor), err)
+	}
+	return ok, nil
+}
+
 // AddRefs appends chat message refs (approval cards, requester messages)
 // to the request, skipping ones it already has, retrying on concurrent
 // updates. It works in every state.
