@@ -2,9 +2,17 @@ package connector_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -334,5 +342,34 @@ func TestNewValidatesConfig(t *testing.T) {
 		if _, err := connector.New(cfg, nil); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+func TestNewWithCertificate(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tapbot"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pemData []byte
+	pemData = append(pemData, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	pemData = append(pemData, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
+	path := filepath.Join(t.TempDir(), "bot.pem")
+	if err := os.WriteFile(path, pemData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := connector.New(connector.Config{AppID: "a", TenantID: "t", CertificatePath: path}, nil); err != nil {
+		t.Fatalf("certificate credential: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("not a pem"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := connector.New(connector.Config{AppID: "a", TenantID: "t", CertificatePath: path}, nil); err == nil {
+		t.Fatal("garbage certificate accepted")
 	}
 }
