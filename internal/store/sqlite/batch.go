@@ -36,6 +36,7 @@ type seenRes struct {
 // batch; nothing in it is recorded.
 type batcher struct {
 	db   *sql.DB
+	stmt *sql.Stmt // upsertSeen, prepared once on the writer connection
 	now  func() time.Time
 	in   chan seenReq
 	quit chan struct{}
@@ -43,11 +44,15 @@ type batcher struct {
 	once sync.Once
 }
 
-func newBatcher(db *sql.DB, now func() time.Time) *batcher {
-	b := &batcher{db: db, now: now, in: make(chan seenReq), quit: make(chan struct{})}
+func newBatcher(db *sql.DB, now func() time.Time) (*batcher, error) {
+	stmt, err := db.Prepare(upsertSeen)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	b := &batcher{db: db, stmt: stmt, now: now, in: make(chan seenReq), quit: make(chan struct{})}
 	b.wg.Add(1)
 	go b.loop()
-	return b
+	return b, nil
 }
 
 // MarkSeen records key until now+ttl. It returns true the first time and
@@ -113,7 +118,7 @@ func (b *batcher) commit(batch []seenReq) {
 		return
 	}
 	if len(live) == 1 { // nothing to share: one autocommit statement
-		first, err := execSeen(context.Background(), b.dbExec, live[0], now)
+		first, err := execSeen(context.Background(), b.stmt.ExecContext, live[0], now)
 		live[0].res <- seenRes{first: first, err: err}
 		return
 	}
@@ -134,10 +139,7 @@ func (b *batcher) commitTx(live []seenReq, now time.Time) ([]bool, error) {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	stmt, err := tx.PrepareContext(ctx, upsertSeen)
-	if err != nil {
-		return nil, err
-	}
+	stmt := tx.StmtContext(ctx, b.stmt)
 	results := make([]bool, len(live))
 	for i, r := range live {
 		first, err := execSeen(ctx, stmt.ExecContext, r, now)
@@ -153,10 +155,6 @@ func (b *batcher) commitTx(live []seenReq, now time.Time) ([]bool, error) {
 }
 
 type execFunc func(ctx context.Context, args ...any) (sql.Result, error)
-
-func (b *batcher) dbExec(ctx context.Context, args ...any) (sql.Result, error) {
-	return b.db.ExecContext(ctx, upsertSeen, args...)
-}
 
 func execSeen(ctx context.Context, exec execFunc, r seenReq, now time.Time) (bool, error) {
 	res, err := exec(ctx, r.key, now.Add(r.ttl).UnixNano(), now.UnixNano())
@@ -174,5 +172,6 @@ func (b *batcher) close() {
 	b.once.Do(func() {
 		close(b.quit)
 		b.wg.Wait()
+		_ = b.stmt.Close()
 	})
 }

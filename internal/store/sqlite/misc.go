@@ -18,7 +18,7 @@ func (s *Store) GetSession(ctx context.Context, key string) (tap.Session, error)
 		data    []byte
 		expires sql.NullInt64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT data, expires FROM sessions
+	err := s.queryRow(ctx, s.r, `SELECT data, expires FROM sessions
 		WHERE key = ? AND (expires IS NULL OR expires > ?)`, key, nanos(s.now())).Scan(&data, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tap.Session{}, fmt.Errorf("get session %s: %w", key, tap.ErrNotFound)
@@ -39,7 +39,7 @@ func (s *Store) PutSession(ctx context.Context, ss tap.Session) error {
 	if data == nil {
 		data = []byte{}
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (key, data, expires) VALUES (?, ?, ?)
+	_, err := s.exec(ctx, s.w, `INSERT INTO sessions (key, data, expires) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET data = excluded.data, expires = excluded.expires`,
 		ss.Key, data, nullNanos(ss.Expires))
 	if err != nil {
@@ -50,7 +50,7 @@ func (s *Store) PutSession(ctx context.Context, ss tap.Session) error {
 
 // DeleteSession removes a session; absent is not an error.
 func (s *Store) DeleteSession(ctx context.Context, key string) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, key); err != nil {
+	if _, err := s.exec(ctx, s.w, `DELETE FROM sessions WHERE key = ?`, key); err != nil {
 		return fmt.Errorf("delete session %s: %w", key, err)
 	}
 	return nil
@@ -61,7 +61,7 @@ func (s *Store) PutConversation(ctx context.Context, key string, ref []byte) err
 	if ref == nil {
 		ref = []byte{}
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (key, ref) VALUES (?, ?)
+	_, err := s.exec(ctx, s.w, `INSERT INTO conversations (key, ref) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET ref = excluded.ref`, key, ref)
 	if err != nil {
 		return fmt.Errorf("put conversation %s: %w", key, err)
@@ -72,7 +72,7 @@ func (s *Store) PutConversation(ctx context.Context, key string, ref []byte) err
 // GetConversation returns the ref stored under key. ErrNotFound if absent.
 func (s *Store) GetConversation(ctx context.Context, key string) ([]byte, error) {
 	var ref []byte
-	err := s.r.QueryRowContext(ctx, `SELECT ref FROM conversations WHERE key = ?`, key).Scan(&ref)
+	err := s.queryRow(ctx, s.r, `SELECT ref FROM conversations WHERE key = ?`, key).Scan(&ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("get conversation %s: %w", key, tap.ErrNotFound)
 	}
@@ -105,7 +105,7 @@ func scanAudit(sc interface{ Scan(...any) error }) (tap.AuditRecord, error) {
 
 // LastAudit returns the newest audit record; ErrNotFound if none.
 func (s *Store) LastAudit(ctx context.Context) (tap.AuditRecord, error) {
-	rec, err := scanAudit(s.r.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq DESC LIMIT 1`))
+	rec, err := scanAudit(s.queryRow(ctx, s.r, `SELECT `+auditColumns+` FROM audit ORDER BY seq DESC LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
 		return tap.AuditRecord{}, fmt.Errorf("last audit record: %w", tap.ErrNotFound)
 	}
@@ -129,7 +129,7 @@ func (s *Store) AppendAudit(ctx context.Context, rec tap.AuditRecord) error {
 		}
 		detail = sql.NullString{String: string(b), Valid: true}
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO audit (`+auditColumns+`)
+	res, err := s.exec(ctx, s.w, `INSERT INTO audit (`+auditColumns+`)
 		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT coalesce(max(seq), 0) FROM audit) = ?`,
 		rec.Seq, nanos(rec.At), rec.Actor, rec.Action, string(rec.Request), rec.MethodID, rec.Outcome,
 		detail, rec.PrevHash, rec.Hash, rec.Seq-1)
@@ -142,7 +142,7 @@ func (s *Store) AppendAudit(ctx context.Context, rec tap.AuditRecord) error {
 		return nil
 	}
 	var last int64
-	if err := s.w.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM audit`).Scan(&last); err != nil {
+	if err := s.queryRow(ctx, s.w, `SELECT coalesce(max(seq), 0) FROM audit`).Scan(&last); err != nil {
 		return fmt.Errorf("append audit seq %d: %w", rec.Seq, err)
 	}
 	if rec.Seq <= last {
@@ -156,7 +156,7 @@ func (s *Store) ListAudit(ctx context.Context, after int64, limit int) ([]tap.Au
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := s.query(ctx, s.r, `SELECT `+auditColumns+` FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
@@ -179,7 +179,7 @@ func (s *Store) ListAudit(ctx context.Context, after int64, limit int) ([]tap.Au
 // It returns false if another holder has it unexpired.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	now := s.now()
-	res, err := s.w.ExecContext(ctx, `INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)
+	res, err := s.exec(ctx, s.w, `INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
 		WHERE leases.holder = excluded.holder OR leases.expires <= ?`,
 		name, holder, now.Add(ttl).UnixNano(), now.UnixNano())

@@ -62,7 +62,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *tap.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO requests
+	res, err := s.exec(ctx, s.w, `INSERT INTO requests
 		(id, version, state, requester, target, created_at, next_timer, doc, sealed)
 		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		string(r.ID), w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed)
@@ -84,7 +84,7 @@ func (s *Store) GetRequest(ctx context.Context, id tap.RequestID) (*tap.Request,
 		version     int64
 		doc, sealed []byte
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT version, doc, sealed FROM requests WHERE id = ?`, string(id)).
+	err := s.queryRow(ctx, s.r, `SELECT version, doc, sealed FROM requests WHERE id = ?`, string(id)).
 		Scan(&version, &doc, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("get request %s: %w", id, tap.ErrNotFound)
@@ -107,7 +107,7 @@ func (s *Store) UpdateRequest(ctx context.Context, r *tap.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE requests SET version = version + 1,
+	res, err := s.exec(ctx, s.w, `UPDATE requests SET version = version + 1,
 		state = ?, requester = ?, target = ?, created_at = ?, next_timer = ?, doc = ?, sealed = ?
 		WHERE id = ? AND version = ?`,
 		w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed, string(r.ID), r.Version)
@@ -120,7 +120,7 @@ func (s *Store) UpdateRequest(ctx context.Context, r *tap.Request) error {
 	}
 	if n == 0 {
 		var one int
-		err := s.w.QueryRowContext(ctx, `SELECT 1 FROM requests WHERE id = ?`, string(r.ID)).Scan(&one)
+		err := s.queryRow(ctx, s.w, `SELECT 1 FROM requests WHERE id = ?`, string(r.ID)).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("update request %s: %w", r.ID, tap.ErrNotFound)
 		}
@@ -170,7 +170,7 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, s.r, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list requests: %w", err)
 	}

@@ -39,6 +39,9 @@ type Store struct {
 	now  func() time.Time
 	seen *batcher
 
+	stmtMu sync.Mutex
+	stmts  map[stmtKey]*sql.Stmt
+
 	stop chan struct{}
 	done sync.WaitGroup
 	once sync.Once
@@ -84,13 +87,17 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s := &Store{w: w, r: r, log: log, now: time.Now, stop: make(chan struct{})}
+	s := &Store{w: w, r: r, log: log, now: time.Now, stmts: make(map[stmtKey]*sql.Stmt), stop: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		_ = w.Close()
 		_ = r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	s.seen = newBatcher(w, s.now)
+	if s.seen, err = newBatcher(w, s.now); err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	s.done.Add(1)
 	go s.pruneLoop()
 	return s, nil
@@ -201,9 +208,76 @@ func (s *Store) Close() error {
 		close(s.stop)
 		s.done.Wait()
 		s.seen.close()
+		s.stmtMu.Lock()
+		for _, st := range s.stmts {
+			_ = st.Close()
+		}
+		s.stmts = nil
+		s.stmtMu.Unlock()
 		err = errors.Join(s.w.Close(), s.r.Close())
 	})
 	return err
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// maxStmts bounds the prepared-statement cache (ListRequests builds its
+// query from the filter, so the set of texts is finite but not tiny).
+const maxStmts = 128
+
+// stmt returns query prepared on db from the cache, preparing and
+// caching it on first use; nil (use db directly) if the cache is full.
+func (s *Store) stmt(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{db, query}
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[k]; ok {
+		return st, nil
+	}
+	if s.stmts == nil || len(s.stmts) >= maxStmts {
+		return nil, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[k] = st
+	return st, nil
+}
+
+// exec runs query on db as a cached prepared statement.
+func (s *Store) exec(ctx context.Context, db *sql.DB, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, db, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return db.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// query runs query on db as a cached prepared statement.
+func (s *Store) query(ctx context.Context, db *sql.DB, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, db, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return db.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row.
+func (s *Store) queryRow(ctx context.Context, db *sql.DB, query string, args ...any) *sql.Row {
+	if st, err := s.stmt(ctx, db, query); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.QueryRowContext(ctx, query, args...)
 }
 
 // nanos turns t into the stored integer; the zero time sorts first.
