@@ -146,14 +146,14 @@ type Session struct {
 	// History is the asking states visited, for "back".
 	History []State `json:"history,omitempty"`
 
-	Target        *tap.User     `json:"target,omitempty"`
-	PendingTarget string        `json:"pending_target,omitempty"`
-	Reason        tap.Reason    `json:"reason,omitempty"`
-	Justification *string       `json:"justification,omitempty"`
-	HireZone      string        `json:"hire_zone,omitempty"`
-	HasStart      bool          `json:"has_start,omitempty"`
-	StartNow      bool          `json:"start_now,omitempty"`
-	Start         time.Time     `json:"start,omitempty"`
+	Target        *tap.User  `json:"target,omitempty"`
+	PendingTarget string     `json:"pending_target,omitempty"`
+	Reason        tap.Reason `json:"reason,omitempty"`
+	Justification *string    `json:"justification,omitempty"`
+	HireZone      string     `json:"hire_zone,omitempty"`
+	HasStart      bool       `json:"has_start,omitempty"`
+	StartNow      bool       `json:"start_now,omitempty"`
+	Start         time.Time  `json:"start,omitempty"`
 	// StartWall means Start was given as a wall-clock time in HireZone
 	// (not "now", an offset or "in 2 hours"), so a zone change moves it.
 	StartWall bool          `json:"start_wall,omitempty"`

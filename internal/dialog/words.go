@@ -107,7 +107,7 @@ var reasonPhrases = []struct {
 	{"locked out", tap.ReasonRecovery}, {"lost authenticator", tap.ReasonRecovery},
 	{"broken phone", tap.ReasonRecovery}, {"mfa reset", tap.ReasonRecovery},
 	{"recovery", tap.ReasonRecovery}, {"recover", tap.ReasonRecovery}, {"lockout", tap.ReasonRecovery},
-	{"stolen", tap.ReasonRecovery}, {"forgot", tap.ReasonRecovery}, {"reset", tap.ReasonRecovery},
+	{"stolen", tap.ReasonRecovery}, {"lost", tap.ReasonRecovery}, {"forgot", tap.ReasonRecovery}, {"reset", tap.ReasonRecovery},
 	{"contractor", tap.ReasonContractor}, {"contract", tap.ReasonContractor}, {"consultant", tap.ReasonContractor},
 	{"vendor", tap.ReasonContractor}, {"auditor", tap.ReasonContractor}, {"freelancer", tap.ReasonContractor},
 	{"demonstration", tap.ReasonDemo}, {"demo", tap.ReasonDemo}, {"showcase", tap.ReasonDemo},

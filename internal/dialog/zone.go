@@ -42,7 +42,7 @@ var zoneWords = map[string]string{
 	"dubai": "Asia/Dubai", "sydney": "Australia/Sydney", "aest": "Australia/Sydney",
 	"melbourne": "Australia/Melbourne", "sao paulo": "America/Sao_Paulo", "brazil": "America/Sao_Paulo",
 	"mexico city": "America/Mexico_City",
-	"my time": zoneMine, "my zone": zoneMine, "local": zoneMine, "local time": zoneMine,
+	"my time":     zoneMine, "my zone": zoneMine, "local": zoneMine, "local time": zoneMine,
 	"my timezone": zoneMine, "my time zone": zoneMine,
 }
 
