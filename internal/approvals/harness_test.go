@@ -113,7 +113,7 @@ func (s *syncBuffer) Bytes() []byte {
 }
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	tenant  *graphtest.Tenant
 	store   *memstore.Store
 	trail   *audit.Trail
@@ -144,7 +144,7 @@ func actor(t *graphtest.Tenant, upn, name string) tap.Actor {
 	return tap.Actor{Platform: "test", ChatID: "U-" + strings.Split(upn, "@")[0], EntraID: tap.UserID(id), Name: name, Email: upn}
 }
 
-func newEnv(t *testing.T, s setup) *env {
+func newEnv(t testing.TB, s setup) *env {
 	t.Helper()
 	e := &env{t: t, tenant: graphtest.New(), store: memstore.New(), notes: &notices{}, logs: &syncBuffer{}}
 	e.megan = actor(e.tenant, "megan@contoso.com", "Megan Bowen")

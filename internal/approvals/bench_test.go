@@ -1,0 +1,23 @@
+package approvals_test
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkSubmitApproveReveal measures one request's whole issuance
+// (policy, audit, CAS, Graph create against graphtest in-process, seal,
+// reveal) without the network.
+func BenchmarkSubmitApproveReveal(b *testing.B) {
+	e := newEnv(b, setup{inProcess: true})
+	ctx := context.Background()
+	for b.Loop() {
+		r := e.submit()
+		if _, err := e.svc.Approve(ctx, r.ID, e.alex); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := e.svc.Reveal(ctx, r.ID, e.megan); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
