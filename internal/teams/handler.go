@@ -181,7 +181,8 @@ func (a *Adapter) serviceURLAllowed(raw string) bool {
 	case "https":
 		return true
 	case "http":
-		return a.cfg.LocalMode && (host == "localhost" || isLoopback(host))
+		// Plain http only to a listed loopback host (local mode, tests).
+		return host == "localhost" || isLoopback(host)
 	}
 	return false
 }

@@ -1,0 +1,394 @@
+package teams_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/store/memstore"
+	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/teams/botauth/authtest"
+)
+
+func TestValidTokenHandled(t *testing.T) {
+	f := newFixture(t)
+	status, _ := f.post(f.personal("<at>tapbot</at> request sarah"), "valid")
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	ev := f.waitEvents(1)[0]
+	if ev.Kind != chat.KindMessage || ev.Text != "request sarah" || !ev.Direct {
+		t.Errorf("event = %+v", ev)
+	}
+	want := chat.User{Platform: teams.Platform, ID: "29:megan", EntraID: megan, Name: "Megan Bowen", Team: tenantID}
+	if ev.User != want {
+		t.Errorf("user = %+v, want %+v", ev.User, want)
+	}
+	if ev.Conversation.Conversation != "a:megan-chat" || ev.Conversation.Extra != f.conn.URL || ev.DeliveryID == "" {
+		t.Errorf("conversation ref = %+v, delivery %q", ev.Conversation, ev.DeliveryID)
+	}
+}
+
+func TestBadTokensRefused(t *testing.T) {
+	f := newFixture(t)
+	other := f.idp.Claims("https://smba.trafficmanager.net/amer/")
+	wrongAud := f.idp.Claims(f.conn.URL)
+	wrongAud["aud"] = "some-other-bot"
+	expired := f.idp.Claims(f.conn.URL)
+	expired["exp"] = time.Now().Add(-10 * time.Minute).Unix()
+	for _, tc := range []struct {
+		name, header string
+		want         int
+	}{
+		{"missing", "", http.StatusUnauthorized},
+		{"alg none", "Bearer " + authtest.MintNone("key-1", f.idp.Claims(f.conn.URL)), http.StatusForbidden},
+		{"hs256 with public key", "Bearer " + f.idp.MintHS256WithPublicKey(f.idp.Claims(f.conn.URL)), http.StatusForbidden},
+		{"serviceurl mismatch", "Bearer " + f.idp.Mint(other), http.StatusForbidden},
+		{"wrong audience", "Bearer " + f.idp.Mint(wrongAud), http.StatusForbidden},
+		{"expired", "Bearer " + f.idp.Mint(expired), http.StatusForbidden},
+		{"lowercase scheme", "bearer " + f.idp.Mint(f.idp.Claims(f.conn.URL)), http.StatusForbidden},
+		{"unknown key", "Bearer " + authtest.MintWith(f.idp.NewKey("rogue", []string{"msteams"}), jwt.SigningMethodRS256, f.idp.Claims(f.conn.URL)), http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _ := f.post(f.personal("hello"), tc.header)
+			if status != tc.want {
+				t.Errorf("status = %d, want %d", status, tc.want)
+			}
+		})
+	}
+	f.a.Wait()
+	if n := len(f.h.all()); n != 0 {
+		t.Fatalf("%d forged activities reached the handler", n)
+	}
+}
+
+func TestForeignTenantAndServiceURLRefused(t *testing.T) {
+	f := newFixture(t)
+	foreign := f.personal("hi")
+	foreign["conversation"].(map[string]any)["tenantId"] = "00000000-0000-0000-0000-0000000000ff"
+	foreign["channelData"] = map[string]any{"tenant": map[string]any{"id": "00000000-0000-0000-0000-0000000000ff"}}
+	mixed := f.personal("hi")
+	mixed["channelData"] = map[string]any{"tenant": map[string]any{"id": "00000000-0000-0000-0000-0000000000ff"}}
+	evil := f.personal("hi")
+	evil["serviceUrl"] = "https://evil.example/"
+	for name, act := range map[string]map[string]any{"foreign tenant": foreign, "tenants disagree": mixed, "serviceUrl host": evil} {
+		if status, _ := f.post(act, "valid"); status != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, status)
+		}
+	}
+	f.a.Wait()
+	if n := len(f.h.all()); n != 0 {
+		t.Fatalf("%d refused activities reached the handler", n)
+	}
+}
+
+func TestDuplicateActivityHandledOnce(t *testing.T) {
+	f := newFixture(t)
+	act := f.personal("status")
+	for range 3 {
+		if status, _ := f.post(act, "valid"); status != http.StatusOK {
+			t.Fatalf("status %d", status)
+		}
+	}
+	f.waitEvents(1)
+}
+
+func TestInvokeAnsweredInResponseOnly(t *testing.T) {
+	f := newFixture(t)
+	const pass = "Zq7-#x9*Lm"
+	// The ready card was posted earlier to Megan's chat.
+	ref, err := f.a.Send(context.Background(), chat.Address{Platform: teams.Platform, Kind: chat.ToUser, EntraID: megan},
+		chat.Message{Title: "Approved", Buttons: []chat.Button{{Action: chat.ActionReveal, Label: "Reveal pass", Value: "req-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h.react = func(ctx context.Context, ev chat.Event) {
+		if ev.Kind != chat.KindAction || ev.Action != chat.ActionReveal || ev.Value != "req-1" || ev.User.EntraID != megan {
+			t.Errorf("reveal event = %+v", ev)
+		}
+		if err := ev.Reply(ctx, chat.Message{Title: "Your pass", Secret: tap.NewSecret(pass)}); err != nil {
+			t.Errorf("reply: %v", err)
+		}
+		// The posted card is updated for everyone, without the pass.
+		if err := f.a.Update(ctx, ev.Message, chat.Message{Title: "Revealed at 13:05"}); err != nil {
+			t.Errorf("update: %v", err)
+		}
+	}
+	status, body := f.post(f.execute(ref.Conversation, "personal", "29:megan", megan, chat.ActionReveal,
+		map[string]any{"action": chat.ActionReveal, "value": "req-1"}, ref.Message), "valid")
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	var resp struct {
+		StatusCode int             `json:"statusCode"`
+		Type       string          `json:"type"`
+		Value      json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Type != "application/vnd.microsoft.card.adaptive" || !strings.Contains(string(resp.Value), pass) {
+		t.Fatalf("invoke response does not carry the pass card: %s", body)
+	}
+	f.a.Wait()
+	if strings.Contains(f.wire(), pass) {
+		t.Fatal("the pass reached the Bot Connector")
+	}
+	conv, _ := f.conn.Conversation(ref.Conversation)
+	if len(conv.Activities) != 1 || conv.Activities[0].Updates != 1 || !strings.Contains(string(conv.Activities[0].Raw), "Revealed at") {
+		t.Fatalf("posted card not updated in place: %+v", conv.Activities)
+	}
+}
+
+func TestInvokeWithoutReplyGetsCard(t *testing.T) {
+	f := newFixture(t)
+	status, body := f.post(f.execute(approvers+";messageid=17", "channel", "29:alex", alex, chat.ActionApprove,
+		map[string]any{"action": chat.ActionApprove, "value": "req-1"}, "17"), "valid")
+	if status != http.StatusOK || !strings.Contains(string(body), `"type":"application/vnd.microsoft.card.adaptive"`) {
+		t.Fatalf("status %d body %s", status, body)
+	}
+	ev := f.waitEvents(1)[0]
+	if ev.Kind != chat.KindAction || ev.Action != chat.ActionApprove || ev.Direct || ev.Message.Message != "17" ||
+		ev.Message.Conversation != approvers+";messageid=17" {
+		t.Errorf("event = %+v", ev)
+	}
+}
+
+func TestFormSubmitViaExecuteAndSubmit(t *testing.T) {
+	f := newFixture(t)
+	data := map[string]any{"form": chat.FormRequest, "state": "s1", "target": "sarah@contoso.com",
+		"start_date": "2026-12-01", "start_time": "08:00", "lifetime": "480", "one_time": "false"}
+	f.post(f.execute("a:megan-chat", "personal", "29:megan", megan, chat.FormRequest, data, "5"), "valid")
+	submit := f.personal("")
+	submit["value"] = map[string]any{"action": chat.ActionSay, "value": "confirm"}
+	submit["replyToId"] = "6"
+	f.post(submit, "valid")
+	evs := f.waitEvents(2)
+	var form, say chat.Event
+	for _, ev := range evs {
+		if ev.Kind == chat.KindForm {
+			form = ev
+		} else {
+			say = ev
+		}
+	}
+	if form.Form != chat.FormRequest || form.State != "s1" || form.Fields["start"] != "2026-12-01T08:00" ||
+		form.Fields["target"] != "sarah@contoso.com" || len(form.Fields) != 4 {
+		t.Errorf("form event = %+v", form)
+	}
+	if say.Kind != chat.KindAction || say.Action != chat.ActionSay || say.Value != "confirm" || say.Reply != nil {
+		t.Errorf("submit event = %+v", say)
+	}
+}
+
+func TestInstallEvent(t *testing.T) {
+	f := newFixture(t)
+	act := f.personal("")
+	act["type"] = "conversationUpdate"
+	act["membersAdded"] = []any{map[string]any{"id": "28:" + appID}}
+	f.post(act, "valid")
+	act2 := f.personal("")
+	act2["type"] = "installationUpdate"
+	act2["action"] = "add"
+	f.post(act2, "valid")
+	for _, ev := range f.waitEvents(2) {
+		if ev.Kind != chat.KindInstall {
+			t.Errorf("event = %+v", ev)
+		}
+	}
+}
+
+func TestSendUpdateRefuseSecret(t *testing.T) {
+	f := newFixture(t)
+	m := chat.Message{Title: "x", Secret: tap.NewSecret("s3cret")}
+	if _, err := f.a.Send(context.Background(), chat.Address{Kind: chat.ToChannel}, m); !errors.Is(err, chat.ErrSecretInPersistent) {
+		t.Errorf("send: %v", err)
+	}
+	ref := tap.Ref{Platform: teams.Platform, Conversation: approvers, Message: "1", Extra: f.conn.URL}
+	if err := f.a.Update(context.Background(), ref, m); !errors.Is(err, chat.ErrSecretInPersistent) {
+		t.Errorf("update: %v", err)
+	}
+	if len(f.conn.Calls()) != 0 {
+		t.Error("a call reached the connector")
+	}
+}
+
+func TestChannelSendAndUpdate(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ref, err := f.a.Send(ctx, chat.Address{Kind: chat.ToChannel}, chat.Message{Title: "Approve?",
+		Buttons: []chat.Button{{Action: chat.ActionApprove, Label: "Approve", Value: "r"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Platform != teams.Platform || ref.Conversation != approvers || ref.Message == "" {
+		t.Fatalf("ref = %+v", ref)
+	}
+	if err := f.a.Update(ctx, ref, chat.Message{Title: "Approved by Alex"}); err != nil {
+		t.Fatal(err)
+	}
+	conv, _ := f.conn.Conversation(approvers)
+	if len(conv.Activities) != 1 || !strings.Contains(string(conv.Activities[0].Raw), "Approved by Alex") {
+		t.Fatalf("channel = %+v", conv)
+	}
+}
+
+func TestProactiveCreateConversationAndReuse(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	addr := chat.Address{Kind: chat.ToUser, EntraID: "a1f4c1e2-0000-4000-8000-000000000004"}
+	r1, err := f.a.Send(ctx, addr, chat.Message{Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := f.a.Send(ctx, addr, chat.Message{Text: "again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creates := 0
+	for _, c := range f.conn.Calls() {
+		if c.Op == "create" {
+			creates++
+		}
+	}
+	if creates != 1 || r1.Conversation != r2.Conversation || r1.Conversation == "" {
+		t.Fatalf("creates = %d, refs %+v %+v", creates, r1, r2)
+	}
+	// A new adapter on the same store reuses the stored reference.
+	a2 := f.adapter(t)
+	if _, err := a2.Send(ctx, addr, chat.Message{Text: "after restart"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.conn.Calls()[len(f.conn.Calls())-1:] {
+		if c.Op != "send" || c.ConversationID != r1.Conversation {
+			t.Errorf("after restart: %+v", c)
+		}
+	}
+}
+
+func TestReferencesCapturedSurviveRestart(t *testing.T) {
+	f := newFixture(t)
+	f.post(f.personal("hi"), "valid")
+	f.waitEvents(1)
+	a2 := f.adapter(t)
+	ref, err := a2.Send(context.Background(), chat.Address{Kind: chat.ToUser, EntraID: megan}, chat.Message{Text: "welcome back"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Conversation != "a:megan-chat" {
+		t.Errorf("sent to %q, want the captured chat", ref.Conversation)
+	}
+	for _, c := range f.conn.Calls() {
+		if c.Op == "create" {
+			t.Error("created a conversation although a reference was captured")
+		}
+	}
+}
+
+func TestUnreachableUser(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.post(f.personal("hi"), "valid")
+	f.waitEvents(1)
+	f.conn.Block("a:megan-chat", "ConversationBlockedByUser")
+	_, err := f.a.Send(ctx, chat.Address{Kind: chat.ToUser, EntraID: megan}, chat.Message{Text: "x"})
+	if !errors.Is(err, chat.ErrUnreachable) {
+		t.Errorf("blocked: %v, want ErrUnreachable", err)
+	}
+	a, err := teams.New(teams.Config{LocalMode: true}, memstore.New(), &recorder{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send(ctx, chat.Address{Kind: chat.ToUser, EntraID: megan}, chat.Message{Text: "x"}); !errors.Is(err, chat.ErrUnreachable) {
+		t.Errorf("no reference, no service URL: %v, want ErrUnreachable", err)
+	}
+	if _, err := a.Send(ctx, chat.Address{Kind: chat.ToChannel}, chat.Message{Text: "x"}); !errors.Is(err, chat.ErrUnreachable) {
+		t.Errorf("no channel: %v, want ErrUnreachable", err)
+	}
+}
+
+func TestNewRequiresAppIDOutsideLocalMode(t *testing.T) {
+	if _, err := teams.New(teams.Config{TenantID: tenantID}, memstore.New(), &recorder{}, nil); err == nil {
+		t.Fatal("New accepted an empty app id outside local mode")
+	}
+}
+
+// localRequest posts act to a local-mode adapter from remote.
+func localRequest(t *testing.T, a *teams.Adapter, act map[string]any, remote string) *httptest.ResponseRecorder {
+	t.Helper()
+	b, _ := json.Marshal(act)
+	req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(string(b)))
+	req.RemoteAddr = remote
+	rec := httptest.NewRecorder()
+	a.HTTPHandler().ServeHTTP(rec, req)
+	return rec
+}
+
+func playgroundMessage(text string) map[string]any {
+	return map[string]any{
+		"type": "message", "id": "pg-1", "channelId": "msteams", "serviceUrl": "http://localhost:56150/_connector", "text": text,
+		"from":         map[string]any{"id": "29:megan-bowen", "aadObjectId": megan},
+		"recipient":    map[string]any{"id": "28:tapbot-local"},
+		"conversation": map[string]any{"id": "a:tapbot-megan-bowen", "conversationType": "personal", "tenantId": tenantID},
+	}
+}
+
+func TestLocalModeLoopbackOnly(t *testing.T) {
+	h := &recorder{}
+	a, err := teams.New(teams.Config{LocalMode: true, TenantID: tenantID}, memstore.New(), h, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, remote := range []string{"10.0.0.7:5555", "192.168.1.2:80", "[2001:db8::1]:443"} {
+		if rec := localRequest(t, a, playgroundMessage("hi"), remote); rec.Code != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", remote, rec.Code)
+		}
+	}
+	evil := playgroundMessage("hi")
+	evil["serviceUrl"] = "http://evil.example/"
+	if rec := localRequest(t, a, evil, "127.0.0.1:4000"); rec.Code != http.StatusForbidden {
+		t.Errorf("non-loopback serviceUrl: status %d, want 403", rec.Code)
+	}
+	if rec := localRequest(t, a, playgroundMessage("hi"), "127.0.0.1:4000"); rec.Code != http.StatusOK {
+		t.Errorf("loopback: status %d, want 200", rec.Code)
+	}
+	a.Wait()
+	if evs := h.all(); len(evs) != 1 || evs[0].Text != "hi" {
+		t.Fatalf("events = %+v", evs)
+	}
+}
+
+func TestInvokeDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &recorder{react: func(ctx context.Context, ev chat.Event) {
+			time.Sleep(10 * time.Second) // Graph is slow
+			if err := ev.Reply(ctx, chat.Message{Text: "late"}); err == nil {
+				t.Error("a reply after the invoke was answered succeeded")
+			}
+		}}
+		a, err := teams.New(teams.Config{LocalMode: true}, memstore.New(), h, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := playgroundMessage("")
+		act["type"], act["name"] = "invoke", "adaptiveCard/action"
+		act["value"] = map[string]any{"action": map[string]any{"verb": chat.ActionApprove, "data": map[string]any{"action": chat.ActionApprove, "value": "r"}}}
+		start := time.Now()
+		rec := localRequest(t, a, act, "127.0.0.1:1")
+		if took := time.Since(start); took >= 5*time.Second || rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Working on it") {
+			t.Errorf("answered after %v with %d %s", took, rec.Code, rec.Body)
+		}
+		a.Wait()
+	})
+}
