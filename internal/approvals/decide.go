@@ -85,6 +85,13 @@ func (s *Service) decision(ctx context.Context, r *tap.Request, actor tap.Actor,
 // returns it issued (NoticeIssued), or, in issue-on-reveal mode, moves it
 // to approved (NoticeApproved). A click that lost the race gets the
 // current request and a refusal saying who decided and when.
+//
+// Fail closed: if the "approve" record cannot be written the request
+// stays pending; if the "issue" record (written after the claim, before
+// Graph) or the "issued" record (after Graph, before sealing) cannot be
+// written, no pass is created or the created one is deleted, and the
+// request moves to failed with a reason saying so (the lifecycle has no
+// way back to pending, and a half-audited claim must not be retried).
 func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	var final bool
 	var from tap.State
