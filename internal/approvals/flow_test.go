@@ -13,8 +13,14 @@ import (
 )
 
 func TestFullPath(t *testing.T) {
+	for _, db := range []string{"memstore", "sqlite"} {
+		t.Run(db, func(t *testing.T) { testFullPath(t, setup{sqlite: db == "sqlite"}) })
+	}
+}
+
+func testFullPath(t *testing.T, s setup) {
 	ctx := context.Background()
-	e := newEnv(t, setup{})
+	e := newEnv(t, s)
 	r := e.submit()
 	if r.State != tap.StatePending || len(r.ID) != 22 || r.Version != 1 || r.ApprovalsNeeded != 1 {
 		t.Fatalf("submitted = %+v", r)

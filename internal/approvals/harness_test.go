@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
 	"github.com/tapbot/tapbot/internal/store/memstore"
+	"github.com/tapbot/tapbot/internal/store/sqlite"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -115,7 +118,8 @@ func (s *syncBuffer) Bytes() []byte {
 type env struct {
 	t       testing.TB
 	tenant  *graphtest.Tenant
-	store   *memstore.Store
+	store   tap.Store
+	dbPath  string // SQLite file, when the env runs on SQLite
 	trail   *audit.Trail
 	svc     *approvals.Service
 	notes   *notices
@@ -137,6 +141,7 @@ type setup struct {
 	auditor   func(approvals.Auditor) approvals.Auditor
 	issuer    func(approvals.PassIssuer) approvals.PassIssuer
 	inProcess bool // no network: required inside synctest bubbles
+	sqlite    bool // the SQLite store in a temp dir instead of memstore
 }
 
 func actor(t *graphtest.Tenant, upn, name string) tap.Actor {
@@ -147,6 +152,15 @@ func actor(t *graphtest.Tenant, upn, name string) tap.Actor {
 func newEnv(t testing.TB, s setup) *env {
 	t.Helper()
 	e := &env{t: t, tenant: graphtest.New(), store: memstore.New(), notes: &notices{}, logs: &syncBuffer{}}
+	if s.sqlite {
+		e.dbPath = filepath.Join(t.TempDir(), "tapbot.db")
+		st, err := sqlite.Open(context.Background(), e.dbPath, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		e.store = st
+	}
 	e.megan = actor(e.tenant, "megan@contoso.com", "Megan Bowen")
 	e.alex = actor(e.tenant, "alex@contoso.com", "Alex Wilber")
 	e.nestor = actor(e.tenant, "nestor@contoso.com", "Nestor Wilke")
@@ -242,6 +256,15 @@ func (e *env) noSecret(value string) {
 		e.t.Fatal(err)
 	}
 	sources := map[string][]byte{"audit export": exp.Bytes(), "logs": e.logs.Bytes()}
+	if e.dbPath != "" {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			b, err := os.ReadFile(e.dbPath + suffix)
+			if err != nil && !os.IsNotExist(err) {
+				e.t.Fatal(err)
+			}
+			sources["sqlite file"+suffix] = b
+		}
+	}
 	rs, err := e.store.ListRequests(context.Background(), tap.RequestFilter{})
 	if err != nil {
 		e.t.Fatal(err)

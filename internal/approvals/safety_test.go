@@ -18,8 +18,14 @@ import (
 const tapMethods = "/users/*/authentication/temporaryAccessPassMethods"
 
 func TestConcurrentApprovalsCreateOnce(t *testing.T) {
+	for _, db := range []string{"memstore", "sqlite"} {
+		t.Run(db, func(t *testing.T) { testConcurrentApprovals(t, setup{sqlite: db == "sqlite"}) })
+	}
+}
+
+func testConcurrentApprovals(t *testing.T, s setup) {
 	ctx := context.Background()
-	e := newEnv(t, setup{})
+	e := newEnv(t, s)
 	var approvers []tap.Actor
 	for i := range 10 {
 		a := actor(e.tenant, fmt.Sprintf("approver%d@contoso.com", i), fmt.Sprintf("Approver %d", i))
