@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,6 +188,9 @@ func (s *Service) record(ctx context.Context, r *tap.Request, actor *tap.Actor, 
 		}
 		rec.Detail["state"] = string(r.State)
 		rec.Detail["target"] = string(r.Target.ID)
+		// The version this step was decided on: a record written before a
+		// compare-and-swap that then lost shares it with the winner's.
+		rec.Detail["version"] = strconv.FormatInt(r.Version, 10)
 	}
 	err := s.aud.Record(ctx, rec)
 	if err == nil {
