@@ -47,7 +47,7 @@ func ParseTarget(s string) (string, error) {
 	}
 	s = strings.TrimSpace(norm.NFKC.String(s))
 	s = unwrapMailto(s)
-	s = strings.Trim(s, "<>\"'`.,;:()[]")
+	s = strings.TrimRight(strings.Trim(s, "<>\"`()[]"), ".,;:!?")
 	if s == "" {
 		return "", tap.Refuse(tap.ErrInvalidInput, textTargetEmpty)
 	}

@@ -167,7 +167,7 @@ var fillers = map[string]bool{
 	"her": true, "his": true, "their": true, "them": true, "him": true, "she": true, "he": true,
 	"they": true, "time": true, "morning": true, "first": true, "thing": true, "-": true,
 	"&": true, "+": true, "hire": true, "user": true, "account": true, "my": true, "our": true,
-	"wait": true, "instead": true, "let's": true, "lets": true, "do": true, "go": true,
+	"wait": true, "it's": true, "its": true, "i'm": true, "we're": true, "she's": true, "he's": true, "instead": true, "let's": true, "lets": true, "do": true, "go": true,
 	"change": true, "which": true, "who": true, "will": true, "that": true, "this": true,
 	"one": true, "just": true, "so": true, "ok": true, "okay": true, "um": true, "hmm": true,
 	"as": true, "well": true, "also": true, "then": true, "employee": true, "starter": true,

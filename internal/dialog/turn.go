@@ -213,6 +213,9 @@ func (t *turn) focused(sl slot, text string) (handled bool, err error) {
 		}
 		t.s.Reason = r
 	case slotJustification:
+		if x := extract(text, sl); x.target != "" || x.targetErr != nil {
+			return false, nil // a new request, not a note
+		}
 		j, err := CleanJustification(text)
 		if err != nil {
 			t.sayText(refusalText(err))
@@ -498,6 +501,11 @@ func (t *turn) clarify(text string) {
 			t.apply(x, text)
 			return
 		}
+		if x := extract(text, slotStart); x.change != "" {
+			t.s.Pending = ""
+			t.goTo(x.change)
+			return
+		}
 		t.sayText(refusalText(err))
 		t.reask()
 		return
@@ -563,7 +571,8 @@ func (t *turn) submit() {
 // resolved handles the router's answer to Output.Resolve.
 func (t *turn) resolved() {
 	if t.s.State != StateResolving {
-		t.reask()
+		t.reask() // a stale answer: repeat the question
+		t.out.Ended = t.s.State == StateIdle
 		return
 	}
 	pending := t.s.PendingTarget
