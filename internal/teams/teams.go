@@ -36,6 +36,14 @@ const Platform tap.Platform = "teams"
 // proactive sends when no serviceUrl was captured yet.
 const DefaultServiceURL = "https://smba.trafficmanager.net/teams/"
 
+// Local mode defaults: the Microsoft 365 Agents Playground's connector
+// (its default port) and the General channel of the team in the repo's
+// .m365agentsplayground.yml, used as the approvers channel.
+const (
+	LocalServiceURL            = "http://localhost:56150/_connector"
+	LocalApproversConversation = "tapbot-approvers"
+)
+
 // Limits and timings.
 const (
 	maxBody = 256 << 10
@@ -58,7 +66,7 @@ type Config struct {
 	// (local mode: the playground team's General channel, "tapbot-approvers").
 	ApproversConversation string
 	// ServiceURL is the service URL for proactive sends when none was
-	// captured (public cloud: DefaultServiceURL).
+	// captured (default DefaultServiceURL; in LocalMode LocalServiceURL).
 	ServiceURL string
 	// AllowedServiceURLHosts are the only serviceUrl hosts accepted inbound
 	// and called outbound (default connector.DefaultAllowedServiceURLHosts;
@@ -132,8 +140,11 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	if cfg.LocalMode {
 		cfg.AllowedServiceURLHosts = append(cfg.AllowedServiceURLHosts, "localhost", "127.0.0.1", "::1")
 	}
-	if cfg.ServiceURL == "" && !cfg.LocalMode {
+	if cfg.ServiceURL == "" {
 		cfg.ServiceURL = DefaultServiceURL
+		if cfg.LocalMode {
+			cfg.ServiceURL = LocalServiceURL
+		}
 	}
 	a := &Adapter{cfg: cfg, store: store, h: h, log: log.With("component", "teams"), allowed: map[string]bool{}}
 	for _, host := range cfg.AllowedServiceURLHosts {

@@ -171,6 +171,8 @@ func TestNegativeMatrix(t *testing.T) {
 		{"Bearer only", "Bearer ", serviceURL, channel, "malformed bearer"},
 		{"oversized header", "Bearer " + strings.Repeat("a", 16<<10), serviceURL, channel, "too long"},
 		{"garbage token", "Bearer not.a.jwt", serviceURL, channel, "malformed"},
+		{"trailing newline", mint(e.idp.Claims(serviceURL)) + "\n", serviceURL, channel, "malformed bearer"},
+		{"non-canonical base64 signature", nonCanonical(mint(e.idp.Claims(serviceURL))), serviceURL, channel, "malformed"},
 		{"truncated signature", mint(e.idp.Claims(serviceURL))[:200], serviceURL, channel, ""},
 	}
 	for _, tc := range cases {
@@ -261,4 +263,12 @@ func TestForgedTokensNeverFetchKeys(t *testing.T) {
 	if n := e.idp.MetadataHits() + e.idp.JWKSHits(); n != 0 {
 		t.Fatalf("forged tokens caused %d key fetches; want 0", n)
 	}
+}
+
+// nonCanonical flips an unused low bit of the signature's last base64url
+// character: the same signature bytes, spelled differently.
+func nonCanonical(h string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, h[len(h)-1])
+	return h[:len(h)-1] + string(alphabet[last^1])
 }

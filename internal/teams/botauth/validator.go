@@ -46,6 +46,7 @@ func New(cfg Config) (*Validator, error) {
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuedAt(),
 			jwt.WithTimeFunc(c.Now),
+			jwt.WithStrictDecoding(),
 		),
 		keys: &keyCache{
 			metadataURL: c.MetadataURL,
@@ -91,7 +92,7 @@ func (v *Validator) Validate(ctx context.Context, authHeader, serviceURL, channe
 	if !ok {
 		return nil, deny("authorization scheme is not Bearer")
 	}
-	if raw == "" || strings.ContainsAny(raw, " \t,") {
+	if !jwsChars(raw) {
 		return nil, deny("malformed bearer token")
 	}
 	if serviceURL == "" {
@@ -292,3 +293,25 @@ func (v *Validator) remember(sum [sha256.Size]byte, t *verified) {
 }
 
 func normURL(s string) string { return strings.TrimRight(s, "/") }
+
+// jwsChars reports whether s is non-empty and only has the characters of a
+// compact JWS (base64url and dots). The base64 decoder would skip CR/LF, so
+// without this one token could have many spellings.
+func jwsChars(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !jwsAlphabet[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var jwsAlphabet = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") {
+		t[c] = true
+	}
+	return t
+}()
