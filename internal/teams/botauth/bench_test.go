@@ -3,7 +3,6 @@ package botauth_test
 import (
 	"context"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/tapbot/tapbot/internal/teams/botauth"
@@ -55,15 +54,6 @@ func BenchmarkValidate(b *testing.B) {
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// cpuTime is the process's user+system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // FuzzValidate: arbitrary headers never panic and are never accepted.
