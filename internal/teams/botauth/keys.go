@@ -171,12 +171,37 @@ func (c *keyCache) fetch(call *fetchCall) {
 		call.err = fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	} else {
 		c.lastFailed = false
-		c.gen++
+		// Keep the generation when nothing changed, so a refresh (which a
+		// forged unknown kid can cause every 5 min) does not flush the
+		// verified-token cache.
+		if old := c.cur.Load(); old == nil || !sameKeys(old.keys, keys) {
+			c.gen++
+		}
 		c.cur.Store(&keySet{keys: keys, fetched: c.now(), gen: c.gen})
 	}
 	c.call = nil
 	c.mu.Unlock()
 	close(call.done)
+}
+
+// sameKeys reports whether two key sets have the same kids, keys and
+// endorsements.
+func sameKeys(a, b map[string]*signingKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for kid, ka := range a {
+		kb, ok := b[kid]
+		if !ok || !ka.pub.Equal(kb.pub) || (ka.endorsed == nil) != (kb.endorsed == nil) || len(ka.endorsed) != len(kb.endorsed) {
+			return false
+		}
+		for e := range ka.endorsed {
+			if _, ok := kb.endorsed[e]; !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // download reads the OpenID metadata, then the JWKS it names.

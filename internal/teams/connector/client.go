@@ -13,6 +13,7 @@
 package connector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
@@ -237,6 +239,24 @@ func (c *Client) baseURL(serviceURL string) (string, error) {
 		return "", fmt.Errorf("%w: scheme %q", ErrServiceURL, u.Scheme)
 	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// CheckServiceURL reports whether serviceURL passes the allowlist (nil) or
+// not (ErrServiceURL). The adapter can use it to refuse inbound activities
+// whose serviceUrl the client would never call.
+func (c *Client) CheckServiceURL(serviceURL string) error {
+	_, err := c.baseURL(serviceURL)
+	return err
+}
+
+// StaticCredential returns a credential that always yields token, for local
+// mode (the Agents Playground ignores tokens) and tests.
+func StaticCredential(token string) azcore.TokenCredential { return staticCred(token) }
+
+type staticCred string
+
+func (s staticCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: string(s), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
 func activitiesURL(base, conversationID string, activityID ...string) string {

@@ -373,3 +373,22 @@ func TestNewWithCertificate(t *testing.T) {
 		t.Fatal("garbage certificate accepted")
 	}
 }
+
+func TestStaticCredentialAndCheckServiceURL(t *testing.T) {
+	fake := connectortest.Start(t)
+	fake.RequireToken("local")
+	c, err := connector.New(connector.Config{Credential: connector.StaticCredential("local"),
+		AllowedServiceURLHosts: []string{"127.0.0.1", "localhost"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(context.Background(), fake.URL, "c", &connector.Activity{Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckServiceURL("http://localhost:56150/_connector"); err != nil {
+		t.Errorf("local playground url refused: %v", err)
+	}
+	if err := c.CheckServiceURL("https://smba.trafficmanager.net/amer/"); !errors.Is(err, connector.ErrServiceURL) {
+		t.Errorf("unlisted host accepted: %v", err)
+	}
+}
