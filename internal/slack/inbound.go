@@ -150,22 +150,22 @@ func stripMentions(s string) string {
 
 // onInteraction handles a block_actions or view_submission payload.
 func (a *Adapter) onInteraction(ctx context.Context, raw []byte) ack {
-	in, err := decodeInteraction(raw)
-	if err != nil {
+	pk, ok := peekInteraction(raw)
+	if !ok {
 		return ackBad
 	}
-	ent := ""
-	if in.Enterprise != nil {
-		ent = in.Enterprise.ID
-	}
-	if !a.ids.teamAllowed(ctx, in.Team.ID, ent) {
-		a.log.Warn("slack interaction from a workspace not allowed", "team", in.Team.ID, "enterprise", ent)
+	if !a.ids.teamAllowed(ctx, pk.team, pk.enterprise) {
+		a.log.Warn("slack interaction from a workspace not allowed", "team", pk.team, "enterprise", pk.enterprise)
 		return ackOK
 	}
-	switch in.Type {
+	switch pk.typ {
 	case "block_actions":
-		return a.onBlockAction(ctx, in)
+		return a.onBlockAction(ctx, pk)
 	case "view_submission":
+		in, err := decodeInteraction(raw)
+		if err != nil {
+			return ackBad
+		}
 		return a.onViewSubmission(ctx, in)
 	}
 	return ackOK
@@ -173,12 +173,13 @@ func (a *Adapter) onInteraction(ctx context.Context, raw []byte) ack {
 
 func isIM(channel string) bool { return strings.HasPrefix(channel, "D") }
 
-func (a *Adapter) onBlockAction(ctx context.Context, in *interaction) ack {
-	if len(in.Actions) == 0 || in.User.ID == "" {
+// onBlockAction acknowledges a click after de-duplicating it, all on what
+// peek read: the payload is scanned once.
+func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
+	if pk.actionID == "" || pk.user == "" {
 		return ackOK
 	}
-	act := in.Actions[0]
-	key := "act:" + in.Team.ID + ":" + in.User.ID + ":" + act.ActionTS + ":" + act.ActionID
+	key := "act:" + pk.team + ":" + pk.user + ":" + pk.actionTS + ":" + pk.actionID
 	first, err := a.seen(ctx, key)
 	if err != nil {
 		a.log.Error("slack de-duplication", "err", err)
@@ -188,27 +189,27 @@ func (a *Adapter) onBlockAction(ctx context.Context, in *interaction) ack {
 		a.log.Debug("duplicate slack delivery dropped", "delivery_id", key)
 		return ackOK
 	}
-	channel := in.Container.ChannelID
+	channel := pk.containerCh
 	if channel == "" {
-		channel = in.Channel.ID
+		channel = pk.channel
 	}
-	value := act.Value
-	if act.SelectedOption != nil {
-		value = act.SelectedOption.Value
+	value := pk.value
+	if pk.hasSelected {
+		value = pk.selected
 	}
-	action := baseAction(act.ActionID)
-	team := in.User.TeamID
+	team := pk.userTm
 	if team == "" {
-		team = in.Team.ID
+		team = pk.team
 	}
-	rp := &replier{a: a, user: in.User.ID, channel: channel, trigger: in.TriggerID, direct: isIM(channel)}
+	action := baseAction(pk.actionID)
+	rp := &replier{a: a, user: pk.user, channel: channel, trigger: pk.trigger, direct: isIM(channel)}
 	if chat.PrivateActions[action] {
 		// The trigger lives 3 s: open the private surface before the ack.
 		rp.openLoading(ctx)
 	}
 	ev := chat.Event{
 		Kind:         chat.KindAction,
-		User:         chat.User{Platform: Platform, ID: in.User.ID, Name: in.User.Name, Team: team},
+		User:         chat.User{Platform: Platform, ID: pk.user, Name: pk.userName, Team: team},
 		Conversation: tap.Ref{Platform: Platform, Conversation: channel},
 		Direct:       isIM(channel),
 		Action:       action,
@@ -216,8 +217,8 @@ func (a *Adapter) onBlockAction(ctx context.Context, in *interaction) ack {
 		DeliveryID:   key,
 		Reply:        rp.reply,
 	}
-	if in.Container.MessageTS != "" {
-		ev.Message = tap.Ref{Platform: Platform, Conversation: channel, Message: in.Container.MessageTS}
+	if pk.messageTS != "" {
+		ev.Message = tap.Ref{Platform: Platform, Conversation: channel, Message: pk.messageTS}
 	}
 	a.spawn(ev)
 	return ackOK

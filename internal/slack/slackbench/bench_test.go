@@ -1,0 +1,162 @@
+package slackbench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/slack"
+	"github.com/tapbot/tapbot/internal/slack/slackfake"
+	"github.com/tapbot/tapbot/internal/store/memstore"
+	"github.com/tapbot/tapbot/internal/store/sqlite"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+const secret = "bench-signing-secret"
+
+type stores map[string]func(b *testing.B) tap.Store
+
+var backends = stores{
+	"memstore": func(*testing.B) tap.Store { return memstore.New() },
+	"sqlite": func(b *testing.B) tap.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = s.Close() })
+		return s
+	},
+}
+
+// rig is an adapter served over loopback with a counting handler.
+type rig struct {
+	srv     *httptest.Server
+	client  *http.Client
+	handled atomic.Int64
+	seq     atomic.Int64
+	prefix  string // block_actions payload up to the action_ts value
+	suffix  string
+}
+
+func newRig(b *testing.B, st tap.Store) *rig {
+	fake := slackfake.New()
+	b.Cleanup(fake.Close)
+	fake.AddUser("U0BOB", "Bob Approver", "bob@contoso.com", false)
+	r := &rig{}
+	a, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: fake.URL(),
+		AllowedTeams: []string{slackfake.DefaultTeam}}, st,
+		chat.HandlerFunc(func(context.Context, chat.Event) { r.handled.Add(1) }), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.srv = httptest.NewServer(a.HTTPHandler())
+	b.Cleanup(func() { r.srv.Close(); a.Wait() })
+	r.client = &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
+	// A real block_actions payload; each request gets a unique action_ts.
+	body := fake.BlockAction("U0BOB", "C0APPROVERS", "1700000000.000100", chat.ActionApprove, "req-0123456789")
+	payload, _ := url.ParseQuery(body)
+	p := payload.Get("payload")
+	i := strings.Index(p, `"action_ts":"`) + len(`"action_ts":"`)
+	j := i + strings.IndexByte(p[i:], '"')
+	r.prefix, r.suffix = "payload="+url.QueryEscape(p[:i]), url.QueryEscape(p[j:])
+	return r
+}
+
+// post sends one signed, unique click and returns its latency.
+func (r *rig) post(b *testing.B) time.Duration {
+	body := fmt.Sprintf("%s1700000000.%09d%s", r.prefix, r.seq.Add(1), r.suffix)
+	now := time.Now()
+	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+"/slack/events", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", fmt.Sprint(now.Unix()))
+	req.Header.Set("X-Slack-Signature", slackfake.Sign(secret, now, body))
+	res, err := r.client.Do(req)
+	if err != nil {
+		b.Error(err)
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b.Errorf("status %d", res.StatusCode)
+	}
+	return time.Since(now)
+}
+
+func p99(lat []time.Duration) time.Duration {
+	if len(lat) == 0 {
+		return 0
+	}
+	slices.Sort(lat)
+	return lat[len(lat)*99/100]
+}
+
+// BenchmarkBlockActionThroughput is the closed-loop maximum: as many
+// concurrent clients as GOMAXPROCS*8, each posting back to back.
+func BenchmarkBlockActionThroughput(b *testing.B) {
+	for name, open := range backends {
+		b.Run(name, func(b *testing.B) {
+			r := newRig(b, open(b))
+			r.post(b) // warm: auth-free allowlist, connection, users.info cache
+			var mu sync.Mutex
+			var all []time.Duration
+			b.SetParallelism(8)
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				var lat []time.Duration
+				for pb.Next() {
+					lat = append(lat, r.post(b))
+				}
+				mu.Lock()
+				all = append(all, lat...)
+				mu.Unlock()
+			})
+			el := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/el.Seconds(), "req/s")
+			b.ReportMetric(float64(p99(all).Microseconds()), "p99_µs")
+		})
+	}
+}
+
+// BenchmarkBlockActionAt1000PerSecond is open-loop: one click every
+// millisecond whatever the answers do; it reports the p99 ack latency.
+// Run it with -benchtime=3000x (three seconds of load).
+func BenchmarkBlockActionAt1000PerSecond(b *testing.B) {
+	for name, open := range backends {
+		b.Run(name, func(b *testing.B) {
+			r := newRig(b, open(b))
+			r.post(b)
+			lat := make([]time.Duration, b.N)
+			var wg sync.WaitGroup
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			b.ResetTimer()
+			for i := range b.N {
+				<-tick.C
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					lat[i] = r.post(b)
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64(p99(lat).Microseconds()), "p99_µs")
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50_µs")
+		})
+	}
+}
