@@ -178,17 +178,19 @@ func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
 }
 
 // spawn runs the handler for ev after the acknowledgement, with a fresh
-// bounded context.
-func (a *Adapter) spawn(ev chat.Event) {
+// bounded context, then the optional after steps.
+func (a *Adapter) spawn(ev chat.Event, after ...func(context.Context)) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 		defer cancel()
-		if !a.fillUser(ctx, &ev.User) {
-			return
+		if a.fillUser(ctx, &ev.User) {
+			a.handle(ctx, ev)
 		}
-		a.handle(ctx, ev)
+		for _, f := range after {
+			f(ctx)
+		}
 	}()
 }
 

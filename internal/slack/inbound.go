@@ -64,6 +64,9 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeAck(w http.ResponseWriter, res ack) {
+	if res.status == http.StatusBadRequest {
+		w.Header().Set("X-Slack-No-Retry", "1") // a retry would be as malformed
+	}
 	if res.body != nil {
 		w.Header().Set("Content-Type", "application/json")
 	}
@@ -220,7 +223,7 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 	if pk.messageTS != "" {
 		ev.Message = tap.Ref{Platform: Platform, Conversation: channel, Message: pk.messageTS}
 	}
-	a.spawn(ev)
+	a.spawn(ev, rp.closeLoading)
 	return ackOK
 }
 

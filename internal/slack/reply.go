@@ -51,6 +51,21 @@ func (r *replier) openLoading(ctx context.Context) {
 	r.viewID, r.viewHash = res.View.ID, res.View.Hash
 }
 
+// closeLoading answers a loading modal the handler left unanswered, so
+// nobody waits on "Loading…" for ever.
+func (r *replier) closeLoading(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.viewID == "" || r.viewFilled {
+		return
+	}
+	r.viewFilled = true
+	m := chat.Message{Title: "Temporary Access Pass", Text: "There is nothing to show here. Close this and try again, or ask an approver."}
+	if err := r.updateView(ctx, contentView(m)); err != nil {
+		r.a.log.Warn("slack close loading modal", "slack_user", r.user, "err", err)
+	}
+}
+
 func (r *replier) reply(ctx context.Context, m chat.Message) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

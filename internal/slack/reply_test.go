@@ -279,3 +279,14 @@ func TestSendUpdateAndUnreachable(t *testing.T) {
 		t.Errorf("foreign ref: %v", err)
 	}
 }
+
+func TestRevealWithoutAnswerClosesLoading(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, e.fake.BlockAction(bob, e.fake.DMChannel(bob), "1700000000.000100", chat.ActionReveal, "req-1"), http.StatusOK)
+	e.rec.next(t)
+	e.a.Wait()
+	views := e.fake.Views()
+	if len(views) != 1 || views[0].Updates != 1 || !strings.Contains(texts(views[0].Blocks), "nothing to show") {
+		t.Fatalf("views %+v", views)
+	}
+}
