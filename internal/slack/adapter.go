@@ -168,6 +168,22 @@ func (a *Adapter) Platform() tap.Platform { return Platform }
 // returned (graceful shutdown, tests).
 func (a *Adapter) Wait() { a.wg.Wait() }
 
+// admit checks a delivery's workspace. It returns ackOK to drop a foreign
+// delivery, ackRetry when the allowlist is unknown (auth.test failed: Slack
+// retries events), or nil to go on.
+func (a *Adapter) admit(ctx context.Context, team, enterprise string) *ack {
+	ok, err := a.ids.teamAllowed(ctx, team, enterprise)
+	switch {
+	case err != nil:
+		a.log.Error("slack workspace allowlist unknown", "err", err)
+		return &ackRetry
+	case !ok:
+		a.log.Warn("slack delivery from a workspace not allowed", "team", team, "enterprise", enterprise)
+		return &ackOK
+	}
+	return nil
+}
+
 // seen records a delivery key; first is true the first time.
 func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
 	first, err := a.store.MarkSeen(ctx, "slack:"+key, a.seenTTL)
@@ -225,6 +241,7 @@ func (a *Adapter) fillUser(ctx context.Context, u *chat.User) bool {
 	if p.team != "" {
 		u.Team = p.team
 	}
-	u.Guest = p.restricted || p.deleted || !a.ids.teamAllowed(ctx, p.team, p.enterprise)
+	own, err := a.ids.teamAllowed(ctx, p.team, p.enterprise)
+	u.Guest = p.restricted || p.deleted || !own || err != nil
 	return true
 }

@@ -108,13 +108,14 @@ func (d *identity) allowedSet(ctx context.Context) (map[string]bool, error) {
 }
 
 // teamAllowed reports whether a delivery from team (or enterprise) is the
-// organisation's own.
-func (d *identity) teamAllowed(ctx context.Context, team, enterprise string) bool {
+// organisation's own. An error (auth.test failed) means "not known": the
+// caller must not act.
+func (d *identity) teamAllowed(ctx context.Context, team, enterprise string) (bool, error) {
 	set, err := d.allowedSet(ctx)
 	if err != nil {
-		return false
+		return false, err
 	}
-	return (team != "" && set[team]) || (enterprise != "" && set[enterprise])
+	return (team != "" && set[team]) || (enterprise != "" && set[enterprise]), nil
 }
 
 // isBotUser reports whether id is this app's own bot user.

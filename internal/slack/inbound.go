@@ -92,9 +92,8 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 	default:
 		return ackOK
 	}
-	if !a.ids.teamAllowed(ctx, env.TeamID, env.EnterpriseID) {
-		a.log.Warn("slack delivery from a workspace not allowed", "team", env.TeamID, "enterprise", env.EnterpriseID)
-		return ackOK
+	if res := a.admit(ctx, env.TeamID, env.EnterpriseID); res != nil {
+		return *res
 	}
 	e := env.Event
 	ev := chat.Event{
@@ -157,9 +156,8 @@ func (a *Adapter) onInteraction(ctx context.Context, raw []byte) ack {
 	if !ok {
 		return ackBad
 	}
-	if !a.ids.teamAllowed(ctx, pk.team, pk.enterprise) {
-		a.log.Warn("slack interaction from a workspace not allowed", "team", pk.team, "enterprise", pk.enterprise)
-		return ackOK
+	if res := a.admit(ctx, pk.team, pk.enterprise); res != nil {
+		return *res
 	}
 	switch pk.typ {
 	case "block_actions":
@@ -232,9 +230,8 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 	if c.Command != Command || c.UserID == "" || c.TriggerID == "" {
 		return ackBad
 	}
-	if !a.ids.teamAllowed(ctx, c.TeamID, c.EnterpriseID) {
-		a.log.Warn("slack command from a workspace not allowed", "team", c.TeamID, "enterprise", c.EnterpriseID)
-		return ackOK
+	if res := a.admit(ctx, c.TeamID, c.EnterpriseID); res != nil {
+		return *res
 	}
 	key := "cmd:" + c.TriggerID
 	first, err := a.seen(ctx, key)

@@ -161,3 +161,14 @@ func TestNewValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowlistUnknownFailsClosed(t *testing.T) {
+	e := newEnv(t)
+	e.fake.FailNext("auth.test", "invalid_auth", 1)
+	body := e.fake.DM(alice, "hi")
+	e.deliver(t, body, http.StatusInternalServerError) // Slack will retry
+	e.deliver(t, body, http.StatusOK)                  // the retry, once auth.test works
+	if ev := e.rec.next(t); ev.Text != "hi" {
+		t.Fatalf("event %+v", ev)
+	}
+}
