@@ -269,6 +269,22 @@ var transcripts = []struct {
 			t.Errorf("justification = %q", d.Justification)
 		}
 	})},
+	{name: "stale_summary", zone: "Europe/London", script: []string{
+		"TAP for raj.patel@contoso.com in 30 minutes, 2 hours, demo, one-time, UK", "skip", "@wait 45m", "confirm",
+		"in 10 minutes", "confirm",
+	}, check: submitted(func(t *testing.T, d *Draft) {
+		if want := testNow.Add(55 * time.Minute); !d.Start.Equal(want) {
+			t.Errorf("start = %v, want %v", d.Start, want)
+		}
+	})},
+	{name: "navigation", zone: "America/Chicago", script: []string{
+		"request", "help", "sarah.johnson@contoso.com", "recovery", "back", "contractor", "help", "back", "back",
+		"restart", "raj.patel@contoso.com", "use defaults for the rest", "no", "change lifetime", "36 hours", "send it",
+	}, check: submitted(func(t *testing.T, d *Draft) {
+		if d.Target.UPN != "raj.patel@contoso.com" || d.Lifetime != 36*time.Hour || d.Reason != tap.ReasonOnboarding {
+			t.Errorf("draft = %+v", d)
+		}
+	})},
 	{name: "commands", zone: "UTC", script: []string{
 		"help", "status", "revoke sarah.johnson@contoso.com", "pending", "stats", "done", "what's the weather",
 	}},

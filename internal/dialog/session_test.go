@@ -227,3 +227,37 @@ func TestDefaultStart(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepCurrentValue(t *testing.T) {
+	s := sessionIn(StateConfirm)
+	s.Step(testCfg, Input{Now: testNow, Zone: "UTC", Text: "change person"})
+	out := s.Step(testCfg, Input{Now: testNow, Zone: "UTC", Text: "keep"})
+	if s.State != StateConfirm || s.Target == nil || out.Resolve != "" {
+		t.Errorf("keep: state %s, replies %v", s.State, texts(out))
+	}
+}
+
+func BenchmarkStepOneShot(b *testing.B) {
+	u := &tap.User{ID: "u", UPN: "sarah.johnson@contoso.com"}
+	for b.Loop() {
+		s := New()
+		s.Step(testCfg, Input{Now: testNow, Zone: "Europe/London",
+			Text: "TAP for sarah.johnson@contoso.com Monday 7am Pacific, 8 hours, onboarding, multi-use because she starts in Finance"})
+		s.Step(testCfg, Input{Now: testNow, Zone: "Europe/London", Resolved: u})
+		out := s.Step(testCfg, Input{Now: testNow, Zone: "Europe/London", Text: "confirm"})
+		if out.Submit == nil {
+			b.Fatal("no submit")
+		}
+	}
+}
+
+func BenchmarkSessionJSON(b *testing.B) {
+	s := sessionIn(StateConfirm)
+	for b.Loop() {
+		data, _ := json.Marshal(s)
+		var back Session
+		if err := json.Unmarshal(data, &back); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

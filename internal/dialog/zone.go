@@ -3,6 +3,7 @@ package dialog
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // zones must not depend on the host's tzdata
 
@@ -58,6 +59,23 @@ var ambiguousZones = map[string][]string{
 // fuzzyZoneWords may carry one typo ("pacfic").
 var fuzzyZoneWords = []string{"pacific", "eastern", "central", "mountain", "british"}
 
+// zoneCache holds loaded zones: time.LoadLocation parses tzdata on every
+// call. Zones never change while the process runs.
+var zoneCache sync.Map // name → *time.Location
+
+// loadLocation is time.LoadLocation with a cache of successes.
+func loadLocation(name string) (*time.Location, error) {
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneCache.Store(name, loc)
+	return loc, nil
+}
+
 var reIANA = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){1,2}$`)
 
 // loadIANA loads an IANA zone name typed in any case ("america/los_angeles").
@@ -65,7 +83,7 @@ func loadIANA(name string) (string, bool) {
 	if strings.Contains(name, "..") || !reIANA.MatchString(name) {
 		return "", false
 	}
-	if _, err := time.LoadLocation(name); err == nil {
+	if _, err := loadLocation(name); err == nil {
 		return name, true
 	}
 	parts := strings.Split(strings.ToLower(name), "/")
@@ -81,7 +99,7 @@ func loadIANA(name string) (string, bool) {
 		parts[i] = string(b)
 	}
 	canon := strings.Join(parts, "/")
-	if _, err := time.LoadLocation(canon); err == nil {
+	if _, err := loadLocation(canon); err == nil {
 		return canon, true
 	}
 	return "", false
@@ -168,7 +186,7 @@ func zoneOrUTC(name string) string {
 	if name == "" || name == "Local" {
 		return "UTC"
 	}
-	if _, err := time.LoadLocation(name); err != nil {
+	if _, err := loadLocation(name); err != nil {
 		return "UTC"
 	}
 	return name
@@ -176,7 +194,7 @@ func zoneOrUTC(name string) string {
 
 // location loads a zone name that zoneOrUTC has vetted.
 func location(name string) *time.Location {
-	loc, err := time.LoadLocation(zoneOrUTC(name))
+	loc, err := loadLocation(zoneOrUTC(name))
 	if err != nil {
 		return time.UTC
 	}
