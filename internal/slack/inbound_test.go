@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
@@ -170,5 +172,24 @@ func TestAllowlistUnknownFailsClosed(t *testing.T) {
 	e.deliver(t, body, http.StatusOK)                  // the retry, once auth.test works
 	if ev := e.rec.next(t); ev.Text != "hi" {
 		t.Fatalf("event %+v", ev)
+	}
+}
+
+func TestUsersInfoCachedWithTTL(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.EmailCacheTTL = time.Hour })
+	now := time.Now()
+	e.a.ids.now = func() time.Time { return now }
+	for i := range 3 {
+		e.deliver(t, e.fake.DM(alice, "hi "+strconv.Itoa(i)), http.StatusOK)
+		e.rec.next(t)
+	}
+	if n := len(e.fake.Calls("users.info")); n != 1 {
+		t.Fatalf("users.info called %d times within the TTL", n)
+	}
+	now = now.Add(time.Hour + time.Second)
+	e.fake.SetUser(slackfake.User{ID: alice, Name: "Alice Manager", Email: "alice.new@contoso.com", Guest: true})
+	e.deliver(t, e.fake.DM(alice, "again"), http.StatusOK)
+	if ev := e.rec.next(t); ev.User.Email != "alice.new@contoso.com" || !ev.User.Guest {
+		t.Fatalf("stale profile after the TTL: %+v", ev.User)
 	}
 }
