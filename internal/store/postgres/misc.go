@@ -12,20 +12,6 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// MarkSeen records key until now+ttl by the database clock, in one
-// INSERT … ON CONFLICT that only takes over an expired key. It returns
-// true the first time and false while the key is unexpired.
-func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO seen (key, expires)
-		VALUES ($1, clock_timestamp() + $2::bigint * interval '1 microsecond')
-		ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE seen.expires <= clock_timestamp()`,
-		key, ttl.Microseconds())
-	if err != nil {
-		return false, fmt.Errorf("mark seen %s: %w", key, err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
 // GetSession returns a live session. ErrNotFound if absent or expired. A
 // session with a zero Expires never expires.
 func (s *Store) GetSession(ctx context.Context, key string) (tap.Session, error) {

@@ -29,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tapbot/tapbot/internal/store/groupcommit"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -40,6 +41,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 	now  func() time.Time
+	seen *groupcommit.Committer[seenReq, bool]
 
 	stop chan struct{}
 	done sync.WaitGroup
@@ -76,6 +78,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	s.seen = groupcommit.New(seenWorkers, maxBatch, s.commitSeen)
 	s.done.Add(1)
 	go s.pruneLoop()
 	return s, nil
@@ -194,6 +197,7 @@ func (s *Store) Close() error {
 	s.once.Do(func() {
 		close(s.stop)
 		s.done.Wait()
+		s.seen.Close()
 		s.pool.Close()
 	})
 	return nil

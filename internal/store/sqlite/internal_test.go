@@ -174,7 +174,6 @@ func TestPrune(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	s.now = func() time.Time { return now }
-	s.seen.now = s.now
 	for _, k := range []string{"a", "b"} {
 		if _, err := s.MarkSeen(ctx, k, time.Minute); err != nil {
 			t.Fatal(err)

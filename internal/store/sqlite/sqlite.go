@@ -25,6 +25,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/tapbot/tapbot/internal/store/groupcommit"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -37,7 +38,7 @@ type Store struct {
 	r    *sql.DB // readers
 	log  *slog.Logger
 	now  func() time.Time
-	seen *batcher
+	seen *groupcommit.Committer[seenReq, bool]
 
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt
@@ -93,11 +94,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		_ = r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	if s.seen, err = newBatcher(w, s.now); err != nil {
-		_ = w.Close()
-		_ = r.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	s.seen = groupcommit.New(1, maxBatch, s.commitSeen) // one writer
 	s.done.Add(1)
 	go s.pruneLoop()
 	return s, nil
@@ -207,7 +204,7 @@ func (s *Store) Close() error {
 	s.once.Do(func() {
 		close(s.stop)
 		s.done.Wait()
-		s.seen.close()
+		s.seen.Close()
 		s.stmtMu.Lock()
 		for _, st := range s.stmts {
 			_ = st.Close()

@@ -10,14 +10,23 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// BenchMarkSeen measures MarkSeen throughput with b.RunParallel and
-// 16 goroutines per CPU (as many in-flight inbound requests): every call
-// is a new key (the common case: each inbound delivery once), and one in
-// eight repeats an earlier key (a platform retry).
+// BenchMarkSeen measures MarkSeen throughput with b.RunParallel, as
+// sub-benchmarks with 1, 16 and 64 goroutines per CPU (in-flight inbound
+// requests): every call is a new key (each inbound delivery once), and one
+// in eight repeats an earlier key (a platform retry).
 func BenchMarkSeen(b *testing.B, s tap.Store) {
+	for _, par := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("par=%d", par), func(b *testing.B) { benchMarkSeen(b, s, par) })
+	}
+}
+
+var benchRun atomic.Int64
+
+func benchMarkSeen(b *testing.B, s tap.Store, par int) {
 	ctx := context.Background()
+	run := benchRun.Add(1)
 	var seq atomic.Int64
-	b.SetParallelism(16)
+	b.SetParallelism(par)
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	b.ResetTimer()
@@ -27,7 +36,7 @@ func BenchMarkSeen(b *testing.B, s tap.Store) {
 			if n%8 == 0 {
 				n -= 5
 			}
-			if _, err := s.MarkSeen(ctx, fmt.Sprintf("slack:Ev%016d", n), time.Hour); err != nil {
+			if _, err := s.MarkSeen(ctx, fmt.Sprintf("slack:Ev%06d-%016d", run, n), time.Hour); err != nil {
 				b.Error(err)
 				return
 			}
