@@ -123,13 +123,13 @@ func (t *turn) defaultStart() (time.Time, bool) {
 	now := t.in.Now
 	nowL := now.In(loc)
 	if t.s.Target != nil && !t.s.Target.HireDate.IsZero() {
-		hd := t.s.Target.HireDate.UTC()
-		c := time.Date(hd.Year(), hd.Month(), hd.Day(), t.cfg.DayStart, 0, 0, 0, loc).Add(-rd.StartLead)
+		hy, hm, hd := hireDay(t.s.Target.HireDate, loc)
+		c := time.Date(hy, hm, hd, t.cfg.DayStart, 0, 0, 0, loc).Add(-rd.StartLead)
 		y, m, d := nowL.Date()
 		switch {
 		case c.After(now) && !c.After(now.Add(t.cfg.MaxAhead)):
 			return c.UTC(), false
-		case hd.Year() == y && hd.Month() == m && hd.Day() == d:
+		case hy == y && hm == m && hd == d:
 			return time.Time{}, true // starts today: at once
 		}
 	}
@@ -144,6 +144,17 @@ func (t *turn) defaultStart() (time.Time, bool) {
 		}
 	}
 	return time.Time{}, true
+}
+
+// hireDay is the calendar day of Entra's employeeHireDate: stored as
+// midnight UTC it is that UTC date; stored as local midnight (a time of
+// day other than 00:00 UTC) it is the date in the new hire's zone.
+func hireDay(t time.Time, loc *time.Location) (int, time.Month, int) {
+	u := t.UTC()
+	if u.Hour() == 0 && u.Minute() == 0 {
+		return u.Date()
+	}
+	return t.In(loc).Date()
 }
 
 // describeStart says a start in the hire zone, and in the requester's
@@ -249,7 +260,7 @@ func (t *turn) changeMenu() chat.Message {
 
 // targetCard shows who the directory found, so the requester can catch
 // the wrong person.
-func targetCard(u tap.User) chat.Message {
+func targetCard(u tap.User, loc *time.Location) chat.Message {
 	facts := []chat.Fact{{Label: labelName, Value: orDash(u.DisplayName)}, {Label: labelUPN, Value: u.UPN}}
 	if u.Mail != "" && u.Mail != u.UPN {
 		facts = append(facts, chat.Fact{Label: labelMail, Value: u.Mail})
@@ -257,7 +268,8 @@ func targetCard(u tap.User) chat.Message {
 	facts = append(facts, chat.Fact{Label: labelDepartment, Value: orDash(u.Department)})
 	hd := textUnknown
 	if !u.HireDate.IsZero() {
-		hd = u.HireDate.UTC().Format("Mon 2 Jan 2006")
+		y, m, d := hireDay(u.HireDate, loc)
+		hd = time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
 	}
 	facts = append(facts, chat.Fact{Label: labelHireDate, Value: hd})
 	return chat.Message{Text: textFound, Facts: facts,

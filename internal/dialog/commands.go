@@ -29,12 +29,16 @@ var navPhrases = map[string]nav{
 	"back": navBack, "go back": navBack, "undo": navBack, "previous": navBack, "prev": navBack,
 	"defaults": navDefaults, "use defaults": navDefaults, "use the defaults": navDefaults,
 	"use defaults for the rest": navDefaults, "all defaults": navDefaults, "defaults for the rest": navDefaults,
-	"default": navDefault, "use default": navDefault, "use the default": navDefault, "": navDefault,
+	"default": navDefault, "use default": navDefault, "use the default": navDefault,
 	"keep": navDefault, "keep it": navDefault, "same": navDefault, "the default": navDefault,
 	"default is fine": navDefault, "default please": navDefault,
 }
 
 func navOf(w string) nav { return navPhrases[w] }
+
+// thanksWords get a polite answer outside a request.
+var thanksWords = map[string]bool{"thanks": true, "thank you": true, "thx": true, "ty": true, "cheers": true,
+	"thanks a lot": true, "great thanks": true, "perfect thanks": true, "ok thanks": true}
 
 // skipWords leave the justification empty.
 var skipWords = map[string]bool{"skip": true, "none": true, "no": true, "n/a": true, "na": true, "-": true,

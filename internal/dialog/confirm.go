@@ -19,7 +19,7 @@ func (t *turn) clarify(text string) {
 		}
 		if x := extract(text, slotStart); x.change != "" {
 			t.s.Pending = ""
-			t.goTo(x.change)
+			t.changeTo(x)
 			return
 		}
 		t.sayText(refusalText(err))
@@ -49,7 +49,7 @@ func (t *turn) confirm(text, w string) {
 		return
 	}
 	if x.change != "" {
-		t.goTo(x.change)
+		t.changeTo(x)
 		return
 	}
 	t.sayText(fmtNotUnderstood(text))
@@ -112,7 +112,7 @@ func (t *turn) resolved() {
 	u := *t.in.Resolved
 	t.s.Target = &u
 	t.s.Form = nil
-	t.say(targetCard(u))
+	t.say(targetCard(u, location(t.wallZone())))
 	next := slot(t.s.Next)
 	t.s.Next = ""
 	if next != "" && !t.s.filled(next) {

@@ -66,7 +66,8 @@ type extraction struct {
 	just      string
 	hasJust   bool
 	justErr   error
-	change    slot // "change the start" (with or without a value)
+	change    slot   // "change the start" (with or without a value)
+	changeTo  string // what followed the slot's name ("change lifetime to 4")
 	unknown   []string
 }
 
@@ -100,10 +101,14 @@ func extract(text string, focus slot) extraction {
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if strings.Contains(t.raw, "@") {
-			if v, err := ParseTarget(t.raw); err != nil {
+			v, err := ParseTarget(t.raw)
+			switch {
+			case err != nil:
 				x.targetErr = err
-			} else {
-				x.target, x.targetErr = v, nil
+			case x.target != "" && !strings.EqualFold(x.target, v):
+				x.target, x.targetErr = "", tap.Refuse(tap.ErrInvalidInput, textOneTarget)
+			case x.targetErr == nil:
+				x.target = v
 			}
 			i++
 			continue
@@ -128,6 +133,13 @@ func extract(text string, focus slot) extraction {
 			if s, n := slotNameAt(toks, j); n > 0 {
 				x.change = s
 				i = j + n
+				if i < len(toks) {
+					rest := toks[i]
+					if rest.w == "to" && i+1 < len(toks) {
+						rest = toks[i+1]
+					}
+					x.changeTo = strings.TrimSpace(text[rest.off:])
+				}
 				continue
 			}
 		}

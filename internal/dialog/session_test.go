@@ -204,6 +204,25 @@ func TestCorruptSessionStartsOver(t *testing.T) {
 	}
 }
 
+func TestHireDay(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	for _, tc := range []struct {
+		at   time.Time
+		loc  *time.Location
+		want int
+	}{
+		{utc(12, 7, 0, 0), la, 7},                                        // midnight UTC: the UTC date
+		{time.Date(2026, 12, 6, 23, 0, 0, 0, time.UTC), berlin, 7},       // Berlin midnight
+		{time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC), la, 7},            // Pacific midnight
+		{time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC).In(la), berlin, 7}, // any location on the value
+	} {
+		if _, _, d := hireDay(tc.at, tc.loc); d != tc.want {
+			t.Errorf("hireDay(%v, %s) = %d, want %d", tc.at, tc.loc, d, tc.want)
+		}
+	}
+}
+
 func TestDefaultStart(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -260,4 +279,66 @@ func BenchmarkSessionJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestSmallBehaviours(t *testing.T) {
+	in := func(text string) Input { return Input{Now: testNow, Zone: "UTC", Text: text} }
+	t.Run("two addresses are refused", func(t *testing.T) {
+		s := New()
+		out := s.Step(testCfg, in("TAP for a@contoso.com and b@contoso.com tomorrow 9am"))
+		if out.Resolve != "" || s.State != StateTarget || !strings.Contains(texts(out)[0], "one person") {
+			t.Errorf("state %s resolve %q replies %v", s.State, out.Resolve, texts(out))
+		}
+		if !s.HasStart {
+			t.Error("the start given alongside was lost")
+		}
+	})
+	t.Run("change with a value", func(t *testing.T) {
+		s := sessionIn(StateConfirm)
+		out := s.Step(testCfg, in("change the lifetime to 4 hours"))
+		if s.State != StateConfirm || s.Lifetime != 4*time.Hour {
+			t.Errorf("state %s lifetime %v replies %v", s.State, s.Lifetime, texts(out))
+		}
+	})
+	t.Run("change with a bad value", func(t *testing.T) {
+		s := sessionIn(StateConfirm)
+		out := s.Step(testCfg, in("change the lifetime to 9 days"))
+		if s.State != StateLifetime || s.Lifetime != 8*time.Hour || !strings.Contains(texts(out)[0], "from 1 hour to 3 days") {
+			t.Errorf("state %s lifetime %v replies %v", s.State, s.Lifetime, texts(out))
+		}
+	})
+	t.Run("empty text repeats the question", func(t *testing.T) {
+		s := sessionIn(StateLifetime)
+		out := s.Step(testCfg, in("  "))
+		if s.State != StateLifetime || s.Lifetime != 0 || len(out.Replies) != 1 {
+			t.Errorf("state %s lifetime %v replies %v", s.State, s.Lifetime, texts(out))
+		}
+	})
+	t.Run("thanks", func(t *testing.T) {
+		out := New().Step(testCfg, in("thanks"))
+		if !out.Ended || len(out.Replies) != 1 || out.Replies[0].Text != textWelcome {
+			t.Errorf("out %+v", out)
+		}
+	})
+	t.Run("commands keep the draft", func(t *testing.T) {
+		s := sessionIn(StateLifetime)
+		out := s.Step(testCfg, in("revoke sarah.johnson@contoso.com"))
+		if out.Ended || out.Command == nil || out.Command.Name != "revoke" || out.Command.Arg != "sarah.johnson@contoso.com" || s.State != StateLifetime {
+			t.Errorf("out %+v state %s", out, s.State)
+		}
+	})
+	t.Run("zone change moves a wall-clock start", func(t *testing.T) {
+		s := sessionIn(StateConfirm) // Monday 07:00 New York
+		s.Step(testCfg, in("change the time zone to Pacific"))
+		if want := utc(11, 30, 15, 0); !s.Start.Equal(want) || s.HireZone != "America/Los_Angeles" {
+			t.Errorf("start %v zone %s, want %v", s.Start, s.HireZone, want)
+		}
+	})
+	t.Run("a lookup answer with no lookup pending", func(t *testing.T) {
+		s := sessionIn(StateLifetime)
+		out := s.Step(testCfg, Input{Now: testNow, Resolved: &tap.User{UPN: "x@y.com"}})
+		if s.Target.UPN != "sarah.johnson@contoso.com" || s.State != StateLifetime || len(out.Replies) != 1 {
+			t.Errorf("stale lookup changed the session: %+v", s)
+		}
+	})
 }

@@ -214,6 +214,8 @@ const (
 	textDraftKept   = "Your request draft is kept; answer the question below to carry on."
 	textInternal    = "Sorry, I lost track of this request on my side. Please start again with \"request\"."
 	textFormFix     = "Please fix the highlighted fields."
+	textWelcome     = "You're welcome."
+	textOneTarget   = "Please name one person per request; I saw more than one address."
 )
 
 func fmtUserNotFound(upn string) string {

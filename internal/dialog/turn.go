@@ -53,6 +53,10 @@ func (t *turn) text(raw string) {
 		t.idle(text, w)
 		return
 	}
+	if w == "" {
+		t.reask()
+		return
+	}
 	switch navOf(w) {
 	case navCancel:
 		t.cancel()
@@ -120,6 +124,10 @@ func (t *turn) idle(text, w string) {
 		}
 		return
 	}
+	if thanksWords[w] {
+		t.sayText(textWelcome)
+		return
+	}
 	begin := asksForPass(w) || navOf(w) == navRestart
 	x := extract(text, "")
 	if !begin && !x.found() {
@@ -185,7 +193,7 @@ func (t *turn) answer(sl slot, text, w string) {
 		return
 	}
 	if x.change != "" {
-		t.goTo(x.change)
+		t.changeTo(x)
 		return
 	}
 	if focusErr != nil {
@@ -321,4 +329,17 @@ func firstWord(w string) string {
 		return w[:i]
 	}
 	return w
+}
+
+// changeTo asks the slot named in "change the lifetime", or reads what
+// followed its name ("change lifetime to 4") as the answer to it.
+func (t *turn) changeTo(x extraction) {
+	if !t.move(evAskPrefix + string(x.change)) {
+		return
+	}
+	if x.changeTo == "" {
+		t.ask(x.change)
+		return
+	}
+	t.answer(x.change, x.changeTo, words(tokenize(x.changeTo)))
 }
