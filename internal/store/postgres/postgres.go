@@ -69,6 +69,11 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		// The parse error can quote the DSN, password included; don't wrap it.
 		return nil, fmt.Errorf("open postgres: invalid database url: %w", tap.ErrInvalidInput)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// MarkSeen's group committer may hold seenWorkers connections;
+		// leave room for everything else.
+		cfg.MaxConns = max(cfg.MaxConns, 10)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -165,6 +165,15 @@ func testCreateGet(t *testing.T, s tap.Store) {
 		t.Fatalf("duplicate create changed the stored request:\n%s", d)
 	}
 
+	bad := NewRequest("r3", 0)
+	bad.Version = 3
+	if err := s.CreateRequest(ctx, bad); err == nil {
+		t.Fatalf("create with Version 3 succeeded")
+	}
+	if _, err := s.GetRequest(ctx, "r3"); !errors.Is(err, tap.ErrNotFound) {
+		t.Fatalf("a refused create stored the request: %v", err)
+	}
+
 	// A minimal request (zero times, nil slices) round-trips too.
 	minimal := &tap.Request{ID: "r2", State: tap.StatePending}
 	mustCreate(t, s, minimal)
