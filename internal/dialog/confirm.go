@@ -80,7 +80,6 @@ func (t *turn) submit() {
 	if t.move(evSubmit) {
 		t.out.Submit = d
 		t.out.Ended = true
-		*t.s = *New()
 	}
 }
 

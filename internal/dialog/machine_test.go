@@ -164,7 +164,7 @@ var machineTable = map[State]map[inputKind]string{
 		inForm: "resolving R", inFormBad: "clarify_zone", inResolved: "clarify_zone", inResolveErr: "clarify_zone",
 	},
 	StateConfirm: {
-		inAnswer: "idle ES", inBad: "confirm", inDefault: "confirm", inDefaults: "confirm",
+		inAnswer: "confirm ES", inBad: "confirm", inDefault: "confirm", inDefaults: "confirm",
 		inCorrection: "confirm", inChange: "start", inOneShot: "resolving R", inBack: "one_time",
 		inHelp: "confirm", inCancel: "idle E", inRestart: "target", inCommand: "confirm C", inForm: "resolving R",
 		inFormBad: "confirm", inResolved: "confirm", inResolveErr: "confirm",

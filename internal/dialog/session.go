@@ -32,7 +32,10 @@ type Output struct {
 	// Resolve, when set, is a UPN or e-mail the router looks up in Entra
 	// before calling Step again with Input.Resolved or Input.ResolveErr.
 	Resolve string
-	// Submit is the confirmed request for approvals.
+	// Submit is the confirmed request for approvals. Ended is set with it:
+	// delete the session once approvals accepts the draft; if approvals
+	// refuses it, keep (store) the session instead: it is still at the
+	// summary, so the requester can change something and confirm again.
 	Submit *Draft
 	// Command is a command outside a request. For "help" the Replies
 	// already hold the dialog's help; the router may add to it.
@@ -125,7 +128,10 @@ var machineEvents = func() fsm.Events {
 		{Name: evLookup, Src: all, Dst: string(StateResolving)},
 		{Name: evClarify, Src: all, Dst: string(StateClarify)},
 		{Name: evSummarise, Src: active, Dst: string(StateConfirm)},
-		{Name: evSubmit, Src: []string{string(StateConfirm)}, Dst: string(StateIdle)},
+		// submit stays at the summary: the router deletes the session when
+		// approvals accepts the draft and keeps it when approvals refuses,
+		// so the requester can change something and confirm again.
+		{Name: evSubmit, Src: []string{string(StateConfirm)}, Dst: string(StateConfirm)},
 		{Name: evCancel, Src: active, Dst: string(StateIdle)},
 		{Name: evRestart, Src: active, Dst: string(StateTarget)},
 	}

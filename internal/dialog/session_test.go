@@ -186,9 +186,11 @@ func TestMachineEventsDeclared(t *testing.T) {
 			t.Errorf("state %s is never entered", st)
 		}
 	}
-	s := &Session{State: StateIdle}
-	if err := s.fire(evSubmit); err == nil {
-		t.Error("submit from idle allowed")
+	for _, st := range States {
+		s := &Session{State: st}
+		if err := s.fire(evSubmit); (err == nil) != (st == StateConfirm) {
+			t.Errorf("submit from %s: %v", st, err)
+		}
 	}
 }
 
@@ -341,4 +343,25 @@ func TestSmallBehaviours(t *testing.T) {
 			t.Errorf("stale lookup changed the session: %+v", s)
 		}
 	})
+}
+
+// TestResubmitAfterRefusal: a session kept after approvals refused the
+// draft is still at the summary; the requester changes the person and
+// confirms again.
+func TestResubmitAfterRefusal(t *testing.T) {
+	s := sessionIn(StateConfirm)
+	in := func(text string) Input { return Input{Now: testNow, Zone: "UTC", Text: text} }
+	out := s.Step(testCfg, in("confirm"))
+	if out.Submit == nil || s.State != StateConfirm {
+		t.Fatalf("first confirm: %+v state %s", out, s.State)
+	}
+	out = s.Step(testCfg, in("change person to raj.patel@contoso.com"))
+	if out.Resolve != "raj.patel@contoso.com" {
+		t.Fatalf("change person: %+v", out)
+	}
+	s.Step(testCfg, Input{Now: testNow, Zone: "UTC", Resolved: &tap.User{ID: "u2", UPN: "raj.patel@contoso.com"}})
+	out = s.Step(testCfg, in("confirm"))
+	if out.Submit == nil || out.Submit.Target.UPN != "raj.patel@contoso.com" || out.Submit.Lifetime != 8*time.Hour {
+		t.Fatalf("second confirm: %+v", out.Submit)
+	}
 }
