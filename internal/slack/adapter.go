@@ -135,7 +135,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapte
 		store:      store,
 		h:          h,
 		log:        log,
-		verify:     verifier{secret: []byte(cfg.SigningSecret), now: time.Now},
+		verify:     newVerifier(cfg.SigningSecret),
 		pace:       newPacer(cfg.PostInterval, cfg.PostBurst),
 		now:        time.Now,
 		timeout:    cfg.HandlerTimeout,

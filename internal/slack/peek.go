@@ -34,7 +34,7 @@ type peek struct {
 func peekInteraction(raw []byte) (peek, bool) {
 	var p peek
 	l := lexer{b: raw}
-	ok := l.object(func(k string) bool {
+	ok := l.object(func(k []byte) bool {
 		switch {
 		case is(k, "type"):
 			return l.str(&p.typ)
@@ -80,7 +80,7 @@ func (l *lexer) actions(p *peek) bool {
 		if l.peekByte() == 'n' {
 			return l.literal("null")
 		}
-		return l.object(func(k string) bool {
+		return l.object(func(k []byte) bool {
 			switch {
 			case is(k, "action_id"):
 				return l.str(&p.actionID)
@@ -101,8 +101,38 @@ func (l *lexer) actions(p *peek) bool {
 	})
 }
 
-// is matches a JSON key to a field name as encoding/json does.
-func is(key, name string) bool { return strings.EqualFold(key, name) }
+// is matches a JSON key to a field name (lower-case ASCII) as
+// encoding/json does: case-insensitively, Unicode folding included.
+func is(key []byte, name string) bool {
+	if len(key) == len(name) {
+		i := 0
+		for ; i < len(key); i++ {
+			c := key[i]
+			if c >= utf8.RuneSelf {
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != name[i] {
+				return false
+			}
+		}
+		if i == len(key) {
+			return true
+		}
+	}
+	return !isASCII(key) && strings.EqualFold(string(key), name)
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
 // field names a string field of an object and where to put it.
 type field struct {
@@ -115,7 +145,7 @@ func (l *lexer) fields(refs ...field) bool {
 	if l.peekByte() == 'n' {
 		return l.literal("null")
 	}
-	return l.object(func(k string) bool {
+	return l.object(func(k []byte) bool {
 		for _, f := range refs {
 			if is(k, f.name) {
 				return l.str(f.dst)
@@ -227,7 +257,24 @@ func (l *lexer) literal(word string) bool {
 }
 
 // object iterates an object's keys; each call must consume the value.
-func (l *lexer) object(member func(key string) bool) bool {
+// key reads an object key. The bytes alias the input unless the key
+// needed unescaping.
+func (l *lexer) key() ([]byte, bool) {
+	s, esc, ok := l.rawString()
+	if !ok {
+		return nil, false
+	}
+	if !esc && utf8.Valid(s) {
+		return s, true
+	}
+	var k string
+	if json.Unmarshal(l.b[l.i-len(s)-2:l.i], &k) != nil {
+		return nil, false
+	}
+	return []byte(k), true
+}
+
+func (l *lexer) object(member func(key []byte) bool) bool {
 	if l.depth++; l.depth > maxDepth || !l.expect('{') {
 		return false
 	}
@@ -236,8 +283,8 @@ func (l *lexer) object(member func(key string) bool) bool {
 		return true
 	}
 	for {
-		var k string
-		if !l.str(&k) || !l.expect(':') || !member(k) {
+		k, ok := l.key()
+		if !ok || !l.expect(':') || !member(k) {
 			return false
 		}
 		if l.expect('}') {
@@ -275,7 +322,7 @@ func (l *lexer) array(elem func() bool) bool {
 func (l *lexer) skip() bool {
 	switch c := l.peekByte(); {
 	case c == '{':
-		return l.object(func(string) bool { return l.skip() })
+		return l.object(func([]byte) bool { return l.skip() })
 	case c == '[':
 		return l.array(l.skip)
 	case c == '"':

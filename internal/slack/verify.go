@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -24,6 +26,13 @@ var errBadSignature = errors.New("slack request signature invalid")
 type verifier struct {
 	secret []byte
 	now    func() time.Time
+	macs   *sync.Pool // of hash.Hash keyed with secret
+}
+
+func newVerifier(secret string) verifier {
+	key := []byte(secret)
+	return verifier{secret: key, now: time.Now,
+		macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 
 // read reads the body (capped at maxBody) and verifies the signature over
@@ -52,20 +61,23 @@ func (v verifier) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, errBadSignature
 	}
-	if !hmac.Equal(v.sign(tsHdr, body), want[:]) {
+	var got [sha256.Size]byte
+	if !hmac.Equal(v.sign(got[:0], tsHdr, body), want[:]) {
 		return nil, errBadSignature
 	}
 	return body, nil
 }
 
-// sign returns HMAC-SHA256 over "v0:ts:body".
-func (v verifier) sign(ts string, body []byte) []byte {
-	m := hmac.New(sha256.New, v.secret)
-	m.Write([]byte("v0:"))
-	m.Write([]byte(ts))
-	m.Write([]byte{':'})
-	m.Write(body)
-	return m.Sum(nil)
+// sign appends HMAC-SHA256 over "v0:ts:body" to dst.
+func (v verifier) sign(dst []byte, ts string, body []byte) []byte {
+	m := v.macs.Get().(hash.Hash)
+	defer v.macs.Put(m)
+	m.Reset()
+	_, _ = io.WriteString(m, "v0:")
+	_, _ = io.WriteString(m, ts)
+	_, _ = m.Write([]byte{':'})
+	_, _ = m.Write(body)
+	return m.Sum(dst)
 }
 
 // readAll reads r fully, sizing the buffer from the declared length.
