@@ -157,6 +157,7 @@ func BenchmarkBlockActionAt1000PerSecond(b *testing.B) {
 			tick := time.NewTicker(time.Millisecond)
 			defer tick.Stop()
 			b.ResetTimer()
+			start := time.Now()
 			for i := range b.N {
 				<-tick.C
 				wg.Add(1)
@@ -167,6 +168,7 @@ func BenchmarkBlockActionAt1000PerSecond(b *testing.B) {
 			}
 			wg.Wait()
 			b.StopTimer()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 			b.ReportMetric(float64(p99(lat).Microseconds()), "p99_µs")
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50_µs")
 		})
