@@ -1,0 +1,192 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// targetName is how a target is named in sentences.
+func targetName(u tap.User) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.UPN
+}
+
+func actorName(a tap.Actor) string {
+	switch {
+	case a.Name != "":
+		return a.Name
+	case a.Email != "":
+		return a.Email
+	default:
+		return a.ChatID
+	}
+}
+
+// Lifetime renders a duration in words ("8 hours", "1 hour 30 minutes").
+func Lifetime(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h := int(d / time.Hour)
+	m := int((d - time.Duration(h)*time.Hour) / time.Minute)
+	var parts []string
+	unit := func(n int, s string) {
+		if n == 1 {
+			parts = append(parts, "1 "+s)
+		} else if n > 1 {
+			parts = append(parts, fmt.Sprintf("%d %ss", n, s))
+		}
+	}
+	unit(days, "day")
+	unit(h, "hour")
+	unit(m, "minute")
+	if len(parts) == 0 {
+		return "0 minutes"
+	}
+	return strings.Join(parts, " ")
+}
+
+// When renders t in zone and in UTC: "Mon 30 Nov 2026 07:00 PST (15:00 UTC)".
+func When(t time.Time, zone string) string {
+	if t.IsZero() {
+		return "as soon as it is issued"
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "" {
+		loc = time.UTC
+	}
+	local := t.In(loc)
+	if loc == time.UTC {
+		return local.Format("Mon 2 Jan 2006 15:04 UTC")
+	}
+	return local.Format("Mon 2 Jan 2006 15:04 MST") + " (" + t.UTC().Format("15:04 UTC") + ")"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "one-time use"
+	}
+	return "multi-use for its whole lifetime"
+}
+
+// requestFacts are the facts every view of a request shows.
+func requestFacts(r *tap.Request) []chat.Fact {
+	t := r.Target
+	facts := []chat.Fact{
+		{Label: "New hire", Value: fmt.Sprintf("%s (%s)", targetName(t), t.UPN)},
+	}
+	if t.Department != "" {
+		facts = append(facts, chat.Fact{Label: "Department", Value: t.Department})
+	}
+	if !t.HireDate.IsZero() {
+		facts = append(facts, chat.Fact{Label: "Hire date", Value: t.HireDate.UTC().Format("Mon 2 Jan 2006")})
+	}
+	facts = append(facts,
+		chat.Fact{Label: "Requested by", Value: actorName(r.Requester)},
+		chat.Fact{Label: "Starts", Value: When(r.Start, r.HireZone)},
+		chat.Fact{Label: "Lifetime", Value: Lifetime(r.Lifetime)},
+		chat.Fact{Label: "Use", Value: yesNo(r.OneTime)},
+		chat.Fact{Label: "Reason", Value: strings.ReplaceAll(string(r.Reason), "_", " ")},
+	)
+	if r.Justification != "" {
+		facts = append(facts, chat.Fact{Label: "Justification", Value: r.Justification})
+	}
+	for _, w := range r.Warnings {
+		facts = append(facts, chat.Fact{Label: "Warning", Value: w})
+	}
+	return facts
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return " at " + t.UTC().Format("15:04 UTC, 2 Jan")
+}
+
+// statusLine says where a request stands, for the approval card.
+func statusLine(r *tap.Request) string {
+	by := ""
+	if r.DecidedBy != nil {
+		by = chat.Esc(actorName(*r.DecidedBy))
+	}
+	switch r.State {
+	case tap.StatePending:
+		if n := len(r.Approvals); n > 0 && r.ApprovalsNeeded > n {
+			return fmt.Sprintf("⏳ Waiting for a second approver (approved by %s).", chat.Esc(actorName(r.Approvals[0].Approver)))
+		}
+		return "⏳ Waiting for approval."
+	case tap.StateApproved:
+		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". The pass is created when the requester reveals it."
+	case tap.StateIssuing:
+		return "⚙️ Approved by " + by + stamp(r.DecidedAt) + ". Creating the pass…"
+	case tap.StateIssued:
+		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". Pass issued, sealed until the requester reveals it."
+	case tap.StateDelivered:
+		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". Revealed to the requester" + stamp(r.RevealedAt) + "."
+	case tap.StateConfirmed:
+		return "🎉 Setup confirmed" + stamp(r.ClosedAt) + ". The pass was removed."
+	case tap.StateDenied:
+		return "⛔ Denied by " + by + stamp(r.DecidedAt) + ": " + chat.Esc(r.DecisionReason)
+	case tap.StateCancelled:
+		return "Cancelled by the requester" + stamp(r.ClosedAt) + "."
+	case tap.StateExpired:
+		return "⌛ Expired" + stamp(r.ClosedAt) + "."
+	case tap.StateRevoked:
+		return "🚫 Revoked" + stamp(r.ClosedAt) + ". The pass was removed."
+	case tap.StateFailed:
+		return "❌ Failed: " + chat.Esc(r.FailReason)
+	}
+	return string(r.State)
+}
+
+// ApprovalCard is the approvers' view of a request; it has buttons only
+// while a decision is possible.
+func ApprovalCard(r *tap.Request) chat.Message {
+	m := chat.Message{
+		Title: "Temporary Access Pass request for " + targetName(r.Target),
+		Text:  statusLine(r),
+		Facts: requestFacts(r),
+		Note:  "Request " + string(r.ID),
+	}
+	if r.State == tap.StatePending {
+		m.Buttons = []chat.Button{
+			{Action: chat.ActionApprove, Label: textApproveButton, Value: string(r.ID), Style: chat.StylePrimary,
+				Confirm: fmt.Sprintf(textApproveConfirm, targetName(r.Target))},
+			{Action: chat.ActionDeny, Label: textDenyButton, Value: string(r.ID), Style: chat.StyleDanger},
+		}
+	}
+	return m
+}
+
+// RequesterCard is the requester's view of their request.
+func RequesterCard(r *tap.Request, text string) chat.Message {
+	m := chat.Message{Text: text, Facts: requestFacts(r), Note: "Request " + string(r.ID)}
+	switch r.State {
+	case tap.StatePending:
+		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: textCancelButton, Value: string(r.ID)}}
+	case tap.StateIssued, tap.StateApproved:
+		m.Buttons = []chat.Button{
+			{Action: chat.ActionReveal, Label: textRevealButton, Value: string(r.ID), Style: chat.StylePrimary},
+			{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger},
+		}
+		m.Note = textRevealNote
+	case tap.StateDelivered:
+		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
+	}
+	return m
+}
+
+// DenyForm asks an approver for the reason.
+func DenyForm(id tap.RequestID) chat.Message {
+	return chat.Message{Form: &chat.Form{
+		ID: chat.FormDeny, Title: textDenyTitle, Submit: textDenySubmit, State: string(id),
+		Fields: []chat.Field{{ID: "reason", Label: textDenyReason, Kind: chat.FieldTextArea}},
+	}}
+}

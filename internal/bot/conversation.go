@@ -1,0 +1,208 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/dialog"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// maxResolves bounds directory round trips for one message.
+const maxResolves = 3
+
+// converse runs one dialog step for the requester's session, executing the
+// directory lookups it asks for, submitting a confirmed draft and running
+// commands.
+func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, in dialog.Input) {
+	key := sessionKey(ev)
+	sess := dialog.New()
+	if s, err := r.d.Store.GetSession(ctx, key); err == nil {
+		if err := json.Unmarshal(s.Data, sess); err != nil {
+			r.log.Warn("discarding unreadable dialog session", "err", err)
+			sess = dialog.New()
+		}
+	} else if !errors.Is(err, tap.ErrNotFound) {
+		r.say(ctx, ev, err)
+		return
+	}
+	cfg, err := r.d.DialogConfig(ctx)
+	if err != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	in.Now = r.cfg.Now()
+	in.Zone = r.cfg.DefaultZone
+	out := sess.Step(cfg, in)
+	for i := 0; out.Resolve != "" && i < maxResolves; i++ {
+		r.flush(ctx, ev, out.Replies)
+		u, err := r.d.Directory.User(ctx, out.Resolve)
+		next := dialog.Input{Now: r.cfg.Now(), Zone: r.cfg.DefaultZone}
+		if err != nil {
+			next.ResolveErr = err
+			var ref *tap.Refusal
+			if !errors.As(err, &ref) {
+				next.ResolveErr = tap.Refuse(err, Say(r.log, err))
+			}
+		} else {
+			next.Resolved = &u
+		}
+		out = sess.Step(cfg, next)
+	}
+	if out.Submit != nil {
+		if err := r.submit(ctx, ev, actor, out.Submit); err != nil {
+			// The draft stays in the session so the requester can fix and resubmit.
+			r.flush(ctx, ev, out.Replies)
+			r.say(ctx, ev, err)
+			r.saveSession(ctx, key, sess, out.Ended)
+			return
+		}
+	}
+	r.flush(ctx, ev, out.Replies)
+	r.saveSession(ctx, key, sess, out.Ended)
+	if out.Command != nil {
+		r.command(ctx, ev, actor, *out.Command)
+	}
+}
+
+func (r *Router) saveSession(ctx context.Context, key string, sess *dialog.Session, ended bool) {
+	if ended {
+		if err := r.d.Store.DeleteSession(ctx, key); err != nil {
+			r.log.Warn("delete dialog session", "err", err)
+		}
+		return
+	}
+	data, err := json.Marshal(sess)
+	if err != nil {
+		r.log.Error("encode dialog session", "err", err)
+		return
+	}
+	if err := r.d.Store.PutSession(ctx, tap.Session{Key: key, Data: data, Expires: r.cfg.Now().Add(r.cfg.SessionIdle)}); err != nil {
+		r.log.Warn("save dialog session", "err", err)
+	}
+}
+
+func (r *Router) flush(ctx context.Context, ev chat.Event, msgs []chat.Message) {
+	for _, m := range msgs {
+		r.reply(ctx, ev, m)
+	}
+}
+
+func (r *Router) submit(ctx context.Context, ev chat.Event, actor tap.Actor, d *dialog.Draft) error {
+	req := &tap.Request{
+		Requester:     actor,
+		Target:        d.Target,
+		Start:         d.Start,
+		Lifetime:      d.Lifetime,
+		OneTime:       d.OneTime,
+		Reason:        d.Reason,
+		Justification: d.Justification,
+		RequesterZone: d.RequesterZone,
+		HireZone:      d.HireZone,
+	}
+	_, err := r.svc.Submit(ctx, req)
+	return err
+}
+
+// command runs a command given outside a request.
+func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c dialog.Command) {
+	switch c.Name {
+	case "status":
+		reqs, err := r.svc.Mine(ctx, actor)
+		if err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+		if len(reqs) == 0 {
+			r.reply(ctx, ev, chat.Message{Text: textNoRequests})
+			return
+		}
+		r.reply(ctx, ev, listMessage("Your requests", reqs))
+	case "pending":
+		reqs, err := r.svc.Pending(ctx, actor)
+		if err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+		if len(reqs) == 0 {
+			r.reply(ctx, ev, chat.Message{Text: textNoPending})
+			return
+		}
+		for _, q := range reqs {
+			r.reply(ctx, ev, ApprovalCard(q))
+		}
+	case "stats":
+		r.stats(ctx, ev, actor)
+	case "revoke":
+		r.revokeUser(ctx, ev, actor, c.Arg)
+	case "done":
+		if _, err := r.svc.Confirm(ctx, actor); err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+	case "help":
+		r.reply(ctx, ev, chat.Message{Text: textHelp})
+	}
+}
+
+func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor) {
+	ok, err := r.svc.IsApprover(ctx, actor)
+	if err != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	if !ok {
+		r.reply(ctx, ev, chat.Message{Text: textNotApprover})
+		return
+	}
+	to := r.cfg.Now()
+	from := to.AddDate(0, 0, -30)
+	facts, err := r.d.Stats(ctx, from, to)
+	if err != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	r.reply(ctx, ev, chat.Message{Title: "Temporary Access Pass numbers, last 30 days", Facts: facts})
+}
+
+func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor, who string) {
+	who = strings.TrimSpace(who)
+	if who == "" {
+		r.reply(ctx, ev, chat.Message{Text: textRevokeWhom})
+		return
+	}
+	u, err := r.d.Directory.User(ctx, who)
+	if err != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	reqs, err := r.d.Store.ListRequests(ctx, tap.RequestFilter{Target: u.ID, States: []tap.State{tap.StateApproved, tap.StateIssued, tap.StateDelivered}})
+	if err != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	if len(reqs) == 0 {
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textNothingToRevoke, chat.Esc(targetName(u)))})
+		return
+	}
+	for _, q := range reqs {
+		if _, err := r.svc.Revoke(ctx, q.ID, actor); err != nil {
+			r.say(ctx, ev, err)
+		}
+	}
+}
+
+func listMessage(title string, reqs []*tap.Request) chat.Message {
+	m := chat.Message{Title: title}
+	for _, q := range reqs {
+		m.Facts = append(m.Facts, chat.Fact{
+			Label: targetName(q.Target),
+			Value: fmt.Sprintf("%s — %s, %s", q.State, Lifetime(q.Lifetime), q.CreatedAt.UTC().Format("2 Jan 15:04 UTC")),
+		})
+	}
+	return m
+}

@@ -1,0 +1,175 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/audit"
+	"github.com/tapbot/tapbot/internal/bot"
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/chat/chattest"
+	"github.com/tapbot/tapbot/internal/graph"
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/policy"
+	"github.com/tapbot/tapbot/internal/stats"
+	"github.com/tapbot/tapbot/internal/store/sqlite"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness is the whole core wired as cmd/bot wires it, with the chat
+// platform replaced by chattest and Entra by graphtest over real HTTP.
+type harness struct {
+	t      *testing.T
+	ctx    context.Context
+	tenant *graphtest.Tenant
+	store  *sqlite.Store
+	dbPath string
+	msgr   *chattest.Messenger
+	router *bot.Router
+	svc    *approvals.Service
+	trail  *audit.Trail
+	logs   *syncBuffer
+}
+
+var (
+	megan = chat.User{Platform: chattest.Platform, ID: "U-megan", EntraID: graphtest.DemoMeganID, Name: "Megan Bowen"}
+	alex  = chat.User{Platform: chattest.Platform, ID: "U-alex", EntraID: graphtest.DemoAlexID, Name: "Alex Wilber"}
+	irvin = chat.User{Platform: chattest.Platform, ID: "U-irvin", EntraID: graphtest.DemoIrvinID, Name: "Irvin Sayers"}
+	sarah = chat.User{Platform: chattest.Platform, ID: "U-sarah", EntraID: graphtest.DemoSarahID, Name: "Sarah Johnson"}
+	diego = chat.User{Platform: chattest.Platform, ID: "U-diego", EntraID: graphtest.DemoDiegoID, Name: "Diego Siciliani"}
+)
+
+const approversChannel = "C-approvers"
+
+func newHarness(t *testing.T, issueOn string) *harness {
+	t.Helper()
+	ctx := context.Background()
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	tenant := graphtest.New()
+	graphtest.Demo(tenant)
+	tenant.RequireToken("test-token")
+	tenant.Start()
+	t.Cleanup(tenant.Close)
+	gc, err := graph.New(graph.Config{BaseURL: tenant.URL(), Credential: graph.StaticCredential("test-token")}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "tapbot.db")
+	st, err := sqlite.Open(ctx, dbPath, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+
+	pcfg := policy.Default()
+	pcfg.ApproverGroups = []string{graphtest.DemoApproversGroupID}
+	pcfg.TwoApprovers = policy.TwoApprovers{}
+	checker := policy.New(pcfg, gc, st, time.Now, log)
+	checker.SetPasses(gc)
+	trail := audit.New(st, time.Now, log)
+	msgr := chattest.New()
+	router, err := bot.New(bot.Config{
+		ApproverChannels: map[tap.Platform]string{chattest.Platform: approversChannel},
+	}, bot.Deps{
+		Store: st, Directory: gc, Messengers: []chat.Messenger{msgr},
+		DialogConfig: bot.PolicyDialogConfig(checker),
+		Stats: func(ctx context.Context, from, to time.Time) ([]chat.Fact, error) {
+			rep, err := stats.Load(ctx, st, from, to)
+			return rep.Facts(), err
+		},
+		Log: log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	svc, err := approvals.New(approvals.Config{IssueOn: issueOn, SealKey: key}, approvals.Deps{
+		Store: st, Directory: gc, Issuer: gc, Checker: checker, Audit: trail, Notify: router, Log: log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	router.Attach(svc)
+	return &harness{t: t, ctx: ctx, tenant: tenant, store: st, dbPath: dbPath, msgr: msgr, router: router, svc: svc, trail: trail, logs: logs}
+}
+
+// say sends free text from u in their 1:1 conversation.
+func (h *harness) say(u chat.User, text string) *chattest.Replies {
+	ev, r := chattest.Event(chat.Event{Kind: chat.KindMessage, User: u, Direct: true, Text: text,
+		Conversation: tap.Ref{Conversation: "dm-" + u.ID}})
+	h.router.Handle(h.ctx, ev)
+	return r
+}
+
+// click presses a button.
+func (h *harness) click(u chat.User, action, value string) *chattest.Replies {
+	ev, r := chattest.Event(chat.Event{Kind: chat.KindAction, User: u, Action: action, Value: value,
+		Conversation: tap.Ref{Conversation: "dm-" + u.ID}})
+	h.router.Handle(h.ctx, ev)
+	return r
+}
+
+// submitForm submits a form.
+func (h *harness) submitForm(u chat.User, form, state string, fields map[string]string) *chattest.Replies {
+	ev, r := chattest.Event(chat.Event{Kind: chat.KindForm, User: u, Form: form, State: state, Fields: fields,
+		Conversation: tap.Ref{Conversation: "dm-" + u.ID}})
+	h.router.Handle(h.ctx, ev)
+	return r
+}
+
+// request has Megan ask for a pass for Sarah and confirm it; it returns
+// the request id from the approval card.
+func (h *harness) request(text string) tap.RequestID {
+	h.t.Helper()
+	r := h.say(megan, text)
+	if !bytes.Contains([]byte(r.Text()), []byte("Confirm and send")) {
+		h.t.Fatalf("no summary to confirm; bot said:\n%s", r.Text())
+	}
+	r = h.say(megan, "yes")
+	card, ok := h.msgr.Last(approversChannel)
+	if !ok {
+		h.t.Fatalf("no approval card posted; bot said:\n%s", r.Text())
+	}
+	id := chattest.ButtonValue(card.Message, chat.ActionApprove)
+	if id == "" {
+		h.t.Fatalf("approval card has no Approve button:\n%s", chattest.Text(card.Message))
+	}
+	return tap.RequestID(id)
+}
+
+func (h *harness) state(id tap.RequestID) tap.State {
+	h.t.Helper()
+	r, err := h.store.GetRequest(h.ctx, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return r.State
+}

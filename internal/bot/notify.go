@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Notify implements approvals.Notifier: it turns a committed transition
+// into chat messages — the approval card updated in place for everyone,
+// and the requester told the outcome. Errors are returned joined; the
+// transition itself stands.
+func (r *Router) Notify(ctx context.Context, n approvals.Notice) error {
+	req := n.Request
+	name := targetName(req.Target)
+	var errs []error
+	tell := func(text string) {
+		errs = append(errs, r.toRequester(ctx, req, RequesterCard(req, text)))
+	}
+	switch n.Kind {
+	case approvals.NoticeSubmitted:
+		errs = append(errs, r.postApprovalCards(ctx, req))
+		tell(fmt.Sprintf(textSubmitted, chat.Esc(name)))
+		return errors.Join(errs...)
+	case approvals.NoticeApproval, approvals.NoticeReminder:
+		if n.Kind == approvals.NoticeReminder {
+			errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textReminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)}))
+		}
+	case approvals.NoticeIssued:
+		tell(fmt.Sprintf(textIssued, chat.Esc(decider(req)), chat.Esc(name)))
+	case approvals.NoticeApproved:
+		tell(fmt.Sprintf(textApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
+	case approvals.NoticeRevealed:
+		if msg, err := r.guide.message(req); err != nil {
+			errs = append(errs, err)
+		} else {
+			errs = append(errs, r.toRequester(ctx, req, msg))
+		}
+	case approvals.NoticeDenied:
+		tell(fmt.Sprintf(textDenied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
+	case approvals.NoticeCancelled:
+		tell(fmt.Sprintf(textCancelled, chat.Esc(name)))
+	case approvals.NoticeRevoked:
+		by := "IT"
+		if n.Actor != nil {
+			by = actorName(*n.Actor)
+		}
+		tell(fmt.Sprintf(textRevoked, chat.Esc(name), chat.Esc(by)))
+	case approvals.NoticeExpired:
+		tell(fmt.Sprintf(textExpiredPending, chat.Esc(name)))
+	case approvals.NoticeLapsed:
+		tell(fmt.Sprintf(textLapsed, chat.Esc(name)))
+		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: "Request " + string(req.ID)}))
+	case approvals.NoticePassEnded:
+		tell(fmt.Sprintf(textPassEnded, chat.Esc(name), chat.Esc(name)))
+	case approvals.NoticeFailed:
+		reason := req.FailReason
+		if n.Detail != "" {
+			reason = n.Detail
+		}
+		tell(fmt.Sprintf(textFailed, chat.Esc(name), chat.Esc(reason)))
+	case approvals.NoticeConfirmed:
+		tell(fmt.Sprintf(textConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
+	case approvals.NoticeSecurity:
+		who := "Someone"
+		if n.Actor != nil {
+			who = actorName(*n.Actor)
+		}
+		return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textSecurity, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)})
+	}
+	errs = append(errs, r.updateCards(ctx, req))
+	return errors.Join(errs...)
+}
+
+func decider(r *tap.Request) string {
+	if r.DecidedBy != nil {
+		return actorName(*r.DecidedBy)
+	}
+	if n := len(r.Approvals); n > 0 {
+		return actorName(r.Approvals[n-1].Approver)
+	}
+	return "an approver"
+}
+
+// postApprovalCards posts the card to every platform's approvers channel
+// and remembers the refs on the request so later updates reach them.
+func (r *Router) postApprovalCards(ctx context.Context, req *tap.Request) error {
+	card := ApprovalCard(req)
+	var refs []tap.Ref
+	var errs []error
+	for p, ch := range r.cfg.ApproverChannels {
+		m, ok := r.messengers[p]
+		if !ok || ch == "" {
+			continue
+		}
+		ref, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, card)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("post approval card on %s: %w", p, err))
+			continue
+		}
+		refs = append(refs, ref)
+	}
+	if len(refs) > 0 {
+		if err := r.svc.AddRefs(ctx, req.ID, refs...); err != nil {
+			errs = append(errs, err)
+		}
+		req.Refs = append(req.Refs, refs...)
+	}
+	if len(refs) == 0 && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("post approval card: no approvers channel configured"))
+	}
+	return errors.Join(errs...)
+}
+
+// updateCards redraws every approval card of req for everyone.
+func (r *Router) updateCards(ctx context.Context, req *tap.Request) error {
+	card := ApprovalCard(req)
+	var errs []error
+	for _, ref := range req.Refs {
+		m, ok := r.messengers[ref.Platform]
+		if !ok {
+			continue
+		}
+		if err := m.Update(ctx, ref, card); err != nil {
+			errs = append(errs, fmt.Errorf("update approval card on %s: %w", ref.Platform, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Message) error {
+	m, ok := r.messengers[req.Requester.Platform]
+	if !ok {
+		return fmt.Errorf("tell requester: no messenger for %q", req.Requester.Platform)
+	}
+	_, err := m.Send(ctx, chat.Address{Platform: req.Requester.Platform, Kind: chat.ToUser, ID: req.Requester.ChatID, EntraID: req.Requester.EntraID}, msg)
+	if err != nil {
+		return fmt.Errorf("tell requester of %s: %w", req.ID, err)
+	}
+	return nil
+}
+
+func (r *Router) toApprovers(ctx context.Context, msg chat.Message) error {
+	var errs []error
+	for p, ch := range r.cfg.ApproverChannels {
+		m, ok := r.messengers[p]
+		if !ok || ch == "" {
+			continue
+		}
+		if _, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, msg); err != nil {
+			errs = append(errs, fmt.Errorf("tell approvers on %s: %w", p, err))
+		}
+	}
+	return errors.Join(errs...)
+}

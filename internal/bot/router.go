@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/dialog"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// Config is the router's configuration.
+type Config struct {
+	// ApproverChannels maps a platform to its approvers channel id.
+	ApproverChannels map[tap.Platform]string
+	// SessionIdle is how long a dialog session lives without input (default 30 min).
+	SessionIdle time.Duration
+	// DefaultZone is the requester's zone when the platform gives none (IANA; default UTC).
+	DefaultZone string
+	// Guide is the onboarding guide template (DefaultGuide when empty),
+	// Contact and Org fill it.
+	Guide, Contact, Org string
+	// IdentityTTL is how long an e-mail → Entra lookup is cached (default 10 min).
+	IdentityTTL time.Duration
+	Now         func() time.Time
+}
+
+// Deps are the router's collaborators.
+type Deps struct {
+	Store      tap.Store
+	Directory  approvals.Directory
+	Messengers []chat.Messenger
+	// DialogConfig returns the dialog's limits and defaults (tenant policy ∩ org policy).
+	DialogConfig func(ctx context.Context) (dialog.Config, error)
+	// Stats returns the metrics to show for the last period.
+	Stats func(ctx context.Context, from, to time.Time) ([]chat.Fact, error)
+	Log   *slog.Logger
+}
+
+// Router routes chat events to the dialog and the approvals service and
+// implements approvals.Notifier.
+type Router struct {
+	cfg        Config
+	d          Deps
+	svc        *approvals.Service
+	messengers map[tap.Platform]chat.Messenger
+	guide      *Guide
+	log        *slog.Logger
+
+	idMu sync.Mutex
+	ids  map[string]cachedID
+}
+
+type cachedID struct {
+	user tap.User
+	at   time.Time
+}
+
+// New builds a Router. Call Attach with the approvals service before
+// handling events (the service needs the router as its Notifier).
+func New(cfg Config, d Deps) (*Router, error) {
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.IdentityTTL == 0 {
+		cfg.IdentityTTL = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultZone == "" {
+		cfg.DefaultZone = "UTC"
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	g, err := NewGuide(cfg.Guide, cfg.Contact, cfg.Org)
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{cfg: cfg, d: d, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}}
+	for _, m := range d.Messengers {
+		r.messengers[m.Platform()] = m
+	}
+	return r, nil
+}
+
+// Attach sets the approvals service.
+func (r *Router) Attach(svc *approvals.Service) { r.svc = svc }
+
+// AddMessenger plugs in a platform after construction (adapters that need
+// the router as their handler are built after it).
+func (r *Router) AddMessenger(m chat.Messenger) { r.messengers[m.Platform()] = m }
+
+// SetApproverChannel sets the approvers channel for a platform.
+func (r *Router) SetApproverChannel(p tap.Platform, id string) {
+	if r.cfg.ApproverChannels == nil {
+		r.cfg.ApproverChannels = map[tap.Platform]string{}
+	}
+	r.cfg.ApproverChannels[p] = id
+}
+
+// Handle implements chat.Handler.
+func (r *Router) Handle(ctx context.Context, ev chat.Event) {
+	log := r.log.With("platform", ev.User.Platform, "kind", ev.Kind, "action", ev.Action)
+	if ev.Kind == chat.KindInstall {
+		r.reply(ctx, ev, chat.Message{Text: textWelcome})
+		return
+	}
+	actor, err := r.actor(ctx, ev.User)
+	if err != nil {
+		log.Info("unidentified chat user", "chat_user", ev.User.ID, "err", err)
+		r.reply(ctx, ev, chat.Message{Text: Say(r.log, err)})
+		return
+	}
+	switch ev.Kind {
+	case chat.KindAction:
+		r.action(ctx, ev, actor)
+	case chat.KindForm:
+		if ev.Form == chat.FormDeny {
+			r.deny(ctx, ev, actor)
+			return
+		}
+		r.converse(ctx, ev, actor, dialog.Input{Fields: ev.Fields})
+	default:
+		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
+	}
+}
+
+// reply answers privately when the event has a private surface, else in
+// the conversation the event came from.
+func (r *Router) reply(ctx context.Context, ev chat.Event, m chat.Message) {
+	if ev.Reply != nil {
+		if err := ev.Reply(ctx, m); err != nil {
+			r.log.Warn("private reply", "platform", ev.User.Platform, "err", err)
+		}
+		return
+	}
+	if m.HasSecret() {
+		r.log.Error("refusing to send a secret without a private surface", "platform", ev.User.Platform)
+		return
+	}
+	ms, ok := r.messengers[ev.User.Platform]
+	if !ok {
+		return
+	}
+	to := chat.Address{Platform: ev.User.Platform, Kind: chat.ToUser, ID: ev.User.ID, EntraID: ev.User.EntraID}
+	if _, err := ms.Send(ctx, to, m); err != nil {
+		r.log.Warn("reply", "platform", ev.User.Platform, "err", err)
+	}
+}
+
+func (r *Router) say(ctx context.Context, ev chat.Event, err error) {
+	r.reply(ctx, ev, chat.Message{Text: Say(r.log, err)})
+}
+
+// actor maps a chat user to an Entra-identified actor. Teams gives the
+// immutable object id; Slack gives an e-mail that is looked up (cached).
+func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
+	if u.Guest {
+		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textGuestActor)
+	}
+	a := tap.Actor{Platform: u.Platform, ChatID: u.ID, EntraID: u.EntraID, Name: u.Name, Email: u.Email}
+	if a.EntraID != "" {
+		if a.Name == "" || a.Email == "" {
+			if usr, err := r.lookup(ctx, string(a.EntraID), r.d.Directory.User); err == nil {
+				a.Name, a.Email = usr.DisplayName, usr.UPN
+			}
+		}
+		return a, nil
+	}
+	if u.Email == "" {
+		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textNoIdentity)
+	}
+	usr, err := r.lookup(ctx, strings.ToLower(u.Email), r.d.Directory.UserByEmail)
+	if err != nil {
+		if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrConflict) {
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textNoIdentity)
+		}
+		return tap.Actor{}, err
+	}
+	a.EntraID, a.Email = usr.ID, usr.UPN
+	if usr.DisplayName != "" {
+		a.Name = usr.DisplayName
+	}
+	return a, nil
+}
+
+func (r *Router) lookup(ctx context.Context, key string, get func(context.Context, string) (tap.User, error)) (tap.User, error) {
+	now := r.cfg.Now()
+	r.idMu.Lock()
+	c, ok := r.ids[key]
+	r.idMu.Unlock()
+	if ok && now.Sub(c.at) < r.cfg.IdentityTTL {
+		return c.user, nil
+	}
+	u, err := get(ctx, key)
+	if err != nil {
+		return tap.User{}, err
+	}
+	r.idMu.Lock()
+	if len(r.ids) > 10000 {
+		r.ids = map[string]cachedID{}
+	}
+	r.ids[key] = cachedID{user: u, at: now}
+	r.idMu.Unlock()
+	return u, nil
+}
+
+// action handles a button click.
+func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
+	id := tap.RequestID(ev.Value)
+	switch ev.Action {
+	case chat.ActionApprove:
+		if _, err := r.svc.Approve(ctx, id, actor); err != nil {
+			r.say(ctx, ev, err)
+			r.refreshCard(ctx, id)
+		}
+	case chat.ActionDeny:
+		if _, err := r.svc.Get(ctx, id); err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+		r.reply(ctx, ev, DenyForm(id))
+	case chat.ActionReveal:
+		req, pass, err := r.svc.Reveal(ctx, id, actor)
+		if err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+		msg, err := r.guide.RevealMessage(req, pass)
+		if err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+		r.reply(ctx, ev, msg)
+	case chat.ActionCancel:
+		if _, err := r.svc.Cancel(ctx, id, actor); err != nil {
+			r.say(ctx, ev, err)
+		}
+	case chat.ActionRevoke:
+		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
+			r.say(ctx, ev, err)
+		}
+	case chat.ActionOpen:
+		r.converse(ctx, ev, actor, dialog.Input{Text: "request"})
+	case chat.ActionSay:
+		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Value})
+	default:
+		r.reply(ctx, ev, chat.Message{Text: textHelp})
+	}
+}
+
+// refreshCard redraws the approval cards after a refused click, so a
+// stale card (buttons still showing) catches up with the stored state.
+func (r *Router) refreshCard(ctx context.Context, id tap.RequestID) {
+	req, err := r.svc.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	if err := r.updateCards(ctx, req); err != nil {
+		r.log.Warn("refresh approval card", "request", id, "err", err)
+	}
+}
+
+func (r *Router) deny(ctx context.Context, ev chat.Event, actor tap.Actor) {
+	id := tap.RequestID(ev.State)
+	if id == "" {
+		id = tap.RequestID(ev.Value)
+	}
+	reason := strings.TrimSpace(ev.Fields["reason"])
+	if reason == "" {
+		m := DenyForm(id)
+		m.Form.Fields[0].Error = textDenyNeedReason
+		r.reply(ctx, ev, m)
+		return
+	}
+	if _, err := r.svc.Deny(ctx, id, actor, reason); err != nil {
+		r.say(ctx, ev, err)
+		r.refreshCard(ctx, id)
+	}
+}
+
+func sessionKey(ev chat.Event) string {
+	return fmt.Sprintf("%s/%s/%s", ev.User.Platform, ev.Conversation.Conversation, ev.User.ID)
+}
