@@ -42,6 +42,10 @@ func (t *turn) apply(x extraction, text string) {
 		t.sayText(refusalText(x.targetErr))
 		t.fail(slotTarget)
 	}
+	if x.startErr != nil {
+		t.sayText(refusalText(x.startErr))
+		t.fail(slotStart)
+	}
 	if x.justErr != nil {
 		t.sayText(refusalText(x.justErr))
 		t.fail(slotJustification)
@@ -67,7 +71,7 @@ func (t *turn) apply(x extraction, text string) {
 		b := x.oneTime
 		t.s.OneTime = &b
 	}
-	if x.hasStart {
+	if x.hasStart && x.startErr == nil {
 		t.setStart(x.start, zone)
 	}
 	if x.target != "" && (t.s.Target == nil || !strings.EqualFold(t.s.Target.UPN, x.target) && !strings.EqualFold(t.s.Target.Mail, x.target)) {

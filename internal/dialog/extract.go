@@ -56,6 +56,7 @@ type extraction struct {
 	targetErr error
 	start     startSpec
 	hasStart  bool
+	startErr  error // a start we can't read safely ("12/7", "next week")
 	zone      string // IANA or zoneMine
 	ambiguous string // an ambiguous zone abbreviation
 	lifetime  time.Duration
@@ -73,7 +74,7 @@ type extraction struct {
 
 // found reports whether the message gave any slot a value (or an error).
 func (x extraction) found() bool {
-	return x.target != "" || x.targetErr != nil || x.hasStart || x.zone != "" || x.ambiguous != "" ||
+	return x.target != "" || x.targetErr != nil || x.hasStart || x.startErr != nil || x.zone != "" || x.ambiguous != "" ||
 		x.hasLife || x.hasOnce || x.reason != "" || x.hasJust || x.justErr != nil
 }
 
@@ -142,6 +143,16 @@ func extract(text string, focus slot) extraction {
 				}
 				continue
 			}
+		}
+		if reSlashDate.MatchString(t.w) {
+			x.startErr = tap.Refuse(tap.ErrInvalidInput, fmtStartSlash(t.raw))
+			i++
+			continue
+		}
+		if n := matchPhrase(toks, i, "next week"); n > 0 {
+			x.startErr = tap.Refuse(tap.ErrInvalidInput, textStartWhichDay)
+			i += n
+			continue
 		}
 		if n := relativeAt(toks, i, &x.start); n > 0 {
 			x.hasStart = true

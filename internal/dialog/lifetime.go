@@ -33,7 +33,7 @@ func unitOf(w string) (time.Duration, bool) {
 		return u, true
 	}
 	for _, l := range longUnits {
-		if sameWord(w, l) {
+		if len(w) >= 4 && editDistance(w, l, 1) <= 1 {
 			return unitByWord[l], true
 		}
 	}

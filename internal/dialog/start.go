@@ -34,6 +34,9 @@ var (
 	reClock       = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?(am|pm|a\.m|p\.m|a|p)?$`)
 	reDayNum      = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?$`)
 	reYear        = regexp.MustCompile(`^20\d{2}$`)
+	reMilitary    = regexp.MustCompile(`^([01]\d|2[0-3])([0-5]\d)$`)
+	reOrdinal     = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)$`)
+	reSlashDate   = regexp.MustCompile(`^\d{1,4}/\d{1,2}(?:/\d{2,4})?$`)
 )
 
 var weekdays = map[string]time.Weekday{
@@ -113,6 +116,10 @@ func dateAt(toks []token, i int, sp *startSpec) int {
 			return n
 		}
 	}
+	if om := reOrdinal.FindStringSubmatch(w); om != nil && (i+1 >= len(toks) || !isMonthAt(toks, i+1)) {
+		sp.d, sp.m, sp.y, sp.hasDate = atoi(om[1]), 0, 0, true // the next such day of a month
+		return 1
+	}
 	if dm := reDayNum.FindStringSubmatch(w); dm != nil && i+1 < len(toks) {
 		j := i + 1
 		if toks[j].w == "of" && j+1 < len(toks) {
@@ -132,6 +139,20 @@ func dateAt(toks []token, i int, sp *startSpec) int {
 	return 0
 }
 
+// isMonthAt reports whether toks[i] (or "of" and toks[i+1]) names a month.
+func isMonthAt(toks []token, i int) bool {
+	if toks[i].w == "of" && i+1 < len(toks) {
+		i++
+	}
+	_, ok := fuzzyLookup(months, toks[i].w)
+	return ok
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
 // clockAt recognises a time of day at toks[i]: "7am", "7 am", "07:00",
 // "7:30 pm", "noon", or (when bare is allowed) "7".
 func clockAt(toks []token, i int, bare bool, sp *startSpec) int {
@@ -142,6 +163,12 @@ func clockAt(toks []token, i int, bare bool, sp *startSpec) int {
 		return 1
 	case "midnight":
 		sp.hour, sp.min, sp.hasTime = 0, 0, true
+		return 1
+	}
+	if mm := reMilitary.FindStringSubmatch(w); mm != nil && bare {
+		h, _ := strconv.Atoi(mm[1])
+		mi, _ := strconv.Atoi(mm[2])
+		sp.hour, sp.min, sp.hasTime = h, mi, true
 		return 1
 	}
 	m := reClock.FindStringSubmatch(w)
@@ -229,14 +256,20 @@ func startWordAt(toks []token, i int, sp *startSpec) int {
 	return 0
 }
 
-// relativeAt recognises "in 2 hours", "in 3 days".
+// relativeAt recognises "in 2 hours", "in 3 days", "2 hours from now".
 func relativeAt(toks []token, i int, sp *startSpec) int {
-	if toks[i].w != "in" {
-		return 0
-	}
-	d, n := durationAt(toks, i+1)
-	if n == 0 {
-		return 0
+	var d time.Duration
+	var n int
+	switch {
+	case toks[i].w == "in":
+		if d, n = durationAt(toks, i+1); n == 0 {
+			return 0
+		}
+	default:
+		if d, n = durationAt(toks, i); n == 0 || matchPhrase(toks, i+n, "from now") == 0 {
+			return 0
+		}
+		n++ // "from now" is two tokens; the "in" slot counts one of them
 	}
 	if d%(24*time.Hour) == 0 {
 		sp.dayOffset, sp.hasDayOffset = int(d/(24*time.Hour)), true
@@ -261,6 +294,18 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 	y, m, d := nowL.Date()
 	dated, delta := false, 0
 	switch {
+	case sp.hasDate && sp.m == 0: // "the 7th": this month, or next month if it has passed
+		mm, yy := m, y
+		if sp.d < d {
+			mm++
+			if mm > 12 {
+				mm, yy = 1, yy+1
+			}
+		}
+		if sp.d < 1 || sp.d > 31 || time.Date(yy, mm, sp.d, 12, 0, 0, 0, loc).Day() != sp.d {
+			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartNoSuchDate)
+		}
+		y, m, d, dated = yy, mm, sp.d, true
 	case sp.hasDate:
 		yy := sp.y
 		if yy == 0 {

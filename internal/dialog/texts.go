@@ -71,6 +71,13 @@ func fmtStartSyntax(s string) string {
 		"\"Monday 7:30 Pacific\", \"Dec 3 9am\", \"2026-12-03T07:00-08:00\" or \"in 2 hours\".", chat.Esc(s))
 }
 
+const textStartWhichDay = "Which day next week? Say, for example, \"next Monday 9am\"."
+
+func fmtStartSlash(s string) string {
+	return fmt.Sprintf("I can't tell which day %s is (day/month or month/day?). Please write it like "+
+		"\"Dec 7\" or 2026-12-07.", chat.Esc(s))
+}
+
 func fmtStartPast(at, now time.Time) string {
 	return fmt.Sprintf("%s is in the past: it is now %s. Please give a later start.",
 		formatTime(at), formatTime(now))

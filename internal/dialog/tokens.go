@@ -77,7 +77,7 @@ func words(toks []token) string {
 }
 
 // matchPhrase reports how many tokens starting at i spell phrase (a
-// space-separated lower-case phrase), or 0. Words of five letters or more
+// space-separated lower-case phrase), or 0. Words of six letters or more
 // may carry one typo.
 func matchPhrase(toks []token, i int, phrase string) int {
 	ps := strings.Fields(phrase)
@@ -93,13 +93,13 @@ func matchPhrase(toks []token, i int, phrase string) int {
 }
 
 // sameWord compares a typed word with a known word, forgiving one typo
-// (insertion, deletion, substitution or swap) in words of five letters or
-// more.
+// (insertion, deletion, substitution or swap) in words of six letters or
+// more (shorter ones are too close to other words: "rest" and "reset").
 func sameWord(typed, known string) bool {
 	if typed == known {
 		return true
 	}
-	if utf8.RuneCountInString(known) < 5 || utf8.RuneCountInString(typed) < 4 {
+	if utf8.RuneCountInString(known) < 6 || utf8.RuneCountInString(typed) < 5 {
 		return false
 	}
 	return editDistance(typed, known, 1) <= 1

@@ -97,6 +97,16 @@ var utterances = []struct {
 	{text: "jo@contoso.com Monday 7am Pacific, 8 hours, onboarding, reusable", target: "jo@contoso.com", start: utc(11, 30, 15, 0), life: 8 * time.Hour, once: "no", reason: tap.ReasonOnboarding, hire: "America/Los_Angeles"},
 	{text: "onboarding pass for sam@contoso.com first day is Monday", target: "sam@contoso.com", start: utc(11, 30, 12, 0), reason: tap.ReasonOnboarding, hire: "America/New_York"},
 	{text: "TAP for sam@contoso.com Mon 7:30 a.m. Mountain, 8 hrs, new starter", target: "sam@contoso.com", start: utc(11, 30, 14, 30), life: 8 * time.Hour, reason: tap.ReasonOnboarding, hire: "America/Denver"},
+	{text: "sarah.johnson@contoso.com, Monday, 0700 Pacific", target: "sarah.johnson@contoso.com", start: utc(11, 30, 15, 0), hire: "America/Los_Angeles"},
+	{text: "sarah.johnson@contoso.com needs a pass for her first day on the 7th", target: "sarah.johnson@contoso.com", start: utc(12, 7, 12, 0), reason: tap.ReasonOnboarding, hire: "America/New_York"},
+	{text: "sarah.johnson@contoso.com 2 hours from now, 1 time use", target: "sarah.johnson@contoso.com", start: utc(11, 27, 15, 25), once: "yes"},
+	{text: "sarah.johnson@contoso.com tomorrow 8:00 GMT+1", target: "sarah.johnson@contoso.com", start: utc(11, 28, 7, 0), hire: "Etc/GMT-1"},
+	{text: "sarah.johnson@contoso.com 7:00am monday eastern standard time", target: "sarah.johnson@contoso.com", start: utc(11, 30, 12, 0), hire: "America/New_York"},
+	{text: "sarah.johnson@contoso.com for the rest of the day, 4 hrs", target: "sarah.johnson@contoso.com", life: 4 * time.Hour},
+	{text: "sarah.johnson@contoso.com 12/7 9am", target: "sarah.johnson@contoso.com", state: StateStart},
+	{text: "sarah.johnson@contoso.com sometime next week", target: "sarah.johnson@contoso.com", state: StateStart},
+	{text: "Can you set up a TAP for sarah.johnson@contoso.com? She starts Monday at 9 in Seattle", target: "sarah.johnson@contoso.com", start: utc(11, 30, 17, 0), hire: "America/Los_Angeles"},
+	{text: "sarah.johnson@contoso.com ASAP pls, lost her phone, one time only", target: "sarah.johnson@contoso.com", now: true, once: "yes", reason: tap.ReasonRecovery},
 	{text: "sam@contoso.com this thursday 9am 4 hours recovery", target: "sam@contoso.com", start: utc(12, 3, 14, 0), life: 4 * time.Hour, reason: tap.ReasonRecovery, hire: "America/New_York"},
 }
 

@@ -45,7 +45,7 @@ var oneTimePhrases = []struct {
 	{"multi-use", false}, {"multi use", false}, {"multiuse", false}, {"multiple use", false},
 	{"multiple uses", false}, {"multiple times", false}, {"reusable", false}, {"re-usable", false},
 	{"many times", false}, {"several times", false}, {"more than once", false},
-	{"one-time use", true}, {"one-time", true}, {"one time use", true}, {"one time", true}, {"onetime", true},
+	{"1 time use", true}, {"1-time use", true}, {"1 time", true}, {"1-time", true}, {"one-time use", true}, {"one-time", true}, {"one time use", true}, {"one time", true}, {"onetime", true},
 	{"single use", true}, {"single-use", true}, {"use once", true}, {"once", true}, {"one use", true},
 }
 

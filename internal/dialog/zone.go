@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +77,9 @@ func loadLocation(name string) (*time.Location, error) {
 	return loc, nil
 }
 
+// reOffsetZone is a whole-hour offset like "UTC+1" or "GMT-5".
+var reOffsetZone = regexp.MustCompile(`^(utc|gmt)([+-])(\d{1,2})(?::?(\d{2}))?$`)
+
 var reIANA = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){1,2}$`)
 
 // loadIANA loads an IANA zone name typed in any case ("america/los_angeles").
@@ -125,6 +129,20 @@ func zoneAt(toks []token, i int) (zone, ambiguous string, n int) {
 		}
 	}
 	w := toks[i].w
+	if m := reOffsetZone.FindStringSubmatch(w); m != nil {
+		// Etc/GMT names invert the sign: UTC+1 is Etc/GMT-1.
+		h, _ := strconv.Atoi(m[3])
+		if (m[4] == "" || m[4] == "00") && h <= 14 {
+			if h == 0 {
+				return "UTC", "", 1
+			}
+			sign := "-"
+			if m[2] == "-" {
+				sign = "+"
+			}
+			return "Etc/GMT" + sign + strconv.Itoa(h), "", 1
+		}
+	}
 	if _, ok := ambiguousZones[w]; ok {
 		return "", w, 1 + trailingTime(toks, i+1)
 	}
