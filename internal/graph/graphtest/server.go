@@ -144,7 +144,7 @@ func (t *Tenant) routeUser(w http.ResponseWriter, r *http.Request, key string, r
 			t.checkMemberGroups(w, r, key, body)
 		}
 	case (rest[0] == "memberOf" || rest[0] == "transitiveMemberOf") &&
-		(len(rest) == 1 || len(rest) == 2 && rest[1] == "microsoft.graph.group"):
+		(len(rest) == 1 || len(rest) == 2 && (rest[1] == "microsoft.graph.group" || rest[1] == "graph.group")):
 		if allow(w, r, method, http.MethodGet) {
 			t.memberOf(w, r, key, rest[0] == "transitiveMemberOf")
 		}
