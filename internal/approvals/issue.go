@@ -86,7 +86,7 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 		if certain {
 			s.log.WarnContext(ctx, "pass create refused", "request_id", r.ID, "err", err)
 			f, _ := s.failIssuing(ctx, r, &actor, reason, "create refused")
-			return f, tap.Pass{}, tap.Refuse(sentinel, "No pass was created: "+reason+".")
+			return f, tap.Pass{}, tap.Refuse(sentinel, "No pass was created: "+strings.TrimSuffix(reason, ".")+".")
 		}
 		s.log.WarnContext(ctx, "pass create outcome uncertain, reconciling", "request_id", r.ID, "err", err)
 		f, rerr := s.reconcile(ctx, r, "create outcome uncertain")
