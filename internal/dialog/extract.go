@@ -56,7 +56,7 @@ type extraction struct {
 	targetErr error
 	start     startSpec
 	hasStart  bool
-	startErr  error // a start we can't read safely ("12/7", "next week")
+	startErr  error  // a start we can't read safely ("12/7", "next week")
 	zone      string // IANA or zoneMine
 	ambiguous string // an ambiguous zone abbreviation
 	lifetime  time.Duration
