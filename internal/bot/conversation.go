@@ -41,6 +41,9 @@ func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, i
 	for i := 0; out.Resolve != "" && i < maxResolves; i++ {
 		r.flush(ctx, ev, out.Replies)
 		u, err := r.d.Directory.User(ctx, out.Resolve)
+		if err == nil && r.d.CheckTarget != nil {
+			err = r.d.CheckTarget(ctx, actor.EntraID, u)
+		}
 		next := dialog.Input{Now: r.cfg.Now(), Zone: r.cfg.DefaultZone}
 		if err != nil {
 			next.ResolveErr = err

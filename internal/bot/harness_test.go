@@ -100,6 +100,7 @@ func newHarness(t *testing.T, issueOn string) *harness {
 	}, bot.Deps{
 		Store: st, Directory: gc, Messengers: []chat.Messenger{msgr},
 		DialogConfig: bot.PolicyDialogConfig(checker),
+		CheckTarget:  checker.CheckTarget,
 		Stats: func(ctx context.Context, from, to time.Time) ([]chat.Fact, error) {
 			rep, err := stats.Load(ctx, st, from, to)
 			return rep.Facts(), err

@@ -38,6 +38,10 @@ type Deps struct {
 	Messengers []chat.Messenger
 	// DialogConfig returns the dialog's limits and defaults (tenant policy ∩ org policy).
 	DialogConfig func(ctx context.Context) (dialog.Config, error)
+	// CheckTarget, when set, vets a resolved target at once (disabled,
+	// guest, privileged, not the requester's to ask for) so the requester
+	// hears it before the remaining questions. Submit checks again.
+	CheckTarget func(ctx context.Context, requester tap.UserID, target tap.User) error
 	// Stats returns the metrics to show for the last period.
 	Stats func(ctx context.Context, from, to time.Time) ([]chat.Fact, error)
 	Log   *slog.Logger

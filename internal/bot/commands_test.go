@@ -1,0 +1,96 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/chat/chattest"
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+func TestCommands(t *testing.T) {
+	h := newHarness(t, "approval")
+	if r := h.say(megan, "status"); !strings.Contains(r.Text(), "no requests") {
+		t.Errorf("status with nothing: %q", r.Text())
+	}
+	id := h.request(oneShot)
+	if r := h.say(megan, "status"); !strings.Contains(r.Text(), "Sarah Johnson") || !strings.Contains(r.Text(), "pending") {
+		t.Errorf("status: %q", r.Text())
+	}
+	if r := h.say(megan, "pending"); !strings.Contains(r.Text(), "approvers") {
+		t.Errorf("pending for a non-approver: %q", r.Text())
+	}
+	if r := h.say(alex, "pending"); !strings.Contains(r.Text(), string(id)) {
+		t.Errorf("pending for an approver: %q", r.Text())
+	}
+	h.click(alex, chat.ActionApprove, string(id))
+	h.click(megan, chat.ActionReveal, string(id))
+	if r := h.say(alex, "stats"); !strings.Contains(r.Text(), "Revealed") && !strings.Contains(r.Text(), "revealed") {
+		t.Errorf("stats: %q", r.Text())
+	}
+	if r := h.say(megan, "stats"); !strings.Contains(r.Text(), "approver group") {
+		t.Errorf("stats for a non-approver: %q", r.Text())
+	}
+	if r := h.say(diego, "revoke sarah.johnson@contoso.com"); h.state(id) != tap.StateDelivered {
+		t.Errorf("someone unrelated revoked: %q", r.Text())
+	}
+	h.say(megan, "revoke sarah.johnson@contoso.com")
+	if got := h.state(id); got != tap.StateRevoked {
+		t.Fatalf("state after revoke = %s", got)
+	}
+	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+		t.Error("revoked pass still in Entra")
+	}
+	if r := h.say(megan, "flibbertigibbet"); r.Text() == "" {
+		t.Error("unknown input got silence")
+	}
+}
+
+func TestInstallWelcome(t *testing.T) {
+	h := newHarness(t, "approval")
+	ev, r := chattest.Event(chat.Event{Kind: chat.KindInstall, User: megan})
+	h.router.Handle(h.ctx, ev)
+	if !strings.Contains(r.Text(), "tapbot") {
+		t.Errorf("welcome: %q", r.Text())
+	}
+}
+
+func TestUnmappedChatUserIsRefused(t *testing.T) {
+	h := newHarness(t, "approval")
+	stranger := chat.User{Platform: chattest.Platform, ID: "U-x", Email: "nobody@fabrikam.com"}
+	r := h.say(stranger, "request")
+	if !strings.Contains(r.Text(), "can't match your chat account") {
+		t.Errorf("reply = %q", r.Text())
+	}
+	byMail := chat.User{Platform: chattest.Platform, ID: "U-m", Email: "Megan.Bowen@contoso.com"}
+	if r := h.say(byMail, "status"); !strings.Contains(r.Text(), "no requests") {
+		t.Errorf("e-mail identity not resolved: %q", r.Text())
+	}
+}
+
+func TestRefusedTargetsReachRequesterAsSentences(t *testing.T) {
+	h := newHarness(t, "approval")
+	cases := map[string]string{
+		graphtest.DemoAdeleUPN:   "Global Administrator",
+		graphtest.DemoJohannaUPN: "disabled",
+		graphtest.DemoLeeUPN:     "guest",
+	}
+	for upn, want := range cases {
+		r := h.say(megan, "pass for "+upn+" tomorrow 9am, 8 hours, onboarding because new laptop")
+		if strings.Contains(r.Text(), "Confirm and send") {
+			r = h.say(megan, "yes")
+		}
+		if !strings.Contains(strings.ToLower(r.Text()), strings.ToLower(want)) {
+			t.Errorf("%s: reply lacks %q:\n%s", upn, want, r.Text())
+		}
+		if strings.Contains(r.Text(), "reference") {
+			t.Errorf("%s: refusal became an internal error:\n%s", upn, r.Text())
+		}
+		h.say(megan, "cancel")
+	}
+	if n := len(h.msgr.To(approversChannel)); n != 0 {
+		t.Errorf("%d refused requests reached the approvers", n)
+	}
+}

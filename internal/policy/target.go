@@ -1,0 +1,42 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// CheckTarget runs the target checks alone, right after the dialog
+// resolves who the pass is for, so the requester hears "Adele holds a
+// directory role" before answering the remaining questions. CheckSubmit
+// runs them all again at submit.
+func (c *Checker) CheckTarget(ctx context.Context, requester tap.UserID, target tap.User) error {
+	if target.ID == requester {
+		return refuseSelfRequest()
+	}
+	if !target.Enabled {
+		return refuseDisabled(target)
+	}
+	if target.External {
+		return refuseGuest(target, orgName(&tap.Request{Target: target}))
+	}
+	if err := c.checkRoles(ctx, target); err != nil {
+		return err
+	}
+	if err := c.checkRequester(ctx, requester, target); err != nil {
+		return err
+	}
+	pol, err := c.tenantPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	if !pol.Enabled {
+		return refuseMethodDisabled()
+	}
+	member, err := c.memberOf(ctx, target.ID, unique(pol.IncludeGroups, pol.ExcludeGroups))
+	if err != nil {
+		return fmt.Errorf("read groups of %s: %w", target.ID, err)
+	}
+	return inScope(pol, target, member)
+}
