@@ -18,6 +18,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/audit"
+	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/store/sqlite"
@@ -125,7 +126,8 @@ type env struct {
 	notes   *notices
 	logs    *syncBuffer
 	check   *checker
-	graph   *wire
+	dir     approvals.Directory
+	iss     approvals.PassIssuer // the real one, under any wrapper
 	key     []byte
 	cfg     approvals.Config
 	hire    tap.User
@@ -171,20 +173,29 @@ func newEnv(t testing.TB, s setup) *env {
 		t.Fatal(err)
 	}
 	e.check = &checker{approvers: map[tap.UserID]bool{e.alex.EntraID: true, e.nestor.EntraID: true}}
+	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if s.inProcess {
-		e.graph = &wire{base: "http://graph.test/v1.0", hc: &http.Client{Transport: inProcess{e.tenant.Handler()}}}
+		// graph.Client dials the network, which a synctest bubble cannot
+		// wait on; the Graph wire format is spoken in-process instead.
+		w := &wire{base: "http://graph.test/v1.0", hc: &http.Client{Transport: inProcess{e.tenant.Handler()}}}
+		e.dir, e.iss = w, w
 	} else {
+		e.tenant.RequireToken("approvals-test-token")
 		e.tenant.Start()
 		t.Cleanup(e.tenant.Close)
-		e.graph = &wire{base: e.tenant.URL(), hc: &http.Client{Timeout: 10 * time.Second}}
+		c, err := graph.New(graph.Config{BaseURL: e.tenant.URL(), Credential: graph.StaticCredential("approvals-test-token"),
+			Timeout: 10 * time.Second}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.dir, e.iss = c, c
 	}
-	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.trail = audit.New(e.store, nil, log)
 	var aud approvals.Auditor = e.trail
 	if s.auditor != nil {
 		aud = s.auditor(aud)
 	}
-	var iss approvals.PassIssuer = e.graph
+	iss := e.iss
 	if s.issuer != nil {
 		iss = s.issuer(iss)
 	}
@@ -192,7 +203,7 @@ func newEnv(t testing.TB, s setup) *env {
 	_, _ = rand.Read(e.key)
 	e.cfg = s.cfg
 	e.cfg.SealKey = e.key
-	svc, err := approvals.New(e.cfg, approvals.Deps{Store: e.store, Directory: e.graph, Issuer: iss,
+	svc, err := approvals.New(e.cfg, approvals.Deps{Store: e.store, Directory: e.dir, Issuer: iss,
 		Checker: e.check, Audit: aud, Notify: e.notes, Log: log})
 	if err != nil {
 		t.Fatal(err)
