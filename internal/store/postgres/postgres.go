@@ -173,23 +173,33 @@ func (s *Store) pruneLoop() {
 	}
 }
 
-// Prune deletes expired de-duplication keys, sessions and leases. Open
-// runs it every minute on every replica (it is idempotent).
+// Prune deletes expired de-duplication keys, sessions and leases, in
+// chunks so no statement runs long. Open runs it every minute on every
+// replica; SKIP LOCKED lets replicas pruning at once share the work.
 func (s *Store) Prune(ctx context.Context) error {
+	const chunk = 10000
 	var total int64
 	for _, d := range []struct {
 		q    string
 		args []any
 	}{
-		{`DELETE FROM seen WHERE expires <= clock_timestamp()`, nil},
-		{`DELETE FROM sessions WHERE expires <= $1`, []any{s.now().UnixNano()}},
-		{`DELETE FROM leases WHERE expires <= clock_timestamp()`, nil},
+		{`DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires <= clock_timestamp()
+			LIMIT $1 FOR UPDATE SKIP LOCKED)`, []any{chunk}},
+		{`DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE expires <= $2
+			LIMIT $1 FOR UPDATE SKIP LOCKED)`, []any{chunk, s.now().UnixNano()}},
+		{`DELETE FROM leases WHERE name IN (SELECT name FROM leases WHERE expires <= clock_timestamp()
+			LIMIT $1 FOR UPDATE SKIP LOCKED)`, []any{chunk}},
 	} {
-		tag, err := s.pool.Exec(ctx, d.q, d.args...)
-		if err != nil {
-			return fmt.Errorf("prune: %w", err)
+		for {
+			tag, err := s.pool.Exec(ctx, d.q, d.args...)
+			if err != nil {
+				return fmt.Errorf("prune: %w", err)
+			}
+			total += tag.RowsAffected()
+			if tag.RowsAffected() < chunk {
+				break
+			}
 		}
-		total += tag.RowsAffected()
 	}
 	if total > 0 {
 		s.log.Debug("postgres pruned", "rows", total)

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -136,8 +138,9 @@ func TestConcurrentMigrations(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT count(*), max(version) FROM schema_version`).Scan(&rows, &version); err != nil {
 		t.Fatal(err)
 	}
-	if rows != 1 || version != 1 {
-		t.Fatalf("schema_version: %d rows, version %d; want 1 row, version 1", rows, version)
+	files, _ := filepath.Glob("migrations/*.sql")
+	if rows != 1 || version != len(files) || version < 2 {
+		t.Fatalf("schema_version: %d rows, version %d; want 1 row, version %d", rows, version, len(files))
 	}
 	// The tables live in the test's schema, not in public.
 	var n int
@@ -192,5 +195,46 @@ func TestOpenBadDSNDoesNotLeakIt(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("error quotes the password: %v", err)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	d := freshSchema(t)
+	s := openAt(t, d)
+	defer s.Close()
+	ctx := context.Background()
+	for _, k := range []string{"a", "b"} {
+		if _, err := s.MarkSeen(ctx, k, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.MarkSeen(ctx, "live", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSession(ctx, tap.Session{Key: "old", Data: []byte("{}"), Expires: time.Now().Add(-time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AcquireLease(ctx, "l", "h", 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := s.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var seen, sessions, leases int
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM seen), (SELECT count(*) FROM sessions),
+		(SELECT count(*) FROM leases)`).Scan(&seen, &sessions, &leases); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 1 || sessions != 0 || leases != 0 {
+		t.Fatalf("after prune: %d keys, %d sessions, %d leases; want 1, 0, 0", seen, sessions, leases)
+	}
+	if first, err := s.MarkSeen(ctx, "live", time.Hour); err != nil || first {
+		t.Fatalf("live key pruned: first=%v err=%v", first, err)
 	}
 }
