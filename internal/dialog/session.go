@@ -37,8 +37,11 @@ type Output struct {
 	// refuses it, keep (store) the session instead: it is still at the
 	// summary, so the requester can change something and confirm again.
 	Submit *Draft
-	// Command is a command outside a request. For "help" the Replies
-	// already hold the dialog's help; the router may add to it.
+	// Command is a command outside a request. The router runs it after
+	// saying the Replies; "help" (also sent for input the dialog did not
+	// understand) is the router's to say, as it knows the user's roles.
+	// Inside a request the dialog answers help itself, for the question
+	// being asked.
 	Command *Command
 	// Ended means the session is finished or cancelled: delete it.
 	Ended bool

@@ -239,20 +239,8 @@ func fmtNotUnderstood(s string) string {
 	return fmt.Sprintf("I didn't understand %s.", chat.Esc(s))
 }
 
-func fmtUnknown(s string) string {
-	return fmt.Sprintf("I didn't understand %s.", chat.Esc(s))
-}
-
 // Help.
 const (
-	textHelp = "I can request a Temporary Access Pass for someone. For example:\n" +
-		"• _TAP for sarah.johnson@contoso.com Monday 7am Pacific, 8 hours, onboarding_\n" +
-		"• *request* — I'll ask you step by step\n" +
-		"• *status* — your requests\n" +
-		"• *revoke* _user_ — remove a pass\n" +
-		"• *pending* and *stats* — for approvers\n" +
-		"• *done* — for a new hire who has finished setting up\n" +
-		"• *cancel* — stop what we're doing"
 	textHelpInRequest = "Answer the question, or say *back*, *change* _something_, *restart* or *cancel*."
 )
 

@@ -113,15 +113,11 @@ func (t *turn) text(raw string) {
 func (t *turn) idle(text, w string) {
 	t.out.Ended = true
 	if w == "" || navOf(w) == navHelp || mentionsHelp(w) {
-		t.sayText(textHelp)
 		t.out.Command = &Command{Name: "help"}
 		return
 	}
 	if cmd := commandOf(text, w); cmd != nil {
 		t.out.Command = cmd
-		if cmd.Name == "help" {
-			t.sayText(textHelp)
-		}
 		return
 	}
 	if thanksWords[w] {
@@ -131,8 +127,7 @@ func (t *turn) idle(text, w string) {
 	begin := asksForPass(w) || navOf(w) == navRestart
 	x := extract(text, "")
 	if !begin && !x.found() {
-		t.sayText(fmtUnknown(text))
-		t.sayText(textHelp)
+		t.sayText(fmtNotUnderstood(text))
 		t.out.Command = &Command{Name: "help"}
 		return
 	}
