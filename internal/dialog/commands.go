@@ -16,6 +16,7 @@ const (
 	navBack
 	navDefaults // use defaults for every remaining slot
 	navDefault  // use the default for this slot
+	navWrongPerson
 )
 
 var navPhrases = map[string]nav{
@@ -32,6 +33,9 @@ var navPhrases = map[string]nav{
 	"default": navDefault, "use default": navDefault, "use the default": navDefault,
 	"keep": navDefault, "keep it": navDefault, "same": navDefault, "the default": navDefault,
 	"default is fine": navDefault, "default please": navDefault,
+	"wrong person": navWrongPerson, "wrong user": navWrongPerson, "wrong one": navWrongPerson,
+	"not her": navWrongPerson, "not him": navWrongPerson, "not them": navWrongPerson,
+	"that's the wrong person": navWrongPerson, "not that person": navWrongPerson, "wrong sarah": navWrongPerson,
 }
 
 func navOf(w string) nav { return navPhrases[w] }

@@ -316,6 +316,13 @@ func TestSmallBehaviours(t *testing.T) {
 			t.Errorf("state %s lifetime %v replies %v", s.State, s.Lifetime, texts(out))
 		}
 	})
+	t.Run("wrong person", func(t *testing.T) {
+		s := sessionIn(StateReason)
+		out := s.Step(testCfg, in("wrong person"))
+		if s.State != StateTarget || len(out.Replies) != 1 || out.Replies[0].Note == "" {
+			t.Errorf("state %s replies %+v", s.State, out.Replies)
+		}
+	})
 	t.Run("thanks", func(t *testing.T) {
 		out := New().Step(testCfg, in("thanks"))
 		if !out.Ended || len(out.Replies) != 1 || out.Replies[0].Text != textWelcome {

@@ -79,6 +79,9 @@ func (t *turn) text(raw string) {
 	case navBack:
 		t.back()
 		return
+	case navWrongPerson:
+		t.goTo(slotTarget)
+		return
 	case navDefaults:
 		if t.s.State != StateResolving && t.s.State != StateClarify {
 			t.fillDefaults()
@@ -236,7 +239,9 @@ func (t *turn) focused(sl slot, text string) (handled bool, err error) {
 		t.setZone(z)
 	case slotStart:
 		x := extract(text, slotStart)
-		if !x.hasStart || x.ambiguous != "" || x.found() && (x.target != "" || x.hasLife || x.reason != "" || x.hasOnce || x.hasJust) {
+		if !x.hasStart || x.ambiguous != "" || x.startErr != nil || x.target != "" || x.targetErr != nil ||
+			x.hasLife || x.reason != "" || x.hasOnce || x.hasJust {
+			// not a start alone: let the whole message be read
 			_, err := ParseStart(text, StartOptions{Now: t.in.Now, Zone: t.mine})
 			return false, err
 		}
@@ -287,6 +292,11 @@ func (t *turn) reask() {
 		t.say(t.summary())
 	case StateClarify:
 		x := extract(t.s.Pending, slotStart)
+		if x.ambiguous == "" {
+			t.s.Pending = ""
+			t.goTo(slotZone)
+			return
+		}
 		t.askClarify(x.ambiguous)
 	case StateResolving:
 		t.out.Resolve = t.s.PendingTarget
