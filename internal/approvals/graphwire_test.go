@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -191,5 +190,3 @@ func (w *wire) Methods(ctx context.Context, id tap.UserID) ([]tap.Method, error)
 	}
 	return ms, nil
 }
-
-var _ = errors.New

@@ -110,10 +110,13 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for name, v := range map[string]any{"store": d.Store, "directory": d.Directory, "issuer": d.Issuer,
-		"checker": d.Checker, "auditor": d.Audit, "notifier": d.Notify} {
-		if v == nil {
-			errs = append(errs, fmt.Errorf("approvals: %s is required", name))
+	for _, dep := range []struct {
+		name    string
+		missing bool
+	}{{"store", d.Store == nil}, {"directory", d.Directory == nil}, {"issuer", d.Issuer == nil},
+		{"checker", d.Checker == nil}, {"auditor", d.Audit == nil}, {"notifier", d.Notify == nil}} {
+		if dep.missing {
+			errs = append(errs, fmt.Errorf("approvals: %s is required", dep.name))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
