@@ -14,10 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/tap"
 )
+
+const graphToken = "policy-test-token"
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
@@ -30,14 +33,14 @@ type env struct {
 	tenant *graphtest.Tenant
 	store  *memstore.Store
 	cfg    Config
-	dir    graphDir
+	dir    *graph.Client
 
 	mu  sync.Mutex
 	now time.Time
 
 	ids    map[string]tap.UserID // short name → object id
 	groups map[string]string     // group name → id
-	logs   bytes.Buffer
+	logs   syncBuffer
 }
 
 // people: short name → display name. UPN is <short>@contoso.com.
@@ -55,7 +58,13 @@ func newEnv(t testing.TB) *env {
 	e.tenant.SetNow(e.clock)
 	e.tenant.Start()
 	t.Cleanup(e.tenant.Close)
-	e.dir = graphDir{base: e.tenant.URL(), hc: &http.Client{Timeout: 10 * time.Second}}
+	e.tenant.RequireToken(graphToken)
+	dir, err := graph.New(graph.Config{BaseURL: e.tenant.URL(), Credential: graph.StaticCredential(graphToken),
+		Timeout: 10 * time.Second}, slog.New(slog.NewJSONHandler(&e.logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.dir = dir
 	e.store = memstore.New()
 	t.Cleanup(func() { _ = e.store.Close() })
 
@@ -170,7 +179,7 @@ func (e *env) createPass(short string, lifetimeMin int) {
 	e.t.Helper()
 	body := strings.NewReader(fmt.Sprintf(`{"lifetimeInMinutes":%d,"isUsableOnce":false}`, lifetimeMin))
 	req, _ := http.NewRequest(http.MethodPost, e.tenant.URL()+"/users/"+string(e.ids[short])+"/authentication/temporaryAccessPassMethods", body)
-	req.Header.Set("Authorization", "Bearer test")
+	req.Header.Set("Authorization", "Bearer "+graphToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	e.must(err)
@@ -232,4 +241,22 @@ func (g *golden) check(t *testing.T, file string, order []string) {
 	if string(want) != b.String() {
 		t.Errorf("%s differs (run go test -update and review the diff):\n--- got\n%s\n--- want\n%s", path, b.String(), want)
 	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
