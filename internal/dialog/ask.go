@@ -285,7 +285,7 @@ func userLine(u tap.User) string {
 
 func orDash(s string) string {
 	if s == "" {
-		return "\u2014"
+		return textDash
 	}
 	return s
 }

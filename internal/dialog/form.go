@@ -32,7 +32,7 @@ func RequestForm(cfg Config, prefill map[string]string) chat.Form {
 		reasons = append(reasons, chat.Option{Value: string(r), Label: reasonLabel(r)})
 	}
 	f := chat.Form{ID: chat.FormRequest, Title: formTitle, Submit: formSubmit, Fields: []chat.Field{
-		{ID: FieldTarget, Label: formLabelTarget, Kind: chat.FieldText, Placeholder: "sarah.johnson@contoso.com"},
+		{ID: FieldTarget, Label: formLabelTarget, Kind: chat.FieldText, Placeholder: formHintTarget},
 		{ID: FieldReason, Label: labelReason, Kind: chat.FieldSelect, Options: reasons, Value: string(tap.ReasonOnboarding)},
 		{ID: FieldJustification, Label: labelNote, Kind: chat.FieldTextArea, Optional: true, Placeholder: formHintNote},
 		{ID: FieldZone, Label: labelZone, Kind: chat.FieldText, Optional: true, Placeholder: formHintZone},

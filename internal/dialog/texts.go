@@ -129,6 +129,7 @@ const (
 	textStartNow        = "as soon as it is approved"
 	textNone            = "none"
 	textUnknown         = "unknown"
+	textDash            = "\u2014"
 )
 
 func fmtAskZone(who, mine string) string {
@@ -265,6 +266,7 @@ const (
 	formTitle          = "Request a Temporary Access Pass"
 	formSubmit         = "Review"
 	formLabelTarget    = "Who is it for (e-mail or user principal name)"
+	formHintTarget     = "sarah.johnson@contoso.com"
 	formHintNote       = "e.g. starts in Finance on Monday"
 	formHintZone       = "empty: your time zone; or e.g. America/Los_Angeles, Pacific, UK"
 	formHintStart      = "empty: the default for the reason"
