@@ -126,7 +126,7 @@ const (
 		"Say skip for nothing."
 	textTheNewHire      = "the new hire"
 	textTargetNoDefault = "There is no default for this one: I need the person's e-mail address or user principal name."
-	textStartNow        = "as soon as it is approved"
+	textStartNow        = "as soon as it is issued, after approval"
 	textNone            = "none"
 	textUnknown         = "unknown"
 	textDash            = "\u2014"
