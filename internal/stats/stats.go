@@ -27,7 +27,7 @@ type Report struct {
 	Approved  int // approved by enough approvers
 	Denied    int
 	Cancelled int
-	Issued    int // passes created in Entra
+	Issued    int // passes created in Entra (a Graph method id was recorded)
 	Revealed  int // passes shown to the requester
 	Confirmed int // new hire set up a strong method; pass removed
 	// ExpiredPending is requests that expired waiting for an approver.
@@ -70,7 +70,9 @@ func Compute(reqs []*tap.Request, from, to time.Time) Report {
 			continue
 		}
 		rep.Created++
-		issued := !r.IssuedAt.IsZero()
+		// IssuedAt also marks the claim before the Graph call; only a
+		// method id proves a pass was created.
+		issued := r.MethodID != ""
 		revealed := !r.RevealedAt.IsZero()
 		if approved(r) {
 			rep.Approved++
@@ -137,7 +139,7 @@ func approved(r *tap.Request) bool {
 	}
 	// Expired: from pending (not approved) or after approval.
 	need := max(r.ApprovalsNeeded, 1)
-	return !r.IssuedAt.IsZero() || len(r.Approvals) >= need
+	return r.MethodID != "" || len(r.Approvals) >= need
 }
 
 func median(ds []time.Duration) Median {

@@ -21,11 +21,15 @@ func req(id string, st tap.State, created time.Duration, decided, issued, reveal
 		}
 		return t0.Add(created + d)
 	}
-	return &tap.Request{
+	r := &tap.Request{
 		ID: tap.RequestID(id), State: st, ApprovalsNeeded: 1,
 		CreatedAt: t0.Add(created), DecidedAt: at(decided), IssuedAt: at(issued),
 		RevealedAt: at(revealed), ClosedAt: at(closed),
 	}
+	if issued >= 0 {
+		r.MethodID = "method-" + id // Graph created a pass
+	}
+	return r
 }
 
 const (
@@ -34,6 +38,8 @@ const (
 	day  = 24 * time.Hour
 	none = -1
 )
+
+func noPass(r *tap.Request) *tap.Request { r.MethodID = ""; return r }
 
 // history is a seeded week; the expected numbers below are worked out by
 // hand from it.
@@ -53,8 +59,9 @@ func history() []*tap.Request {
 		req("r7", tap.StateDenied, 4*day+h, 15*m, none, none, 15*m),
 		// 8 approved (40m), issued, revoked before reveal.
 		req("r8", tap.StateRevoked, 5*day, 40*m, 40*m, none, 2*h),
-		// 9 approved (50m), Graph refused: failed.
-		req("r9", tap.StateFailed, 5*day+h, 50*m, none, none, 50*m),
+		// 9 approved (50m), claimed for issue (IssuedAt set), Graph refused:
+		// failed, no pass created.
+		noPass(req("r9", tap.StateFailed, 5*day+h, 50*m, 50*m, none, 50*m)),
 		// 10 still pending; 11 cancelled.
 		req("r10", tap.StatePending, 5*day+2*h, none, none, none, none),
 		req("r11", tap.StateCancelled, 5*day+3*h, none, none, none, 5*m),
