@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/audit"
+	"github.com/tapbot/tapbot/internal/bot"
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/graph"
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/policy"
+	"github.com/tapbot/tapbot/internal/slack"
+	"github.com/tapbot/tapbot/internal/stats"
+	"github.com/tapbot/tapbot/internal/store"
+	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/teams"
+)
+
+// app is the wired program.
+type app struct {
+	cfg     *Config
+	log     *slog.Logger
+	store   tap.Store
+	tenant  *graphtest.Tenant // local mode only
+	svc     *approvals.Service
+	router  *bot.Router
+	slack   *slack.Adapter
+	teams   *teams.Adapter
+	mux     *http.ServeMux
+	ready   atomic.Bool
+	wg      sync.WaitGroup
+	closers []func()
+}
+
+// build wires every part from the configuration. Wiring only: no logic.
+func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, mux: http.NewServeMux()}
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil && cfg.DatabaseURL == "" {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a.store = st
+	a.closers = append(a.closers, func() { _ = st.Close() })
+
+	key, err := sealKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	gc, err := a.graphClient(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	checker := policy.New(cfg.Policy, gc, st, time.Now, log)
+	checker.SetPasses(gc)
+	trail := audit.New(st, time.Now, log)
+
+	guide := ""
+	if cfg.GuideFile != "" {
+		b, err := os.ReadFile(cfg.GuideFile)
+		if err != nil {
+			return nil, fmt.Errorf("guide_file: %w", err)
+		}
+		guide = string(b)
+	}
+	channels := map[tap.Platform]string{}
+	if cfg.Slack.BotToken != "" {
+		channels["slack"] = cfg.Slack.ApproversChannel
+	}
+	router, err := bot.New(bot.Config{
+		ApproverChannels: channels,
+		SessionIdle:      time.Duration(cfg.SessionIdle),
+		DefaultZone:      cfg.DefaultZone,
+		Guide:            guide,
+		Contact:          cfg.Contact,
+		Org:              cfg.Org,
+	}, bot.Deps{
+		Store:        st,
+		Directory:    gc,
+		DialogConfig: bot.PolicyDialogConfig(checker),
+		CheckTarget:  checker.CheckTarget,
+		Stats: func(ctx context.Context, from, to time.Time) ([]chat.Fact, error) {
+			rep, err := stats.Load(ctx, st, from, to)
+			if err != nil {
+				return nil, err
+			}
+			return rep.Facts(), nil
+		},
+		Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.router = router
+	svc, err := approvals.New(approvals.Config{
+		IssueOn:        cfg.IssueOn,
+		ApprovalWindow: time.Duration(cfg.ApprovalWindow),
+		RevealWindow:   time.Duration(cfg.RevealWindow),
+		SealKey:        key,
+	}, approvals.Deps{
+		Store: st, Directory: gc, Issuer: gc, Checker: checker, Audit: trail,
+		Notify: countingNotifier{router}, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.svc = svc
+	router.Attach(svc)
+
+	if err := a.chat(cfg, log); err != nil {
+		return nil, err
+	}
+	a.routes()
+	a.localRoutes()
+	ok = true
+	return a, nil
+}
+
+// graphClient returns the real Graph client, or in local mode one pointed
+// at the simulated tenant on loopback.
+func (a *app) graphClient(cfg *Config, log *slog.Logger) (*graph.Client, error) {
+	if !cfg.Local() {
+		g := cfg.Graph
+		return graph.New(graph.Config{
+			BaseURL: g.BaseURL, AuthorityHost: g.AuthorityHost, TenantID: g.TenantID, ClientID: g.ClientID,
+			ClientSecret: g.ClientSecret, CertificatePath: g.CertificatePath, CertificatePassword: g.CertificatePassword,
+			ManagedIdentity: g.ManagedIdentity, ManagedIdentityClientID: g.ManagedIdentityClientID,
+			WorkloadIdentity: g.WorkloadIdentity, TokenFilePath: g.TokenFile,
+		}, log)
+	}
+	t := graphtest.New()
+	graphtest.Demo(t)
+	if cfg.DemoTenantFile != "" {
+		b, err := os.ReadFile(cfg.DemoTenantFile)
+		if err != nil {
+			return nil, fmt.Errorf("demo_tenant_file: %w", err)
+		}
+		if err := t.LoadExtra(b); err != nil {
+			return nil, fmt.Errorf("demo_tenant_file: %w", err)
+		}
+	}
+	const token = "local-mode"
+	t.RequireToken(token)
+	if err := t.StartOn("127.0.0.1:0"); err != nil {
+		return nil, fmt.Errorf("start simulated tenant: %w", err)
+	}
+	a.tenant = t
+	a.closers = append(a.closers, t.Close)
+	return graph.New(graph.Config{BaseURL: t.URL(), Credential: graph.StaticCredential(token)}, log)
+}
+
+// sealKey returns the AES-256 key that seals issued passes. Local mode
+// keeps one in the data dir (mode 0600); production must configure it.
+func sealKey(cfg *Config) ([]byte, error) {
+	if cfg.SealKey != "" {
+		return base64.StdEncoding.DecodeString(cfg.SealKey)
+	}
+	path := filepath.Join(cfg.DataDir, "seal.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("%s: not a base64 32-byte key", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read seal key: %w", err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write seal key: %w", err)
+	}
+	return k, nil
+}
+
+func (a *app) routes() {
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	a.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !a.ready.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal)
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+}
+
+// runBackground starts the timers sweeper (under a store lease) and
+// Slack Socket Mode.
+func (a *app) runBackground(ctx context.Context) {
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s-%d", host, os.Getpid())
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.svc.Run(ctx, 15*time.Second, holder); err != nil && ctx.Err() == nil {
+			a.log.Error("timers stopped", "err", err)
+		}
+	}()
+	if a.slack != nil && a.cfg.Slack.AppToken != "" {
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			if err := a.slack.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("slack socket mode stopped", "err", err)
+			}
+		}()
+	}
+}
+
+func (a *app) wait() { a.wg.Wait() }
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+var (
+	noticesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tapbot_notices_total", Help: "Lifecycle notices by kind (submitted, issued, confirmed, …).",
+	}, []string{"kind"})
+	httpTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tapbot_http_requests_total", Help: "Inbound HTTP requests by route and status code.",
+	}, []string{"route", "code"})
+)
+
+// countingNotifier counts notices for /metrics and forwards them.
+type countingNotifier struct{ next approvals.Notifier }
+
+func (c countingNotifier) Notify(ctx context.Context, n approvals.Notice) error {
+	noticesTotal.WithLabelValues(string(n.Kind)).Inc()
+	return c.next.Notify(ctx, n)
+}

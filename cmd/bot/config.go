@@ -1,0 +1,319 @@
+package main
+
+import (
+	"encoding"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/policy"
+)
+
+// Duration is a time.Duration that reads "8h" / "90m" from YAML and env.
+type Duration time.Duration
+
+// String formats like time.Duration.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 8h or 90m", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// GraphConfig selects the Entra tenant and the credential for Graph.
+type GraphConfig struct {
+	BaseURL                 string `yaml:"base_url"`
+	AuthorityHost           string `yaml:"authority_host"`
+	TenantID                string `yaml:"tenant_id"`
+	ClientID                string `yaml:"client_id"`
+	ClientSecret            string `yaml:"client_secret" secret:"true"`
+	CertificatePath         string `yaml:"certificate_path"`
+	CertificatePassword     string `yaml:"certificate_password" secret:"true"`
+	ManagedIdentity         bool   `yaml:"managed_identity"`
+	ManagedIdentityClientID string `yaml:"managed_identity_client_id"`
+	WorkloadIdentity        bool   `yaml:"workload_identity"`
+	TokenFile               string `yaml:"token_file"`
+}
+
+// SlackConfig connects Slack (on when a bot token is set).
+type SlackConfig struct {
+	BotToken         string   `yaml:"bot_token" secret:"true"`
+	AppToken         string   `yaml:"app_token" secret:"true"`
+	SigningSecret    string   `yaml:"signing_secret" secret:"true"`
+	APIURL           string   `yaml:"api_url"`
+	ApproversChannel string   `yaml:"approvers_channel"`
+	AllowedTeams     []string `yaml:"allowed_teams"`
+	UserMapFile      string   `yaml:"user_map_file"`
+}
+
+// TeamsConfig connects Microsoft Teams (on when an app id is set; always
+// on in local mode).
+type TeamsConfig struct {
+	AppID                 string   `yaml:"app_id"`
+	TenantID              string   `yaml:"tenant_id"`
+	ClientSecret          string   `yaml:"client_secret" secret:"true"`
+	CertificatePath       string   `yaml:"certificate_path"`
+	ManagedIdentity       bool     `yaml:"managed_identity"`
+	OpenIDMetadataURL     string   `yaml:"openid_metadata_url"`
+	ApproversConversation string   `yaml:"approvers_conversation"`
+	ServiceURL            string   `yaml:"service_url"`
+	AllowedServiceHosts   []string `yaml:"allowed_service_hosts"`
+}
+
+// Config is tapbot's whole configuration: a YAML file, then TAPBOT_* env
+// overrides (TAPBOT_SLACK_BOT_TOKEN for slack.bot_token), then *_FILE.
+type Config struct {
+	Listen         string        `yaml:"listen"`
+	DataDir        string        `yaml:"data_dir"`
+	DatabaseURL    string        `yaml:"database_url" secret:"true"`
+	SealKey        string        `yaml:"seal_key" secret:"true"`
+	IssueOn        string        `yaml:"issue_on"`
+	LogLevel       string        `yaml:"log_level"`
+	Org            string        `yaml:"org"`
+	Contact        string        `yaml:"contact"`
+	GuideFile      string        `yaml:"guide_file"`
+	DefaultZone    string        `yaml:"default_zone"`
+	ApprovalWindow Duration      `yaml:"approval_window"`
+	RevealWindow   Duration      `yaml:"reveal_window"`
+	SessionIdle    Duration      `yaml:"session_idle"`
+	DemoTenantFile string        `yaml:"demo_tenant_file"`
+	Graph          GraphConfig   `yaml:"graph"`
+	Slack          SlackConfig   `yaml:"slack"`
+	Teams          TeamsConfig   `yaml:"teams"`
+	Policy         policy.Config `yaml:"policy"`
+}
+
+// Local reports whether Graph is unconfigured: local mode with the
+// simulated tenant.
+func (c *Config) Local() bool {
+	g := c.Graph
+	return g.TenantID == "" && g.ClientID == "" && !g.ManagedIdentity && !g.WorkloadIdentity
+}
+
+func defaults() Config {
+	return Config{
+		Listen:         "127.0.0.1:3978",
+		DataDir:        "./tapbot-data",
+		IssueOn:        "approval",
+		LogLevel:       "info",
+		DefaultZone:    "UTC",
+		ApprovalWindow: Duration(24 * time.Hour),
+		SessionIdle:    Duration(30 * time.Minute),
+		Policy:         policy.Default(),
+	}
+}
+
+// loadConfig reads the file (if any), applies env overrides and validates.
+// All problems are reported at once.
+func loadConfig(path string, getenv func(string) string) (*Config, error) {
+	cfg := defaults()
+	var errs []error
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && err.Error() != "EOF" {
+			errs = append(errs, fmt.Errorf("config %s: %w", path, err))
+		}
+	}
+	errs = append(errs, applyEnv(reflect.ValueOf(&cfg).Elem(), "TAPBOT", getenv)...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if cfg.Local() && len(cfg.Policy.ApproverGroups) == 0 {
+		// Local mode's simulated tenant has a "TAP Approvers" group.
+		cfg.Policy.ApproverGroups = []string{graphtest.DemoApproversGroupID}
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// applyEnv walks the struct by yaml tags: field slack.bot_token is
+// TAPBOT_SLACK_BOT_TOKEN; TAPBOT_SLACK_BOT_TOKEN_FILE reads it from a file.
+func applyEnv(v reflect.Value, prefix string, getenv func(string) string) []error {
+	var errs []error
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		name := prefix + "_" + strings.ToUpper(tag)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != reflect.TypeOf(time.Time{}) {
+			errs = append(errs, applyEnv(fv, name, getenv)...)
+			continue
+		}
+		val, ok := getenv(name), getenv(name) != ""
+		if file := getenv(name + "_FILE"); file != "" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				continue
+			}
+			val, ok = strings.TrimSpace(string(b)), true
+		}
+		if !ok {
+			continue
+		}
+		if err := setValue(fv, val); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	return errs
+}
+
+func setValue(fv reflect.Value, val string) error {
+	if tu, ok := fv.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		return tu.UnmarshalText([]byte(val))
+	}
+	switch {
+	case fv.Type() == reflect.TypeOf(Duration(0)) || fv.Type() == reflect.TypeOf(time.Duration(0)):
+		d, err := time.ParseDuration(val)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration like 8h or 90m", val)
+		}
+		fv.SetInt(int64(d))
+	case fv.Kind() == reflect.String:
+		fv.SetString(val)
+	case fv.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", val)
+		}
+		fv.SetBool(b)
+	case fv.Kind() == reflect.Int:
+		n, err := strconv.Atoi(val)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", val)
+		}
+		fv.SetInt(int64(n))
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+		var parts []string
+		for _, p := range strings.Split(val, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		s := reflect.MakeSlice(fv.Type(), len(parts), len(parts))
+		for i, p := range parts {
+			s.Index(i).SetString(p)
+		}
+		fv.Set(s)
+	default:
+		return fmt.Errorf("cannot be set from the environment; use the config file")
+	}
+	return nil
+}
+
+// validate reports every problem at once.
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		bad("listen: %q is not host:port", c.Listen)
+	}
+	if c.IssueOn != "approval" && c.IssueOn != "reveal" {
+		bad("issue_on: %q must be approval or reveal", c.IssueOn)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level: %q must be debug, info, warn or error", c.LogLevel)
+	}
+	if _, err := time.LoadLocation(c.DefaultZone); err != nil {
+		bad("default_zone: %q is not an IANA time zone", c.DefaultZone)
+	}
+	if c.ApprovalWindow <= 0 {
+		bad("approval_window: must be positive")
+	}
+	if c.RevealWindow < 0 {
+		bad("reveal_window: must not be negative")
+	}
+	if c.SealKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.SealKey); err != nil || len(k) != 32 {
+			bad("seal_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
+		}
+	}
+	if err := c.Policy.Validate(); err != nil {
+		bad("policy: %w", err)
+	}
+	if c.Local() {
+		if c.Teams.AppID == "" && host != "" && !isLoopback(host) {
+			bad("listen: local mode accepts unauthenticated Teams activities, so it must listen on loopback, not %q", host)
+		}
+	} else {
+		g := c.Graph
+		if g.TenantID == "" {
+			bad("graph.tenant_id: required")
+		}
+		if g.ClientID == "" && !g.ManagedIdentity {
+			bad("graph.client_id: required")
+		}
+		n := 0
+		for _, on := range []bool{g.ClientSecret != "", g.CertificatePath != "", g.ManagedIdentity, g.WorkloadIdentity} {
+			if on {
+				n++
+			}
+		}
+		if n != 1 {
+			bad("graph: set exactly one credential: client_secret, certificate_path, managed_identity or workload_identity")
+		}
+		if c.SealKey == "" {
+			bad("seal_key: required outside local mode (TAPBOT_SEAL_KEY or TAPBOT_SEAL_KEY_FILE)")
+		}
+		if c.Teams.AppID == "" && c.Slack.BotToken == "" {
+			bad("no chat platform: set teams.app_id or slack.bot_token")
+		}
+		if c.Teams.AppID != "" && c.Teams.ApproversConversation == "" {
+			bad("teams.approvers_conversation: required when Teams is on")
+		}
+	}
+	if c.Slack.BotToken != "" {
+		if !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {
+			bad("slack.bot_token: must be a bot token (xoxb-…)")
+		}
+		if c.Slack.AppToken == "" && c.Slack.SigningSecret == "" {
+			bad("slack: set app_token (Socket Mode) or signing_secret (HTTP mode)")
+		}
+		if c.Slack.AppToken != "" && !strings.HasPrefix(c.Slack.AppToken, "xapp-") {
+			bad("slack.app_token: must be an app-level token (xapp-…)")
+		}
+		if c.Slack.ApproversChannel == "" {
+			bad("slack.approvers_channel: required when Slack is on")
+		}
+	}
+	if c.Teams.AppID != "" && c.Teams.TenantID == "" {
+		bad("teams.tenant_id: required when teams.app_id is set (single-tenant bot)")
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigReportsEveryProblemAndExits2(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tapbot.yaml")
+	yml := `
+listen: "not-an-address"
+issue_on: sometimes
+log_level: loud
+default_zone: Mars/Olympus
+graph:
+  tenant_id: "6f0e3c4a-7b1d-4c2e-9a8f-3d5b7e9c1a20"
+  client_id: "11111111-2222-3333-4444-555555555555"
+  client_secret: "s"
+  managed_identity: true
+slack:
+  bot_token: "xoxp-user-token"
+`
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--config", path, "check-config"}, envMap(nil), &stdout, &stderr)
+	if code != 2 {
+		t.Fatalf("exit code = %d, want 2; stderr:\n%s", code, stderr.String())
+	}
+	want := []string{
+		"listen:", "issue_on:", "log_level:", "default_zone:",
+		"graph: set exactly one credential", "seal_key: required",
+		"slack.bot_token: must be a bot token", "slack: set app_token", "slack.approvers_channel",
+	}
+	for _, w := range want {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("stderr misses %q:\n%s", w, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "xoxp-user-token") {
+		t.Error("a secret was echoed in the configuration report")
+	}
+}
+
+func TestConfigEnvOverridesAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "signing")
+	if err := os.WriteFile(secretFile, []byte("sekrit\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"TAPBOT_LISTEN":                    "127.0.0.1:4000",
+		"TAPBOT_SLACK_BOT_TOKEN":           "xoxb-1",
+		"TAPBOT_SLACK_SIGNING_SECRET_FILE": secretFile,
+		"TAPBOT_SLACK_APPROVERS_CHANNEL":   "C123",
+		"TAPBOT_SLACK_ALLOWED_TEAMS":       "T1, T2",
+		"TAPBOT_APPROVAL_WINDOW":           "12h",
+	}
+	cfg, err := loadConfig("", envMap(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:4000" || cfg.Slack.SigningSecret != "sekrit" || cfg.Slack.ApproversChannel != "C123" {
+		t.Errorf("env not applied: %+v", cfg.Slack)
+	}
+	if got := cfg.Slack.AllowedTeams; len(got) != 2 || got[1] != "T2" {
+		t.Errorf("allowed teams = %q", got)
+	}
+	if cfg.ApprovalWindow.String() != "12h0m0s" {
+		t.Errorf("approval window = %v", cfg.ApprovalWindow)
+	}
+	if !cfg.Local() {
+		t.Error("no graph settings should mean local mode")
+	}
+}
+
+func TestConfigLocalModeMustBindLoopback(t *testing.T) {
+	_, err := loadConfig("", envMap(map[string]string{"TAPBOT_LISTEN": "0.0.0.0:3978"}))
+	if err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("err = %v, want a loopback refusal", err)
+	}
+}
+
+func TestConfigUnknownKeyRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte("slack:\n  bot_tokn: xoxb-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(path, envMap(nil)); err == nil || !strings.Contains(err.Error(), "bot_tokn") {
+		t.Fatalf("err = %v, want the misspelt key named", err)
+	}
+}

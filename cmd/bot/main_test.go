@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
+)
+
+// startLocal runs the real program in local mode on a free loopback port
+// and returns its base URL and a stop function that returns the exit code.
+func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
+	t.Helper()
+	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_LISTEN": "127.0.0.1:0"}
+	for k, v := range extraEnv {
+		env[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, nil, envMap(env), pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base string
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, "listening on "); i >= 0 {
+			base = strings.TrimSpace(line[i+len("listening on "):])
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" {
+		cancel()
+		t.Fatalf("no listen line; exit %d; stderr:\n%s", <-done, stderr.String())
+	}
+	stopped := false
+	stop := func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(15 * time.Second):
+			t.Fatal("run did not return after cancel")
+			return -1
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestLocalModeServesHealthAndStopsCleanly(t *testing.T) {
+	base, stop := startLocal(t, nil)
+	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("healthz = %d %q", code, body)
+	}
+	if code, _ := get(t, base+"/readyz"); code != 200 {
+		t.Errorf("readyz = %d", code)
+	}
+	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics = %d", code)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code after cancel = %d, want 0", code)
+	}
+}
+
+// TestLocalModeTeamsActivity posts an unauthenticated Teams activity from
+// loopback (as the Agents Playground does) and sees the bot's answer at
+// the activity's serviceUrl.
+func TestLocalModeTeamsActivity(t *testing.T) {
+	conn := connectortest.Start(t)
+	base, _ := startLocal(t, nil)
+	act := fmt.Sprintf(`{"type":"message","id":"act-1","channelId":"msteams","serviceUrl":%q,
+	  "from":{"id":"29:megan","name":"Megan Bowen","aadObjectId":%q},
+	  "recipient":{"id":"28:tapbot","name":"tapbot"},
+	  "conversation":{"id":"conv-megan","conversationType":"personal","tenantId":%q},
+	  "text":"help"}`, conn.URL, graphtest.DemoMeganID, graphtest.DemoTenantID)
+	resp, err := http.Post(base+"/api/messages", "application/json", strings.NewReader(act))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST /api/messages = %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if shown := conn.Shown("conv-megan"); len(shown) > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no reply reached the connector; calls: %+v", conn.Calls())
+}
+
+func TestLocalModeRefusesForgedNonLoopbackHeaders(t *testing.T) {
+	base, _ := startLocal(t, nil)
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/messages", strings.NewReader(strings.Repeat("x", 300<<10)))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 400 {
+		t.Fatalf("oversized body accepted: %d", resp.StatusCode)
+	}
+}

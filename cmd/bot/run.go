@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+const usage = `tapbot — Temporary Access Passes, requested and approved in chat.
+
+Usage:
+  bot [--config FILE] [serve]        run the bot (default); no config = local mode
+  bot [--config FILE] audit verify   check the hash-chained audit trail
+  bot [--config FILE] audit export   print the audit trail as JSON lines (for a SIEM)
+  bot [--config FILE] check-config   validate the configuration and exit
+  bot teams-package [-o FILE]        build the Teams app package (zip)
+
+Configuration: a YAML file (--config or TAPBOT_CONFIG); every key can be
+overridden by TAPBOT_<SECTION>_<KEY> (e.g. TAPBOT_SLACK_BOT_TOKEN), and
+secrets read from a file with TAPBOT_<…>_FILE.
+`
+
+// run is the whole program: it returns the exit code (0 ok, 1 runtime
+// failure, 2 bad usage or configuration).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	configPath := fs.String("config", getenv("TAPBOT_CONFIG"), "config file (YAML)")
+	out := fs.String("o", "tapbot-teams.zip", "output file for teams-package")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	rest := fs.Args()
+	cmd := "serve"
+	if len(rest) > 0 {
+		cmd = rest[0]
+	}
+	if cmd == "teams-package" {
+		sub := flag.NewFlagSet("teams-package", flag.ContinueOnError)
+		sub.SetOutput(stderr)
+		o := sub.String("o", *out, "output file")
+		if err := sub.Parse(rest[1:]); err != nil {
+			return 2
+		}
+		return teamsPackage(*o, getenv, stdout, stderr)
+	}
+	cfg, err := loadConfig(*configPath, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "tapbot: configuration problems:")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(stderr, "  - "+line)
+		}
+		return 2
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	switch {
+	case cmd == "serve":
+		if err := serve(ctx, cfg, log, stdout); err != nil {
+			log.Error("tapbot stopped", "err", err)
+			return 1
+		}
+		return 0
+	case cmd == "check-config":
+		fmt.Fprintln(stdout, "configuration ok")
+		return 0
+	case cmd == "audit" && len(rest) > 1 && (rest[1] == "verify" || rest[1] == "export"):
+		return auditCmd(ctx, cfg, log, rest[1], stdout, stderr)
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// serve runs the bot until ctx is cancelled.
+func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
+	start := time.Now()
+	app, err := build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           app.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	app.runBackground(ctx)
+	app.ready.Store(true)
+	log.Info("tapbot ready", "listen", ln.Addr().String(), "local_mode", cfg.Local(), "startup_ms", time.Since(start).Milliseconds())
+	app.banner(stdout, ln.Addr().String())
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	}
+	app.ready.Store(false)
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	app.wait()
+	return nil
+}
+
+func teamsPackage(path string, getenv func(string) string, stdout, stderr io.Writer) int {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "tapbot:", err)
+		return 1
+	}
+	appID := getenv("TAPBOT_TEAMS_APP_ID")
+	if err := buildTeamsPackage(f, appID); err != nil {
+		f.Close()
+		fmt.Fprintln(stderr, "tapbot:", err)
+		return 1
+	}
+	if err := f.Close(); err != nil {
+		fmt.Fprintln(stderr, "tapbot:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "wrote", path)
+	return 0
+}
