@@ -16,9 +16,11 @@ import (
 // Refusals are *tap.Refusal from the Checker, audited as "refused".
 func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
 	r := draft.Clone()
-	if r.Target.ID == "" || who(r.Requester) == "" {
-		return nil, tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
+	missing := tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
+	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
+		return nil, missing
 	}
+	// The Checker reads the target live and fills r.Target from Entra.
 	warnings, err := s.check.CheckSubmit(ctx, r)
 	if err != nil {
 		var ref *tap.Refusal
@@ -26,6 +28,9 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 			return nil, s.refused(ctx, r, r.Requester, "submit", ref)
 		}
 		return nil, fmt.Errorf("check request: %w", err)
+	}
+	if r.Target.ID == "" {
+		return nil, missing
 	}
 	id, err := newID()
 	if err != nil {
