@@ -99,13 +99,37 @@ func FuzzParseZone(f *testing.F) {
 	})
 }
 
-func FuzzParseWords(f *testing.F) {
-	for _, s := range []string{"yes", "no", "one-time", "multi use", "onboarding", "lost phone", "onbaording"} {
+func FuzzParseYesNo(f *testing.F) {
+	for _, s := range []string{"yes", "no", "Y", "nope", "\U0001f44d", "yes no"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = ParseYesNo(s)
-		_, _ = ParseOneTime(s)
+		b, err := ParseYesNo(s)
+		if err == nil {
+			if again, err := ParseYesNo(strings.ToUpper(s)); err != nil || again != b {
+				t.Fatalf("ParseYesNo(%q) = %t but upper case gives %t, %v", s, b, again, err)
+			}
+		}
+	})
+}
+
+func FuzzParseOneTime(f *testing.F) {
+	for _, s := range []string{"one-time", "multi use", "not one-time", "once", "reusable", "1 time use"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once, err := ParseOneTime(s)
+		if err == nil && strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "not ") && once {
+			t.Fatalf("ParseOneTime(%q) = one-time", s)
+		}
+	})
+}
+
+func FuzzParseReason(f *testing.F) {
+	for _, s := range []string{"onboarding", "lost phone", "onbaording", "device enrollment", "guest_project", "fun"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
 		if r, err := ParseReason(s); err == nil && !r.Valid() {
 			t.Fatalf("ParseReason(%q) = %q", s, r)
 		}
