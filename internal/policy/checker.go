@@ -259,12 +259,15 @@ func inScope(p tap.Policy, u tap.User, member map[string]bool) error {
 // Entra, or a member of a requester group.
 func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, target tap.User) error {
 	rq := c.cfg.Requesters
+	noManager := false
 	if rq.Manager {
 		m, err := c.dir.Manager(ctx, target.ID)
 		switch {
 		case err == nil && m.ID == requester:
 			return nil
-		case err != nil && !errors.Is(err, tap.ErrNotFound) && !errors.Is(err, tap.ErrUserNotFound):
+		case errors.Is(err, tap.ErrNotFound) || errors.Is(err, tap.ErrUserNotFound):
+			noManager = true
+		case err != nil:
 			return fmt.Errorf("read manager of %s: %w", target.ID, err)
 		}
 	}
@@ -276,6 +279,9 @@ func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, targ
 		if len(in) > 0 {
 			return nil
 		}
+	}
+	if noManager {
+		return refuseNoManager(target, len(rq.Groups) > 0)
 	}
 	return refuseRequesterNotAllowed(target, rq.Manager, len(rq.Groups) > 0)
 }

@@ -58,6 +58,9 @@ var submitCases = []submitCase{
 	{name: "requester group member asks for anyone", target: "sarah",
 		edit: func(e *env, r *tap.Request) { r.Requester = e.actor("hal") }},
 	{name: "internal guest may hold a pass", target: "ian"},
+	{name: "requester group member for a target with no manager", target: "sarah",
+		setup: func(e *env) { e.must(e.tenant.SetManager(string(e.ids["sarah"]), "")) },
+		edit:  func(e *env, r *tap.Request) { r.Requester = e.actor("hal") }},
 	{name: "empty reason means onboarding", target: "sarah",
 		edit: func(_ *env, r *tap.Request) { r.Reason = "" },
 		check: func(t *testing.T, _ *env, r *tap.Request, _ []string) {
@@ -177,6 +180,8 @@ var submitCases = []submitCase{
 		edit:  func(e *env, r *tap.Request) { r.Requester = e.actor("lee") }},
 	{name: "neither manager nor in a requester group", target: "sarah", wantErr: tap.ErrForbidden,
 		edit: func(e *env, r *tap.Request) { r.Requester = e.actor("sam") }},
+	{name: "target has no manager and requester is in no group", target: "sarah", wantErr: tap.ErrForbidden,
+		setup: func(e *env) { e.must(e.tenant.SetManager(string(e.ids["sarah"]), "")) }},
 	{name: "manager rule off and not in a requester group", target: "sarah", wantErr: tap.ErrForbidden,
 		setup: func(e *env) { e.cfg.Requesters.Manager = false }},
 	{name: "only managers may request", target: "sarah", wantErr: tap.ErrForbidden,

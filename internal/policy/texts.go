@@ -130,6 +130,16 @@ func refuseRequesterNotAllowed(u tap.User, manager, groups bool) error {
 	return tap.Refuse(tap.ErrForbidden, msg+" Ask their manager or the IT helpdesk.")
 }
 
+func refuseNoManager(u tap.User, groups bool) error {
+	msg := fmt.Sprintf("%s has no manager set in the directory, so only ", name(u))
+	if groups {
+		msg += "members of a requester group can ask for their pass, and you aren't one."
+	} else {
+		msg += "a manager could ask for their pass. Ask IT to set their manager."
+	}
+	return tap.Refuse(tap.ErrForbidden, msg)
+}
+
 func refuseOpenForTarget(u tap.User, open *tap.Request) error {
 	return tap.Refuse(tap.ErrQuota, fmt.Sprintf(
 		"%s already has an open request (%s, %s). Wait for it to finish or cancel it before asking again.", name(u), open.ID, open.State))
