@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,8 +194,29 @@ func (m markedCredential) GetToken(ctx context.Context, o policy.TokenRequestOpt
 // shouldRetryRead lets the retry handler retry 429, 503 and 504 (its own
 // filter) and logs each retry.
 func (c *Client) shouldRetryRead(delay time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
+	if !worthWaiting(req, resp) {
+		return false
+	}
 	c.logRetry(req, resp, attempt, delay)
 	return true
+}
+
+// worthWaiting reports whether the Retry-After Graph asks for still fits
+// in the request's deadline; if not, the 429/503 is returned at once (as
+// ErrThrottled/ErrUnavailable naming the wait) instead of timing out.
+func worthWaiting(req *http.Request, resp *http.Response) bool {
+	ra := resp.Header.Get("Retry-After")
+	if ra == "" {
+		return true
+	}
+	var wait time.Duration
+	if secs, err := strconv.ParseFloat(ra, 64); err == nil {
+		wait = time.Duration(secs * float64(time.Second))
+	} else if t, err := http.ParseTime(ra); err == nil {
+		wait = time.Until(t)
+	}
+	dl, ok := req.Context().Deadline()
+	return !ok || time.Now().Add(wait).Before(dl)
 }
 
 // createRetry is the per-request retry option for a pass create: only a
@@ -202,7 +224,7 @@ func (c *Client) shouldRetryRead(delay time.Duration, attempt int, req *http.Req
 func (c *Client) createRetry() *khttp.RetryHandlerOptions {
 	return &khttp.RetryHandlerOptions{MaxRetries: c.maxRetries,
 		ShouldRetry: func(delay time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
-			if resp.StatusCode != http.StatusTooManyRequests {
+			if resp.StatusCode != http.StatusTooManyRequests || !worthWaiting(req, resp) {
 				return false
 			}
 			c.logRetry(req, resp, attempt, delay)

@@ -254,3 +254,16 @@ func TestSecretNeverInErrorsOrLogs(t *testing.T) {
 		t.Error("logs do not name the method id (are logs captured?)")
 	}
 }
+
+func TestRetryAfterBeyondDeadline(t *testing.T) {
+	f := setup(t, func(c *graph.Config) { c.Timeout = 2 * time.Second })
+	f.tn.Throttle("GET", "/users/*", 1, "120")
+	t0 := time.Now()
+	_, err := f.c.User(context.Background(), graphtest.DemoSarahID)
+	if !errors.Is(err, tap.ErrThrottled) || !strings.Contains(err.Error(), "retry after 120 s") {
+		t.Fatalf("err %v, want ErrThrottled naming the wait", err)
+	}
+	if time.Since(t0) > time.Second || len(f.tn.Requests()) != 1 {
+		t.Errorf("waited %v with %d requests; a wait past the deadline must not be attempted", time.Since(t0), len(f.tn.Requests()))
+	}
+}

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// maxRecorded bounds the request log; the oldest half is dropped when full.
+const maxRecorded = 10000
+
 // Handler returns the tenant's HTTP handler. It serves paths under /v1.0.
 func (t *Tenant) Handler() http.Handler { return http.HandlerFunc(t.serve) }
 
@@ -22,6 +25,9 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.mu.Lock()
+	if len(t.requests) >= maxRecorded { // bound memory in long-running local mode
+		t.requests = append(t.requests[:0], t.requests[len(t.requests)-maxRecorded/2:]...)
+	}
 	t.requests = append(t.requests, Recorded{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: raw, At: t.now()})
 	want := t.token
