@@ -1,0 +1,388 @@
+// e2e.mjs drives tapbot (local mode) through the real Microsoft 365 Agents
+// Playground (npm @microsoft/m365agentsplayground), using only the
+// playground's own HTTP and WebSocket API — the same calls its web UI makes:
+//
+//   POST /_conversation/v1/conversations/{id}/messages  a message as the current user (Megan)
+//   POST /_conversation/v1/invoke                       an Action.Execute click as any team member
+//   POST /_internal/v1/customActivities                 any activity (the new hire's "done")
+//   WS   /_ws_conversation/v1/conversations/stream      every message the bot posts or updates
+//
+// The walk: Megan asks for a pass in her 1:1 chat → the approval card
+// arrives in the approvers channel → Alex approves → Megan reveals → the
+// pass comes back only in the invoke response (never in anything the bot
+// posts or updates) → Sarah's sign-in methods are registered in the fake
+// tenant → Sarah says "done" → the request is confirmed.
+//
+// Usage (from this folder, after npm ci):
+//   node e2e.mjs                 starts the playground and `go run ./cmd/bot`
+//   TAPBOT_E2E_BOT_URL=http://127.0.0.1:3978 node e2e.mjs   uses a running bot
+// Env: TAPBOT_E2E_PORT (playground port, default 56150), TAPBOT_E2E_TIMEOUT_MS
+// (per step, default 60000), TAPBOT_E2E_BOT_CMD (default "go run ./cmd/bot").
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const stepTimeout = Number(process.env.TAPBOT_E2E_TIMEOUT_MS || 60000);
+const wantPort = Number(process.env.TAPBOT_E2E_PORT || 56150);
+
+// The people and conversations of ../../.m365agentsplayground.yml.
+const TENANT = '6f0e3c4a-7b1d-4c2e-9a8f-3d5b7e9c1a20';
+const BOT = { id: '28:tapbot-local', name: 'tapbot' };
+const MEGAN = { id: '29:megan-bowen', name: 'Megan Bowen', aadObjectId: 'a1f4c1e2-0000-4000-8000-000000000001' };
+const ALEX = { id: '29:alex-wilber', name: 'Alex Wilber', aadObjectId: 'a1f4c1e2-0000-4000-8000-000000000002' };
+const SARAH = { id: '29:sarah-johnson', name: 'Sarah Johnson', aadObjectId: 'a1f4c1e2-0000-4000-8000-000000000004' };
+const MEGAN_CHAT = 'a:tapbot-megan-bowen';
+const APPROVERS = 'tapbot-approvers';
+const SARAH_EMAIL = 'sarah.johnson@contoso.com';
+
+const children = [];
+const work = mkdtempSync(join(tmpdir(), 'tapbot-e2e-'));
+let failed = false;
+
+function log(...a) { console.log('[e2e]', ...a); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function start(name, cmd, args, opts) {
+  const out = join(work, `${name}.log`);
+  const fd = openSync(out, 'a');
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', fd, fd], detached: true });
+  child.logFile = out;
+  child.name = name;
+  children.push(child);
+  child.on('exit', (code, sig) => { child.exited = { code, sig }; });
+  return child;
+}
+
+function stopAll() {
+  for (const c of children) {
+    if (!c.exited) {
+      try { process.kill(-c.pid, 'SIGTERM'); } catch { /* already gone */ }
+    }
+  }
+}
+
+function dumpLogs() {
+  for (const c of children) {
+    try {
+      const text = readFileSync(c.logFile, 'utf8');
+      console.log(`----- ${c.name} log (last 60 lines) -----`);
+      console.log(text.split('\n').slice(-60).join('\n'));
+    } catch { /* no log */ }
+  }
+}
+
+async function waitFor(desc, fn, timeout = stepTimeout) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    for (const c of children) {
+      if (c.exited) throw new Error(`${c.name} exited (${JSON.stringify(c.exited)}) while waiting for ${desc}`);
+    }
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${desc}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+async function http(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  try { return text ? JSON.parse(text) : {}; } catch { return text; }
+}
+
+// ---- the playground's view of the chats, from its WebSocket stream ----
+
+const stream = []; // every createMessage / updateMessage event, in order
+const latest = new Map(); // messageId -> { conv, message } (current content)
+
+function connectStream(port) {
+  return new Promise((resolveWS, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/_ws_conversation/v1/conversations/stream`);
+    ws.on('open', () => resolveWS(ws));
+    ws.on('error', (e) => reject(new Error(`websocket: ${e.message || 'error'}`)));
+    ws.on('message', (data) => {
+      const raw = String(data);
+      let ev;
+      try { ev = JSON.parse(raw); } catch { return; }
+      if (!ev.message || !ev.message.messageId) return;
+      stream.push({ raw, ev });
+      const prev = latest.get(ev.message.messageId);
+      latest.set(ev.message.messageId, {
+        conv: ev.actionConversationId || prev?.conv,
+        post: ev.message.postConversationId || prev?.post,
+        message: ev.message,
+        seq: stream.length,
+      });
+    });
+  });
+}
+
+const baseConv = (id) => String(id || '').split(';')[0];
+const fromBot = (m) => m.message.from?.id === BOT.id;
+
+function cards(m) {
+  return (m.message.attachments || [])
+    .filter((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')
+    .map((a) => a.content);
+}
+
+// actionsOf lists the Action.Execute actions of a card, ShowCards included.
+function actionsOf(card) {
+  const out = [];
+  const walk = (acts) => {
+    for (const a of acts || []) {
+      if (a.type === 'Action.Execute') out.push(a);
+      if (a.type === 'Action.ShowCard') walk(a.card?.actions);
+    }
+  };
+  walk(card.actions);
+  return out;
+}
+
+function textOf(card) {
+  const parts = [];
+  const walk = (o) => {
+    if (Array.isArray(o)) return o.forEach(walk);
+    if (o && typeof o === 'object') {
+      if (typeof o.text === 'string') parts.push(o.text);
+      if (typeof o.title === 'string') parts.push(o.title);
+      if (typeof o.value === 'string') parts.push(o.value);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return parts.join('\n');
+}
+
+function inputsOf(card) {
+  const out = [];
+  const walk = (o) => {
+    if (Array.isArray(o)) return o.forEach(walk);
+    if (o && typeof o === 'object') {
+      if (typeof o.type === 'string' && o.type.startsWith('Input.')) out.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card.body);
+  return out;
+}
+
+// botMessages returns the bot's messages in a conversation (current content).
+function botMessages(conv, sinceSeq = 0) {
+  return [...latest.values()]
+    .filter((m) => fromBot(m) && baseConv(m.conv) === baseConv(conv) && m.seq > sinceSeq)
+    .sort((a, b) => a.seq - b.seq);
+}
+
+function findAction(conv, verb, sinceSeq = 0) {
+  for (const m of botMessages(conv, sinceSeq).reverse()) {
+    for (const c of cards(m)) {
+      const a = actionsOf(c).find((x) => x.verb === verb);
+      if (a) return { m, card: c, action: a };
+    }
+  }
+  return null;
+}
+
+// ---- acting as people, through the playground's API ----
+
+let PG;
+
+async function say(conv, text) {
+  return http('POST', `${PG}/_conversation/v1/conversations/${encodeURIComponent(conv)}/messages`,
+    { from: { id: MEGAN.id }, text, textFormat: 'plain' });
+}
+
+// click sends an Action.Execute as user on message m (what the web UI does
+// on a click); inputs are merged into data like a client does.
+async function click(user, m, action, inputs = {}) {
+  const conv = m.post || m.conv;
+  return http('POST', `${PG}/_conversation/v1/invoke`, {
+    name: 'adaptiveCard/action',
+    from: { id: user.id },
+    conversation: { id: conv },
+    replyToId: m.message.messageId,
+    value: { action: { type: 'Action.Execute', verb: action.verb, data: { ...(action.data || {}), ...inputs } } },
+  });
+}
+
+// formDefaults fills a form's inputs the way a person would.
+function formDefaults(card) {
+  const data = {};
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+  for (const i of inputsOf(card)) {
+    if (i.value !== undefined && i.value !== '') { data[i.id] = String(i.value); continue; }
+    switch (i.type) {
+      case 'Input.Date': data[i.id] = tomorrow; break;
+      case 'Input.Time': data[i.id] = '07:00'; break;
+      case 'Input.Number': data[i.id] = '480'; break;
+      case 'Input.Toggle': data[i.id] = 'false'; break;
+      case 'Input.ChoiceSet': data[i.id] = i.choices?.[0]?.value ?? ''; break;
+      default:
+        if (/target|hire|user|mail|who/i.test(i.id)) data[i.id] = SARAH_EMAIL;
+        else if (/reason/i.test(i.id)) data[i.id] = 'onboarding';
+        else if (/lifetime|hours|minutes/i.test(i.id)) data[i.id] = '8 hours';
+        else data[i.id] = 'New hire starting Monday';
+    }
+  }
+  return data;
+}
+
+// ---- the walk ----
+
+async function main() {
+  const botURL = process.env.TAPBOT_E2E_BOT_URL || 'http://127.0.0.1:3978';
+  const pg = start('playground', process.execPath,
+    [join(here, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js'), '-p', String(wantPort), '--dt'], {
+      cwd: repo, // reads the repo's .m365agentsplayground.yml
+      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', BOT_ENDPOINT: `${botURL}/api/messages`,
+        M365_AGENTS_PLAYGROUND_LOGFILE: join(work, 'playground-internal.log') },
+    });
+  const port = await waitFor('the playground to listen', () => {
+    const m = /Listening on (\d+)/.exec(readFileSync(pg.logFile, 'utf8'));
+    return m && Number(m[1]);
+  }, 30000);
+  PG = `http://127.0.0.1:${port}`;
+  const cfg = await waitFor('the playground config', () => http('GET', `${PG}/_internal/v1/testConfig`), 15000);
+  if (cfg.config.tenantId !== TENANT || cfg.config.currentUser.aadObjectId !== MEGAN.aadObjectId) {
+    throw new Error('the playground did not load the repo .m365agentsplayground.yml');
+  }
+  log(`playground on ${PG}`);
+
+  if (!process.env.TAPBOT_E2E_BOT_URL) {
+    const [cmd, ...args] = (process.env.TAPBOT_E2E_BOT_CMD || 'go run ./cmd/bot').split(' ');
+    start('bot', cmd, args, {
+      cwd: repo,
+      env: { ...process.env, TAPBOT_DATA_DIR: join(work, 'data'), TAPBOT_LISTEN: '127.0.0.1:3978',
+        TAPBOT_TEAMS_SERVICE_URL: `http://localhost:${port}/_connector` },
+    });
+  }
+  await waitFor('the bot /healthz', async () => (await fetch(`${botURL}/healthz`)).ok, 300000);
+  log(`bot on ${botURL}`);
+  await connectStream(port);
+
+  // 1. Megan asks for a pass in her 1:1 chat.
+  let mark = stream.length;
+  await say(MEGAN_CHAT, `pass for ${SARAH_EMAIL} tomorrow 7:00, 8 hours, onboarding`);
+  log('Megan asked for a pass');
+
+  // Answer the dialog (a form or confirm buttons) until the approval card
+  // is in the channel.
+  const handled = new Set();
+  const approval = await waitFor('the approval card in the approvers channel', async () => {
+    const found = findAction(APPROVERS, 'tap_approve');
+    if (found) return found;
+    for (const m of botMessages(MEGAN_CHAT, mark)) {
+      for (const c of cards(m)) {
+        const key = `${m.message.messageId}:${m.message.timestamp}`;
+        if (handled.has(key)) continue;
+        const form = actionsOf(c).find((a) => a.verb === 'tap_request');
+        const confirm = actionsOf(c).find((a) => a.verb === 'tap_say' && /^(confirm|yes|submit|send)/i.test(String(a.data?.value)));
+        if (form) {
+          handled.add(key);
+          log('submitting the request form');
+          await click(MEGAN, m, form, formDefaults(c));
+        } else if (confirm) {
+          handled.add(key);
+          log(`clicking "${confirm.title}"`);
+          await click(MEGAN, m, confirm);
+        }
+      }
+    }
+    return null;
+  });
+  log(`approval card ${approval.m.message.messageId} in ${approval.m.conv}`);
+  if (!/sarah/i.test(textOf(approval.card))) throw new Error('the approval card does not name the new hire');
+
+  // 2. Alex approves (a card click as another team member).
+  mark = stream.length;
+  const approved = await click(ALEX, approval.m, approval.action);
+  if (approved?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`approve answer: ${JSON.stringify(approved)}`);
+  await waitFor('the approval card updated in place', () => {
+    const now = latest.get(approval.m.message.messageId);
+    return now.seq > mark && !cards(now).some((c) => actionsOf(c).some((a) => a.verb === 'tap_approve'));
+  });
+  log('Alex approved; the channel card was updated for everyone');
+
+  // 3. Megan reveals: the pass comes back in the invoke response only.
+  const reveal = await waitFor('the Reveal button in Megan\'s chat', () => findAction(MEGAN_CHAT, 'tap_reveal'));
+  mark = stream.length;
+  const answer = await click(MEGAN, reveal.m, reveal.action);
+  const card = answer?.value;
+  let pass = '';
+  JSON.stringify(card, (k, v) => {
+    if (v && v.type === 'TextRun' && v.fontType === 'Monospace' && v.text) pass = v.text;
+    return v;
+  });
+  if (!pass) throw new Error(`the reveal answer has no pass: ${JSON.stringify(answer)}`);
+  log(`Megan revealed the pass (${pass.length} characters) in the invoke response`);
+  await waitFor('the posted card to say it was revealed', () => {
+    const now = latest.get(reveal.m.message.messageId);
+    return now.seq > mark && !cards(now).some((c) => actionsOf(c).some((a) => a.verb === 'tap_reveal'));
+  });
+  for (const { raw } of stream) {
+    if (raw.includes(pass)) throw new Error('the pass appears in a posted or updated message');
+  }
+  log('the pass is in no posted or updated message');
+
+  // 4. Sarah registers Windows Hello in the fake tenant and says "done".
+  const reg = await fetch(`${botURL}/_local/methods`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user: SARAH_EMAIL, kind: 'windows_hello' }),
+  });
+  if (!reg.ok) throw new Error(`register method: ${reg.status} ${await reg.text()}`);
+  log('Windows Hello registered for Sarah in the fake tenant');
+  const sarahChat = (await http('POST', `${PG}/_connector/v3/conversations`, {
+    isGroup: false, bot: { id: BOT.id }, members: [{ id: SARAH.id }], tenantId: TENANT,
+  })).id;
+  mark = stream.length;
+  await http('POST', `${PG}/_internal/v1/customActivities`, {
+    type: 'message', id: randomUUID(), text: 'done', textFormat: 'plain', channelId: 'msteams',
+    serviceUrl: `http://localhost:${port}/_connector`, timestamp: new Date().toISOString(),
+    from: SARAH, recipient: BOT,
+    conversation: { id: sarahChat, conversationType: 'personal', tenantId: TENANT },
+    channelData: { tenant: { id: TENANT } },
+  });
+  log('Sarah said "done"');
+  await waitFor('the confirmation to Megan or the approvers', () => {
+    for (const conv of [MEGAN_CHAT, APPROVERS]) {
+      for (const m of botMessages(conv, mark)) {
+        const text = [m.message.text || '', ...cards(m).map(textOf)].join('\n');
+        if (/confirm|set up|setup complete/i.test(text)) return m;
+      }
+    }
+    return null;
+  });
+  log('confirmed');
+}
+
+try {
+  await main();
+  console.log('1 passed, 0 failed');
+} catch (e) {
+  failed = true;
+  console.log(`[e2e] FAIL: ${e.stack || e}`);
+  dumpLogs();
+  console.log('0 passed, 1 failed');
+} finally {
+  stopAll();
+  await sleep(300);
+  if (!failed) rmSync(work, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
+}
