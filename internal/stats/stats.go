@@ -193,8 +193,13 @@ func (m Median) String() string {
 
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
 
+// period names the days covered; to is exclusive, so a period ending at
+// midnight ends on the day before.
 func period(from, to time.Time) string {
 	const day = "2 Jan 2006"
+	if !to.IsZero() {
+		to = to.Add(-time.Nanosecond)
+	}
 	switch {
 	case from.IsZero() && to.IsZero():
 		return "all time"

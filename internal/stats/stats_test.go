@@ -120,7 +120,7 @@ func TestComputeSeededWeek(t *testing.T) {
 	}
 
 	want := map[string]string{
-		"Period":                 "1 Nov 2026 to 8 Nov 2026",
+		"Period":                 "1 Nov 2026 to 7 Nov 2026",
 		"Requests":               "11 made, 7 approved, 1 denied, 1 cancelled",
 		"Passes created vs used": "6 created, 3 used for setup (50%)",
 		"Median time to approve": "30m (over 7)",
