@@ -1,0 +1,73 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// openStates are the states that count as open.
+func openStates() []tap.State {
+	var s []tap.State
+	for _, st := range tap.States {
+		if st.Open() {
+			s = append(s, st)
+		}
+	}
+	return s
+}
+
+// checkOpen enforces one open request per target and the requester quotas.
+func (c *Checker) checkOpen(ctx context.Context, r *tap.Request, now time.Time) error {
+	open := openStates()
+	others := func(rs []*tap.Request) []*tap.Request {
+		return slices.DeleteFunc(rs, func(x *tap.Request) bool { return r.ID != "" && x.ID == r.ID })
+	}
+	forTarget, err := c.store.ListRequests(ctx, tap.RequestFilter{States: open, Target: r.Target.ID})
+	if err != nil {
+		return fmt.Errorf("list open requests for target: %w", err)
+	}
+	if rs := others(forTarget); len(rs) > 0 {
+		return refuseOpenForTarget(r.Target, rs[0])
+	}
+	mine, err := c.store.ListRequests(ctx, tap.RequestFilter{States: open, Requester: r.Requester.EntraID})
+	if err != nil {
+		return fmt.Errorf("list open requests for requester: %w", err)
+	}
+	if n := len(others(mine)); n >= c.cfg.Quotas.OpenPerRequester {
+		return refuseOpenQuota(n)
+	}
+	day, err := c.store.ListRequests(ctx, tap.RequestFilter{Requester: r.Requester.EntraID, Since: now.Add(-24 * time.Hour)})
+	if err != nil {
+		return fmt.Errorf("list recent requests for requester: %w", err)
+	}
+	if n := len(others(day)); n >= c.cfg.Quotas.PerRequesterPerDay {
+		return refuseDailyQuota(n)
+	}
+	return nil
+}
+
+// livePass returns a warning when the target already holds a usable or
+// future pass that approving would replace.
+func (c *Checker) livePass(ctx context.Context, r *tap.Request) string {
+	if c.passes == nil {
+		return ""
+	}
+	ps, err := c.passes.ListPasses(ctx, r.Target.ID)
+	if err != nil {
+		c.log.Warn("cannot list existing passes", "target", string(r.Target.ID), "err", err)
+		return warnLivePassUnknown(r.Target)
+	}
+	now := c.now()
+	for _, p := range ps {
+		live := p.Usable || p.UsabilityReason == "NotYetValid" ||
+			(p.UsabilityReason == "" && p.Lifetime > 0 && p.Expires().After(now))
+		if live {
+			return warnLivePass(r.Target, p, r.RequesterZone)
+		}
+	}
+	return ""
+}
