@@ -106,8 +106,12 @@ func inputBlocks(fd chat.Field) []slack.Block {
 		if date, tm, ok := strings.Cut(fd.Value, "T"); ok {
 			d.InitialDate, t.InitialTime = date, truncateID(tm, 5)
 		}
+		dateHint := hint
+		if dateHint == nil && fd.Placeholder != "" {
+			dateHint = plain(fd.Placeholder, maxLabel) // free-text examples read as a hint here
+		}
 		return []slack.Block{
-			input(fd.ID+dateSuffix, plain(fd.Label+" (date)", maxLabel), d, fd.Optional),
+			slack.NewInputBlock(fd.ID+dateSuffix, plain(fd.Label+" (date)", maxLabel), dateHint, d).WithOptional(fd.Optional),
 			slack.NewInputBlock(fd.ID+timeSuffix, plain(fd.Label+" (time)", maxLabel), nil, t).WithOptional(fd.Optional),
 		}
 	case chat.FieldNumber:

@@ -123,13 +123,19 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 	if m.Title != "" {
 		head = append(head, slack.NewHeaderBlock(plain(m.Title, maxHeaderText)))
 	}
+	var text []slack.Block
 	for _, chunk := range splitText(mrkdwn(m.Text), maxSectionText) {
-		head = append(head, slack.NewSectionBlock(markdown(chunk, maxSectionText), nil, nil))
+		text = append(text, slack.NewSectionBlock(markdown(chunk, maxSectionText), nil, nil))
 	}
 	if private && m.HasSecret() {
+		// The pass first, then its facts, then the (possibly long) guide.
 		head = append(head, secretBlocks(m)...)
+		head = append(head, factBlocks(m.Facts)...)
+		head = append(head, text...)
+	} else {
+		head = append(head, text...)
+		head = append(head, factBlocks(m.Facts)...)
 	}
-	head = append(head, factBlocks(m.Facts)...)
 	buttons := m.Buttons
 	if m.Form != nil && !private {
 		label := m.Form.Title
