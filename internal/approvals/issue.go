@@ -89,27 +89,36 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 			return f, tap.Pass{}, tap.Refuse(sentinel, "No pass was created: "+strings.TrimSuffix(reason, ".")+".")
 		}
 		s.log.WarnContext(ctx, "pass create outcome uncertain, reconciling", "request_id", r.ID, "err", err)
-		f, rerr := s.reconcile(ctx, r, "create outcome uncertain")
+		// A fresh deadline: the create may have used all of ctx's.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
+		defer rcancel()
+		f, rerr := s.reconcile(rctx, r, "create outcome uncertain")
 		if rerr != nil {
 			return f, tap.Pass{}, fmt.Errorf("issue request %s: %w: %w", r.ID, tap.ErrUncertain, rerr)
 		}
 		return f, tap.Pass{}, tap.Refuse(tap.ErrUncertain, sentence(f.FailReason))
 	}
+	// A live pass is in hand: finish (save it, or delete it) under a fresh
+	// deadline even if the create used up most of the first one.
+	ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
+	defer cancel()
 	withMethod := r.Clone()
 	withMethod.MethodID = p.MethodID
 	if err := s.record(ctx, withMethod, &actor, "issued", "ok", true, nil); err != nil {
-		s.removeQuietly(ctx, r, p.MethodID)
-		f, _ := s.failIssuing(ctx, r, &actor, reasonAudit, "audit write failed after create")
-		return f, tap.Pass{}, tap.Refuse(tap.ErrAudit, sentence(reasonAudit))
+		if s.remove(ctx, r, p.MethodID) {
+			r, _ = s.failIssuing(ctx, r, &actor, reasonAudit, "audit write failed after create")
+		} // else: left in issuing; the sweeper reconciles it within a minute
+		return snapshot(r), tap.Pass{}, tap.Refuse(tap.ErrAudit, sentence(reasonAudit))
 	}
 	recipient := who(r.Requester)
 	var sealed []byte
 	if !direct {
 		if sealed, err = s.seal.seal(r.ID, recipient, p.Value); err != nil {
 			s.log.ErrorContext(ctx, "seal pass", "request_id", r.ID, "err", err)
-			s.removeQuietly(ctx, r, p.MethodID)
-			f, _ := s.failIssuing(ctx, r, &actor, reasonSeal, "seal failed")
-			return f, tap.Pass{}, tap.Refuse(tap.ErrUnavailable, sentence(reasonSeal))
+			if s.remove(ctx, r, p.MethodID) {
+				r, _ = s.failIssuing(ctx, r, &actor, reasonSeal, "seal failed")
+			}
+			return snapshot(r), tap.Pass{}, tap.Refuse(tap.ErrUnavailable, sentence(reasonSeal))
 		}
 	}
 	start := p.Start
@@ -155,7 +164,9 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 			// We cannot record the pass (store down, or a reconciler took
 			// over): its value would be lost, so it must not stay live.
 			s.log.ErrorContext(ctx, "issued pass not saved, removing it", "request_id", r.ID, "err", errors.Join(err, gerr))
-			s.removeQuietly(ctx, r, p.MethodID)
+			if !s.remove(ctx, r, p.MethodID) && gerr == nil && cur.State == tap.StateFailed {
+				s.retryRemoval(ctx, cur.ID, p.MethodID)
+			}
 			if gerr != nil || cur == nil {
 				return snapshot(r), tap.Pass{}, fmt.Errorf("save issued request %s: %w", r.ID, errors.Join(err, gerr))
 			}
@@ -163,7 +174,7 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 		}
 		r = cur // an unrelated update (e.g. AddRefs) moved the version
 	}
-	s.removeQuietly(ctx, r, p.MethodID)
+	s.remove(ctx, r, p.MethodID) // still issuing: if this fails, the sweeper reconciles
 	return snapshot(r), tap.Pass{}, fmt.Errorf("save issued request %s: %w: %w", r.ID, errGaveUp, tap.ErrConflict)
 }
 
@@ -187,14 +198,49 @@ func (s *Service) unrevealedDeadline(r *tap.Request) time.Time {
 	return s.revealBy(r.DecidedAt, end)
 }
 
-// removeQuietly deletes a pass whose value we cannot keep, recording it.
-func (s *Service) removeQuietly(ctx context.Context, r *tap.Request, methodID string) {
+// remove deletes a pass whose value we cannot keep, recording it, and
+// reports whether it is gone.
+func (s *Service) remove(ctx context.Context, r *tap.Request, methodID string) bool {
 	c := r.Clone()
 	c.MethodID = methodID
 	_ = s.record(ctx, c, nil, "delete_pass", "ok", false, map[string]string{"why": "value could not be kept"})
 	if err := s.iss.DeletePass(ctx, r.Target.ID, methodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
-		s.log.ErrorContext(ctx, "orphan pass not deleted; the sweeper will reconcile", "request_id", r.ID, "method_id", methodID, "err", err)
+		s.log.ErrorContext(ctx, "pass whose value was lost not deleted yet", "request_id", r.ID, "method_id", methodID, "err", err)
+		return false
 	}
+	return true
+}
+
+// retryRemoval hands a pass that could not be deleted to the sweeper: the
+// failed request keeps its method id and a timer, and Sweep deletes the
+// pass (see orphan).
+func (s *Service) retryRemoval(ctx context.Context, id tap.RequestID, methodID string) {
+	_, err := s.update(ctx, id, func(c *tap.Request) error {
+		if c.State != tap.StateFailed {
+			return errSettled
+		}
+		c.MethodID, c.NextTimer = methodID, s.now().Add(stuckAfter)
+		return nil
+	})
+	if err != nil {
+		s.log.ErrorContext(ctx, "orphan pass left in Entra; delete it by hand", "request_id", id, "method_id", methodID, "err", err)
+	}
+}
+
+// orphan retries deleting the pass of a failed request (retryRemoval).
+func (s *Service) orphan(ctx context.Context, listed *tap.Request, now time.Time) error {
+	if err := s.iss.DeletePass(ctx, listed.Target.ID, listed.MethodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
+		return fmt.Errorf("delete orphan pass: %w", err)
+	}
+	_ = s.record(ctx, listed, nil, "delete_pass", "ok", false, map[string]string{"why": "orphan of a failed request"})
+	_, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
+		if err := due(c, listed, now); err != nil {
+			return err
+		}
+		c.NextTimer = time.Time{}
+		return nil
+	})
+	return err
 }
 
 // failIssuing moves an issuing request to failed with reason and tells

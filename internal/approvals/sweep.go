@@ -85,6 +85,10 @@ func (s *Service) tick(ctx context.Context, r *tap.Request, now time.Time) error
 	case tap.StateIssuing:
 		_, err := s.reconcile(ctx, r, "stuck in issuing")
 		return err
+	case tap.StateFailed:
+		if r.MethodID != "" {
+			return s.orphan(ctx, r, now)
+		}
 	}
 	// A terminal request with a stale timer: clear it.
 	_, err := s.update(ctx, r.ID, func(c *tap.Request) error {

@@ -183,9 +183,11 @@ func TestStuckIssuingIsReconciled(t *testing.T) {
 		release     error
 		deletes     int
 		reason      string
+		deleteFails int // the late issuer's delete fails this often
 	}{
-		{"crashed after Graph created the pass", true, errors.New("process gone"), 1, "it was removed"},
-		{"hung before Graph; create lands after the sweep", false, nil, 1, "nothing was left in Entra"},
+		{"crashed after Graph created the pass", true, errors.New("process gone"), 1, "it was removed", 0},
+		{"hung before Graph; create lands after the sweep", false, nil, 1, "nothing was left in Entra", 0},
+		{"late create whose delete fails: the sweeper deletes it", false, nil, 1, "nothing was left in Entra", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,10 +213,23 @@ func TestStuckIssuingIsReconciled(t *testing.T) {
 				if got.State != tap.StateFailed || !strings.Contains(got.FailReason, tt.reason) {
 					t.Fatalf("state %s %q", got.State, got.FailReason)
 				}
+				if tt.deleteFails > 0 {
+					e.tenant.FailWith("DELETE", tapMethods+"/*", tt.deleteFails, 500)
+				}
 				g.release <- tt.release
 				wg.Wait()
 				if approveErr == nil {
 					t.Fatal("late issuer reported success")
+				}
+				if tt.deleteFails > 0 {
+					if len(e.livePasses()) != 1 || e.stored(r.ID).MethodID == "" {
+						t.Fatal("the failed delete was not handed to the sweeper")
+					}
+					time.Sleep(time.Minute)
+					sweep(t, e)
+					if !e.stored(r.ID).NextTimer.IsZero() {
+						t.Fatal("orphan timer left set")
+					}
 				}
 				if len(e.livePasses()) != 0 || e.tenant.Deletes("sarah@contoso.com") != tt.deletes || e.creates() != 1 {
 					t.Fatalf("live %v, deletes %d, creates %d", e.livePasses(), e.tenant.Deletes("sarah@contoso.com"), e.creates())
