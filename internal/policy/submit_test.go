@@ -354,3 +354,26 @@ func TestDialogLimitsAndDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSubmitsShareOnePolicyRead: one Checker serves many
+// goroutines; the tenant policy is read once for all of them.
+func TestConcurrentSubmitsShareOnePolicyRead(t *testing.T) {
+	e := newEnv(t)
+	c := e.checker()
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			r := e.draft([]string{"sarah", "ian", "vic", "ann"}[i%4])
+			_, err := c.CheckSubmit(context.Background(), r)
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.countCalls(http.MethodGet, "/authenticationMethodConfigurations/TemporaryAccessPass"); n != 1 {
+		t.Fatalf("policy read %d times, want 1", n)
+	}
+}
