@@ -11,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -390,5 +391,47 @@ func TestStaticCredentialAndCheckServiceURL(t *testing.T) {
 	}
 	if err := c.CheckServiceURL("https://smba.trafficmanager.net/amer/"); !errors.Is(err, connector.ErrServiceURL) {
 		t.Errorf("unlisted host accepted: %v", err)
+	}
+}
+
+func TestRedirectsNotFollowed(t *testing.T) {
+	var stolen atomic.Int64
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+	}))
+	defer thief.Close()
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, thief.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	c, _ := newClient(t, nil)
+	_, err := c.Send(context.Background(), redirector.URL+"/", "c", &connector.Activity{Text: "x"})
+	var ae *connector.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusTemporaryRedirect {
+		t.Fatalf("err = %v; want the 307 as an error", err)
+	}
+	if stolen.Load() != 0 {
+		t.Fatal("redirect followed: the bot token went to another host")
+	}
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hang.Close()
+	defer close(release)
+	c, _ := newClient(t, func(cfg *connector.Config) {
+		cfg.Timeout = 100 * time.Millisecond
+		cfg.MaxElapsed = 5 * time.Second
+	})
+	start := time.Now()
+	_, err := c.Send(context.Background(), hang.URL+"/", "c", &connector.Activity{Text: "x"})
+	if !errors.Is(err, tap.ErrUncertain) || time.Since(start) > 2*time.Second {
+		t.Fatalf("send to a hung connector: %v after %s; want ErrUncertain after ~100ms", err, time.Since(start))
 	}
 }
