@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,6 +133,11 @@ func Default() Config {
 // named under "reasons" starts from that reason's defaults, so
 // "recovery: {lifetime: 1h}" keeps recovery's maximum and one-time use.
 func (c *Config) UnmarshalYAML(n *yaml.Node) error {
+	// Unknown keys are errors even under a lenient decoder: a misspelt
+	// "two_approver" must not silently switch a rule off.
+	if err := errors.Join(unknownKeys(n, reflect.TypeFor[Config](), "policy")...); err != nil {
+		return err
+	}
 	type plain Config
 	p := plain(Default())
 	p.Reasons = nil
@@ -153,6 +159,38 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	p.Reasons = reasons
 	*c = Config(p)
 	return nil
+}
+
+// unknownKeys lists the mapping keys under n that type t does not
+// declare (by yaml tag), descending into structs and maps of structs.
+func unknownKeys(n *yaml.Node, t reflect.Type, path string) []error {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var errs []error
+	switch t.Kind() {
+	case reflect.Struct:
+		fields := map[string]reflect.Type{}
+		for f := range t.Fields() {
+			if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+				fields[tag] = f.Type
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				errs = append(errs, fmt.Errorf("line %d: unknown key %q in %s", k.Line, k.Value, path))
+				continue
+			}
+			errs = append(errs, unknownKeys(n.Content[i+1], ft, path+"."+k.Value)...)
+		}
+	case reflect.Map:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			errs = append(errs, unknownKeys(n.Content[i+1], t.Elem(), path+"."+n.Content[i].Value)...)
+		}
+	}
+	return errs
 }
 
 func mappingValue(n *yaml.Node, key string) *yaml.Node {

@@ -105,6 +105,9 @@ func TestLoadYAMLErrors(t *testing.T) {
 		{"bad duration", "max_lifetime: eight hours", `duration "eight hours"`},
 		{"bare number", "max_ahead: 60", `duration "60"`},
 		{"reasons not a mapping", "reasons: [onboarding]", "cannot unmarshal !!seq"},
+		{"misspelt top-level key", "two_approver:\n  reasons: [recovery]", `line 1: unknown key "two_approver" in policy`},
+		{"misspelt nested key", "quotas:\n  open_per_requestor: 2", `line 2: unknown key "open_per_requestor" in policy.quotas`},
+		{"misspelt reason setting", "reasons:\n  recovery:\n    max_lifetme: 1h", `line 3: unknown key "max_lifetme" in policy.reasons.recovery`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var cfg Config
