@@ -52,8 +52,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, idx, http.StatusBadRequest, "BadArgument", "a 1:1 conversation needs exactly one member", nil)
 		return
 	}
+	if p.TenantID == "" && p.ChannelData != nil && p.ChannelData.Tenant != nil {
+		p.TenantID = p.ChannelData.Tenant.ID
+	}
 	if p.TenantID == "" {
-		s.answer(w, idx, http.StatusBadRequest, "BadArgument", "tenantId is required", nil)
+		s.answer(w, idx, http.StatusBadRequest, "BadArgument", "tenantId (or channelData.tenant.id) is required", nil)
 		return
 	}
 	key := p.TenantID + "|" + p.Members[0].ID
