@@ -3,7 +3,6 @@ package graph
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -99,12 +98,14 @@ func (c Config) endpoint() (string, *url.URL, error) {
 	return u.String(), u, nil
 }
 
+// isLoopback accepts exactly the hosts kiota's auth provider lets a
+// token travel to over plain http.
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
+	switch strings.ToLower(host) {
+	case "localhost", "127.0.0.1", "::1":
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return false
 }
 
 // authority returns the sign-in authority for the configured cloud.

@@ -61,6 +61,10 @@ func TestConfig(t *testing.T) {
 			TenantID: tenant, ClientID: client, TokenFilePath: cert}, base: "https://microsoftgraph.chinacloudapi.cn/v1.0"},
 		{name: "static credential on loopback", cfg: graph.Config{BaseURL: "http://127.0.0.1:9/v1.0", Credential: graph.StaticCredential("t")},
 			base: "http://127.0.0.1:9/v1.0"},
+		{name: "static credential on IPv6 loopback", cfg: graph.Config{BaseURL: "http://[::1]:9/v1.0", Credential: graph.StaticCredential("t")},
+			base: "http://[::1]:9/v1.0"},
+		{name: "http on another loopback address", cfg: graph.Config{BaseURL: "http://127.0.0.2:9/v1.0", Credential: graph.StaticCredential("t")},
+			wantErr: []string{"must use https"}},
 		{name: "no credential", cfg: graph.Config{}, wantErr: []string{"credential missing"}},
 		{name: "everything wrong at once", cfg: graph.Config{
 			BaseURL: "http://graph.example.com/v1.0", AuthorityHost: "login", ClientSecret: "x", ManagedIdentity: true,
