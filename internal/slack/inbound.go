@@ -52,11 +52,14 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		v, err := url.ParseQuery(string(body))
-		if err != nil {
+		switch {
+		case err != nil:
 			res = ackBad
-			break
+		case v.Get("ssl_check") == "1": // Slack checking the certificate
+			res = ackOK
+		default:
+			res = a.onCommand(r.Context(), parseCommandForm(v))
 		}
-		res = a.onCommand(r.Context(), parseCommandForm(v))
 	default:
 		res = ackBad
 	}

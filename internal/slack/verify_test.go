@@ -103,3 +103,9 @@ func TestURLVerification(t *testing.T) {
 		t.Fatalf("got %s, want %s", got, want)
 	}
 }
+
+func TestSSLCheck(t *testing.T) {
+	e := newEnv(t)
+	e.deliver(t, "ssl_check=1&token=unused", http.StatusOK)
+	e.deliver(t, "command=%2Fother&user_id=U1&trigger_id=t", http.StatusBadRequest)
+}
