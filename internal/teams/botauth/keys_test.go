@@ -245,3 +245,20 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestCachedTokenDroppedWhenItsKeyIsRetired: once a refresh removes a key,
+// tokens it signed are no longer served from the verified-token cache.
+func TestCachedTokenDroppedWhenItsKeyIsRetired(t *testing.T) {
+	e := setup(t, nil)
+	old := e.idp.Header(serviceURL)
+	if _, err := e.validate(old); err != nil {
+		t.Fatal(botauth.Reason(err))
+	}
+	e.idp.Rotate(e.idp.NewKey("key-2", []string{channel}))
+	e.clk.Advance(time.Second)
+	if _, err := e.validate(e.idp.Header(serviceURL)); err != nil { // refresh via unknown kid
+		t.Fatalf("new key: %s", botauth.Reason(err))
+	}
+	_, err := e.validate(old)
+	mustReject(t, nil, err, "unknown signing key")
+}
