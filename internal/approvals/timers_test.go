@@ -3,6 +3,7 @@ package approvals_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -272,4 +273,76 @@ func TestRunSweepsUnderLease(t *testing.T) {
 			t.Fatalf("lease free right after the sweepers stopped: %v %v", ok, err)
 		}
 	})
+}
+
+// lateLanding loses the create's response at once while Graph performs
+// the create later, as a server finishing a request the client gave up on.
+type lateLanding struct {
+	approvals.PassIssuer
+	after time.Duration
+	wg    sync.WaitGroup
+	once  sync.Once
+}
+
+func (l *lateLanding) CreatePass(ctx context.Context, u tap.UserID, spec tap.PassSpec) (tap.Pass, error) {
+	first := false
+	l.once.Do(func() { first = true })
+	if !first {
+		return l.PassIssuer.CreatePass(ctx, u, spec)
+	}
+	l.wg.Go(func() {
+		time.Sleep(l.after)
+		_, _ = l.PassIssuer.CreatePass(context.Background(), u, spec)
+	})
+	return tap.Pass{}, fmt.Errorf("POST: context deadline exceeded: %w", tap.ErrUncertain)
+}
+
+func TestLateLandingCreateIsRemoved(t *testing.T) {
+	tests := []struct {
+		name     string
+		askAgain bool // a new request is issued after the failure, before the late check
+		live     int
+	}{
+		{"orphan deleted by the late check", false, 0},
+		{"a newer request's pass is kept", true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				l := &lateLanding{after: 30 * time.Second}
+				e := newEnv(t, setup{inProcess: true, issuer: func(p approvals.PassIssuer) approvals.PassIssuer {
+					l.PassIssuer = p
+					return l
+				}})
+				ctx := context.Background()
+				r := e.submit()
+				_, err := e.svc.Approve(ctx, r.ID, e.alex)
+				if msg := refusal(t, err, tap.ErrUncertain); !strings.Contains(msg, "nothing was left") {
+					t.Fatalf("refusal %q", msg)
+				}
+				l.wg.Wait() // the late create lands
+				if len(e.livePasses()) != 1 {
+					t.Fatal("late create did not land")
+				}
+				var again *tap.Request
+				if tt.askAgain {
+					again = e.submit()
+					if again, err = e.svc.Approve(ctx, again.ID, e.alex); err != nil || again.State != tap.StateIssued {
+						t.Fatalf("second request: %v", err)
+					}
+				}
+				time.Sleep(5 * time.Minute)
+				sweep(t, e)
+				if got := e.livePasses(); len(got) != tt.live {
+					t.Fatalf("live passes %v, want %d", got, tt.live)
+				}
+				if again != nil && e.livePasses()[0].ID != again.MethodID {
+					t.Fatal("kept the wrong pass")
+				}
+				if !e.stored(r.ID).NextTimer.IsZero() {
+					t.Fatal("late-check timer left set")
+				}
+			})
+		})
+	}
 }
