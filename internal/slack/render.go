@@ -138,6 +138,15 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 	}
 	buttons := m.Buttons
 	if m.Form != nil && !private {
+		// A form that cannot open as a modal here: say what was wrong and
+		// offer a button that asks for it again.
+		var errs []chat.Fact
+		for _, f := range m.Form.Fields {
+			if f.Error != "" {
+				errs = append(errs, chat.Fact{Label: f.Label, Value: f.Error})
+			}
+		}
+		head = append(head, factBlocks(errs)...)
 		label := m.Form.Title
 		if label == "" {
 			label = "Open form"

@@ -186,3 +186,15 @@ func TestBaseAction(t *testing.T) {
 		}
 	}
 }
+
+func TestFormInAMessageShowsErrorsAndAButton(t *testing.T) {
+	f := requestForm()
+	f.Fields[0].Error = "No such user."
+	raw, _ := json.Marshal(messageBlocks(chat.Message{Text: "Please check the form.", Form: f}, false, maxBlocksMessage))
+	all := texts(raw)
+	for _, want := range []string{"No such user.", chat.ActionOpen, "Request a pass"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("message lacks %q:\n%s", want, all)
+		}
+	}
+}
