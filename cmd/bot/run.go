@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -114,6 +115,10 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	go func() { errc <- srv.Serve(ln) }()
 	app.runBackground(ctx)
 	app.ready.Store(true)
+	// Start-up garbage (Graph SDK registries, migrations) is returned to
+	// the OS so an idle bot stays small.
+	debug.FreeOSMemory()
+	trimStartupPages()
 	log.Info("tapbot ready", "listen", ln.Addr().String(), "local_mode", cfg.Local(), "startup_ms", time.Since(start).Milliseconds())
 	app.banner(stdout, ln.Addr().String())
 

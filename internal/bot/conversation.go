@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/dialog"
@@ -35,16 +36,21 @@ func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, i
 		r.say(ctx, ev, err)
 		return
 	}
+	zone := r.zone(ev.User)
 	in.Now = r.cfg.Now()
-	in.Zone = r.cfg.DefaultZone
+	in.Zone = zone
 	out := sess.Step(cfg, in)
 	for i := 0; out.Resolve != "" && i < maxResolves; i++ {
 		r.flush(ctx, ev, out.Replies)
 		u, err := r.d.Directory.User(ctx, out.Resolve)
+		if errors.Is(err, tap.ErrUserNotFound) && strings.Contains(out.Resolve, "@") {
+			// An address that is a mail alias rather than the UPN.
+			u, err = r.d.Directory.UserByEmail(ctx, out.Resolve)
+		}
 		if err == nil && r.d.CheckTarget != nil {
 			err = r.d.CheckTarget(ctx, actor.EntraID, u)
 		}
-		next := dialog.Input{Now: r.cfg.Now(), Zone: r.cfg.DefaultZone}
+		next := dialog.Input{Now: r.cfg.Now(), Zone: zone}
 		if err != nil {
 			next.ResolveErr = err
 			var ref *tap.Refusal
@@ -61,7 +67,7 @@ func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, i
 			// The draft stays in the session so the requester can fix and resubmit.
 			r.flush(ctx, ev, out.Replies)
 			r.say(ctx, ev, err)
-			r.saveSession(ctx, key, sess, out.Ended)
+			r.saveSession(ctx, key, sess, false)
 			return
 		}
 	}
@@ -70,6 +76,27 @@ func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, i
 	if out.Command != nil {
 		r.command(ctx, ev, actor, *out.Command)
 	}
+}
+
+// zone is the requester's zone: the platform's, else the configured default.
+func (r *Router) zone(u chat.User) string {
+	if u.Zone != "" {
+		if _, err := time.LoadLocation(u.Zone); err == nil {
+			return u.Zone
+		}
+	}
+	return r.cfg.DefaultZone
+}
+
+// openForm answers with the request form (Slack modal, Teams card).
+func (r *Router) openForm(ctx context.Context, ev chat.Event) {
+	cfg, err := r.d.DialogConfig(ctx)
+	if err != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	f := dialog.RequestForm(cfg, nil)
+	r.reply(ctx, ev, chat.Message{Form: &f})
 }
 
 func (r *Router) saveSession(ctx context.Context, key string, sess *dialog.Session, ended bool) {

@@ -132,6 +132,12 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 			return
 		}
 		r.converse(ctx, ev, actor, dialog.Input{Fields: ev.Fields})
+	case chat.KindCommand:
+		if strings.TrimSpace(ev.Text) == "" {
+			r.openForm(ctx, ev)
+			return
+		}
+		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
 	default:
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
 	}
@@ -253,7 +259,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			r.say(ctx, ev, err)
 		}
 	case chat.ActionOpen:
-		r.converse(ctx, ev, actor, dialog.Input{Text: "request"})
+		r.openForm(ctx, ev)
 	case chat.ActionSay:
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Value})
 	default:

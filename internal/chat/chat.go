@@ -37,6 +37,9 @@ type User struct {
 	// Guest is true for restricted, external or Slack Connect users, who
 	// can never approve.
 	Guest bool
+	// Zone is the person's IANA time zone when the platform knows it
+	// (Slack users.info tz, Teams clientInfo timezone); "" otherwise.
+	Zone string
 }
 
 // Event is one inbound interaction, already authenticated by the adapter.
