@@ -21,7 +21,7 @@ func TestRequestByForm(t *testing.T) {
 	if f == nil || f.ID != chat.FormRequest {
 		t.Fatalf("empty command did not open the request form: %q", r.Text())
 	}
-	start := time.Now().Add(48 * time.Hour).UTC().Format("2006-01-02") + "T09:00"
+	start := time.Now().Add(48*time.Hour).UTC().Format("2006-01-02") + "T09:00"
 	fields := map[string]string{
 		dialog.FieldTarget: "sarah.johnson@contoso.com", dialog.FieldReason: "onboarding",
 		dialog.FieldZone: "Europe/London", dialog.FieldStart: start, dialog.FieldLifetime: "99 days",
