@@ -1,0 +1,43 @@
+package graphtest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+// A test seeds the demo tenant, serves it, injects a fault, and then
+// asserts on what the tenant saw. A graph.Client would be pointed at
+// tn.URL() with graph.StaticCredential.
+func Example() {
+	tn := graphtest.New()
+	graphtest.Demo(tn)
+	tn.Start()
+	defer tn.Close()
+
+	tn.Throttle("POST", "/users/*/authentication/temporaryAccessPassMethods", 1, "1")
+	_, _ = tn.RegisterMethod(graphtest.DemoSarahUPN, tap.MethodWindowsHello)
+
+	for i := 0; i < 2; i++ {
+		req, _ := http.NewRequest("POST", tn.URL()+"/users/"+graphtest.DemoSarahID+"/authentication/temporaryAccessPassMethods",
+			strings.NewReader(`{"lifetimeInMinutes":480,"isUsableOnce":false}`))
+		req.Header.Set("Authorization", "Bearer any")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	p := tn.Passes(graphtest.DemoSarahID)[0]
+	fmt.Println(tn.Creates(graphtest.DemoSarahID), len(p.Value), p.LifetimeMinutes, p.Reason)
+	// Output:
+	// 429 1
+	// 201
+	// 1 8 480 EnabledByPolicy
+}
