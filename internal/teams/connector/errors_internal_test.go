@@ -83,3 +83,17 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAPIError: any error body classifies without panicking and keeps the
+// message bounded.
+func FuzzAPIError(f *testing.F) {
+	f.Add(403, []byte(`{"error":{"code":"ConversationBlockedByUser","message":"m"}}`))
+	f.Add(404, []byte(`{"error":{"innerHttpError":{"body":{"error":{"subCode":"MessageWritesBlocked"}}}}}`))
+	f.Add(500, []byte(`[[[[[[[[[[{"code":1}]]]]]]]]]]`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		var ae *APIError
+		if !errors.As(apiError("send", status, body), &ae) || len([]rune(ae.Message)) > 201 {
+			t.Fatalf("bad api error %+v", ae)
+		}
+	})
+}
