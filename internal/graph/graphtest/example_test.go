@@ -32,12 +32,12 @@ func Example() {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		fmt.Println(resp.StatusCode, resp.Header.Get("Retry-After"))
+		fmt.Printf("%d retry-after=%q\n", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	p := tn.Passes(graphtest.DemoSarahID)[0]
 	fmt.Println(tn.Creates(graphtest.DemoSarahID), len(p.Value), p.LifetimeMinutes, p.Reason)
 	// Output:
-	// 429 1
-	// 201
+	// 429 retry-after="1"
+	// 201 retry-after=""
 	// 1 8 480 EnabledByPolicy
 }
