@@ -1,0 +1,70 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/chat/chattest"
+	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/tap"
+)
+
+const tapPath = "/users/*/authentication/temporaryAccessPassMethods"
+
+// TestLostCreateResponseIsReconciled: Graph creates the pass but the
+// answer is lost. The value is unknowable, so the live pass must be
+// deleted, never re-created blindly, and the requester told.
+func TestLostCreateResponseIsReconciled(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	h.tenant.DropResponse("POST", tapPath, 1)
+	h.click(alex, chat.ActionApprove, string(id))
+	if n := h.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+		t.Fatalf("creates = %d, want 1 (never blindly repeated)", n)
+	}
+	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+		t.Fatalf("orphan pass left live in Entra: %+v", live)
+	}
+	if got := h.state(id); got != tap.StateFailed {
+		t.Fatalf("state = %s, want failed", got)
+	}
+	last, _ := h.msgr.Last(megan.ID)
+	if !strings.Contains(chattest.Text(last.Message), "could not be issued") {
+		t.Errorf("requester not told: %s", chattest.Text(last.Message))
+	}
+}
+
+// TestThrottledCreateIsRetriedOnce: a 429 with Retry-After is honoured
+// and the pass is created exactly once.
+func TestThrottledCreateIsRetriedOnce(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	h.tenant.Throttle("POST", tapPath, 1, "1")
+	h.click(alex, chat.ActionApprove, string(id))
+	if got := h.state(id); got != tap.StateIssued {
+		t.Fatalf("state = %s, want issued after one throttled attempt", got)
+	}
+	if n := h.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+		t.Fatalf("creates = %d, want 1", n)
+	}
+}
+
+// TestGraphRefusalReachesRequesterPlainly: Graph's own refusal (the
+// tenant narrowed the policy after submit) becomes a plain sentence.
+func TestGraphRefusalReachesRequesterPlainly(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	p := h.tenant.Policy()
+	p.MaxLifetimeMinutes = 120
+	h.tenant.SetPolicy(p)
+	h.click(alex, chat.ActionApprove, string(id))
+	if got := h.state(id); got != tap.StateFailed {
+		t.Fatalf("state = %s, want failed", got)
+	}
+	last, _ := h.msgr.Last(megan.ID)
+	text := chattest.Text(last.Message)
+	if !strings.Contains(text, "could not be issued") || strings.Contains(text, "reference") {
+		t.Errorf("requester told: %s", text)
+	}
+}
