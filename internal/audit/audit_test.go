@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -192,8 +193,20 @@ func TestVerifyFindsDamage(t *testing.T) {
 			record(t, audit.New(st, clock(), quiet), 6)
 			tr := audit.New(damaged{Store: st, damage: tt.damage}, clock(), quiet)
 			rep, err := tr.Verify(context.Background())
-			if err != nil {
-				t.Fatal(err)
+			if (err != nil) != (len(tt.want) > 0) || (err != nil && !errors.Is(err, audit.ErrDamaged)) {
+				t.Fatalf("err = %v", err)
+			}
+			s := rep.String()
+			if (len(tt.want) == 0) != strings.HasPrefix(s, "audit trail intact") {
+				t.Fatalf("report string = %q", s)
+			}
+			for _, p := range tt.want {
+				if !strings.Contains(s, fmt.Sprintf("seq %d: %s: ", p.Seq, p.Kind)) {
+					t.Errorf("report string %q does not name seq %d", s, p.Seq)
+				}
+			}
+			if len(tt.want) > 0 && !strings.Contains(err.Error(), fmt.Sprintf("first at seq %d", tt.want[0].Seq)) {
+				t.Errorf("error %q does not name seq %d", err, tt.want[0].Seq)
 			}
 			var got []audit.Problem
 			for _, p := range rep.Problems {

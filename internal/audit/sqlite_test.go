@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -58,8 +59,8 @@ func TestVerifySQLiteTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep, err = tr.Verify(ctx)
-			if err != nil {
-				t.Fatal(err)
+			if !errors.Is(err, audit.ErrDamaged) {
+				t.Fatalf("err = %v, want ErrDamaged", err)
 			}
 			if len(rep.Problems) != 1 || rep.Problems[0].Seq != tt.want.Seq || rep.Problems[0].Kind != tt.want.Kind {
 				t.Fatalf("problems = %+v, want %+v", rep.Problems, tt.want)

@@ -3,8 +3,10 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -46,12 +48,31 @@ type Report struct {
 // OK reports whether the chain is intact.
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
+// ErrDamaged is returned (wrapped) by Verify when the chain has problems.
+var ErrDamaged = errors.New("audit trail damaged")
+
+// String is the report for an operator: one line when intact, else one
+// line per problem.
+func (r Report) String() string {
+	var b strings.Builder
+	if r.OK() {
+		fmt.Fprintf(&b, "audit trail intact: %d records, head seq %d hash %s", r.Records, r.LastSeq, r.LastHash)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "audit trail damaged: %d problems in %d records (head seq %d hash %s)", len(r.Problems), r.Records, r.LastSeq, r.LastHash)
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "\n  seq %d: %s: %s", p.Seq, p.Kind, p.Detail)
+	}
+	return b.String()
+}
+
 // Verify walks the whole chain and reports every record whose hash does
 // not match its contents, every gap in the sequence and every broken or
 // misplaced link, each named by the record's sequence number. It reads
 // the trail twice: once to index the stored hashes (so a moved record can
 // be told from a removed one), once to check. The error is only for
-// failures to read the store; a damaged chain is a Report with Problems.
+// failures to read the store and for a damaged chain: then the Report
+// lists every problem and the error wraps ErrDamaged and names the first.
 func (t *Trail) Verify(ctx context.Context) (Report, error) {
 	hashes := map[string]int64{} // stored hash → seq
 	seqs := map[int64]bool{}
@@ -113,7 +134,9 @@ func (t *Trail) Verify(ctx context.Context) (Report, error) {
 		rep.LastSeq, rep.LastHash = prev.Seq, prev.Hash
 	}
 	if len(rep.Problems) > 0 {
-		t.log.WarnContext(ctx, "audit trail damaged", "records", rep.Records, "problems", len(rep.Problems), "first_problem_seq", rep.Problems[0].Seq)
+		first := rep.Problems[0]
+		t.log.WarnContext(ctx, "audit trail damaged", "records", rep.Records, "problems", len(rep.Problems), "first_problem_seq", first.Seq)
+		return rep, fmt.Errorf("%w: %d problems, first at seq %d: %s: %s", ErrDamaged, len(rep.Problems), first.Seq, first.Kind, first.Detail)
 	}
 	return rep, nil
 }
