@@ -79,15 +79,18 @@ func (s *Service) AddRefs(ctx context.Context, id tap.RequestID, refs ...tap.Ref
 			}
 		}
 		if len(r.Refs) == n {
-			return errNotDue // nothing new: no write
+			return errUnchanged // nothing new: no write
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, errNotDue) {
+	if err != nil && !errors.Is(err, errUnchanged) {
 		return fmt.Errorf("add refs to %s: %w", id, err)
 	}
 	return nil
 }
+
+// errUnchanged skips a write that would change nothing.
+var errUnchanged = errors.New("nothing to change")
 
 func snapshots(rs []*tap.Request) []*tap.Request {
 	out := make([]*tap.Request, len(rs))
