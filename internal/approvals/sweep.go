@@ -47,7 +47,8 @@ func (s *Service) Run(ctx context.Context, every time.Duration, holder string) e
 // the approval window (NoticeReminder, once), pending expiry
 // (NoticeExpired), a reveal window that lapsed (pass deleted in Entra,
 // NoticeLapsed), a delivered pass that ended unconfirmed
-// (NoticePassEnded), and reconciliation of requests stuck in issuing.
+// (NoticePassEnded), reconciliation of requests stuck in issuing, and
+// the clean-up of passes Graph created for requests that already failed.
 // Each change is a compare-and-swap; a request another replica handled
 // first is skipped. Errors are joined; one request's failure does not
 // stop the others.
@@ -72,10 +73,14 @@ func (s *Service) Sweep(ctx context.Context) error {
 func (s *Service) tick(ctx context.Context, r *tap.Request, now time.Time) error {
 	switch r.State {
 	case tap.StatePending:
-		if r.RemindedAt.IsZero() && now.Before(r.CreatedAt.Add(s.cfg.ApprovalWindow)) {
+		end := r.CreatedAt.Add(s.cfg.ApprovalWindow)
+		switch {
+		case !now.Before(end):
+			return s.expire(ctx, r, NoticeExpired, "", false)
+		case r.RemindedAt.IsZero():
 			return s.remind(ctx, r, now)
 		}
-		return s.expire(ctx, r, NoticeExpired, "", false)
+		return s.setTimer(ctx, r, now, end) // the window grew since the reminder
 	case tap.StateApproved:
 		return s.expire(ctx, r, NoticeLapsed, "the pass was not revealed in time, so none was created", false)
 	case tap.StateIssued:
@@ -91,15 +96,7 @@ func (s *Service) tick(ctx context.Context, r *tap.Request, now time.Time) error
 		}
 		return s.lateCheck(ctx, r, now)
 	}
-	// A terminal request with a stale timer: clear it.
-	_, err := s.update(ctx, r.ID, func(c *tap.Request) error {
-		if c.Version != r.Version {
-			return errNotDue
-		}
-		c.NextTimer = time.Time{}
-		return nil
-	})
-	return err
+	return s.clearTimer(ctx, r, now) // a terminal request with a stale timer
 }
 
 // due rejects a request that changed since the sweep listed it.
@@ -171,14 +168,7 @@ func (s *Service) passEnded(ctx context.Context, listed *tap.Request, now time.T
 			continue
 		}
 		if p.Usable {
-			_, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
-				if err := due(c, listed, now); err != nil {
-					return err
-				}
-				c.NextTimer = now.Add(5 * time.Minute)
-				return nil
-			})
-			return err
+			return s.setTimer(ctx, listed, now, now.Add(5*time.Minute))
 		}
 		detail = "the pass ended before setup was confirmed"
 		if p.UsabilityReason != "" {
@@ -339,11 +329,17 @@ func (s *Service) lateCheck(ctx context.Context, listed *tap.Request, now time.T
 }
 
 func (s *Service) clearTimer(ctx context.Context, listed *tap.Request, now time.Time) error {
+	return s.setTimer(ctx, listed, now, time.Time{})
+}
+
+// setTimer moves a due timer to at (zero: none), unless the request
+// changed since it was listed.
+func (s *Service) setTimer(ctx context.Context, listed *tap.Request, now, at time.Time) error {
 	_, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
 		if err := due(c, listed, now); err != nil {
 			return err
 		}
-		c.NextTimer = time.Time{}
+		c.NextTimer = at
 		return nil
 	})
 	return err

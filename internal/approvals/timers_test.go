@@ -346,3 +346,35 @@ func TestLateLandingCreateIsRemoved(t *testing.T) {
 		})
 	}
 }
+
+func TestApprovalWindowGrownAfterReminder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true, cfg: approvals.Config{ApprovalWindow: 2 * time.Hour}})
+		r := e.submit()
+		time.Sleep(time.Hour)
+		sweep(t, e)
+		// Restarted with a longer window: the request lives on.
+		cfg := e.cfg
+		cfg.ApprovalWindow = 4 * time.Hour
+		svc, err := approvals.New(cfg, approvals.Deps{Store: e.store, Directory: e.dir, Issuer: e.iss,
+			Checker: e.check, Audit: e.trail, Notify: e.notes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Hour)
+		if err := svc.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got := e.stored(r.ID)
+		if got.State != tap.StatePending || !got.NextTimer.Equal(r.CreatedAt.Add(4*time.Hour)) {
+			t.Fatalf("state %s, timer %v", got.State, got.NextTimer)
+		}
+		time.Sleep(2 * time.Hour)
+		if err := svc.Sweep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if e.stored(r.ID).State != tap.StateExpired || e.notes.count(approvals.NoticeReminder) != 1 {
+			t.Fatalf("notices %v", e.notes.kinds())
+		}
+	})
+}
