@@ -23,23 +23,16 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
+import {
+  ALEX, APPROVERS, MEGAN, MEGAN_CHAT, SARAH, SARAH_EMAIL, TENANT,
+  actionsOf, botMessages, cards, click, connectStream, findAction, formDefaults, http, latest, say, sayAs, stream,
+  textOf, usePlayground,
+} from './playground.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const stepTimeout = Number(process.env.TAPBOT_E2E_TIMEOUT_MS || 60000);
 const wantPort = Number(process.env.TAPBOT_E2E_PORT || 56150);
-
-// The people and conversations of ../../.m365agentsplayground.yml.
-const TENANT = '6f0e3c4a-7b1d-4c2e-9a8f-3d5b7e9c1a20';
-const BOT = { id: '28:tapbot-local', name: 'tapbot' };
-const MEGAN = { id: '29:megan-bowen', name: 'Megan Bowen', aadObjectId: 'a1f4c1e2-0000-4000-8000-000000000001' };
-const ALEX = { id: '29:alex-wilber', name: 'Alex Wilber', aadObjectId: 'a1f4c1e2-0000-4000-8000-000000000002' };
-const SARAH = { id: '29:sarah-johnson', name: 'Sarah Johnson', aadObjectId: 'a1f4c1e2-0000-4000-8000-000000000004' };
-const MEGAN_CHAT = 'a:tapbot-megan-bowen';
-const APPROVERS = 'tapbot-approvers';
-const SARAH_EMAIL = 'sarah.johnson@contoso.com';
 
 const children = [];
 const work = mkdtempSync(join(tmpdir(), 'tapbot-e2e-'));
@@ -95,155 +88,6 @@ async function waitFor(desc, fn, timeout = stepTimeout) {
   throw new Error(`timed out waiting for ${desc}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-async function http(method, url, body) {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-  try { return text ? JSON.parse(text) : {}; } catch { return text; }
-}
-
-// ---- the playground's view of the chats, from its WebSocket stream ----
-
-const stream = []; // every createMessage / updateMessage event, in order
-const latest = new Map(); // messageId -> { conv, message } (current content)
-
-function connectStream(port) {
-  return new Promise((resolveWS, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/_ws_conversation/v1/conversations/stream`);
-    ws.on('open', () => resolveWS(ws));
-    ws.on('error', (e) => reject(new Error(`websocket: ${e.message || 'error'}`)));
-    ws.on('message', (data) => {
-      const raw = String(data);
-      let ev;
-      try { ev = JSON.parse(raw); } catch { return; }
-      if (!ev.message || !ev.message.messageId) return;
-      stream.push({ raw, ev });
-      const prev = latest.get(ev.message.messageId);
-      latest.set(ev.message.messageId, {
-        conv: ev.actionConversationId || prev?.conv,
-        post: ev.message.postConversationId || prev?.post,
-        message: ev.message,
-        seq: stream.length,
-      });
-    });
-  });
-}
-
-const baseConv = (id) => String(id || '').split(';')[0];
-const fromBot = (m) => m.message.from?.id === BOT.id;
-
-function cards(m) {
-  return (m.message.attachments || [])
-    .filter((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')
-    .map((a) => a.content);
-}
-
-// actionsOf lists the Action.Execute actions of a card, ShowCards included.
-function actionsOf(card) {
-  const out = [];
-  const walk = (acts) => {
-    for (const a of acts || []) {
-      if (a.type === 'Action.Execute') out.push(a);
-      if (a.type === 'Action.ShowCard') walk(a.card?.actions);
-    }
-  };
-  walk(card.actions);
-  return out;
-}
-
-function textOf(card) {
-  const parts = [];
-  const walk = (o) => {
-    if (Array.isArray(o)) return o.forEach(walk);
-    if (o && typeof o === 'object') {
-      if (typeof o.text === 'string') parts.push(o.text);
-      if (typeof o.title === 'string') parts.push(o.title);
-      if (typeof o.value === 'string') parts.push(o.value);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return parts.join('\n');
-}
-
-function inputsOf(card) {
-  const out = [];
-  const walk = (o) => {
-    if (Array.isArray(o)) return o.forEach(walk);
-    if (o && typeof o === 'object') {
-      if (typeof o.type === 'string' && o.type.startsWith('Input.')) out.push(o);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card.body);
-  return out;
-}
-
-// botMessages returns the bot's messages in a conversation (current content).
-function botMessages(conv, sinceSeq = 0) {
-  return [...latest.values()]
-    .filter((m) => fromBot(m) && baseConv(m.conv) === baseConv(conv) && m.seq > sinceSeq)
-    .sort((a, b) => a.seq - b.seq);
-}
-
-function findAction(conv, verb, sinceSeq = 0) {
-  for (const m of botMessages(conv, sinceSeq).reverse()) {
-    for (const c of cards(m)) {
-      const a = actionsOf(c).find((x) => x.verb === verb);
-      if (a) return { m, card: c, action: a };
-    }
-  }
-  return null;
-}
-
-// ---- acting as people, through the playground's API ----
-
-let PG;
-
-async function say(conv, text) {
-  return http('POST', `${PG}/_conversation/v1/conversations/${encodeURIComponent(conv)}/messages`,
-    { from: { id: MEGAN.id }, text, textFormat: 'plain' });
-}
-
-// click sends an Action.Execute as user on message m (what the web UI does
-// on a click); inputs are merged into data like a client does.
-async function click(user, m, action, inputs = {}) {
-  const conv = m.post || m.conv;
-  return http('POST', `${PG}/_conversation/v1/invoke`, {
-    name: 'adaptiveCard/action',
-    from: { id: user.id },
-    conversation: { id: conv },
-    replyToId: m.message.messageId,
-    value: { action: { type: 'Action.Execute', verb: action.verb, data: { ...(action.data || {}), ...inputs } } },
-  });
-}
-
-// formDefaults fills a form's inputs the way a person would.
-function formDefaults(card) {
-  const data = {};
-  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
-  for (const i of inputsOf(card)) {
-    if (i.value !== undefined && i.value !== '') { data[i.id] = String(i.value); continue; }
-    switch (i.type) {
-      case 'Input.Date': data[i.id] = tomorrow; break;
-      case 'Input.Time': data[i.id] = '07:00'; break;
-      case 'Input.Number': data[i.id] = '480'; break;
-      case 'Input.Toggle': data[i.id] = 'false'; break;
-      case 'Input.ChoiceSet': data[i.id] = i.choices?.[0]?.value ?? ''; break;
-      default:
-        if (/target|hire|user|mail|who/i.test(i.id)) data[i.id] = SARAH_EMAIL;
-        else if (/reason/i.test(i.id)) data[i.id] = 'onboarding';
-        else if (/lifetime|hours|minutes/i.test(i.id)) data[i.id] = '8 hours';
-        else data[i.id] = 'New hire starting Monday';
-    }
-  }
-  return data;
-}
-
 // ---- the walk ----
 
 async function main() {
@@ -258,7 +102,8 @@ async function main() {
     const m = /Listening on (\d+)/.exec(readFileSync(pg.logFile, 'utf8'));
     return m && Number(m[1]);
   }, 30000);
-  PG = `http://127.0.0.1:${port}`;
+  const PG = `http://127.0.0.1:${port}`;
+  usePlayground(PG);
   const cfg = await waitFor('the playground config', () => http('GET', `${PG}/_internal/v1/testConfig`), 15000);
   if (cfg.config.tenantId !== TENANT || cfg.config.currentUser.aadObjectId !== MEGAN.aadObjectId) {
     throw new Error('the playground did not load the repo .m365agentsplayground.yml');
@@ -348,17 +193,8 @@ async function main() {
   });
   if (!reg.ok) throw new Error(`register method: ${reg.status} ${await reg.text()}`);
   log('Windows Hello registered for Sarah in the fake tenant');
-  const sarahChat = (await http('POST', `${PG}/_connector/v3/conversations`, {
-    isGroup: false, bot: { id: BOT.id }, members: [{ id: SARAH.id }], tenantId: TENANT,
-  })).id;
   mark = stream.length;
-  await http('POST', `${PG}/_internal/v1/customActivities`, {
-    type: 'message', id: randomUUID(), text: 'done', textFormat: 'plain', channelId: 'msteams',
-    serviceUrl: `http://localhost:${port}/_connector`, timestamp: new Date().toISOString(),
-    from: SARAH, recipient: BOT,
-    conversation: { id: sarahChat, conversationType: 'personal', tenantId: TENANT },
-    channelData: { tenant: { id: TENANT } },
-  });
+  await sayAs(SARAH, 'done', `http://localhost:${port}/_connector`);
   log('Sarah said "done"');
   await waitFor('the confirmation to Megan or the approvers', () => {
     for (const conv of [MEGAN_CHAT, APPROVERS]) {
