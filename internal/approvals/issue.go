@@ -197,32 +197,3 @@ func (s *Service) unrevealedDeadline(r *tap.Request) time.Time {
 	}
 	return s.revealBy(r.DecidedAt, end)
 }
-
-// remove deletes a pass whose value we cannot keep, recording it, and
-// reports whether it is gone.
-func (s *Service) remove(ctx context.Context, r *tap.Request, methodID string) bool {
-	c := r.Clone()
-	c.MethodID = methodID
-	_ = s.record(ctx, c, nil, "delete_pass", "ok", false, map[string]string{"why": "value could not be kept"})
-	if err := s.iss.DeletePass(ctx, r.Target.ID, methodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
-		s.log.ErrorContext(ctx, "pass whose value was lost not deleted yet", "request_id", r.ID, "method_id", methodID, "err", err)
-		return false
-	}
-	return true
-}
-
-// retryRemoval hands a pass that could not be deleted to the sweeper: the
-// failed request keeps its method id and a timer, and Sweep deletes the
-// pass (see orphan).
-func (s *Service) retryRemoval(ctx context.Context, id tap.RequestID, methodID string) {
-	_, err := s.update(ctx, id, func(c *tap.Request) error {
-		if c.State != tap.StateFailed {
-			return errSettled
-		}
-		c.MethodID, c.NextTimer = methodID, s.now().Add(stuckAfter)
-		return nil
-	})
-	if err != nil {
-		s.log.ErrorContext(ctx, "orphan pass left in Entra; delete it by hand", "request_id", id, "method_id", methodID, "err", err)
-	}
-}
