@@ -153,6 +153,7 @@ func (a *app) graphClient(cfg *Config, log *slog.Logger) (*graph.Client, error) 
 			ClientSecret: g.ClientSecret, CertificatePath: g.CertificatePath, CertificatePassword: g.CertificatePassword,
 			ManagedIdentity: g.ManagedIdentity, ManagedIdentityClientID: g.ManagedIdentityClientID,
 			WorkloadIdentity: g.WorkloadIdentity, TokenFilePath: g.TokenFile,
+			SkipEligibleRoles: g.SkipEligibleRoles,
 		}, log)
 	}
 	t := graphtest.New()

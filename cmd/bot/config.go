@@ -47,6 +47,9 @@ type GraphConfig struct {
 	ManagedIdentityClientID string `yaml:"managed_identity_client_id"`
 	WorkloadIdentity        bool   `yaml:"workload_identity"`
 	TokenFile               string `yaml:"token_file"`
+	// SkipEligibleRoles accepts that PIM-eligible roles cannot be read
+	// (no Entra ID P2); by default that refuses every request.
+	SkipEligibleRoles bool `yaml:"skip_eligible_roles"`
 }
 
 // SlackConfig connects Slack (on when a bot token is set).

@@ -40,6 +40,8 @@ type Client struct {
 	policies   *policies.PoliciesRequestBuilder
 	maxRetries int
 	now        func() time.Time
+	// skipEligible: see Config.SkipEligibleRoles.
+	skipEligible bool
 }
 
 // New builds a client from cfg (validated first). log may be nil.
@@ -66,7 +68,7 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph auth provider: %w", err)
 	}
-	c := &Client{log: log.With("component", "graph"), baseURL: base, maxRetries: cfg.MaxRetries, now: time.Now}
+	c := &Client{log: log.With("component", "graph"), baseURL: base, maxRetries: cfg.MaxRetries, now: time.Now, skipEligible: cfg.SkipEligibleRoles}
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
 	}

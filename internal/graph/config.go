@@ -66,6 +66,11 @@ type Config struct {
 	// MaxRetries is how often a throttled (429) or unavailable (503, 504)
 	// read is retried; 3 if zero, at most 10.
 	MaxRetries int
+	// SkipEligibleRoles accepts that PIM-eligible roles cannot be read
+	// (no Entra ID P2 licence or no permission): eligible roles are then
+	// not checked, with a warning. Off by default: an unreadable
+	// eligibility list fails the role check closed.
+	SkipEligibleRoles bool
 }
 
 // endpoint returns the normalised base URL (no trailing slash, /v1.0 when

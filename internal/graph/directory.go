@@ -153,9 +153,10 @@ func (c *Client) MemberOf(ctx context.Context, id tap.UserID, groupIDs []string)
 }
 
 // Roles returns the user's directory roles, active and PIM-eligible,
-// held directly or through role-assignable groups. Eligible roles are
-// skipped, with a warning, when Graph refuses to list them (no
-// permission or no Entra ID P2 licence).
+// held directly or through role-assignable groups. When Graph refuses to
+// list eligible roles (no permission or no Entra ID P2 licence) the call
+// fails closed, unless Config.SkipEligibleRoles accepts the gap, in which
+// case eligible roles are skipped with a warning.
 func (c *Client) Roles(ctx context.Context, id tap.UserID) ([]tap.RoleAssignment, error) {
 	cl := call{op: "list role assignments", permission: permRoles, notFound: tap.ErrUserNotFound}
 	if err := checkKey(cl.op, string(id)); err != nil {
@@ -248,7 +249,7 @@ func (c *Client) eligibleRoles(ctx context.Context, cl call, principal string) (
 	var out []tap.RoleAssignment
 	for page := 0; ; page++ {
 		if err != nil {
-			if a, ok := answerOf(err); ok && (a.status == 403 || a.status == 400 && strings.Contains(strings.ToLower(a.code+a.msg), "license")) {
+			if a, ok := answerOf(err); ok && c.skipEligible && (a.status == 403 || a.status == 400 && strings.Contains(strings.ToLower(a.code+a.msg), "license")) {
 				c.log.Warn("graph eligible roles not readable; PIM-eligible roles are not checked",
 					"status", a.status, "code", a.code, "permission", permRoles)
 				return out, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -117,12 +118,18 @@ func TestMembershipRolesPolicyMethods(t *testing.T) {
 			t.Errorf("Roles %s = %v, want %v", tc.user, names, tc.want)
 		}
 	}
-	// Without PIM read rights the eligible roles are skipped, with a warning.
+	// Without PIM read rights the role check fails closed by default.
 	f.tn.Inject("GET", "/roleManagement/directory/roleEligibilitySchedules", 1, graphtest.Fault{Status: http.StatusForbidden})
-	if roles, err := f.c.Roles(ctx, graphtest.DemoAdeleID); err != nil || len(roles) != 1 {
-		t.Errorf("Roles with eligibility forbidden = %v, %v", roles, err)
+	if roles, err := f.c.Roles(ctx, graphtest.DemoAdeleID); err == nil || !errors.Is(err, tap.ErrPermission) {
+		t.Errorf("Roles with eligibility forbidden = %v, %v; want ErrPermission", roles, err)
 	}
-	if !strings.Contains(f.logs.String(), "PIM-eligible roles are not checked") {
+	// SkipEligibleRoles accepts the gap: active roles only, with a warning.
+	g := setup(t, func(c *graph.Config) { c.SkipEligibleRoles = true })
+	g.tn.Inject("GET", "/roleManagement/directory/roleEligibilitySchedules", 1, graphtest.Fault{Status: http.StatusForbidden})
+	if roles, err := g.c.Roles(ctx, graphtest.DemoAdeleID); err != nil || len(roles) != 1 {
+		t.Errorf("Roles with eligibility forbidden and skipped = %v, %v", roles, err)
+	}
+	if !strings.Contains(g.logs.String(), "PIM-eligible roles are not checked") {
 		t.Error("no warning logged for unreadable eligible roles")
 	}
 
