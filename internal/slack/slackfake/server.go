@@ -303,6 +303,15 @@ func (s *Server) Messages(channel string) []Message {
 	return out
 }
 
+// LastMessage returns the channel's newest non-ephemeral message.
+func (s *Server) LastMessage(channel string) (Message, bool) {
+	msgs := s.Messages(channel)
+	if len(msgs) == 0 {
+		return Message{}, false
+	}
+	return msgs[len(msgs)-1], true
+}
+
 // Ephemerals returns the ephemeral messages shown to user, in any channel.
 func (s *Server) Ephemerals(user string) []Message {
 	s.mu.Lock()
@@ -343,6 +352,17 @@ func (s *Server) Views() []View {
 		out = append(out, *v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// ViewsOf returns the modals opened for user, oldest first.
+func (s *Server) ViewsOf(user string) []View {
+	var out []View
+	for _, v := range s.Views() {
+		if v.User == user {
+			out = append(out, v)
+		}
+	}
 	return out
 }
 

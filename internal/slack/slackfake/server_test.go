@@ -128,3 +128,31 @@ func TestSignedRequest(t *testing.T) {
 		t.Fatalf("request %+v", r.Header)
 	}
 }
+
+func TestLookupHelpers(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.AddUser("U1", "Ann", "ann@example.com", false)
+	s.AddUser("U2", "Ben", "ben@example.com", false)
+	api, ctx := client(s), context.Background()
+	if _, ok := s.LastMessage("C1"); ok {
+		t.Fatal("message in an unknown channel")
+	}
+	dm := s.DMChannel("U1")
+	for _, txt := range []string{"one", "two"} {
+		if _, _, err := api.PostMessageContext(ctx, dm, slack.MsgOptionText(txt, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, ok := s.LastMessage(dm); !ok || m.Text != "two" {
+		t.Fatalf("last message %+v", m)
+	}
+	for _, u := range []string{"U1", "U2", "U1"} {
+		if _, err := api.OpenViewContext(ctx, s.Trigger(u), testModal("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v := s.ViewsOf("U1"); len(v) != 2 || v[0].ID >= v[1].ID {
+		t.Fatalf("views of U1 %+v", v)
+	}
+}
