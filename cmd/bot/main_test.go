@@ -4,12 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/tapbot/tapbot/internal/audit"
+	"github.com/tapbot/tapbot/internal/store"
+	"github.com/tapbot/tapbot/internal/tap"
 
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
@@ -132,4 +140,48 @@ func TestLocalModeRefusesForgedNonLoopbackHeaders(t *testing.T) {
 	if resp.StatusCode < 400 {
 		t.Fatalf("oversized body accepted: %d", resp.StatusCode)
 	}
+}
+
+// TestAuditVerifyFindsTampering runs the real commands: export, then a
+// tampered row makes verify exit 1 naming the record.
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"TAPBOT_DATA_DIR": dir}
+	ctx := context.Background()
+	st, err := openStoreForTest(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail := audit.New(st, nil, nil)
+	for i := 0; i < 3; i++ {
+		if err := trail.Record(ctx, tap.AuditRecord{Actor: "system", Action: "test", Outcome: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"audit", "verify"}, envMap(env), &out, &errb); code != 0 {
+		t.Fatalf("verify of a sound trail = %d: %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run(ctx, []string{"audit", "export"}, envMap(env), &out, &errb); code != 0 || strings.Count(out.String(), "\n") != 3 {
+		t.Fatalf("export = %d, %q", code, out.String())
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "tapbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit SET action = 'forged' WHERE seq = 2`); err != nil {
+		t.Fatalf("tamper: %v", err)
+	}
+	db.Close()
+	out.Reset()
+	errb.Reset()
+	if code := run(ctx, []string{"audit", "verify"}, envMap(env), &out, &errb); code != 1 || !strings.Contains(out.String()+errb.String(), "2") {
+		t.Fatalf("verify of a tampered trail = %d: %s %s", code, out.String(), errb.String())
+	}
+}
+
+func openStoreForTest(ctx context.Context, dir string) (tap.Store, error) {
+	return store.Open(ctx, "", dir, nil)
 }

@@ -107,11 +107,11 @@ func auditCmd(ctx context.Context, cfg *Config, log *slog.Logger, verb string, s
 		return 0
 	}
 	rep, err := trail.Verify(ctx)
+	fmt.Fprintln(stdout, rep)
 	if err != nil {
 		fmt.Fprintln(stderr, "tapbot: audit trail broken:", err)
 		return 1
 	}
-	fmt.Fprintln(stdout, rep)
 	return 0
 }
 
