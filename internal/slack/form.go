@@ -237,7 +237,8 @@ func contentView(m chat.Message) slack.ModalViewRequest {
 	}
 }
 
-// loadingView is opened at once for a private action while the core works.
+// loadingView is opened at once for a private action or a bare /tap while
+// the core works.
 func loadingView() slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:  slack.VTModal,

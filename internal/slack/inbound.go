@@ -246,6 +246,12 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 		return ackOK
 	}
 	rp := &replier{a: a, user: c.UserID, channel: c.ChannelID, trigger: c.TriggerID, direct: isIM(c.ChannelID)}
+	if strings.TrimSpace(c.Text) == "" {
+		// A bare /tap asks for the request form: open the modal now, while
+		// the trigger lives (3 s); the form replaces "Loading…" once the
+		// core has checked who is asking.
+		rp.openLoading(ctx)
+	}
 	a.spawn(chat.Event{
 		Kind:         chat.KindCommand,
 		User:         chat.User{Platform: Platform, ID: c.UserID, Name: c.UserName, Team: c.TeamID},
@@ -254,6 +260,6 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 		Text:         strings.TrimSpace(c.Text),
 		DeliveryID:   key,
 		Reply:        rp.reply,
-	})
+	}, rp.closeLoading)
 	return ackOK
 }

@@ -36,13 +36,22 @@ func TestSlashCommandOpensForm(t *testing.T) {
 		}
 	}
 	dm := e.fake.DMChannel(alice)
+	gate := make(chan struct{})
+	act := e.rec.act
+	e.rec.act = func(ctx context.Context, ev chat.Event) { <-gate; act(ctx, ev) }
 	e.deliver(t, e.fake.SlashCommand(alice, dm, ""), http.StatusOK)
+	// The modal is open when the ack is written, before the core answers.
+	if v := e.fake.Views(); len(v) != 1 || !strings.Contains(texts(v[0].Blocks), "Loading") {
+		t.Fatalf("no loading modal at ack time: %+v", v)
+	}
+	close(gate)
 	ev := e.rec.next(t)
+	e.a.Wait()
 	if ev.Kind != chat.KindCommand || ev.Text != "" || !ev.Direct {
 		t.Fatalf("event %+v", ev)
 	}
 	views := e.fake.Views()
-	if len(views) != 1 || views[0].CallbackID != chat.FormRequest || views[0].User != alice {
+	if len(views) != 1 || views[0].CallbackID != chat.FormRequest || views[0].User != alice || views[0].Updates != 1 {
 		t.Fatalf("views %+v", views)
 	}
 	if m := decodeMeta(views[0].PrivateMetadata); m.State != "draft-7" || m.Channel != dm {
