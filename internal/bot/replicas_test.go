@@ -87,6 +87,9 @@ func TestReplicasApproveOnce(t *testing.T) {
 	if len(card.Message.Buttons) != 0 || !strings.Contains(chattest.Text(card.Message), "Approved by "+req.DecidedBy.Name) {
 		t.Errorf("approval card not decided:\n%s", chattest.Text(card.Message))
 	}
+	if !strings.Contains(chattest.Text(card.Message), "Pass issued") {
+		t.Errorf("approval card left behind the stored state (issued):\n%s", chattest.Text(card.Message))
+	}
 	// Every update is either the decision or a loser's refresh; at most
 	// one per click, plus the winner's.
 	if card.Updates < 1 || card.Updates > clicks {
@@ -229,7 +232,7 @@ func TestReplicasManyRequests(t *testing.T) {
 func TestReplicasTimersUnderLease(t *testing.T) {
 	const every = 200 * time.Millisecond
 	const ttl = 3 * every // approvals.Run's lease TTL
-	c := newCluster(t, 3, approvals.Config{ApprovalWindow: 3 * time.Second, RevealWindow: 4 * time.Second})
+	c := newCluster(t, 3, approvals.Config{ApprovalWindow: 4 * time.Second, RevealWindow: 6 * time.Second})
 	pending := c.request(c.replicas[0], c.replicas[1], graphtest.DemoSarahUPN)
 	issued := c.request(c.replicas[1], c.replicas[2], graphtest.DemoDiegoUPN)
 	if r := c.click(c.replicas[2], alex, chat.ActionApprove, string(issued)); c.get(issued).State != tap.StateIssued {
@@ -241,6 +244,9 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 	reminded := func() int { return c.count(approversChannel, about(pending, "Still waiting")) }
 	eventually(t, 5*time.Second, "no reminder", func() bool { return reminded() > 0 })
 
+	if c.get(pending).State != tap.StatePending || c.get(issued).State != tap.StateIssued {
+		t.Fatal("the timers ran out before the lease holder could be killed mid-flow (machine too slow?)")
+	}
 	var holder string
 	c.sql(`SELECT holder FROM leases WHERE name = '`+approvals.SweeperLease+`'`, &holder)
 	var victim *replica
@@ -257,16 +263,18 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 	var oldExpires time.Time
 	c.sql(`SELECT expires FROM leases WHERE name = '`+approvals.SweeperLease+`'`, &oldExpires)
 
+	// Until the dead holder's lease expires (by the database clock) nobody
+	// else may hold it; then another replica must take it.
 	var next string
-	var newExpires time.Time
 	eventually(t, 5*time.Second, "no replica took the lease over", func() bool {
-		c.sql(`SELECT holder, expires FROM leases WHERE name = '`+approvals.SweeperLease+`'`, &next, &newExpires)
+		var dbNow time.Time
+		c.sql(`SELECT holder, clock_timestamp() FROM leases WHERE name = '`+approvals.SweeperLease+`'`, &next, &dbNow)
+		if next != holder && dbNow.Before(oldExpires) {
+			t.Fatalf("%s holds the lease at %v, before %s's expired at %v", next, dbNow, holder, oldExpires)
+		}
 		return next != holder
 	})
 	takeover := time.Since(killed)
-	if acquired := newExpires.Add(-ttl); acquired.Before(oldExpires) {
-		t.Errorf("%s took the lease at %v, before %s's expired at %v", next, acquired, holder, oldExpires)
-	}
 
 	eventually(t, 10*time.Second, "timers not finished", func() bool {
 		return c.get(pending).State == tap.StateExpired && c.get(issued).State == tap.StateExpired
@@ -310,11 +318,16 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 
 // TestReplicasSweepWithoutLease: even with no lease, three replicas
 // sweeping the same due request at once act on it once (every change is
-// a compare-and-swap).
+// a compare-and-swap). The replicas share a test clock.
 func TestReplicasSweepWithoutLease(t *testing.T) {
-	c := newCluster(t, 3, approvals.Config{ApprovalWindow: 2 * time.Second})
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	const window = time.Hour
+	c := newCluster(t, 3, approvals.Config{ApprovalWindow: window, Now: func() time.Time { return time.Unix(0, clock.Load()) }})
 	id := c.request(c.replicas[0], c.replicas[2], graphtest.DemoSarahUPN)
-	sweepAll := func() {
+	created := c.get(id).CreatedAt
+	sweepAll := func(at time.Time) {
+		clock.Store(at.UnixNano())
 		var wg sync.WaitGroup
 		for i := range 9 {
 			wg.Add(1)
@@ -327,10 +340,11 @@ func TestReplicasSweepWithoutLease(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	time.Sleep(time.Until(c.get(id).NextTimer) + 50*time.Millisecond)
-	sweepAll()
-	time.Sleep(time.Until(c.get(id).NextTimer) + 50*time.Millisecond)
-	sweepAll()
+	sweepAll(created.Add(window/2 + time.Second))
+	if got := c.get(id).State; got != tap.StatePending {
+		t.Fatalf("state after the reminder = %s, want pending", got)
+	}
+	sweepAll(created.Add(window + time.Second))
 	if got := c.get(id).State; got != tap.StateExpired {
 		t.Fatalf("state = %s, want expired", got)
 	}
