@@ -16,7 +16,7 @@
 // Usage (from this folder, after npm ci):
 //   node e2e.mjs                 starts the playground and `go run ./cmd/bot`
 //   TAPBOT_E2E_BOT_URL=http://127.0.0.1:3978 node e2e.mjs   uses a running bot
-// Env: TAPBOT_E2E_PORT (playground port, default 56150), TAPBOT_E2E_TIMEOUT_MS
+// Env: TAPBOT_E2E_PORT (playground port, default 56190), TAPBOT_E2E_TIMEOUT_MS
 // (per step, default 60000), TAPBOT_E2E_BOT_CMD (default "go run ./cmd/bot").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ALEX, APPROVERS, MEGAN, MEGAN_CHAT, SARAH, SARAH_EMAIL, TENANT,
+  ALEX, APPROVERS, BOT, MEGAN, MEGAN_CHAT, SARAH, SARAH_EMAIL, TENANT,
   actionsOf, botMessages, cards, click, connectStream, findAction, formDefaults, http, latest, say, sayAs, stream,
   textOf, usePlayground,
 } from './playground.mjs';
@@ -32,7 +32,9 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const stepTimeout = Number(process.env.TAPBOT_E2E_TIMEOUT_MS || 60000);
-const wantPort = Number(process.env.TAPBOT_E2E_PORT || 56150);
+// Not the playground's default port: a local-mode bot started elsewhere on
+// this machine posts to localhost:56150 and must not disturb the walk.
+const wantPort = Number(process.env.TAPBOT_E2E_PORT || 56190);
 
 const children = [];
 const work = mkdtempSync(join(tmpdir(), 'tapbot-e2e-'));
@@ -60,7 +62,16 @@ function stopAll() {
   }
 }
 
+let lastAnswers = [];
 function dumpLogs() {
+  for (const a of lastAnswers) console.log(`invoke answer: ${textOf(a.card).replace(/\n/g, ' | ').slice(0, 300)}`);
+  console.log('----- what the playground showed -----');
+  for (const { ev } of stream) {
+    const m = ev.message;
+    const acts = cards({ message: m }).flatMap((c) => actionsOf(c).map((a) => `[${a.title}→${a.verb}]`));
+    const text = [m.text || '', ...cards({ message: m }).map((c) => textOf(c).replace(/\n/g, ' | '))].join(' ').slice(0, 300);
+    console.log(`${ev.action} ${ev.actionConversationId} ${m.messageId} from ${m.from?.id}: ${text} ${acts.join(' ')}`);
+  }
   for (const c of children) {
     try {
       const text = readFileSync(c.logFile, 'utf8');
@@ -118,7 +129,7 @@ async function main() {
         TAPBOT_TEAMS_SERVICE_URL: `http://localhost:${port}/_connector` },
     });
   }
-  await waitFor('the bot /healthz', async () => (await fetch(`${botURL}/healthz`)).ok, 300000);
+  await waitFor('the bot /healthz', async () => (await fetch(`${botURL}/healthz`)).ok, 600000); // go run may compile first
   log(`bot on ${botURL}`);
   await connectStream(port);
 
@@ -129,25 +140,36 @@ async function main() {
 
   // Answer the dialog (a form or confirm buttons) until the approval card
   // is in the channel.
+  // A card Megan sees is either a posted message or the invoke answer that
+  // replaced it on her client after a click.
   const handled = new Set();
+  const answers = []; // { m, card } from invoke responses, newest last
+  lastAnswers = answers;
+  const answerCard = (m, res) => {
+    if (res?.type === 'application/vnd.microsoft.card.adaptive' && res.value) answers.push({ m, card: res.value, key: `answer:${answers.length}` });
+  };
   const approval = await waitFor('the approval card in the approvers channel', async () => {
     const found = findAction(APPROVERS, 'tap_approve');
     if (found) return found;
+    const seen = [];
     for (const m of botMessages(MEGAN_CHAT, mark)) {
-      for (const c of cards(m)) {
-        const key = `${m.message.messageId}:${m.message.timestamp}`;
-        if (handled.has(key)) continue;
-        const form = actionsOf(c).find((a) => a.verb === 'tap_request');
-        const confirm = actionsOf(c).find((a) => a.verb === 'tap_say' && /^(confirm|yes|submit|send)/i.test(String(a.data?.value)));
-        if (form) {
-          handled.add(key);
-          log('submitting the request form');
-          await click(MEGAN, m, form, formDefaults(c));
-        } else if (confirm) {
-          handled.add(key);
-          log(`clicking "${confirm.title}"`);
-          await click(MEGAN, m, confirm);
-        }
+      for (const c of cards(m)) seen.push({ m, card: c, key: `${m.message.messageId}:${m.message.timestamp}` });
+    }
+    for (const { m, card: c, key } of [...seen, ...answers]) {
+      if (handled.has(key)) continue;
+      const form = actionsOf(c).find((a) => a.verb === 'tap_request');
+      // The answers a manager in a hurry gives: confirm, accept defaults, skip.
+      const says = actionsOf(c).filter((a) => a.verb === 'tap_say');
+      const confirm = ['confirm', 'yes', 'submit', 'send', 'defaults', 'skip']
+        .map((v) => says.find((a) => String(a.data?.value).toLowerCase().startsWith(v))).find(Boolean);
+      if (form) {
+        handled.add(key);
+        log('submitting the request form');
+        answerCard(m, await click(MEGAN, m, form, formDefaults(c)));
+      } else if (confirm) {
+        handled.add(key);
+        log(`clicking "${confirm.title}"`);
+        answerCard(m, await click(MEGAN, m, confirm));
       }
     }
     return null;
@@ -177,9 +199,11 @@ async function main() {
   });
   if (!pass) throw new Error(`the reveal answer has no pass: ${JSON.stringify(answer)}`);
   log(`Megan revealed the pass (${pass.length} characters) in the invoke response`);
-  await waitFor('the posted card to say it was revealed', () => {
+  await waitFor('a posted card to say the pass was revealed', () => {
     const now = latest.get(reveal.m.message.messageId);
-    return now.seq > mark && !cards(now).some((c) => actionsOf(c).some((a) => a.verb === 'tap_reveal'));
+    if (now.seq > mark && !cards(now).some((c) => actionsOf(c).some((a) => a.verb === 'tap_reveal'))) return true;
+    return stream.slice(mark).some(({ ev }) => ev.message.from?.id === BOT.id &&
+      /revealed/i.test(cards({ message: ev.message }).map(textOf).join('\n')));
   });
   for (const { raw } of stream) {
     if (raw.includes(pass)) throw new Error('the pass appears in a posted or updated message');
@@ -200,7 +224,7 @@ async function main() {
     for (const conv of [MEGAN_CHAT, APPROVERS]) {
       for (const m of botMessages(conv, mark)) {
         const text = [m.message.text || '', ...cards(m).map(textOf)].join('\n');
-        if (/confirm|set up|setup complete/i.test(text)) return m;
+        if (/confirmed/i.test(text)) return m;
       }
     }
     return null;
