@@ -23,6 +23,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkCard } from './check-cards.mjs';
 import {
   ALEX, APPROVERS, BOT, MEGAN, MEGAN_CHAT, SARAH, SARAH_EMAIL, TENANT,
   actionsOf, botMessages, cards, click, connectStream, findAction, formDefaults, http, latest, say, sayAs, stream,
@@ -230,6 +231,19 @@ async function main() {
     return null;
   });
   log('confirmed');
+
+  // Every card the bot posted, updated or answered with parses with the SDK.
+  const all = [...stream.flatMap(({ ev }) => cards({ message: ev.message })), ...lastAnswers.map((a) => a.card), approved.value, card];
+  let bad = 0;
+  for (const c of all) {
+    const problems = checkCard(c);
+    if (problems.length) {
+      bad++;
+      log(`card "${textOf(c).split('\n')[0]}": ${problems.join('; ')}`);
+    }
+  }
+  if (bad) throw new Error(`${bad} of ${all.length} cards the bot sent do not parse with the Adaptive Cards SDK`);
+  log(`all ${all.length} cards the bot sent parse with the Adaptive Cards SDK`);
 }
 
 try {
