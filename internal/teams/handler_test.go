@@ -19,6 +19,7 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
 	"github.com/tapbot/tapbot/internal/teams/botauth/authtest"
+	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
 )
 
 func TestValidTokenHandled(t *testing.T) {
@@ -388,4 +389,65 @@ func TestInvokeDeadline(t *testing.T) {
 		}
 		a.Wait()
 	})
+}
+
+func TestProactiveCreateRefusedIsUnreachable(t *testing.T) {
+	f := newFixture(t)
+	f.conn.Inject(connectortest.Fault{Op: "create", Status: http.StatusForbidden, Code: "MessageWritesBlocked"})
+	_, err := f.a.Send(context.Background(), chat.Address{Kind: chat.ToUser, EntraID: "a1f4c1e2-0000-4000-8000-000000000005"}, chat.Message{Text: "x"})
+	if !errors.Is(err, chat.ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+}
+
+func TestChannelReferenceCaptured(t *testing.T) {
+	f := newFixture(t)
+	other := connectortest.Start(t) // a second region's serviceUrl
+	act := f.personal("<at>tapbot</at> pending")
+	act["serviceUrl"] = other.URL
+	act["conversation"] = map[string]any{"id": approvers + ";messageid=42", "conversationType": "channel", "isGroup": true, "tenantId": tenantID}
+	if status, _ := f.post(act, "valid"); status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	ev := f.waitEvents(1)[0]
+	if ev.Direct || ev.Text != "pending" {
+		t.Errorf("event = %+v", ev)
+	}
+	ref, err := f.a.Send(context.Background(), chat.Address{Kind: chat.ToChannel}, chat.Message{Text: "card"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Extra != other.URL || len(other.Calls()) != 1 || len(f.conn.Calls()) != 0 {
+		t.Errorf("channel post went to %q (calls: other %d, default %d)", ref.Extra, len(other.Calls()), len(f.conn.Calls()))
+	}
+}
+
+func TestMalformedRequests(t *testing.T) {
+	f := newFixture(t)
+	resp, err := f.srv.Client().Get(f.srv.URL + "/api/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d", resp.StatusCode)
+	}
+	big := f.personal(strings.Repeat("x", 300<<10))
+	if status, _ := f.post(big, "valid"); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("300 KiB body: %d, want 413", status)
+	}
+	notJSON, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/messages", strings.NewReader("{nope"))
+	notJSON.Header.Set("Authorization", f.idp.Header(f.conn.URL))
+	resp, err = f.srv.Client().Do(notJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad JSON: %d", resp.StatusCode)
+	}
+	f.a.Wait()
+	if n := len(f.h.all()); n != 0 {
+		t.Fatalf("%d malformed requests reached the handler", n)
+	}
 }
