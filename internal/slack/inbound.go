@@ -177,6 +177,9 @@ func (a *Adapter) onInteraction(ctx context.Context, raw []byte) ack {
 
 func isIM(channel string) bool { return strings.HasPrefix(channel, "D") }
 
+// textNoPrivateWindow answers a private action whose modal did not open.
+const textNoPrivateWindow = "Slack didn't open a private window for this in time. Nothing was shown or used up: click the button again."
+
 // onBlockAction acknowledges a click after de-duplicating it, all on what
 // peek read: the payload is scanned once.
 func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
@@ -209,7 +212,20 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 	rp := &replier{a: a, user: pk.user, channel: channel, trigger: pk.trigger, direct: isIM(channel)}
 	if chat.PrivateActions[action] {
 		// The trigger lives 3 s: open the private surface before the ack.
-		rp.openLoading(ctx)
+		// Without it the answer (a pass) could be shown nowhere, so the
+		// core is not asked: the click is not consumed and can be repeated.
+		if !rp.openLoading(ctx) {
+			a.wg.Add(1)
+			go func() {
+				defer a.wg.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+				defer cancel()
+				if err := a.postPrivate(ctx, pk.user, channel, isIM(channel), chat.Message{Text: textNoPrivateWindow}); err != nil {
+					a.log.Warn("slack reveal notice", "slack_user", pk.user, "err", err)
+				}
+			}()
+			return ackOK
+		}
 	}
 	ev := chat.Event{
 		Kind:         chat.KindAction,

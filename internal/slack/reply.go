@@ -33,12 +33,13 @@ type replier struct {
 	viewFilled  bool
 }
 
-// openLoading opens the "Loading…" modal for a private action at once.
-func (r *replier) openLoading(ctx context.Context) {
+// openLoading opens the "Loading…" modal at once and reports whether it
+// is open.
+func (r *replier) openLoading(ctx context.Context) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.trigger == "" || r.triggerUsed {
-		return
+		return false
 	}
 	r.triggerUsed = true
 	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
@@ -46,9 +47,10 @@ func (r *replier) openLoading(ctx context.Context) {
 	res, err := r.a.api.OpenViewContext(ctx, r.trigger, loadingView())
 	if err != nil {
 		r.a.log.Warn("slack open loading modal", "slack_user", r.user, "err", classify("views.open", err))
-		return
+		return false
 	}
 	r.viewID, r.viewHash = res.View.ID, res.View.Hash
+	return true
 }
 
 // closeLoading answers a loading modal the handler left unanswered, so

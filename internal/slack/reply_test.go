@@ -299,3 +299,22 @@ func TestRevealWithoutAnswerClosesLoading(t *testing.T) {
 		t.Fatalf("views %+v", views)
 	}
 }
+
+func TestRevealWithoutModalIsNotDispatched(t *testing.T) {
+	e := newEnv(t)
+	e.fake.FailNext("views.open", "expired_trigger_id", 1)
+	dm := e.fake.DMChannel(alice)
+	e.deliver(t, e.fake.BlockAction(alice, dm, "1700000000.000100", chat.ActionReveal, "req-1"), http.StatusOK)
+	e.a.Wait()
+	if n := e.rec.count(); n != 0 {
+		t.Fatalf("the core was asked to reveal with no private surface (%d events)", n)
+	}
+	if last, ok := e.fake.LastMessage(dm); !ok || !strings.Contains(last.Text, "click the button again") {
+		t.Fatalf("no notice: %+v", last)
+	}
+	// The next click works.
+	e.deliver(t, e.fake.BlockAction(alice, dm, "1700000000.000100", chat.ActionReveal, "req-1"), http.StatusOK)
+	if ev := e.rec.next(t); ev.Action != chat.ActionReveal {
+		t.Fatalf("event %+v", ev)
+	}
+}
