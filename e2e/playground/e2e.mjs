@@ -8,10 +8,13 @@
 //   WS   /_ws_conversation/v1/conversations/stream      every message the bot posts or updates
 //
 // The walk: Megan asks for a pass in her 1:1 chat → the approval card
-// arrives in the approvers channel → Alex approves → Megan reveals → the
-// pass comes back only in the invoke response (never in anything the bot
-// posts or updates) → Sarah's sign-in methods are registered in the fake
-// tenant → Sarah says "done" → the request is confirmed.
+// arrives in the approvers channel → Megan (the requester) and Diego (not an
+// approver) are refused → Alex approves → Megan reveals → the pass comes
+// back only in the invoke response (never in anything the bot posts or
+// updates) → Sarah's sign-in methods are registered in the fake tenant →
+// Sarah says "done" → the request is confirmed. Then a second request is
+// denied by Irvin with a reason. Every card the bot sent must parse with
+// the Adaptive Cards SDK.
 //
 // Usage (from this folder, after npm ci):
 //   node e2e.mjs                 starts the playground and `go run ./cmd/bot`
@@ -25,8 +28,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkCard } from './check-cards.mjs';
 import {
-  ALEX, APPROVERS, BOT, MEGAN, MEGAN_CHAT, SARAH, SARAH_EMAIL, TENANT,
-  actionsOf, botMessages, cards, click, connectStream, findAction, formDefaults, http, latest, say, sayAs, stream,
+  ALEX, APPROVERS, BOT, DIEGO, IRVIN, MEGAN, MEGAN_CHAT, SARAH, SARAH_EMAIL, TENANT,
+  actionsOf, botMessages, cards, click, inputsOf, connectStream, findAction, formDefaults, http, latest, say, sayAs, stream,
   textOf, usePlayground,
 } from './playground.mjs';
 
@@ -63,7 +66,8 @@ function stopAll() {
   }
 }
 
-let lastAnswers = [];
+const lastAnswers = []; // every invoke answer Megan got, for the card check and the failure dump
+const denyAnswers = [];
 function dumpLogs() {
   for (const a of lastAnswers) console.log(`invoke answer: ${textOf(a.card).replace(/\n/g, ' | ').slice(0, 300)}`);
   console.log('----- what the playground showed -----');
@@ -102,6 +106,54 @@ async function waitFor(desc, fn, timeout = stepTimeout) {
 
 // ---- the walk ----
 
+// requestPass has Megan ask for a pass for email in her 1:1 chat, answers
+// the dialog (a form or confirm buttons) and returns the approval card
+// that arrives in the approvers channel.
+async function requestPass(email) {
+  const mark = stream.length;
+  await say(MEGAN_CHAT, `pass for ${email} tomorrow 7:00, 8 hours, onboarding`);
+  log(`Megan asked for a pass for ${email}`);
+
+  // Answer the dialog (a form or confirm buttons) until the approval card
+  // is in the channel.
+  // A card Megan sees is either a posted message or the invoke answer that
+  // replaced it on her client after a click.
+  const handled = new Set();
+  const answers = []; // { m, card } from invoke responses, newest last
+  const answerCard = (m, res) => {
+    if (res?.type === 'application/vnd.microsoft.card.adaptive' && res.value) {
+      answers.push({ m, card: res.value, key: `answer:${answers.length}` });
+      lastAnswers.push({ card: res.value });
+    }
+  };
+  return waitFor('the approval card in the approvers channel', async () => {
+    const found = findAction(APPROVERS, 'tap_approve', mark);
+    if (found) return found;
+    const seen = [];
+    for (const m of botMessages(MEGAN_CHAT, mark)) {
+      for (const c of cards(m)) seen.push({ m, card: c, key: `${m.message.messageId}:${m.message.timestamp}` });
+    }
+    for (const { m, card: c, key } of [...seen, ...answers]) {
+      if (handled.has(key)) continue;
+      const form = actionsOf(c).find((a) => a.verb === 'tap_request');
+      // The answers a manager in a hurry gives: confirm, accept defaults, skip.
+      const says = actionsOf(c).filter((a) => a.verb === 'tap_say');
+      const confirm = ['confirm', 'yes', 'submit', 'send', 'defaults', 'skip']
+        .map((v) => says.find((a) => String(a.data?.value).toLowerCase().startsWith(v))).find(Boolean);
+      if (form) {
+        handled.add(key);
+        log('submitting the request form');
+        answerCard(m, await click(MEGAN, m, form, formDefaults(c)));
+      } else if (confirm) {
+        handled.add(key);
+        log(`clicking "${confirm.title}"`);
+        answerCard(m, await click(MEGAN, m, confirm));
+      }
+    }
+    return null;
+  });
+}
+
 async function main() {
   const botURL = process.env.TAPBOT_E2E_BOT_URL || 'http://127.0.0.1:3978';
   const pg = start('playground', process.execPath,
@@ -135,50 +187,21 @@ async function main() {
   await connectStream(port);
 
   // 1. Megan asks for a pass in her 1:1 chat.
+  const approval = await requestPass(SARAH_EMAIL);
   let mark = stream.length;
-  await say(MEGAN_CHAT, `pass for ${SARAH_EMAIL} tomorrow 7:00, 8 hours, onboarding`);
-  log('Megan asked for a pass');
-
-  // Answer the dialog (a form or confirm buttons) until the approval card
-  // is in the channel.
-  // A card Megan sees is either a posted message or the invoke answer that
-  // replaced it on her client after a click.
-  const handled = new Set();
-  const answers = []; // { m, card } from invoke responses, newest last
-  lastAnswers = answers;
-  const answerCard = (m, res) => {
-    if (res?.type === 'application/vnd.microsoft.card.adaptive' && res.value) answers.push({ m, card: res.value, key: `answer:${answers.length}` });
-  };
-  const approval = await waitFor('the approval card in the approvers channel', async () => {
-    const found = findAction(APPROVERS, 'tap_approve');
-    if (found) return found;
-    const seen = [];
-    for (const m of botMessages(MEGAN_CHAT, mark)) {
-      for (const c of cards(m)) seen.push({ m, card: c, key: `${m.message.messageId}:${m.message.timestamp}` });
-    }
-    for (const { m, card: c, key } of [...seen, ...answers]) {
-      if (handled.has(key)) continue;
-      const form = actionsOf(c).find((a) => a.verb === 'tap_request');
-      // The answers a manager in a hurry gives: confirm, accept defaults, skip.
-      const says = actionsOf(c).filter((a) => a.verb === 'tap_say');
-      const confirm = ['confirm', 'yes', 'submit', 'send', 'defaults', 'skip']
-        .map((v) => says.find((a) => String(a.data?.value).toLowerCase().startsWith(v))).find(Boolean);
-      if (form) {
-        handled.add(key);
-        log('submitting the request form');
-        answerCard(m, await click(MEGAN, m, form, formDefaults(c)));
-      } else if (confirm) {
-        handled.add(key);
-        log(`clicking "${confirm.title}"`);
-        answerCard(m, await click(MEGAN, m, confirm));
-      }
-    }
-    return null;
-  });
   log(`approval card ${approval.m.message.messageId} in ${approval.m.conv}`);
   if (!/sarah/i.test(textOf(approval.card))) throw new Error('the approval card does not name the new hire');
 
-  // 2. Alex approves (a card click as another team member).
+  // 2. The requester and a non-approver cannot approve; Alex can.
+  for (const who of [MEGAN, DIEGO]) {
+    const res = await click(who, approval.m, approval.action);
+    log(`${who.name} clicked Approve: "${textOf(res?.value || {}).split('\n')[0]}"`);
+  }
+  await sleep(500);
+  if (!cards(latest.get(approval.m.message.messageId)).some((c) => actionsOf(c).some((a) => a.verb === 'tap_approve'))) {
+    throw new Error('the requester or a non-approver could approve');
+  }
+  log('the requester and a non-approver were refused; the card is still pending');
   mark = stream.length;
   const approved = await click(ALEX, approval.m, approval.action);
   if (approved?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`approve answer: ${JSON.stringify(approved)}`);
@@ -232,8 +255,29 @@ async function main() {
   });
   log('confirmed');
 
+  // 5. A second request, denied by Irvin with a reason.
+  const second = await requestPass('diego.siciliani@contoso.com');
+  const deny = actionsOf(second.card).find((a) => a.verb === 'tap_deny');
+  if (!deny) throw new Error('the approval card has no Deny button');
+  mark = stream.length;
+  const askReason = await click(IRVIN, second.m, deny);
+  const submitReason = actionsOf(askReason?.value || {}).find((a) => a.verb);
+  if (!submitReason || !inputsOf(askReason.value).some((i) => i.id === 'reason')) {
+    throw new Error(`Deny did not ask for a reason: ${JSON.stringify(askReason)}`);
+  }
+  denyAnswers.push(askReason.value);
+  await click(IRVIN, second.m, submitReason, { reason: 'Diego starts next month' });
+  await waitFor('the denied card and Megan told', () => {
+    const now = latest.get(second.m.message.messageId);
+    const updated = now.seq > mark && /denied/i.test(cards(now).map(textOf).join('\n')) &&
+      !cards(now).some((c) => actionsOf(c).some((x) => x.verb === 'tap_approve'));
+    const told = botMessages(MEGAN_CHAT, mark).some((m) => /denied/i.test([m.message.text || '', ...cards(m).map(textOf)].join('\n')));
+    return updated && told;
+  });
+  log('Irvin denied the second request with a reason; the card was updated and Megan told');
+
   // Every card the bot posted, updated or answered with parses with the SDK.
-  const all = [...stream.flatMap(({ ev }) => cards({ message: ev.message })), ...lastAnswers.map((a) => a.card), approved.value, card];
+  const all = [...stream.flatMap(({ ev }) => cards({ message: ev.message })), ...lastAnswers.map((a) => a.card), ...denyAnswers, approved.value, card];
   let bad = 0;
   for (const c of all) {
     const problems = checkCard(c);
