@@ -107,6 +107,7 @@ type replica struct {
 	svc    *approvals.Service
 	router *bot.Router
 	trail  *audit.Trail
+	log    *slog.Logger
 
 	cancel context.CancelFunc // stops Run
 	done   chan struct{}      // closed when Run returned
@@ -176,7 +177,7 @@ func (c *cluster) start() *replica {
 		c.t.Fatal(err)
 	}
 	router.Attach(svc)
-	r := &replica{name: name, store: st, svc: svc, router: router, trail: trail}
+	r := &replica{name: name, store: st, svc: svc, router: router, trail: trail, log: log}
 	c.replicas = append(c.replicas, r)
 	return r
 }
@@ -405,6 +406,21 @@ func (c *cluster) logged(msg string, id tap.RequestID, attrs map[string]string) 
 			}
 		}
 		if ok {
+			out = append(out, fmt.Sprint(rec["replica"]))
+		}
+	}
+	return out
+}
+
+// log returns r's logger (JSON into the cluster's log, with the replica's name).
+func (c *cluster) log(r *replica) *slog.Logger { return r.log }
+
+// loggedAny returns the replica names that logged msg.
+func (c *cluster) loggedAny(msg string) []string {
+	var out []string
+	for _, line := range strings.Split(c.logs.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
 			out = append(out, fmt.Sprint(rec["replica"]))
 		}
 	}

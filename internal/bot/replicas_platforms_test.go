@@ -3,16 +3,24 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/slack"
+	"github.com/tapbot/tapbot/internal/slack/slackfake"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
 )
@@ -120,4 +128,188 @@ func TestReplicasTeamsBehindLoadBalancer(t *testing.T) {
 	if n := c.count(megan.ID, withButton(id, chat.ActionReveal)); n != 1 {
 		t.Errorf("%d Reveal messages to the requester, want 1", n)
 	}
+}
+
+// Slack users of the Socket Mode test, by e-mail mapped to the demo tenant.
+const (
+	slMegan, slAlex, slIrvin = "UMEGAN", "UALEX", "UIRVIN"
+	slApprovers              = "CAPPROVERS"
+)
+
+// TestReplicasSlackSocketMode: three replicas each hold their own Socket
+// Mode connection; the fake spreads envelopes across the connections as
+// Slack does. A request made in a DM, then 50 Approve clicks (and Slack's
+// redeliveries of ten of them, which may land on another replica): each
+// click reaches the core once, Graph creates one pass, the Slack card is
+// decided, and every loser is told who won.
+func TestReplicasSlackSocketMode(t *testing.T) {
+	fake := slackfake.NewUnstarted()
+	fake.AddUser(slMegan, "Megan Bowen", graphtest.DemoMeganUPN, false)
+	fake.AddUser(slAlex, "Alex Wilber", graphtest.DemoAlexUPN, false)
+	fake.AddUser(slIrvin, "Irvin Sayers", graphtest.DemoIrvinUPN, false)
+	fake.AddChannel(slApprovers, slAlex, slIrvin)
+	ts := slacktest.NewTestServer(fake.Bind)
+	ts.Start()
+	t.Cleanup(ts.Stop)
+	go func() {
+		for range ts.SeenFeed { // slacktest blocks until its feed is drained
+		}
+	}()
+
+	// The admin-kept user map gives the Entra ids. (Without it the router
+	// looks Slack users up by e-mail, and concurrent
+	// graph.Client.UserByEmail calls race on the Graph SDK's shared path
+	// parameters map: see the report on issue 7.)
+	userMap := filepath.Join(t.TempDir(), "slack-users.yaml")
+	if err := os.WriteFile(userMap, []byte(fmt.Sprintf("%s: %s\n%s: %s\n%s: %s\n",
+		slMegan, graphtest.DemoMeganID, slAlex, graphtest.DemoAlexID, slIrvin, graphtest.DemoIrvinID)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newCluster(t, 3, approvals.Config{})
+	counts := make([]atomic.Int32, len(c.replicas))
+	var adapters []*slack.Adapter
+	for i, r := range c.replicas {
+		a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", APIURL: ts.GetAPIURL(),
+			ApproversChannel: slApprovers, UserMapFile: userMap, PostInterval: time.Millisecond, PostBurst: 100},
+			r.store, countingHandler{r.router, &counts[i]}, c.log(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.router.AddMessenger(a)
+		r.router.SetApproverChannel(slack.Platform, slApprovers)
+		adapters = append(adapters, a)
+		ctx, cancel := context.WithCancel(c.ctx)
+		done := make(chan error, 1)
+		go func() { done <- a.RunSocketMode(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("%s: socket mode: %v", r.name, err)
+			}
+			a.Wait()
+		})
+	}
+	eventually(t, 10*time.Second, "three socket connections", func() bool {
+		return len(c.loggedAny("slack socket mode connected")) == 3
+	})
+
+	var envs []string
+	send := func(body string, retry int) {
+		id := fmt.Sprintf("env-%d", len(envs)+1)
+		envs = append(envs, id)
+		ts.SendToWebsocket(slackfake.Envelope(body, id, retry))
+	}
+	settle := func() {
+		t.Helper()
+		for _, id := range envs {
+			waitSocketAck(t, ts, id)
+		}
+		for _, a := range adapters {
+			a.Wait()
+		}
+	}
+	dm := fake.DMChannel(slMegan)
+	send(fake.DM(slMegan, "pass for "+graphtest.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"), 0)
+	settle()
+	send(fake.DM(slMegan, "yes"), 0)
+	settle()
+	cards := fake.Messages(slApprovers)
+	if len(cards) != 1 {
+		t.Fatalf("%d messages in the approvers channel, want the card; DM: %+v", len(cards), fake.Messages(dm))
+	}
+	card := cards[0]
+
+	const clicks = 50
+	var bodies []string
+	for i := range clicks {
+		u := slAlex
+		if i%2 == 1 {
+			u = slIrvin
+		}
+		b, err := fake.Click(u, slApprovers, card.TS, chat.ActionApprove)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	for i, b := range bodies {
+		send(b, 0)
+		if i%5 == 0 {
+			send(b, 1) // Slack redelivers: may reach another replica
+		}
+	}
+	settle()
+
+	var handled int32
+	spread := make([]int32, len(counts))
+	for i := range counts {
+		spread[i] = counts[i].Load()
+		handled += spread[i]
+	}
+	if handled != 2+clicks {
+		t.Errorf("core called %d times for 2 messages and %d clicks (+%d redeliveries), want %d", handled, clicks, clicks/5, 2+clicks)
+	}
+	busy := 0
+	for _, n := range spread {
+		if n > 0 {
+			busy++
+		}
+	}
+	if busy < 2 {
+		t.Errorf("envelopes not spread across replicas: %v", spread)
+	}
+	if n := c.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+		t.Fatalf("graph creates = %d, want 1", n)
+	}
+	var id tap.RequestID
+	if rs, err := c.live()[0].store.ListRequests(c.ctx, tap.RequestFilter{}); err != nil || len(rs) != 1 {
+		t.Fatalf("requests: %d, %v", len(rs), err)
+	} else {
+		id = rs[0].ID
+	}
+	if got := c.get(id).State; got != tap.StateIssued {
+		t.Fatalf("state = %s, want issued", got)
+	}
+	final, _ := fake.LastMessage(slApprovers)
+	if len(fake.Messages(slApprovers)) != 1 || strings.Contains(string(final.Blocks), `"button"`) ||
+		!strings.Contains(string(final.Blocks), "Approved by") {
+		t.Errorf("Slack approval card not decided in place (%d messages): %s", len(fake.Messages(slApprovers)), final.Blocks)
+	}
+	reveals := 0
+	for _, m := range fake.Messages(dm) {
+		if strings.Contains(string(m.Blocks), `"`+chat.ActionReveal) {
+			reveals++
+		}
+	}
+	if reveals != 1 {
+		t.Errorf("%d Slack DMs with a Reveal button, want 1", reveals)
+	}
+	told := 0
+	for _, u := range []string{slAlex, slIrvin} {
+		for _, m := range fake.Ephemerals(u) {
+			if strings.Contains(m.Text, "already approved") {
+				told++
+			}
+		}
+	}
+	if told != clicks-1 {
+		t.Errorf("%d losing clicks told who won, want %d", told, clicks-1)
+	}
+	t.Logf("replicas: Slack Socket Mode, %d envelopes; core calls per replica %v; %d create; Slack card edited %d times",
+		len(envs), spread, c.tenant.Creates(graphtest.DemoSarahID), final.Edits)
+}
+
+// waitSocketAck waits until slacktest has seen the ack for envelopeID.
+func waitSocketAck(t *testing.T, ts *slacktest.Server, envelopeID string) {
+	t.Helper()
+	want := `"` + envelopeID + `"`
+	eventually(t, 10*time.Second, "no ack for "+envelopeID, func() bool {
+		for _, m := range ts.GetSeenInboundMessages() {
+			var ack map[string]json.RawMessage
+			if json.Unmarshal([]byte(m), &ack) == nil && string(ack["envelope_id"]) == want {
+				return true
+			}
+		}
+		return false
+	})
 }
