@@ -63,13 +63,13 @@ func renderCard(m chat.Message, private bool) (*card, error) {
 		title = m.Form.Title
 	}
 	if title != "" {
-		c.Body = append(c.Body, obj{"type": "TextBlock", "text": escapeCardMarkdown(title), "weight": "Bolder", "size": "Medium", "wrap": true, "style": "heading"})
+		c.Body = append(c.Body, obj{"type": "TextBlock", "text": literal(title), "weight": "Bolder", "size": "Medium", "wrap": true, "style": "heading"})
 	}
 	c.Body = append(c.Body, textBlocks(m.Text)...)
 	if len(m.Facts) > 0 {
 		facts := make([]obj, 0, len(m.Facts))
 		for _, f := range m.Facts {
-			facts = append(facts, obj{"title": escapeCardMarkdown(f.Label), "value": escapeCardMarkdown(f.Value)})
+			facts = append(facts, obj{"title": literal(f.Label), "value": literal(f.Value)})
 		}
 		c.Body = append(c.Body, obj{"type": "FactSet", "facts": facts})
 	}
@@ -129,7 +129,7 @@ func secretBlock(m chat.Message) obj {
 		"type":  "Container",
 		"style": "emphasis",
 		"items": []obj{
-			{"type": "TextBlock", "text": escapeCardMarkdown(caption), "weight": "Bolder", "wrap": true},
+			{"type": "TextBlock", "text": literal(caption), "weight": "Bolder", "wrap": true},
 			{"type": "RichTextBlock", "inlines": []obj{{
 				"type": "TextRun", "text": m.Secret.Reveal(), "fontType": "Monospace", "size": "ExtraLarge", "weight": "Bolder",
 			}}},

@@ -216,3 +216,16 @@ func TestFormFieldsJoinDateTime(t *testing.T) {
 		}
 	}
 }
+
+func TestNoEscMarksInCards(t *testing.T) {
+	for _, tc := range goldenMessages() {
+		c, err := renderCard(tc.msg, tc.private)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(c)
+		if strings.ContainsAny(string(b), "\uE000\uE001") {
+			t.Errorf("%s: card carries chat.Esc marks: %s", tc.name, b)
+		}
+	}
+}

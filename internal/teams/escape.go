@@ -90,6 +90,12 @@ func cardMarkup(s string) string {
 	return strings.ReplaceAll(s, "*", "**")
 }
 
+// literal shows core text with no markup at all (titles, facts, captions):
+// everything is escaped and Esc marks are removed.
+func literal(text string) string {
+	return chat.Expand(text, escapeCardMarkdown, escapeCardMarkdown)
+}
+
 // cardText expands a chat.Message text for a card: Esc spans escaped,
 // core markup translated.
 func cardText(text string) string {
