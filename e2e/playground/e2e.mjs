@@ -281,6 +281,7 @@ async function main() {
   let bad = 0;
   for (const c of all) {
     const problems = checkCard(c);
+    if (/[\uE000\uE001]/.test(JSON.stringify(c))) problems.push('carries chat.Esc marks (U+E000/U+E001)');
     if (problems.length) {
       bad++;
       log(`card "${textOf(c).split('\n')[0]}": ${problems.join('; ')}`);
