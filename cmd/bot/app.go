@@ -242,7 +242,16 @@ func (a *app) runBackground(ctx context.Context) {
 	}
 }
 
-func (a *app) wait() { a.wg.Wait() }
+// wait lets background work and in-flight chat handlers finish.
+func (a *app) wait() {
+	a.wg.Wait()
+	if a.slack != nil {
+		a.slack.Wait()
+	}
+	if a.teams != nil {
+		a.teams.Wait()
+	}
+}
 
 func (a *app) close() {
 	for i := len(a.closers) - 1; i >= 0; i-- {

@@ -68,7 +68,12 @@ func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
 			return -1
 		}
 	}
-	t.Cleanup(func() { stop() })
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			t.Logf("bot log:\n%s", stderr.String())
+		}
+	})
 	return base, stop
 }
 

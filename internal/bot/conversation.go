@@ -174,6 +174,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 			r.say(ctx, ev, err)
 			return
 		}
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textConfirmedHire, chat.Esc(actorName(actor)))})
 	case "help":
 		r.reply(ctx, ev, chat.Message{Text: textHelp})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
@@ -87,33 +88,58 @@ func decider(r *tap.Request) string {
 }
 
 // postApprovalCards posts the card to every platform's approvers channel
-// and remembers the refs on the request so later updates reach them.
+// at once. Each ref is remembered on the request as soon as its post
+// lands, so a decision taken while another platform is still retrying
+// still updates it; a card that lands after a decision is redrawn at once.
 func (r *Router) postApprovalCards(ctx context.Context, req *tap.Request) error {
 	card := ApprovalCard(req)
-	var refs []tap.Ref
-	var errs []error
+	var (
+		mu     sync.Mutex
+		errs   []error
+		posted int
+		wg     sync.WaitGroup
+	)
 	for p, ch := range r.cfg.ApproverChannels {
 		m, ok := r.messengers[p]
 		if !ok || ch == "" {
 			continue
 		}
-		ref, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, card)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("post approval card on %s: %w", p, err))
-			continue
-		}
-		refs = append(refs, ref)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := r.postCard(ctx, m, ch, req.ID, card)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("post approval card on %s: %w", p, err))
+				return
+			}
+			posted++
+		}()
 	}
-	if len(refs) > 0 {
-		if err := r.svc.AddRefs(ctx, req.ID, refs...); err != nil {
-			errs = append(errs, err)
-		}
-		req.Refs = append(req.Refs, refs...)
-	}
-	if len(refs) == 0 && len(errs) == 0 {
+	wg.Wait()
+	if posted == 0 && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("post approval card: no approvers channel configured"))
 	}
 	return errors.Join(errs...)
+}
+
+func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string, id tap.RequestID, card chat.Message) error {
+	ref, err := m.Send(ctx, chat.Address{Platform: m.Platform(), Kind: chat.ToChannel, ID: channel}, card)
+	if err != nil {
+		return err
+	}
+	if err := r.svc.AddRefs(ctx, id, ref); err != nil {
+		return err
+	}
+	now, err := r.svc.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if now.State != tap.StatePending || len(now.Approvals) > 0 {
+		return m.Update(ctx, ref, ApprovalCard(now))
+	}
+	return nil
 }
 
 // updateCards redraws every approval card of req for everyone.

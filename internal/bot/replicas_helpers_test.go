@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,21 +134,54 @@ func newCluster(t *testing.T, n int, acfg approvals.Config) *cluster {
 			c.kill(r)
 		}
 	})
-	for range n {
-		c.start()
+	// The replicas start at once on the empty schema, as a fresh
+	// deployment does: their migrations race for the advisory lock.
+	stores := make([]*postgres.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = postgres.Open(c.ctx, dsn, c.logger(i))
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			for _, st := range stores {
+				if st != nil {
+					_ = st.Close()
+				}
+			}
+			t.Fatalf("replica-%d: open: %v", i, errs[i])
+		}
+	}
+	for _, st := range stores {
+		c.startOn(st)
 	}
 	return c
+}
+
+func (c *cluster) logger(i int) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("replica", fmt.Sprintf("replica-%d", i))
 }
 
 // start opens one more replica on the cluster's schema.
 func (c *cluster) start() *replica {
 	c.t.Helper()
-	name := fmt.Sprintf("replica-%d", len(c.replicas))
-	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("replica", name)
-	st, err := postgres.Open(c.ctx, c.dsn, log)
+	st, err := postgres.Open(c.ctx, c.dsn, c.logger(len(c.replicas)))
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	return c.startOn(st)
+}
+
+// startOn wires a replica around its own open pool.
+func (c *cluster) startOn(st *postgres.Store) *replica {
+	c.t.Helper()
+	name := fmt.Sprintf("replica-%d", len(c.replicas))
+	log := c.logger(len(c.replicas))
 	gc, err := graph.New(graph.Config{BaseURL: c.tenant.URL(), Credential: graph.StaticCredential("test-token")}, log)
 	if err != nil {
 		c.t.Fatal(err)

@@ -41,7 +41,7 @@ const (
 	textPassEnded          = "The pass for %s expired before %s confirmed setup. If they still can't sign in, ask for a new pass."
 	textFailed             = "The pass for %s could not be issued: %s"
 	textConfirmedRequester = "%s finished setting up (%s) %s after you revealed the pass. The pass was removed."
-	textConfirmedHire      = "Thanks, %s — your sign-in is set up (%s). Your Temporary Access Pass has been removed; use Windows Hello or your passkey from now on."
+	textConfirmedHire      = "Thanks, %s — your sign-in is set up and your Temporary Access Pass has been removed. From now on sign in with Windows Hello, Microsoft Authenticator or your passkey."
 	textReminder           = "Still waiting for a decision: the request for %s by %s."
 	textSecurity           = "Security notice: %s tried to reveal the pass for %s, which only %s may reveal. Nothing was shown."
 	textGuideTitle         = "Onboarding guide for %s (safe to forward, no pass inside)"
