@@ -147,6 +147,7 @@ func teamsPackage(path string, getenv func(string) string, stdout, stderr io.Wri
 	appID := getenv("TAPBOT_TEAMS_APP_ID")
 	if err := buildTeamsPackage(f, appID); err != nil {
 		f.Close()
+		_ = os.Remove(path)
 		fmt.Fprintln(stderr, "tapbot:", err)
 		return 1
 	}
