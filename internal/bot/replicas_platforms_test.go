@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,6 +135,7 @@ func TestReplicasTeamsBehindLoadBalancer(t *testing.T) {
 const (
 	slMegan, slAlex, slIrvin = "UMEGAN", "UALEX", "UIRVIN"
 	slApprovers              = "CAPPROVERS"
+	slSecret                 = "slack-signing-secret"
 )
 
 // TestReplicasSlackSocketMode: three replicas each hold their own Socket
@@ -169,7 +171,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 	counts := make([]atomic.Int32, len(c.replicas))
 	var adapters []*slack.Adapter
 	for i, r := range c.replicas {
-		a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", APIURL: ts.GetAPIURL(),
+		a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", SigningSecret: slSecret, APIURL: ts.GetAPIURL(),
 			ApproversChannel: slApprovers, UserMapFile: userMap, PostInterval: time.Millisecond, PostBurst: 100},
 			r.store, countingHandler{r.router, &counts[i]}, c.log(r))
 		if err != nil {
@@ -294,6 +296,36 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 	}
 	if told != clicks-1 {
 		t.Errorf("%d losing clicks told who won, want %d", told, clicks-1)
+	}
+	// HTTP mode behind a load balancer: Slack's retry of one event (the
+	// same event id) reaches every replica at once; the core hears it once.
+	evt := fake.DM(slMegan, "status")
+	codes := make([]int, len(adapters))
+	var wg sync.WaitGroup
+	for i, a := range adapters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := httptest.NewRecorder()
+			req := slackfake.SignedRequest(slSecret, evt, time.Now())
+			if i > 0 {
+				req.Header.Set("X-Slack-Retry-Num", strconv.Itoa(i))
+				req.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+			}
+			a.HTTPHandler().ServeHTTP(rec, req)
+			codes[i] = rec.Code
+		}()
+	}
+	wg.Wait()
+	for _, a := range adapters {
+		a.Wait()
+	}
+	var after int32
+	for i := range counts {
+		after += counts[i].Load()
+	}
+	if after != handled+1 || codes[0] != http.StatusOK || codes[1] != http.StatusOK || codes[2] != http.StatusOK {
+		t.Errorf("one HTTP event on three replicas: core called %d times, answers %v; want 1, all 200", after-handled, codes)
 	}
 	t.Logf("replicas: Slack Socket Mode, %d envelopes; core calls per replica %v; %d create; Slack card edited %d times",
 		len(envs), spread, c.tenant.Creates(graphtest.DemoSarahID), final.Edits)
