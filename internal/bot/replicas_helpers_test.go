@@ -446,9 +446,6 @@ func (c *cluster) logged(msg string, id tap.RequestID, attrs map[string]string) 
 	return out
 }
 
-// log returns r's logger (JSON into the cluster's log, with the replica's name).
-func (c *cluster) log(r *replica) *slog.Logger { return r.log }
-
 // loggedAny returns the replica names that logged msg.
 func (c *cluster) loggedAny(msg string) []string {
 	var out []string

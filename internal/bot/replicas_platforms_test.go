@@ -173,7 +173,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 	for i, r := range c.replicas {
 		a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", SigningSecret: slSecret, APIURL: ts.GetAPIURL(),
 			ApproversChannel: slApprovers, UserMapFile: userMap, PostInterval: time.Millisecond, PostBurst: 100},
-			r.store, countingHandler{r.router, &counts[i]}, c.log(r))
+			r.store, countingHandler{r.router, &counts[i]}, r.log)
 		if err != nil {
 			t.Fatal(err)
 		}
