@@ -79,6 +79,11 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
+	authz := r.Header.Get("Authorization")
+	if a.validator != nil && authz == "" {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
 	var act activity
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	if err := dec.Decode(&act); err != nil {
@@ -91,11 +96,6 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.validator != nil {
-		authz := r.Header.Get("Authorization")
-		if authz == "" {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
 		if _, err := a.validator.Validate(ctx, authz, act.ServiceURL, act.ChannelID); err != nil {
 			a.log.WarnContext(ctx, "teams activity refused", "reason", botauth.Reason(err), "activity_type", string(act.Type))
 			http.Error(w, "forbidden", http.StatusForbidden)
@@ -108,7 +108,8 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if act.ID != "" {
-		first, err := a.store.MarkSeen(ctx, "teams:act:"+act.ID, seenTTL)
+		// Teams message ids are only unique within a conversation.
+		first, err := a.store.MarkSeen(ctx, "teams:act:"+act.Conversation.ID+"/"+act.ID, seenTTL)
 		if err != nil {
 			a.log.ErrorContext(ctx, "teams dedup", "err", err)
 			http.Error(w, "try again", http.StatusServiceUnavailable)
