@@ -7,7 +7,7 @@
 //   POST /_internal/v1/customActivities                 any activity (the new hire's "done")
 //   WS   /_ws_conversation/v1/conversations/stream      every message the bot posts or updates
 //
-// The walk: Megan asks for a pass in her 1:1 chat → the approval card
+// The walk: Megan opens her chat and is welcomed once → she asks for a pass in her 1:1 chat → the approval card
 // arrives in the approvers channel → Megan (the requester) and Diego (not an
 // approver) are refused → Alex approves → Megan reveals → the pass comes
 // back only in the invoke response (never in anything the bot posts or
@@ -186,9 +186,17 @@ async function main() {
   log(`bot on ${botURL}`);
   await connectStream(port);
 
+  // 0. Megan opens her chat (the web UI installs the app): one welcome.
+  let mark = stream.length;
+  await http('POST', `${PG}/_debug/conversation/${encodeURIComponent(MEGAN_CHAT)}/installation`, {});
+  const welcome = await waitFor('the welcome message', () => botMessages(MEGAN_CHAT, mark)[0]);
+  await sleep(1000);
+  if (botMessages(MEGAN_CHAT, mark).length !== 1) throw new Error('the install was welcomed more than once');
+  log(`welcome: "${[welcome.message.text || '', ...cards(welcome).map(textOf)].join(' ').split('\n')[0].slice(0, 80)}"`);
+
   // 1. Megan asks for a pass in her 1:1 chat.
   const approval = await requestPass(SARAH_EMAIL);
-  let mark = stream.length;
+  mark = stream.length;
   log(`approval card ${approval.m.message.messageId} in ${approval.m.conv}`);
   if (!/sarah/i.test(textOf(approval.card))) throw new Error('the approval card does not name the new hire');
 

@@ -137,6 +137,12 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, ok := a.event(&act)
+	if ok && ev.Kind == chat.KindInstall {
+		// Teams announces an install twice (installationUpdate and
+		// conversationUpdate): welcome once per conversation.
+		first, err := a.store.MarkSeen(ctx, "teams:install:"+ev.Conversation.Conversation, installTTL)
+		ok = err == nil && first
+	}
 	w.WriteHeader(http.StatusOK)
 	if !ok {
 		return

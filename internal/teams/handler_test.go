@@ -191,7 +191,7 @@ func TestFormSubmitViaExecuteAndSubmit(t *testing.T) {
 	}
 }
 
-func TestInstallEvent(t *testing.T) {
+func TestInstallEventOncePerConversation(t *testing.T) {
 	f := newFixture(t)
 	act := f.personal("")
 	act["type"] = "conversationUpdate"
@@ -201,10 +201,14 @@ func TestInstallEvent(t *testing.T) {
 	act2["type"] = "installationUpdate"
 	act2["action"] = "add"
 	f.post(act2, "valid")
-	for _, ev := range f.waitEvents(2) {
-		if ev.Kind != chat.KindInstall {
-			t.Errorf("event = %+v", ev)
-		}
+	act3 := f.personal("")
+	act3["type"] = "installationUpdate"
+	act3["action"] = "add"
+	act3["conversation"] = map[string]any{"id": approvers, "conversationType": "channel", "tenantId": tenantID}
+	f.post(act3, "valid")
+	evs := f.waitEvents(2)
+	if evs[0].Kind != chat.KindInstall || evs[1].Kind != chat.KindInstall || evs[0].Conversation.Conversation == evs[1].Conversation.Conversation {
+		t.Errorf("events = %+v", evs)
 	}
 }
 

@@ -51,6 +51,9 @@ const (
 	invokeDeadline = 4500 * time.Millisecond
 	// seenTTL is how long an activity id is remembered.
 	seenTTL = 24 * time.Hour
+	// installTTL is how long an install of the bot in a conversation is
+	// remembered, so its two announcements give one KindInstall.
+	installTTL = 10 * time.Minute
 	// eventTimeout bounds the background handling of an acknowledged activity.
 	eventTimeout = 2 * time.Minute
 )
