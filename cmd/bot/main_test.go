@@ -27,7 +27,10 @@ import (
 // and returns its base URL and a stop function that returns the exit code.
 func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
 	t.Helper()
-	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_LISTEN": "127.0.0.1:0"}
+	// Proactive Teams posts (the approvers channel) go to a fake connector,
+	// never to a playground that may be running on this machine.
+	conn := connectortest.Start(t)
+	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_LISTEN": "127.0.0.1:0", "TAPBOT_TEAMS_SERVICE_URL": conn.URL}
 	for k, v := range extraEnv {
 		env[k] = v
 	}

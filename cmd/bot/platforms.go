@@ -27,6 +27,10 @@ func (a *app) chat(cfg *Config, log *slog.Logger) error {
 		if cfg.Local() && tc.ApproversConversation == "" {
 			tc.ApproversConversation = localApproversConversation
 		}
+		if cfg.Local() && tc.TenantID == "" {
+			// Pin the playground's tenant (.m365agentsplayground.yml).
+			tc.TenantID = graphtest.DemoTenantID
+		}
 		ad, err := teams.New(teams.Config{
 			AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
 			CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
@@ -116,5 +120,3 @@ func auditCmd(ctx context.Context, cfg *Config, log *slog.Logger, verb string, s
 }
 
 func buildTeamsPackage(w io.Writer, appID string) error { return teams.BuildPackage(w, appID) }
-
-var _ = graphtest.DemoTenantID

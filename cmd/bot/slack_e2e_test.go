@@ -89,7 +89,6 @@ func eventually(t *testing.T, what string, cond func() bool) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 // TestSlackEndToEnd: slash command → modal → approval click → reveal in a
 // modal → "done" → confirmed, over signed HTTP, through slack-go against
 // the fake Slack API; the pass is only ever in views.update.

@@ -68,3 +68,23 @@ func TestGraphRefusalReachesRequesterPlainly(t *testing.T) {
 		t.Errorf("requester told: %s", text)
 	}
 }
+
+// TestRevealWithoutPrivateSurfaceKeepsThePassSealed: a client that cannot
+// answer privately (Action.Submit fallback) must not burn the pass.
+func TestRevealWithoutPrivateSurfaceKeepsThePassSealed(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	h.click(alex, chat.ActionApprove, string(id))
+	h.router.Handle(h.ctx, chat.Event{Kind: chat.KindAction, User: megan, Action: chat.ActionReveal, Value: string(id),
+		Conversation: tap.Ref{Conversation: "dm-" + megan.ID}})
+	if got := h.state(id); got != tap.StateIssued {
+		t.Fatalf("state = %s; the sealed pass was used without a private surface", got)
+	}
+	last, _ := h.msgr.Last(megan.ID)
+	if !strings.Contains(chattest.Text(last.Message), "privately") {
+		t.Errorf("requester not told why: %s", chattest.Text(last.Message))
+	}
+	if r := h.click(megan, chat.ActionReveal, string(id)); !r.Last().HasSecret() {
+		t.Fatal("the pass is gone after the refused reveal")
+	}
+}

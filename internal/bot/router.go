@@ -239,6 +239,12 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 		r.reply(ctx, ev, DenyForm(id))
 	case chat.ActionReveal:
+		if ev.Reply == nil {
+			// No private surface (e.g. a Teams client without Universal
+			// Actions): revealing would burn the sealed pass unseen.
+			r.reply(ctx, ev, chat.Message{Text: textNoPrivateSurface})
+			return
+		}
 		req, pass, err := r.svc.Reveal(ctx, id, actor)
 		if err != nil {
 			r.say(ctx, ev, err)
