@@ -25,8 +25,12 @@ func (s *Service) Run(ctx context.Context, every time.Duration, holder string) e
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	held := false
 	for {
 		ok, err := s.store.AcquireLease(ctx, SweeperLease, holder, 3*every)
+		if err == nil {
+			held = ok
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.WarnContext(ctx, "sweeper lease", "holder", holder, "err", err)
@@ -37,9 +41,23 @@ func (s *Service) Run(ctx context.Context, every time.Duration, holder string) e
 		}
 		select {
 		case <-ctx.Done():
+			if held {
+				s.releaseLease(holder)
+			}
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+}
+
+// releaseLease hands the sweeper lease back on a clean stop (a rolling
+// deploy), so another replica takes the timers over at once instead of
+// after the lease's TTL: the holder renews it to expire now.
+func (s *Service) releaseLease(holder string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := s.store.AcquireLease(ctx, SweeperLease, holder, 0); err != nil {
+		s.log.Warn("release sweeper lease", "holder", holder, "err", err)
 	}
 }
 

@@ -137,25 +137,47 @@ func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string,
 		return err
 	}
 	if now.State != tap.StatePending || len(now.Approvals) > 0 {
-		return m.Update(ctx, ref, ApprovalCard(now))
+		return r.drawCard(ctx, ref, now)
 	}
 	return nil
 }
 
 // updateCards redraws every approval card of req for everyone.
 func (r *Router) updateCards(ctx context.Context, req *tap.Request) error {
-	card := ApprovalCard(req)
 	var errs []error
 	for _, ref := range req.Refs {
-		m, ok := r.messengers[ref.Platform]
-		if !ok {
-			continue
-		}
-		if err := m.Update(ctx, ref, card); err != nil {
-			errs = append(errs, fmt.Errorf("update approval card on %s: %w", ref.Platform, err))
+		if err := r.drawCard(ctx, ref, req); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// drawCard updates one approval card to show req, unless this replica
+// already drew that version (or a newer one) there.
+func (r *Router) drawCard(ctx context.Context, ref tap.Ref, req *tap.Request) error {
+	m, ok := r.messengers[ref.Platform]
+	if !ok {
+		return nil
+	}
+	r.drawnMu.Lock()
+	if v, ok := r.drawn[ref]; ok && v >= req.Version {
+		r.drawnMu.Unlock()
+		return nil
+	}
+	r.drawnMu.Unlock()
+	if err := m.Update(ctx, ref, ApprovalCard(req)); err != nil {
+		return fmt.Errorf("update approval card on %s: %w", ref.Platform, err)
+	}
+	r.drawnMu.Lock()
+	if len(r.drawn) > 10000 {
+		r.drawn = map[tap.Ref]int64{}
+	}
+	if req.Version > r.drawn[ref] {
+		r.drawn[ref] = req.Version
+	}
+	r.drawnMu.Unlock()
+	return nil
 }
 
 func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Message) error {

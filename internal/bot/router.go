@@ -59,6 +59,11 @@ type Router struct {
 
 	idMu sync.Mutex
 	ids  map[string]cachedID
+
+	// drawn is the request version each approval card last showed (this
+	// replica's view), so repeated redraws of the same state are skipped.
+	drawnMu sync.Mutex
+	drawn   map[tap.Ref]int64
 }
 
 type cachedID struct {
@@ -88,7 +93,7 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, d: d, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}}
+	r := &Router{cfg: cfg, d: d, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]int64{}}
 	for _, m := range d.Messengers {
 		r.messengers[m.Platform()] = m
 	}
@@ -230,7 +235,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	case chat.ActionApprove:
 		if _, err := r.svc.Approve(ctx, id, actor); err != nil {
 			r.say(ctx, ev, err)
-			r.refreshCard(ctx, id)
+			r.refreshCard(ctx, id, ev.Message)
 		}
 	case chat.ActionDeny:
 		if _, err := r.svc.Get(ctx, id); err != nil {
@@ -273,15 +278,22 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	}
 }
 
-// refreshCard redraws the approval cards after a refused click, so a
-// stale card (buttons still showing) catches up with the stored state.
-func (r *Router) refreshCard(ctx context.Context, id tap.RequestID) {
+// refreshCard redraws the clicked approval card after a refused click, so
+// a stale card (buttons still showing) catches up with the stored state.
+// A pending card is already right, and an issuing request is redrawn by
+// its own notice; redrawing those could only put an older view back.
+func (r *Router) refreshCard(ctx context.Context, id tap.RequestID, clicked tap.Ref) {
 	req, err := r.svc.Get(ctx, id)
-	if err != nil {
+	if err != nil || req.State == tap.StatePending || req.State == tap.StateIssuing {
 		return
 	}
-	if err := r.updateCards(ctx, req); err != nil {
-		r.log.Warn("refresh approval card", "request", id, "err", err)
+	for _, ref := range req.Refs {
+		if clicked.Message != "" && ref != clicked {
+			continue
+		}
+		if err := r.drawCard(ctx, ref, req); err != nil {
+			r.log.Warn("refresh approval card", "request", id, "err", err)
+		}
 	}
 }
 
@@ -299,7 +311,7 @@ func (r *Router) deny(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	}
 	if _, err := r.svc.Deny(ctx, id, actor, reason); err != nil {
 		r.say(ctx, ev, err)
-		r.refreshCard(ctx, id)
+		r.refreshCard(ctx, id, ev.Message)
 	}
 }
 

@@ -97,7 +97,10 @@ func (c *Client) UserByEmail(ctx context.Context, email string) (tap.User, error
 	}
 	f := "mail eq " + odataQuote(email) + " or userPrincipalName eq " + odataQuote(email)
 	top := int32(2)
-	resp, err := c.users.Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+	// A fresh builder per call: kiota writes the base URL into the
+	// builder's path-parameter map on every request, so a shared one races.
+	list := users.NewUsersRequestBuilderInternal(map[string]string{}, c.adapter)
+	resp, err := list.Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Filter: &f, Select: userFields, Top: &top}})
 	if err != nil {
 		return tap.User{}, classify(ctx, cl, err)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tapbot/tapbot/internal/graph"
@@ -173,4 +174,31 @@ func TestMembershipRolesPolicyMethods(t *testing.T) {
 		t.Errorf("windows hello method %+v lacks display name or created time", ms[1])
 	}
 	assertNoGzip(t, f.tn)
+}
+
+// TestConcurrentLookups runs every directory read at once under -race:
+// kiota request builders must not be shared between calls.
+func TestConcurrentLookups(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.c.UserByEmail(ctx, graphtest.DemoMeganUPN); err != nil {
+				t.Error(err)
+			}
+			if _, err := f.c.User(ctx, graphtest.DemoSarahUPN); err != nil {
+				t.Error(err)
+			}
+			if _, err := f.c.Roles(ctx, graphtest.DemoAdeleID); err != nil {
+				t.Error(err)
+			}
+			if _, err := f.c.Policy(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -205,12 +205,12 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	rep := &invokeReply{}
 	ev.Reply = rep.reply
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), invokeDeadline)
+	defer cancel()
 	done := make(chan struct{})
 	a.bg.Add(1)
 	go func() {
 		defer a.bg.Done()
-		defer close(done)
-		defer cancel()
+		defer close(done) // before the deadline can fire: a finished handler is never "working on it"
 		hctx, hcancel := context.WithTimeout(context.WithoutCancel(r.Context()), eventTimeout)
 		defer hcancel()
 		a.h.Handle(hctx, ev)
