@@ -36,6 +36,7 @@ var migrations embed.FS
 type Store struct {
 	w    *sql.DB // exactly one connection: all writes
 	r    *sql.DB // readers
+	cp   *sql.DB // the background checkpointer (checkpoint.go)
 	log  *slog.Logger
 	now  func() time.Time
 	seen *groupcommit.Committer[seenReq, bool]
@@ -73,7 +74,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -88,15 +89,25 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s := &Store{w: w, r: r, log: log, now: time.Now, stmts: make(map[stmtKey]*sql.Stmt), stop: make(chan struct{})}
-	if err := s.migrate(ctx); err != nil {
+	cp, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
 		_ = w.Close()
 		_ = r.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	cp.SetMaxOpenConns(1)
+	cp.SetMaxIdleConns(1)
+	s := &Store{w: w, r: r, cp: cp, log: log, now: time.Now, stmts: make(map[stmtKey]*sql.Stmt), stop: make(chan struct{})}
+	if err := s.migrate(ctx); err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		_ = cp.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	s.seen = groupcommit.New(1, maxBatch, s.commitSeen) // one writer
-	s.done.Add(1)
+	s.done.Add(2)
 	go s.pruneLoop()
+	go s.checkpointLoop(cp)
 	return s, nil
 }
 
@@ -211,7 +222,7 @@ func (s *Store) Close() error {
 		}
 		s.stmts = nil
 		s.stmtMu.Unlock()
-		err = errors.Join(s.w.Close(), s.r.Close())
+		err = errors.Join(s.w.Close(), s.r.Close(), s.cp.Close())
 	})
 	return err
 }
