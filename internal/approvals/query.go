@@ -99,3 +99,16 @@ func snapshots(rs []*tap.Request) []*tap.Request {
 	}
 	return out
 }
+
+// Refused audits a click the chat layer refused before it reached the
+// service (a guest or an unidentified chat user pressing Approve), so every
+// refused action is on the trail. It returns ref unchanged.
+func (s *Service) Refused(ctx context.Context, id tap.RequestID, actor tap.Actor, action string, ref error) error {
+	var r *tap.Request
+	if id != "" {
+		if got, err := s.store.GetRequest(ctx, id); err == nil {
+			r = got
+		}
+	}
+	return s.refused(ctx, r, actor, action, ref)
+}

@@ -199,7 +199,7 @@ func TestRefusedApprovers(t *testing.T) {
 	}
 	var export bytes.Buffer
 	_ = h.trail.Export(h.ctx, &export)
-	if n := strings.Count(export.String(), `"refused"`); n < 3 {
+	if n := strings.Count(export.String(), `"refused"`); n < 4 {
 		t.Errorf("refusals audited %d times, want ≥ 3:\n%s", n, export.String())
 	}
 }

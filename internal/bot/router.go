@@ -125,6 +125,11 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 	actor, err := r.actor(ctx, ev.User)
 	if err != nil {
 		log.Info("unidentified chat user", "chat_user", ev.User.ID, "err", err)
+		if ev.Kind == chat.KindAction || ev.Kind == chat.KindForm {
+			// A refused click is audited like any other refusal.
+			who := tap.Actor{Platform: ev.User.Platform, ChatID: ev.User.ID, Name: ev.User.Name, Email: ev.User.Email}
+			err = r.svc.Refused(ctx, tap.RequestID(ev.Value), who, ev.Action+ev.Form, err)
+		}
 		r.reply(ctx, ev, chat.Message{Text: Say(r.log, err)})
 		return
 	}
