@@ -273,8 +273,3 @@ func formInputs(f *chat.Form) []obj {
 	}
 	return out
 }
-
-// cardAttachment wraps a card as an activity attachment.
-func cardAttachment(c *card) obj {
-	return obj{"contentType": cardContentType, "content": c}
-}
