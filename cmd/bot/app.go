@@ -251,6 +251,7 @@ func (a *app) wait() {
 	if a.teams != nil {
 		a.teams.Wait()
 	}
+	a.router.Wait()
 }
 
 func (a *app) close() {

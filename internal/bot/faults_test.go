@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -86,5 +88,35 @@ func TestRevealWithoutPrivateSurfaceKeepsThePassSealed(t *testing.T) {
 	}
 	if r := h.click(megan, chat.ActionReveal, string(id)); !r.Last().HasSecret() {
 		t.Fatal("the pass is gone after the refused reveal")
+	}
+}
+
+// TestUnshownPassIsRevoked: the private reply carrying the pass fails
+// (e.g. the Teams invoke deadline passed). The sealed copy is gone, so
+// the live pass is deleted rather than left unseen in Entra.
+func TestUnshownPassIsRevoked(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	h.click(alex, chat.ActionApprove, string(id))
+	ev := chat.Event{Kind: chat.KindAction, User: megan, Action: chat.ActionReveal, Value: string(id),
+		Conversation: tap.Ref{Conversation: "dm-" + megan.ID}}
+	var shown []chat.Message
+	ev.Reply = func(_ context.Context, m chat.Message) error {
+		if m.HasSecret() {
+			return errors.New("invoke response already written")
+		}
+		shown = append(shown, m)
+		return nil
+	}
+	h.router.Handle(h.ctx, ev)
+	h.router.Wait()
+	if got := h.state(id); got != tap.StateRevoked {
+		t.Fatalf("state = %s, want revoked", got)
+	}
+	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+		t.Fatalf("unshown pass still live: %+v", live)
+	}
+	if len(shown) == 0 || !strings.Contains(chattest.Text(shown[len(shown)-1]), "ask for a new one") {
+		t.Errorf("requester not told: %+v", shown)
 	}
 }

@@ -127,6 +127,7 @@ func (h *harness) say(u chat.User, text string) *chattest.Replies {
 	ev, r := chattest.Event(chat.Event{Kind: chat.KindMessage, User: u, Direct: true, Text: text,
 		Conversation: tap.Ref{Conversation: "dm-" + u.ID}})
 	h.router.Handle(h.ctx, ev)
+	h.router.Wait()
 	return r
 }
 
@@ -135,6 +136,7 @@ func (h *harness) click(u chat.User, action, value string) *chattest.Replies {
 	ev, r := chattest.Event(chat.Event{Kind: chat.KindAction, User: u, Action: action, Value: value,
 		Conversation: tap.Ref{Conversation: "dm-" + u.ID}})
 	h.router.Handle(h.ctx, ev)
+	h.router.Wait()
 	return r
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
@@ -15,7 +16,31 @@ import (
 // into chat messages — the approval card updated in place for everyone,
 // and the requester told the outcome. Errors are returned joined; the
 // transition itself stands.
+//
+// The "revealed" notice is sent in the background: it fires inside the
+// Reveal click, before the pass is handed back for the private reply,
+// and slow chat APIs must not make that reply miss its deadline (Teams
+// waits 5 s for an invoke answer). Wait blocks until such work is done.
 func (r *Router) Notify(ctx context.Context, n approvals.Notice) error {
+	if n.Kind == approvals.NoticeRevealed {
+		r.bg.Add(1)
+		go func() {
+			defer r.bg.Done()
+			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			defer cancel()
+			if err := r.notify(bctx, n); err != nil {
+				r.log.Warn("notice not delivered", "kind", n.Kind, "request_id", n.Request.ID, "err", err)
+			}
+		}()
+		return nil
+	}
+	return r.notify(ctx, n)
+}
+
+// Wait blocks until background notices are sent.
+func (r *Router) Wait() { r.bg.Wait() }
+
+func (r *Router) notify(ctx context.Context, n approvals.Notice) error {
 	req := n.Request
 	name := targetName(req.Target)
 	var errs []error

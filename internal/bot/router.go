@@ -64,6 +64,8 @@ type Router struct {
 	// replica's view), so repeated redraws of the same state are skipped.
 	drawnMu sync.Mutex
 	drawn   map[tap.Ref]int64
+
+	bg sync.WaitGroup // background notices (see Notify)
 }
 
 type cachedID struct {
@@ -261,11 +263,18 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			return
 		}
 		msg, err := r.guide.RevealMessage(req, pass)
-		if err != nil {
-			r.say(ctx, ev, err)
-			return
+		if err == nil {
+			err = ev.Reply(ctx, msg)
 		}
-		r.reply(ctx, ev, msg)
+		if err != nil {
+			// The sealed copy is gone and the pass was not shown: a pass
+			// nobody can see must not stay live in Entra.
+			r.log.Warn("pass could not be shown; revoking it", "request_id", id, "err", err)
+			if _, rerr := r.svc.Revoke(context.WithoutCancel(ctx), id, actor); rerr != nil {
+				r.log.Error("revoke unshown pass", "request_id", id, "err", rerr)
+			}
+			r.reply(ctx, ev, chat.Message{Text: textNotShown})
+		}
 	case chat.ActionCancel:
 		if _, err := r.svc.Cancel(ctx, id, actor); err != nil {
 			r.say(ctx, ev, err)
