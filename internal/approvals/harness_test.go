@@ -28,8 +28,9 @@ import (
 // checker is the test's policy: approvers are a fixed set of Entra ids;
 // nobody approves their own request or one for themselves, or twice.
 type checker struct {
-	mu        sync.Mutex
-	approvers map[tap.UserID]bool
+	mu            sync.Mutex
+	approvers     map[tap.UserID]bool
+	refuseAtIssue map[tap.UserID]string
 }
 
 func (c *checker) CheckSubmit(_ context.Context, r *tap.Request) ([]string, error) {
@@ -48,6 +49,16 @@ func (c *checker) CheckDecision(ctx context.Context, r *tap.Request, a tap.Actor
 	}
 	if a.EntraID == r.Requester.EntraID || a.EntraID == r.Target.ID {
 		return tap.Refuse(tap.ErrSelfApproval, "You can't approve a request you made or one for yourself.")
+	}
+	return nil
+}
+
+// CheckIssue refuses a target listed in c.refuseAtIssue.
+func (c *checker) CheckIssue(_ context.Context, r *tap.Request) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if msg, ok := c.refuseAtIssue[r.Target.ID]; ok {
+		return tap.Refuse(tap.ErrPrivileged, msg)
 	}
 	return nil
 }

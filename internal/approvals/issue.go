@@ -18,6 +18,8 @@ const (
 	reasonNothing = "the pass could not be created safely and nothing was left in Entra — ask again"
 	reasonAudit   = "the audit trail could not be written, so no pass was created — ask again once IT has fixed it"
 	reasonSeal    = "the pass could not be sealed for safe delivery; it was removed — ask again"
+	// reasonUnchecked: the target could not be re-checked, so nothing was created.
+	reasonUnchecked = "the new hire's account could not be checked again just before creating the pass, so none was created — ask again in a few minutes"
 )
 
 var (
@@ -74,6 +76,17 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 	spec := tap.PassSpec{Lifetime: r.Lifetime, OneTime: r.OneTime}
 	if r.Start.After(s.now()) {
 		spec.Start = r.Start
+	}
+	if err := s.check.CheckIssue(ctx, r); err != nil {
+		reason := reasonUnchecked
+		var ref *tap.Refusal
+		if errors.As(err, &ref) {
+			reason = strings.TrimSuffix(ref.Msg, ".")
+		}
+		s.log.WarnContext(ctx, "target refused at issue", "request_id", r.ID, "err", err)
+		_ = s.record(ctx, r, &actor, "issue", "refused", false, map[string]string{"reason": reason})
+		f, _ := s.failIssuing(ctx, r, &actor, reason, "target re-check failed")
+		return f, tap.Pass{}, tap.Refuse(tap.ErrPolicy, "No pass was created: "+reason+".")
 	}
 	if err := s.record(ctx, r, &actor, "issue", "ok", true, map[string]string{
 		"lifetime": spec.Lifetime.String(), "one_time": fmt.Sprint(spec.OneTime)}); err != nil {

@@ -60,6 +60,12 @@ type Checker interface {
 	CheckDecision(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// IsApprover reports whether actor is in an approver group now.
 	IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
+	// CheckIssue re-checks the target right before a pass is created (the
+	// request may have waited hours since submit): still enabled, not an
+	// external guest, no directory role, inside the TAP policy's scope.
+	// A *tap.Refusal says why not; any other error means it could not be
+	// checked, which also stops the create.
+	CheckIssue(ctx context.Context, r *tap.Request) error
 }
 
 // Auditor appends to the hash-chained audit trail (internal/audit).

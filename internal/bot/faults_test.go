@@ -120,3 +120,24 @@ func TestUnshownPassIsRevoked(t *testing.T) {
 		t.Errorf("requester not told: %+v", shown)
 	}
 }
+
+// TestTargetBecameAdminBeforeApproval: roles are re-read just before the
+// create; a new hire made Global Administrator meanwhile gets no pass.
+func TestTargetBecameAdminBeforeApproval(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	if err := h.tenant.AssignRole(graphtest.DemoSarahID, "Global Administrator", false); err != nil {
+		t.Fatal(err)
+	}
+	h.click(alex, chat.ActionApprove, string(id))
+	if n := h.tenant.TotalCreates(); n != 0 {
+		t.Fatalf("a pass was created for a new administrator (%d creates)", n)
+	}
+	if got := h.state(id); got != tap.StateFailed {
+		t.Fatalf("state = %s, want failed", got)
+	}
+	last, _ := h.msgr.Last(megan.ID)
+	if !strings.Contains(chattest.Text(last.Message), "Global Administrator") {
+		t.Errorf("requester not told why: %s", chattest.Text(last.Message))
+	}
+}

@@ -40,3 +40,35 @@ func (c *Checker) CheckTarget(ctx context.Context, requester tap.UserID, target 
 	}
 	return inScope(pol, target, member)
 }
+
+// CheckIssue re-checks the target right before a pass is created:
+// enabled, not an external guest, no directory role (active or
+// eligible), inside the TAP policy's scope and the method still enabled.
+// It implements approvals.Checker.
+func (c *Checker) CheckIssue(ctx context.Context, r *tap.Request) error {
+	target, err := c.dir.User(ctx, string(r.Target.ID))
+	if err != nil {
+		return fmt.Errorf("re-read target %s: %w", r.Target.ID, err)
+	}
+	if !target.Enabled {
+		return refuseDisabled(target)
+	}
+	if target.External {
+		return refuseGuest(target, orgName(r))
+	}
+	if err := c.checkRoles(ctx, target); err != nil {
+		return err
+	}
+	pol, err := c.tenantPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	if !pol.Enabled {
+		return refuseMethodDisabled()
+	}
+	member, err := c.memberOf(ctx, target.ID, unique(pol.IncludeGroups, pol.ExcludeGroups))
+	if err != nil {
+		return fmt.Errorf("read groups of %s: %w", target.ID, err)
+	}
+	return inScope(pol, target, member)
+}
