@@ -49,6 +49,11 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 		return nil, err
 	}
 	if err := s.store.CreateRequest(ctx, r); err != nil {
+		if errors.Is(err, tap.ErrConflict) {
+			// Another submit for the same new hire won the race.
+			return nil, s.refused(ctx, r, r.Requester, "submit", tap.Refuse(tap.ErrQuota, fmt.Sprintf(
+				"There is already an open request for %s; wait for it to finish or cancel it first.", targetName(r.Target))))
+		}
 		return nil, fmt.Errorf("store request: %w", err)
 	}
 	s.log.InfoContext(ctx, "request submitted", "request_id", r.ID, "requester", who(r.Requester), "target", r.Target.ID, "reason", r.Reason)
@@ -193,4 +198,12 @@ func (s *Service) Cancel(ctx context.Context, id tap.RequestID, actor tap.Actor)
 	s.logTransition(ctx, r, from, tap.EventCancel, &actor)
 	s.notify(ctx, NoticeCancelled, r, &actor, "")
 	return snapshot(r), nil
+}
+
+// targetName names the new hire in sentences.
+func targetName(u tap.User) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.UPN
 }

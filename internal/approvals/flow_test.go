@@ -323,11 +323,12 @@ func TestConfirm(t *testing.T) {
 func TestQueriesAndRefs(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, setup{})
-	a := e.submit()
+	// One open request per target: b is decided before a is filed.
 	b := e.submit()
 	if _, err := e.svc.Deny(ctx, b.ID, e.alex, "dup"); err != nil {
 		t.Fatal(err)
 	}
+	a := e.submit()
 	mine, err := e.svc.Mine(ctx, e.megan)
 	if err != nil || len(mine) != 2 {
 		t.Fatalf("mine = %d, %v", len(mine), err)

@@ -2,7 +2,11 @@ package approvals_test
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -29,5 +33,38 @@ func TestTargetRecheckedBeforeCreate(t *testing.T) {
 	}
 	if e.notes.count(approvals.NoticeFailed) != 1 {
 		t.Errorf("notices %v", e.notes.kinds())
+	}
+}
+
+// TestConcurrentSubmitsOneOpenPerTarget: ten simultaneous submits for one
+// new hire; the store lets exactly one through, the others get a plain
+// refusal (no second request, so never a second Graph create).
+func TestConcurrentSubmitsOneOpenPerTarget(t *testing.T) {
+	e := newEnv(t, setup{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, refused := 0, 0
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &tap.Request{Requester: e.megan, Target: e.hire, Lifetime: 8 * time.Hour, Reason: tap.ReasonOnboarding}
+			_, err := e.svc.Submit(context.Background(), r)
+			mu.Lock()
+			defer mu.Unlock()
+			var ref *tap.Refusal
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &ref) && strings.Contains(ref.Msg, "already an open request"):
+				refused++
+			default:
+				t.Errorf("submit: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 || refused != 9 {
+		t.Fatalf("%d accepted, %d refused; want 1 and 9", ok, refused)
 	}
 }

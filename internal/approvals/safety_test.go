@@ -149,13 +149,18 @@ func TestConcurrentRevealsHandOutOnce(t *testing.T) {
 func TestSealedBytesAreBoundAndOpaque(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, setup{})
-	a, b := e.submit(), e.submit()
+	// Two requests for two new hires (one open request per target).
+	diego := actor(e.tenant, "diego@contoso.com", "Diego Siciliani")
+	a := e.submit()
+	b := e.submit(func(r *tap.Request) {
+		r.Target = tap.User{ID: diego.EntraID, UPN: "diego@contoso.com", DisplayName: "Diego Siciliani", Enabled: true, UserType: "Member"}
+	})
 	for _, r := range []*tap.Request{a, b} {
 		if _, err := e.svc.Approve(ctx, r.ID, e.alex); err != nil {
 			t.Fatal(err)
 		}
 	}
-	value := e.livePasses()[0].Value // b's pass replaced a's in Entra
+	value := e.tenant.Passes("diego@contoso.com")[0].Value // b's pass
 	sa, sb := e.stored(a.ID), e.stored(b.ID)
 	if bytes.Contains(sb.Sealed, []byte(value)) || len(sb.Sealed) < len(value)+28 {
 		t.Fatalf("sealed bytes (%d) hold the pass or are too short", len(sb.Sealed))

@@ -45,7 +45,8 @@ type Session struct {
 // use by several goroutines and several processes sharing the backend.
 type Store interface {
 	// CreateRequest inserts r (r.Version must be 0; it becomes 1).
-	// ErrConflict if the id exists.
+	// ErrConflict if the id exists or, for an open r, its target already
+	// has an open request (at most one per target, atomically).
 	CreateRequest(ctx context.Context, r *Request) error
 	// GetRequest returns a copy. ErrNotFound if absent.
 	GetRequest(ctx context.Context, id RequestID) (*Request, error)

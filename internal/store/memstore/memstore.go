@@ -76,6 +76,13 @@ func (s *Store) CreateRequest(ctx context.Context, r *tap.Request) error {
 	if _, ok := s.requests[r.ID]; ok {
 		return fmt.Errorf("create request %s: %w", r.ID, tap.ErrConflict)
 	}
+	if r.State.Open() && r.Target.ID != "" {
+		for _, o := range s.requests {
+			if o.Target.ID == r.Target.ID && o.State.Open() {
+				return fmt.Errorf("create request %s: target %s has open request %s: %w", r.ID, r.Target.ID, o.ID, tap.ErrConflict)
+			}
+		}
+	}
 	c := r.Clone()
 	c.Version = 1
 	s.requests[r.ID] = c

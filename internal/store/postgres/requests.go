@@ -65,7 +65,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *tap.Request) error {
 	}
 	tag, err := s.pool.Exec(ctx, `INSERT INTO requests
 		(id, version, state, requester, target, created_at, next_timer, doc, sealed)
-		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
 		string(r.ID), w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed)
 	if err != nil {
 		return fmt.Errorf("create request %s: %w", r.ID, err)

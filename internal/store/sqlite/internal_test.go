@@ -257,8 +257,10 @@ func TestMarkSeenAfterClose(t *testing.T) {
 // A database at an older schema version gets only the newer migrations.
 func TestMigrateUpgrade(t *testing.T) {
 	s, path := openTemp(t)
-	if _, err := s.w.Exec(`DROP INDEX seen_expires`); err != nil {
-		t.Fatal(err)
+	for _, idx := range []string{"seen_expires", "requests_one_open_per_target"} {
+		if _, err := s.w.Exec(`DROP INDEX ` + idx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := s.w.Exec(`UPDATE schema_version SET version = 1`); err != nil {
 		t.Fatal(err)
@@ -276,7 +278,7 @@ func TestMigrateUpgrade(t *testing.T) {
 		FROM schema_version`).Scan(&version, &idx); err != nil {
 		t.Fatal(err)
 	}
-	if version != 2 || idx != 1 {
-		t.Fatalf("after upgrade: version %d, index present %d; want 2, 1", version, idx)
+	if version != 3 || idx != 1 {
+		t.Fatalf("after upgrade: version %d, index present %d; want 3, 1", version, idx)
 	}
 }

@@ -64,7 +64,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *tap.Request) error {
 	}
 	res, err := s.exec(ctx, s.w, `INSERT INTO requests
 		(id, version, state, requester, target, created_at, next_timer, doc, sealed)
-		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		string(r.ID), w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed)
 	if err != nil {
 		return fmt.Errorf("create request %s: %w", r.ID, err)

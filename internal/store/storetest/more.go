@@ -28,11 +28,11 @@ func testList(t *testing.T, s tap.Store) {
 	}
 	specs := []spec{
 		{"d", 3 * time.Hour, tap.StateIssued, "m1", "t1", 4 * time.Hour},
-		{"a", 0, tap.StatePending, "m1", "t1", time.Hour},
+		{"a", 0, tap.StatePending, "m1", "t0", time.Hour}, // open requests have distinct targets
 		{"c", 2 * time.Hour, tap.StateDenied, "m2", "t2", -1},
 		{"b", time.Hour, tap.StatePending, "m2", "t3", 2 * time.Hour},
 		{"e", 4 * time.Hour, tap.StateConfirmed, "m1", "t2", -1},
-		{"b2", time.Hour, tap.StateApproved, "m1", "t3", 2*time.Hour + time.Nanosecond}, // same CreatedAt as b: ID breaks the tie
+		{"b2", time.Hour, tap.StateApproved, "m1", "t2", 2*time.Hour + time.Nanosecond}, // same CreatedAt as b: ID breaks the tie
 	}
 	for _, sp := range specs {
 		r := NewRequest(sp.id, sp.offset)
@@ -56,8 +56,8 @@ func testList(t *testing.T, s tap.Store) {
 		{"several states", tap.RequestFilter{States: []tap.State{tap.StateIssued, tap.StateDenied, tap.StateApproved}}, []string{"b2", "c", "d"}},
 		{"no match state", tap.RequestFilter{States: []tap.State{tap.StateRevoked}}, nil},
 		{"requester", tap.RequestFilter{Requester: "m2"}, []string{"b", "c"}},
-		{"target", tap.RequestFilter{Target: "t3"}, []string{"b", "b2"}},
-		{"requester and target", tap.RequestFilter{Requester: "m1", Target: "t2"}, []string{"e"}},
+		{"target", tap.RequestFilter{Target: "t2"}, []string{"b2", "c", "e"}},
+		{"requester and target", tap.RequestFilter{Requester: "m1", Target: "t2"}, []string{"b2", "e"}},
 		{"due before inclusive", tap.RequestFilter{DueBefore: base.Add(2 * time.Hour)}, []string{"a", "b"}},
 		{"due before far future skips zero timers", tap.RequestFilter{DueBefore: base.Add(100 * time.Hour)}, []string{"a", "b", "b2", "d"}},
 		{"due before everything", tap.RequestFilter{DueBefore: base.Add(-time.Hour)}, nil},

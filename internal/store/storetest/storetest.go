@@ -43,6 +43,8 @@ func Run(t *testing.T, open Opener) {
 		{"RaceLease", testRaceLease},
 		{"RaceAudit", testRaceAudit},
 		{"Canceled", testCanceled},
+		{"OneOpenPerTarget", testOneOpenPerTarget},
+		{"RaceOneOpenPerTarget", testRaceOneOpenPerTarget},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
