@@ -263,7 +263,7 @@ func (c *Config) validate() error {
 		bad("policy: %w", err)
 	}
 	if c.Local() {
-		if c.Teams.AppID == "" && host != "" && !isLoopback(host) {
+		if c.Teams.AppID == "" && err == nil && !isLoopback(host) {
 			bad("listen: local mode accepts unauthenticated Teams activities, so it must listen on loopback, not %q", host)
 		}
 	} else {

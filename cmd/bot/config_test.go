@@ -85,9 +85,16 @@ func TestConfigEnvOverridesAndFiles(t *testing.T) {
 }
 
 func TestConfigLocalModeMustBindLoopback(t *testing.T) {
-	_, err := loadConfig("", envMap(map[string]string{"TAPBOT_LISTEN": "0.0.0.0:3978"}))
-	if err == nil || !strings.Contains(err.Error(), "loopback") {
-		t.Fatalf("err = %v, want a loopback refusal", err)
+	for _, addr := range []string{"0.0.0.0:3978", ":3978", "[::]:3978", "10.1.2.3:3978"} {
+		_, err := loadConfig("", envMap(map[string]string{"TAPBOT_LISTEN": addr}))
+		if err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("%s: err = %v, want a loopback refusal", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:3978", "localhost:0", "[::1]:3978"} {
+		if _, err := loadConfig("", envMap(map[string]string{"TAPBOT_LISTEN": addr})); err != nil {
+			t.Errorf("%s refused: %v", addr, err)
+		}
 	}
 }
 

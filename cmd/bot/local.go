@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -18,6 +19,10 @@ func (a *app) localRoutes() {
 		return
 	}
 	a.mux.HandleFunc("POST /_local/methods", func(w http.ResponseWriter, r *http.Request) {
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !isLoopback(host) {
+			http.Error(w, "local mode helpers answer loopback callers only", http.StatusForbidden)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, "bad form", http.StatusBadRequest)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -206,18 +207,39 @@ func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor,
 		r.reply(ctx, ev, chat.Message{Text: textRevokeWhom})
 		return
 	}
-	u, err := r.d.Directory.User(ctx, who)
+	// Who may revoke is checked before anything is looked up, so the
+	// command reveals nothing about other people's requests: a requester
+	// searches only their own requests, an approver all of them.
+	live := []tap.State{tap.StateApproved, tap.StateIssued, tap.StateDelivered}
+	approver, err := r.svc.IsApprover(ctx, actor)
 	if err != nil {
 		r.say(ctx, ev, err)
 		return
 	}
-	reqs, err := r.d.Store.ListRequests(ctx, tap.RequestFilter{Target: u.ID, States: []tap.State{tap.StateApproved, tap.StateIssued, tap.StateDelivered}})
-	if err != nil {
-		r.say(ctx, ev, err)
-		return
+	var reqs []*tap.Request
+	if approver {
+		u, err := r.d.Directory.User(ctx, who)
+		if err == nil {
+			reqs, err = r.d.Store.ListRequests(ctx, tap.RequestFilter{Target: u.ID, States: live})
+		}
+		if err != nil && !errors.Is(err, tap.ErrUserNotFound) {
+			r.say(ctx, ev, err)
+			return
+		}
+	} else {
+		mine, err := r.svc.Mine(ctx, actor)
+		if err != nil {
+			r.say(ctx, ev, err)
+			return
+		}
+		for _, q := range mine {
+			if slices.Contains(live, q.State) && (strings.EqualFold(q.Target.UPN, who) || strings.EqualFold(q.Target.Mail, who)) {
+				reqs = append(reqs, q)
+			}
+		}
 	}
 	if len(reqs) == 0 {
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textNothingToRevoke, chat.Esc(targetName(u)))})
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textNothingToRevoke, chat.Esc(who))})
 		return
 	}
 	for _, q := range reqs {

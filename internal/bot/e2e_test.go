@@ -146,9 +146,16 @@ func TestDenyWithReason(t *testing.T) {
 	if f := r.Last().Form; f == nil || f.Fields[0].Error == "" {
 		t.Fatalf("empty reason accepted:\n%s", r.Text())
 	}
-	h.submitForm(alex, chat.FormDeny, form.State, map[string]string{"reason": "Start date moved <!channel>"})
+	r = h.submitForm(alex, chat.FormDeny, form.State, map[string]string{"reason": strings.Repeat("x", 600)})
+	if f := r.Last().Form; f == nil || f.Fields[0].Error == "" {
+		t.Fatalf("a 600-character reason accepted:\n%s", r.Text())
+	}
+	h.submitForm(alex, chat.FormDeny, form.State, map[string]string{"reason": "Start date\u202e moved\u200b <!channel>"})
 	if got := h.state(id); got != tap.StateDenied {
 		t.Fatalf("state = %s, want denied", got)
+	}
+	if req, _ := h.store.GetRequest(h.ctx, id); strings.ContainsAny(req.DecisionReason, "\u202e\u200b") {
+		t.Errorf("bidi/zero-width characters kept in the reason: %q", req.DecisionReason)
 	}
 	card, _ := h.msgr.Last(approversChannel)
 	if len(card.Message.Buttons) != 0 || !strings.Contains(chattest.Text(card.Message), "Denied by Alex Wilber") {

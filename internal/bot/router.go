@@ -316,10 +316,16 @@ func (r *Router) deny(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	if id == "" {
 		id = tap.RequestID(ev.Value)
 	}
-	reason := strings.TrimSpace(ev.Fields["reason"])
-	if reason == "" {
+	// The reason reaches the requester, the card and the audit trail:
+	// cleaned and capped like any justification (no bidi or zero-width
+	// tricks, no control characters, at most 500 characters).
+	reason, err := dialog.CleanJustification(ev.Fields["reason"])
+	if err != nil || reason == "" {
 		m := DenyForm(id)
 		m.Form.Fields[0].Error = textDenyNeedReason
+		if err != nil {
+			m.Form.Fields[0].Error = Say(r.log, err)
+		}
 		r.reply(ctx, ev, m)
 		return
 	}

@@ -151,10 +151,11 @@ func loadUserMap(path string) (map[string]tap.UserID, error) {
 			if line == 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "slack_user_id") {
 				continue
 			}
-			if _, dup := raw[rec[0]]; dup {
-				return nil, fmt.Errorf("user map %s line %d: duplicate slack user %q: %w", path, line, rec[0], tap.ErrInvalidInput)
+			id := strings.TrimSpace(rec[0])
+			if _, dup := raw[id]; dup {
+				return nil, fmt.Errorf("user map %s line %d: duplicate slack user %q: %w", path, line, id, tap.ErrInvalidInput)
 			}
-			raw[strings.TrimSpace(rec[0])] = strings.TrimSpace(rec[1])
+			raw[id] = strings.TrimSpace(rec[1])
 		}
 	default:
 		if err := yaml.NewDecoder(f).Decode(&raw); err != nil && !errors.Is(err, io.EOF) {

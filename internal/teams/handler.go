@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,7 +153,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		defer a.bg.Done()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
 		defer cancel()
-		a.h.Handle(hctx, ev)
+		a.handle(hctx, ev)
 	}()
 }
 
@@ -213,7 +214,7 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 		defer close(done) // before the deadline can fire: a finished handler is never "working on it"
 		hctx, hcancel := context.WithTimeout(context.WithoutCancel(r.Context()), eventTimeout)
 		defer hcancel()
-		a.h.Handle(hctx, ev)
+		a.handle(hctx, ev)
 	}()
 	select {
 	case <-done:
@@ -277,4 +278,15 @@ func writeInvoke(w http.ResponseWriter, c *card) {
 		Type       string `json:"type"`
 		Value      *card  `json:"value"`
 	}{http.StatusOK, cardContentType, c})
+}
+
+// handle calls the core, containing a panic to this one activity (the
+// process and every other request in flight carry on).
+func (a *Adapter) handle(ctx context.Context, ev chat.Event) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("handler panicked", "kind", string(ev.Kind), "delivery_id", ev.DeliveryID, "panic", fmt.Sprint(p))
+		}
+	}()
+	a.h.Handle(ctx, ev)
 }

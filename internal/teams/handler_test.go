@@ -316,3 +316,27 @@ func TestMalformedRequests(t *testing.T) {
 		t.Fatalf("%d malformed requests reached the handler", n)
 	}
 }
+
+// TestHandlerPanicIsContained: a panic in the core while handling one
+// activity is logged and does not take the process down.
+func TestHandlerPanicIsContained(t *testing.T) {
+	h := chat.HandlerFunc(func(context.Context, chat.Event) { panic("boom") })
+	a, err := teams.New(teams.Config{LocalMode: true}, memstore.New(), h, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.HTTPHandler())
+	defer srv.Close()
+	body := `{"type":"message","id":"p-1","channelId":"msteams","serviceUrl":"http://127.0.0.1:1/",
+		"from":{"id":"29:x","aadObjectId":"a1f4c1e2-0000-4000-8000-000000000001"},"recipient":{"id":"28:bot"},
+		"conversation":{"id":"a:x","conversationType":"personal"},"text":"hi"}`
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	a.Wait() // returns: the panic stayed in its goroutine
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
