@@ -53,6 +53,7 @@ func TestTriggersAndViews(t *testing.T) {
 	if _, err := api.OpenViewContext(ctx, old, testModal("Two")); slackErr(err) != "expired_trigger_id" {
 		t.Fatalf("expired trigger: %v", err)
 	}
+	s.TriggerTTL = 3 * time.Second // fresh triggers below must not expire mid-call
 	if _, err := api.UpdateViewContext(ctx, testModal("New"), "", "stale-hash", v.View.ID); slackErr(err) != "hash_conflict" {
 		t.Fatalf("stale hash: %v", err)
 	}
