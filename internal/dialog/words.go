@@ -152,7 +152,26 @@ func ParseReason(s string) (tap.Reason, error) {
 // collapses whitespace and refuses text over MaxJustification characters
 // (*tap.Refusal wrapping tap.ErrInvalidInput).
 func CleanJustification(s string) (string, error) {
-	s = norm.NFKC.String(strings.ToValidUTF8(s, ""))
+	// Normalising and stripping feed each other (a removed control
+	// character can let a combining mark compose with the letter before
+	// it), so repeat until the text is stable: the result is idempotent.
+	out := strings.ToValidUTF8(s, "")
+	for i := 0; i < 4; i++ {
+		next := stripJustification(norm.NFKC.String(out))
+		if next == out {
+			break
+		}
+		out = next
+	}
+	if n := utf8.RuneCountInString(out); n > MaxJustification {
+		return "", tap.Refuse(tap.ErrInvalidInput, fmtJustificationLong(n))
+	}
+	return out, nil
+}
+
+// stripJustification drops control, format and hidden characters and
+// collapses white space to single spaces.
+func stripJustification(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range s {
@@ -169,9 +188,5 @@ func CleanJustification(s string) (string, error) {
 		space = false
 		b.WriteRune(r)
 	}
-	out := b.String()
-	if n := utf8.RuneCountInString(out); n > MaxJustification {
-		return "", tap.Refuse(tap.ErrInvalidInput, fmtJustificationLong(n))
-	}
-	return out, nil
+	return b.String()
 }
