@@ -30,6 +30,12 @@ func TestCommands(t *testing.T) {
 	if r := h.say(alex, "stats"); !strings.Contains(r.Text(), "Revealed") && !strings.Contains(r.Text(), "revealed") {
 		t.Errorf("stats: %q", r.Text())
 	}
+	if r := h.say(alex, "stats 7 days"); !strings.Contains(r.Text(), "last 7 days") {
+		t.Errorf("stats for a period: %q", r.Text())
+	}
+	if r := h.say(alex, "stats forever"); !strings.Contains(r.Text(), "period") {
+		t.Errorf("stats with a bad period: %q", r.Text())
+	}
 	if r := h.say(megan, "stats"); !strings.Contains(r.Text(), "approver group") {
 		t.Errorf("stats for a non-approver: %q", r.Text())
 	}

@@ -167,7 +167,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 			r.reply(ctx, ev, ApprovalCard(q))
 		}
 	case "stats":
-		r.stats(ctx, ev, actor)
+		r.stats(ctx, ev, actor, c.Arg)
 	case "revoke":
 		r.revokeUser(ctx, ev, actor, c.Arg)
 	case "done":
@@ -181,7 +181,9 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 	}
 }
 
-func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor) {
+// stats shows the article's success numbers for a period: "stats" is the
+// last 30 days, "stats 7 days" or "stats 90d" another length.
+func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor, period string) {
 	ok, err := r.svc.IsApprover(ctx, actor)
 	if err != nil {
 		r.say(ctx, ev, err)
@@ -191,14 +193,22 @@ func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		r.reply(ctx, ev, chat.Message{Text: textNotApprover})
 		return
 	}
+	span := 30 * 24 * time.Hour
+	if p := strings.TrimSpace(period); p != "" {
+		d, err := dialog.ParseLifetime(p)
+		if err != nil || d < time.Hour || d > 366*24*time.Hour {
+			r.reply(ctx, ev, chat.Message{Text: textStatsPeriod})
+			return
+		}
+		span = d
+	}
 	to := r.cfg.Now()
-	from := to.AddDate(0, 0, -30)
-	facts, err := r.d.Stats(ctx, from, to)
+	facts, err := r.d.Stats(ctx, to.Add(-span), to)
 	if err != nil {
 		r.say(ctx, ev, err)
 		return
 	}
-	r.reply(ctx, ev, chat.Message{Title: "Temporary Access Pass numbers, last 30 days", Facts: facts})
+	r.reply(ctx, ev, chat.Message{Title: "Temporary Access Pass numbers, last " + Lifetime(span), Facts: facts})
 }
 
 func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor, who string) {

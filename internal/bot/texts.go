@@ -33,6 +33,7 @@ const (
 	textApprovedLater      = "Approved by %s. The pass for %s will be created when you click Reveal; only you can do that, once."
 	textNoPrivateSurface   = "This app can't show the pass privately here, so I haven't revealed it. Click Reveal pass in Teams on the desktop or the web (or in Slack); the pass stays sealed until then."
 	textNotShown           = "I couldn't show you the pass in time, so I deleted it in Entra rather than leave a pass nobody has seen. Please ask for a new one."
+	textStatsPeriod        = "Give the period as a length, like *stats 7 days* or *stats 90d* (at most a year)."
 	textRevealButton       = "Reveal pass"
 	textRevealNote         = "Shown once and never stored in chat. Hand it to the new hire in person or by phone; don't paste it into chat or e-mail."
 	textDenied             = "Your request for %s was denied by %s: %s"

@@ -97,14 +97,14 @@ var commandPhrases = map[string]string{
 }
 
 // commandOf recognises a command: a known phrase, or "status <x>",
-// "revoke <user>", "cancel <request>".
+// "revoke <user>", "cancel <request>", "stats <period>".
 func commandOf(text, w string) *Command {
 	if name, ok := commandPhrases[w]; ok {
 		return &Command{Name: name}
 	}
 	first := firstWord(w)
 	switch first {
-	case "status", "revoke", "cancel":
+	case "status", "revoke", "cancel", "stats":
 	default:
 		return nil
 	}

@@ -336,6 +336,13 @@ func TestSmallBehaviours(t *testing.T) {
 			t.Errorf("out %+v state %s", out, s.State)
 		}
 	})
+	t.Run("stats with a period", func(t *testing.T) {
+		s := sessionIn(StateLifetime)
+		out := s.Step(testCfg, in("stats 7 days"))
+		if out.Command == nil || out.Command.Name != "stats" || out.Command.Arg != "7 days" || s.State != StateLifetime || s.Lifetime != 0 {
+			t.Errorf("out %+v state %s lifetime %v", out, s.State, s.Lifetime)
+		}
+	})
 	t.Run("zone change moves a wall-clock start", func(t *testing.T) {
 		s := sessionIn(StateConfirm) // Monday 07:00 New York
 		s.Step(testCfg, in("change the time zone to Pacific"))
