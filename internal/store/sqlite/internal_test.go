@@ -258,7 +258,7 @@ func TestMarkSeenAfterClose(t *testing.T) {
 func TestMigrateUpgrade(t *testing.T) {
 	s, path := openTemp(t)
 	for _, idx := range []string{"seen_expires", "requests_one_open_per_target"} {
-		if _, err := s.w.Exec(`DROP INDEX ` + idx); err != nil {
+		if _, err := s.w.Exec(`DROP INDEX IF EXISTS ` + idx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -273,12 +273,14 @@ func TestMigrateUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var version, idx int
-	if err := s.r.QueryRow(`SELECT max(version), (SELECT count(*) FROM sqlite_master WHERE name = 'seen_expires')
-		FROM schema_version`).Scan(&version, &idx); err != nil {
+	var version, idx, gone int
+	if err := s.r.QueryRow(`SELECT max(version),
+		(SELECT count(*) FROM sqlite_master WHERE name = 'requests_one_open_per_target'),
+		(SELECT count(*) FROM sqlite_master WHERE name = 'seen_expires')
+		FROM schema_version`).Scan(&version, &idx, &gone); err != nil {
 		t.Fatal(err)
 	}
-	if version != 3 || idx != 1 {
-		t.Fatalf("after upgrade: version %d, index present %d; want 3, 1", version, idx)
+	if version != 4 || idx != 1 || gone != 0 {
+		t.Fatalf("after upgrade: version %d, open-target index %d, seen_expires %d; want 4, 1, 0", version, idx, gone)
 	}
 }
