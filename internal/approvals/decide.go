@@ -20,6 +20,14 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
 		return nil, missing
 	}
+	// Quotas are counted by the Checker and then the request is stored:
+	// one submit per requester at a time (a store lease, so across
+	// replicas too) keeps that check-then-insert atomic.
+	release, err := s.submitLock(ctx, r.Requester)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	// The Checker reads the target live and fills r.Target from Entra.
 	warnings, err := s.check.CheckSubmit(ctx, r)
 	if err != nil {
@@ -206,4 +214,37 @@ func targetName(u tap.User) string {
 		return u.DisplayName
 	}
 	return u.UPN
+}
+
+// submitLockTTL bounds how long one submit holds its requester's lease
+// (the policy checks call Graph several times).
+const submitLockTTL = 30 * time.Second
+
+// submitLock takes the requester's submit lease, waiting while another
+// submit of theirs finishes, and returns its release.
+func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), error) {
+	name := "submit:" + who(requester)
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	holder := string(id)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		ok, err := s.store.AcquireLease(ctx, name, holder, submitLockTTL)
+		if err != nil {
+			return nil, fmt.Errorf("submit lock: %w", err)
+		}
+		if ok {
+			return func() {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+				defer cancel()
+				_, _ = s.store.AcquireLease(rctx, name, holder, 0)
+			}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("submit lock: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -139,5 +142,36 @@ func TestTargetBecameAdminBeforeApproval(t *testing.T) {
 	last, _ := h.msgr.Last(megan.ID)
 	if !strings.Contains(chattest.Text(last.Message), "Global Administrator") {
 		t.Errorf("requester not told why: %s", chattest.Text(last.Message))
+	}
+}
+
+// TestConcurrentSubmitsRespectQuota: a requester allowed one open request
+// submits two (for two new hires) at the same moment: one gets through.
+func TestConcurrentSubmitsRespectQuota(t *testing.T) {
+	h := newHarness(t, "approval", func(c *policy.Config) { c.Quotas.OpenPerRequester = 1 })
+	requester := tap.Actor{Platform: chattest.Platform, ChatID: megan.ID, EntraID: megan.EntraID, Name: "Megan Bowen"}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, target := range []tap.UserID{graphtest.DemoSarahID, graphtest.DemoDiegoID} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = h.svc.Submit(h.ctx, &tap.Request{Requester: requester, Target: tap.User{ID: target},
+				Lifetime: 8 * time.Hour, Reason: tap.ReasonOnboarding, Justification: "first day"})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		var ref *tap.Refusal
+		switch {
+		case err == nil:
+			ok++
+		case !errors.As(err, &ref):
+			t.Errorf("not a plain refusal: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of 2 concurrent submits accepted with a quota of one open request: %v", ok, errs)
 	}
 }

@@ -66,7 +66,7 @@ var (
 
 const approversChannel = "C-approvers"
 
-func newHarness(t *testing.T, issueOn string) *harness {
+func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	logs := &syncBuffer{}
@@ -91,6 +91,9 @@ func newHarness(t *testing.T, issueOn string) *harness {
 	pcfg := policy.Default()
 	pcfg.ApproverGroups = []string{graphtest.DemoApproversGroupID}
 	pcfg.TwoApprovers = policy.TwoApprovers{}
+	for _, m := range policyMut {
+		m(&pcfg)
+	}
 	checker := policy.New(pcfg, gc, st, time.Now, log)
 	checker.SetPasses(gc)
 	trail := audit.New(st, time.Now, log)
