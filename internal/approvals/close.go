@@ -117,12 +117,12 @@ func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor)
 		return nil, err
 	}
 	if !same(cur.Requester, actor) {
-		ok, err := s.check.IsApprover(ctx, actor)
-		if err != nil {
+		if err := s.check.CheckRevoke(ctx, cur, actor); err != nil {
+			var ref *tap.Refusal
+			if errors.As(err, &ref) {
+				return cur, s.refused(ctx, cur, actor, "revoke", ref)
+			}
 			return cur, fmt.Errorf("check approver %s: %w", who(actor), err)
-		}
-		if !ok {
-			return cur, s.refused(ctx, cur, actor, "revoke", tap.Refuse(tap.ErrForbidden, "Only the requester or an approver can revoke this pass."))
 		}
 	}
 	var from tap.State

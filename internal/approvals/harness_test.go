@@ -53,6 +53,14 @@ func (c *checker) CheckDecision(ctx context.Context, r *tap.Request, a tap.Actor
 	return nil
 }
 
+// CheckRevoke lets approvers revoke.
+func (c *checker) CheckRevoke(ctx context.Context, _ *tap.Request, a tap.Actor) error {
+	if ok, _ := c.IsApprover(ctx, a); !ok {
+		return tap.Refuse(tap.ErrForbidden, "Only the requester or an approver can revoke this pass.")
+	}
+	return nil
+}
+
 // CheckIssue refuses a target listed in c.refuseAtIssue.
 func (c *checker) CheckIssue(_ context.Context, r *tap.Request) error {
 	c.mu.Lock()

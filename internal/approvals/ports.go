@@ -60,6 +60,9 @@ type Checker interface {
 	CheckDecision(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// IsApprover reports whether actor is in an approver group now.
 	IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
+	// CheckRevoke checks, now, that actor (not the requester) may revoke
+	// r: in an approver group for r's reason, enabled, not a guest.
+	CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// CheckIssue re-checks the target right before a pass is created (the
 	// request may have waited hours since submit): still enabled, not an
 	// external guest, no directory role, inside the TAP policy's scope.

@@ -57,6 +57,37 @@ func (c *Checker) CheckDecision(ctx context.Context, r *tap.Request, actor tap.A
 	return nil
 }
 
+// CheckRevoke checks, now, that actor may revoke r although they did not
+// request it: an existing, enabled member (not an external guest) of an
+// approver group for r's reason, read from Entra at the click.
+func (c *Checker) CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Actor) error {
+	id := actor.EntraID
+	if id == "" {
+		return refuseDeciderUnknown()
+	}
+	u, err := c.dir.User(ctx, string(id))
+	if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound) {
+		return refuseDeciderUnknown()
+	}
+	if err != nil {
+		return fmt.Errorf("read approver %s: %w", id, err)
+	}
+	if u.External {
+		return refuseDeciderGuest()
+	}
+	if !u.Enabled {
+		return refuseDeciderDisabled()
+	}
+	in, err := c.memberOf(ctx, id, c.cfg.ApproverGroupsFor(r.Reason))
+	if err != nil {
+		return fmt.Errorf("read approver groups of %s: %w", id, err)
+	}
+	if len(in) == 0 {
+		return refuseRevoker(r.Reason)
+	}
+	return nil
+}
+
 // IsApprover reports whether actor is, now, in any approver group
 // (the general list or a per-reason one).
 func (c *Checker) IsApprover(ctx context.Context, actor tap.Actor) (bool, error) {

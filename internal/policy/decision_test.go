@@ -236,3 +236,34 @@ func sentence(t *testing.T, key string, err error) string {
 	}
 	return ref.Msg
 }
+
+// TestCheckRevoke: revoking someone else's request needs an approver for
+// that request's reason, read at the click.
+func TestCheckRevoke(t *testing.T) {
+	e := newEnv(t)
+	c := e.checker()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		who    string
+		reason tap.Reason
+		ok     bool
+	}{
+		{"ann", tap.ReasonOnboarding, true},
+		{"rita", tap.ReasonRecovery, true},
+		{"ann", tap.ReasonRecovery, false}, // recovery has its own approver group
+		{"sam", tap.ReasonOnboarding, false},
+	} {
+		r := &tap.Request{Reason: tc.reason, Requester: e.actor("mia")}
+		err := c.CheckRevoke(ctx, r, e.actor(tc.who))
+		var ref *tap.Refusal
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s revoking a %s pass refused: %v", tc.who, tc.reason, err)
+		case !tc.ok && (!errors.As(err, &ref) || !errors.Is(err, tap.ErrForbidden)):
+			t.Errorf("%s revoking a %s pass: %v, want a refusal", tc.who, tc.reason, err)
+		}
+	}
+	if err := c.CheckRevoke(ctx, &tap.Request{}, tap.Actor{ChatID: "U-x"}); err == nil {
+		t.Error("an unidentified clicker may revoke")
+	}
+}

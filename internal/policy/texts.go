@@ -182,6 +182,10 @@ func refuseNotApprover(r tap.Reason) error {
 		"You aren't in an approver group for %s passes, so you can't approve or deny this request.", reasonWords(r)))
 }
 
+func refuseRevoker(r tap.Reason) error {
+	return tap.Refuse(tap.ErrForbidden, "Only the requester or an approver for "+reasonWords(r)+" passes can revoke this pass.")
+}
+
 func refuseDeciderDisabled() error {
 	return tap.Refuse(tap.ErrForbidden,
 		"Your directory account is disabled, so you can't approve or deny requests.")
