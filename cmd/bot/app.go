@@ -215,7 +215,7 @@ func (a *app) routes() {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 }
 
@@ -268,6 +268,10 @@ var (
 	httpTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tapbot_http_requests_total", Help: "Inbound HTTP requests by route and status code.",
 	}, []string{"route", "code"})
+	slackConnections = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tapbot_slack_socket_connections",
+		Help: "Socket Mode connections Slack reports for this app; alert when above the replica count (a stolen app token joins the pool).",
+	})
 )
 
 // countingNotifier counts notices for /metrics and forwards them.

@@ -46,6 +46,10 @@ type Config struct {
 	PostBurst    int
 	// HandlerTimeout bounds the handler's work for one event (default 2 min).
 	HandlerTimeout time.Duration
+	// OnConnections, when set, is told the num_connections of every Socket
+	// Mode hello: more connections than replicas can mean a stolen xapp-
+	// token (cmd/bot exports it as a metric to alert on).
+	OnConnections func(n int)
 }
 
 // Adapter connects tapbot to one Slack workspace (or enterprise grid).

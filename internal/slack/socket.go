@@ -57,6 +57,9 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt
 		if evt.Request != nil {
 			// More connections than replicas can mean a stolen app token.
 			a.log.Info("slack socket mode hello", "num_connections", evt.Request.NumConnections)
+			if a.cfg.OnConnections != nil {
+				a.cfg.OnConnections(evt.Request.NumConnections)
+			}
 		}
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
 		if evt.Request == nil {

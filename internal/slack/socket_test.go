@@ -117,3 +117,39 @@ func TestSocketModeNeedsAppToken(t *testing.T) {
 		t.Fatal("socket mode without an app token")
 	}
 }
+
+// TestSocketModeReportsConnections: every hello's num_connections reaches
+// OnConnections (a metric to alert on a stolen app token).
+func TestSocketModeReportsConnections(t *testing.T) {
+	fake := slackfake.NewUnstarted()
+	ts := slacktest.NewTestServer(fake.Bind)
+	ts.Start()
+	defer ts.Stop()
+	go func() {
+		for range ts.SeenFeed {
+		}
+	}()
+	got := make(chan int, 10)
+	a, err := New(Config{BotToken: testBotToken, AppToken: "xapp-1-A0TAPBOT-1-test", APIURL: ts.GetAPIURL(),
+		ApproversChannel: approvers, OnConnections: func(n int) { got <- n }}, memstore.New(), &recorder{ch: make(chan chat.Event, 1)}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() { cancel(); <-done; a.Wait() }()
+	deadline := time.After(5 * time.Second)
+	for {
+		ts.SendToWebsocket(`{"type":"hello","num_connections":4,"connection_info":{"app_id":"A0TAPBOT"}}`)
+		select {
+		case n := <-got:
+			if n == 4 {
+				return
+			}
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("num_connections never reported")
+		}
+	}
+}
