@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
@@ -27,7 +28,7 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer release() // idempotent; released early once the request is stored
 	// The Checker reads the target live and fills r.Target from Entra.
 	warnings, err := s.check.CheckSubmit(ctx, r)
 	if err != nil {
@@ -56,7 +57,9 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}); err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateRequest(ctx, r); err != nil {
+	err = s.store.CreateRequest(ctx, r)
+	release() // the quota-relevant insert is done; the notices need no lock
+	if err != nil {
 		if errors.Is(err, tap.ErrConflict) {
 			// Another submit for the same new hire won the race.
 			return nil, s.refused(ctx, r, r.Requester, "submit", tap.Refuse(tap.ErrQuota, fmt.Sprintf(
@@ -235,10 +238,13 @@ func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), 
 			return nil, fmt.Errorf("submit lock: %w", err)
 		}
 		if ok {
+			var once sync.Once
 			return func() {
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-				defer cancel()
-				_, _ = s.store.AcquireLease(rctx, name, holder, 0)
+				once.Do(func() {
+					rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+					defer cancel()
+					_, _ = s.store.AcquireLease(rctx, name, holder, 0)
+				})
 			}, nil
 		}
 		select {

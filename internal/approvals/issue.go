@@ -18,6 +18,8 @@ const (
 	reasonNothing = "the pass could not be created safely and nothing was left in Entra — ask again"
 	reasonAudit   = "the audit trail could not be written, so no pass was created — ask again once IT has fixed it"
 	reasonSeal    = "the pass could not be sealed for safe delivery; it was removed — ask again"
+	// checkIssueTimeout bounds the target re-check before a create.
+	checkIssueTimeout = 15 * time.Second
 	// reasonUnchecked: the target could not be re-checked, so nothing was created.
 	reasonUnchecked = "the new hire's account could not be checked again just before creating the pass, so none was created — ask again in a few minutes"
 )
@@ -71,13 +73,18 @@ func createFailure(err error) (reason string, sentinel error, certain bool) {
 // caller to show once (direct; NoticeRevealed). It works under its own deadline
 // so a caller's cancellation cannot leave the request half-issued.
 func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, direct bool) (*tap.Request, tap.Pass, error) {
+	// The target re-check has its own deadline, so a slow directory never
+	// eats into the create's (a timed-out create must be reconciled).
+	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), checkIssueTimeout)
+	checkErr := s.check.CheckIssue(cctx, r)
+	ccancel()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
 	defer cancel()
 	spec := tap.PassSpec{Lifetime: r.Lifetime, OneTime: r.OneTime}
 	if r.Start.After(s.now()) {
 		spec.Start = r.Start
 	}
-	if err := s.check.CheckIssue(ctx, r); err != nil {
+	if err := checkErr; err != nil {
 		reason := reasonUnchecked
 		var ref *tap.Refusal
 		if errors.As(err, &ref) {

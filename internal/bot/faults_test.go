@@ -119,8 +119,13 @@ func TestUnshownPassIsRevoked(t *testing.T) {
 	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
 		t.Fatalf("unshown pass still live: %+v", live)
 	}
-	if len(shown) == 0 || !strings.Contains(chattest.Text(shown[len(shown)-1]), "ask for a new one") {
-		t.Errorf("requester not told: %+v", shown)
+	// The private surface failed, so the requester is told by message.
+	last, _ := h.msgr.Last(megan.ID)
+	if !strings.Contains(chattest.Text(last.Message), "deleted it in Entra") {
+		t.Errorf("requester not told: %s", chattest.Text(last.Message))
+	}
+	if len(shown) != 0 {
+		t.Errorf("%d more replies went to the surface that had just failed", len(shown))
 	}
 }
 

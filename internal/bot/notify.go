@@ -26,7 +26,7 @@ func (r *Router) Notify(ctx context.Context, n approvals.Notice) error {
 		r.bg.Add(1)
 		go func() {
 			defer r.bg.Done()
-			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
 			defer cancel()
 			if err := r.notify(bctx, n); err != nil {
 				r.log.Warn("notice not delivered", "kind", n.Kind, "request_id", n.Request.ID, "err", err)
@@ -162,7 +162,7 @@ func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string,
 		return err
 	}
 	if now.State != tap.StatePending || len(now.Approvals) > 0 {
-		return r.drawCard(ctx, ref, now)
+		return r.drawCard(ctx, ref, now, false)
 	}
 	return nil
 }
@@ -171,38 +171,54 @@ func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string,
 func (r *Router) updateCards(ctx context.Context, req *tap.Request) error {
 	var errs []error
 	for _, ref := range req.Refs {
-		if err := r.drawCard(ctx, ref, req); err != nil {
+		if err := r.drawCard(ctx, ref, req, false); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// drawCard updates one approval card to show req, unless this replica
-// already drew that version (or a newer one) there.
-func (r *Router) drawCard(ctx context.Context, ref tap.Ref, req *tap.Request) error {
+// drawCard updates one approval card to show req. Draws of one card are
+// serialised, and a version older than the one the card already shows
+// (on this replica) is skipped, so a slow update can never put an older
+// state back over a newer one. repair redraws even the same version (a
+// refused click on a stale card).
+func (r *Router) drawCard(ctx context.Context, ref tap.Ref, req *tap.Request, repair bool) error {
 	m, ok := r.messengers[ref.Platform]
 	if !ok {
 		return nil
 	}
-	r.drawnMu.Lock()
-	if v, ok := r.drawn[ref]; ok && v >= req.Version {
-		r.drawnMu.Unlock()
+	c := r.card(ref)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version > req.Version || (c.version == req.Version && !repair) {
 		return nil
 	}
-	r.drawnMu.Unlock()
 	if err := m.Update(ctx, ref, ApprovalCard(req)); err != nil {
 		return fmt.Errorf("update approval card on %s: %w", ref.Platform, err)
 	}
-	r.drawnMu.Lock()
-	if len(r.drawn) > 10000 {
-		r.drawn = map[tap.Ref]int64{}
-	}
-	if req.Version > r.drawn[ref] {
-		r.drawn[ref] = req.Version
-	}
-	r.drawnMu.Unlock()
+	c.version = req.Version
 	return nil
+}
+
+// cardState is what this replica last drew on one approval card.
+type cardState struct {
+	mu      sync.Mutex
+	version int64
+}
+
+func (r *Router) card(ref tap.Ref) *cardState {
+	r.drawnMu.Lock()
+	defer r.drawnMu.Unlock()
+	if len(r.drawn) > 10000 {
+		r.drawn = map[tap.Ref]*cardState{}
+	}
+	c, ok := r.drawn[ref]
+	if !ok {
+		c = &cardState{}
+		r.drawn[ref] = c
+	}
+	return c
 }
 
 func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Message) error {

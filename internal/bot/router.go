@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,7 +64,7 @@ type Router struct {
 	// drawn is the request version each approval card last showed (this
 	// replica's view), so repeated redraws of the same state are skipped.
 	drawnMu sync.Mutex
-	drawn   map[tap.Ref]int64
+	drawn   map[tap.Ref]*cardState
 
 	bg sync.WaitGroup // background notices (see Notify)
 }
@@ -95,7 +96,7 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, d: d, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]int64{}}
+	r := &Router{cfg: cfg, d: d, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
 	for _, m := range d.Messengers {
 		r.messengers[m.Platform()] = m
 	}
@@ -268,12 +269,18 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 		if err != nil {
 			// The sealed copy is gone and the pass was not shown: a pass
-			// nobody can see must not stay live in Entra.
+			// nobody can see must not stay live in Entra. The private
+			// surface just failed, so the requester hears it by message.
 			r.log.Warn("pass could not be shown; revoking it", "request_id", id, "err", err)
-			if _, rerr := r.svc.Revoke(context.WithoutCancel(ctx), id, actor); rerr != nil {
+			bctx := context.WithoutCancel(ctx)
+			text := textNotShown
+			if _, rerr := r.svc.Revoke(bctx, id, actor); rerr != nil {
 				r.log.Error("revoke unshown pass", "request_id", id, "err", rerr)
+				text = textNotShownNotRemoved
 			}
-			r.reply(ctx, ev, chat.Message{Text: textNotShown})
+			if err := r.toRequester(bctx, req, chat.Message{Text: text}); err != nil {
+				r.log.Warn("tell requester about an unshown pass", "request_id", id, "err", err)
+			}
 		}
 	case chat.ActionCancel:
 		if _, err := r.svc.Cancel(ctx, id, actor); err != nil {
@@ -301,11 +308,12 @@ func (r *Router) refreshCard(ctx context.Context, id tap.RequestID, clicked tap.
 	if err != nil || req.State == tap.StatePending || req.State == tap.StateIssuing {
 		return
 	}
-	for _, ref := range req.Refs {
-		if clicked.Message != "" && ref != clicked {
-			continue
-		}
-		if err := r.drawCard(ctx, ref, req); err != nil {
+	refs := req.Refs
+	if slices.Contains(refs, clicked) {
+		refs = []tap.Ref{clicked} // only the card that was clicked; else all of them
+	}
+	for _, ref := range refs {
+		if err := r.drawCard(ctx, ref, req, true); err != nil {
 			r.log.Warn("refresh approval card", "request", id, "err", err)
 		}
 	}

@@ -34,6 +34,7 @@ const (
 	textNoPrivateSurface   = "This app can't show the pass privately here, so I haven't revealed it. Click Reveal pass in Teams on the desktop or the web (or in Slack); the pass stays sealed until then."
 	textNotShown           = "I couldn't show you the pass in time, so I deleted it in Entra rather than leave a pass nobody has seen. Please ask for a new one."
 	textStatsPeriod        = "Give the period as a length, like *stats 7 days* or *stats 90d* (at most a year)."
+	textNotShownNotRemoved = "I couldn't show you the pass in time, and removing it in Entra failed too. IT has been told; please click Revoke pass or ask IT to remove it, then ask for a new one."
 	textRevealButton       = "Reveal pass"
 	textRevealNote         = "Shown once and never stored in chat. Hand it to the new hire in person or by phone; don't paste it into chat or e-mail."
 	textDenied             = "Your request for %s was denied by %s: %s"

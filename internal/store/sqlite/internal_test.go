@@ -284,3 +284,38 @@ func TestMigrateUpgrade(t *testing.T) {
 		t.Fatalf("after upgrade: version %d, open-target index %d, seen_expires %d; want 4, 1, 0", version, idx, gone)
 	}
 }
+
+// TestPruneWalksChunks: more keys than one chunk, expired and live
+// interleaved in key order; every expired one goes, every live one stays.
+func TestPruneWalksChunks(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	tx, err := s.w.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 12001; i++ {
+		exp := now.Add(time.Hour)
+		if i%2 == 0 {
+			exp = now.Add(-time.Minute)
+		}
+		if _, err := tx.Exec(`INSERT INTO seen (key, expires) VALUES (?, ?)`, fmt.Sprintf("k%06d", i), nanos(exp)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var left, expired int
+	if err := s.r.QueryRow(`SELECT count(*), coalesce(sum(expires <= ?), 0) FROM seen`, nanos(now)).Scan(&left, &expired); err != nil {
+		t.Fatal(err)
+	}
+	if left != 6000 || expired != 0 {
+		t.Fatalf("after prune: %d keys left (%d expired), want 6000 live", left, expired)
+	}
+}

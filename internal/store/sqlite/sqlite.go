@@ -188,9 +188,11 @@ func (s *Store) pruneLoop() {
 // volumes a chat bot sees and bounded per statement by the LIMIT.
 func (s *Store) Prune(ctx context.Context) error {
 	now := nanos(s.now())
-	var total int64
+	total, err := s.pruneSeen(ctx, now)
+	if err != nil {
+		return err
+	}
 	for _, q := range []string{
-		`DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires <= ? LIMIT 5000)`,
 		`DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE expires <= ? LIMIT 5000)`,
 		`DELETE FROM leases WHERE expires <= ?`,
 	} {
@@ -210,6 +212,31 @@ func (s *Store) Prune(ctx context.Context) error {
 		s.log.Debug("sqlite pruned", "rows", total)
 	}
 	return nil
+}
+
+// pruneSeen deletes expired de-duplication keys by walking the primary
+// key in chunks of 5000: linear in the table's size, and the single writer
+// is held for one chunk at a time, never for the whole walk.
+func (s *Store) pruneSeen(ctx context.Context, now int64) (int64, error) {
+	var total int64
+	last := ""
+	for {
+		var hi sql.NullString
+		if err := s.r.QueryRowContext(ctx,
+			`SELECT max(key) FROM (SELECT key FROM seen WHERE key > ? ORDER BY key LIMIT 5000)`, last).Scan(&hi); err != nil {
+			return total, fmt.Errorf("prune: %w", err)
+		}
+		if !hi.Valid {
+			return total, nil
+		}
+		res, err := s.w.ExecContext(ctx, `DELETE FROM seen WHERE key > ? AND key <= ? AND expires <= ?`, last, hi.String, now)
+		if err != nil {
+			return total, fmt.Errorf("prune: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		last = hi.String
+	}
 }
 
 // Close stops the pruner and the group committer and closes the database.
