@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/tapbot/tapbot/internal/store/reqdoc"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -20,19 +20,12 @@ type row struct {
 	sealed                   []byte // nil → NULL
 }
 
-// encode marshals r as it will be stored at version v. Sealed is not in
-// the JSON (json:"-"); it goes to its own column.
+// encode returns r's columns as stored at version v (document and
+// sealed bytes from reqdoc).
 func encode(r *tap.Request, v int64) (row, error) {
-	c := *r
-	c.Version = v
-	c.Sealed = nil
-	doc, err := json.Marshal(&c)
+	doc, sealed, err := reqdoc.Encode(r, v)
 	if err != nil {
-		return row{}, fmt.Errorf("encode request %s: %w", r.ID, err)
-	}
-	var sealed []byte
-	if len(r.Sealed) > 0 {
-		sealed = r.Sealed
+		return row{}, err
 	}
 	return row{
 		state: string(r.State), requester: string(r.Requester.EntraID), target: string(r.Target.ID),
@@ -41,15 +34,7 @@ func encode(r *tap.Request, v int64) (row, error) {
 }
 
 func decode(version int64, doc, sealed []byte) (*tap.Request, error) {
-	r := new(tap.Request)
-	if err := json.Unmarshal(doc, r); err != nil {
-		return nil, fmt.Errorf("decode request: %w", err)
-	}
-	r.Version = version
-	if len(sealed) > 0 {
-		r.Sealed = append([]byte(nil), sealed...)
-	}
-	return r, nil
+	return reqdoc.Decode(version, doc, sealed)
 }
 
 // CreateRequest inserts r and sets r.Version to 1. ErrConflict if the id
