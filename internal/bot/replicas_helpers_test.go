@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,65 +23,13 @@ import (
 	"github.com/tapbot/tapbot/internal/graph/graphtest"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/store/postgres"
+	"github.com/tapbot/tapbot/internal/store/postgres/pgtest"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// pgDSN returns TAPBOT_TEST_POSTGRES_DSN. Without it the test is skipped,
-// unless TAPBOT_REQUIRE_POSTGRES=1 makes that a failure (CI sets it);
-// the same rule as internal/store/postgres.
-func pgDSN(t testing.TB) string {
-	t.Helper()
-	d := os.Getenv("TAPBOT_TEST_POSTGRES_DSN")
-	if d == "" {
-		if os.Getenv("TAPBOT_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("TAPBOT_REQUIRE_POSTGRES=1 but TAPBOT_TEST_POSTGRES_DSN is not set")
-		}
-		t.Skip("TAPBOT_TEST_POSTGRES_DSN not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	return d
-}
-
-// pgSchema creates an empty schema, dropped when the test ends, and
-// returns a DSN whose search_path selects it.
-func pgSchema(t testing.TB) string {
-	t.Helper()
-	base := pgDSN(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "tapbot_replicas_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if strings.HasPrefix(base, "postgres://") || strings.HasPrefix(base, "postgresql://") {
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatalf("parse dsn: %v", err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return base + " search_path=" + schema
-}
+// pgSchema is a fresh PostgreSQL schema for one test (see pgtest: skipped
+// without TAPBOT_TEST_POSTGRES_DSN unless TAPBOT_REQUIRE_POSTGRES=1).
+func pgSchema(t testing.TB) string { return pgtest.Schema(t, "tapbot_replicas") }
 
 // cluster is several tapbot replicas on one PostgreSQL schema. They
 // share what production replicas share: one Entra tenant, one chat

@@ -2,10 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,69 +11,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tapbot/tapbot/internal/store/postgres"
+	"github.com/tapbot/tapbot/internal/store/postgres/pgtest"
 	"github.com/tapbot/tapbot/internal/store/storetest"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// dsn returns TAPBOT_TEST_POSTGRES_DSN. Without it the test is skipped,
-// unless TAPBOT_REQUIRE_POSTGRES=1 makes that a failure (CI sets it).
-func dsn(t testing.TB) string {
-	t.Helper()
-	d := os.Getenv("TAPBOT_TEST_POSTGRES_DSN")
-	if d == "" {
-		if os.Getenv("TAPBOT_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("TAPBOT_REQUIRE_POSTGRES=1 but TAPBOT_TEST_POSTGRES_DSN is not set")
-		}
-		t.Skip("TAPBOT_TEST_POSTGRES_DSN not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	return d
-}
-
-// freshSchema creates an empty schema, dropped when the test ends, and
-// returns a DSN whose search_path selects it.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	base := dsn(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "tapbot_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSearchPath(t, base, schema)
-}
-
-func withSearchPath(t testing.TB, dsn, schema string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatalf("parse dsn: %v", err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema
-}
+// freshSchema is a fresh schema for one test (see pgtest).
+func freshSchema(t testing.TB) string { return pgtest.Schema(t, "tapbot_test") }
 
 func openAt(t testing.TB, dsn string) *postgres.Store {
 	t.Helper()
