@@ -26,7 +26,7 @@ import (
 	"github.com/tapbot/tapbot/internal/bot"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/stats"
@@ -40,7 +40,7 @@ type app struct {
 	cfg     *Config
 	log     *slog.Logger
 	store   tap.Store
-	tenant  *graphtest.Tenant // local mode only
+	tenant  *simtenant.Tenant // local mode only
 	svc     *approvals.Service
 	router  *bot.Router
 	slack   *slack.Adapter
@@ -156,8 +156,8 @@ func (a *app) graphClient(cfg *Config, log *slog.Logger) (*graph.Client, error) 
 			SkipEligibleRoles: g.SkipEligibleRoles,
 		}, log)
 	}
-	t := graphtest.New()
-	graphtest.Demo(t)
+	t := simtenant.New()
+	simtenant.Demo(t)
 	if cfg.DemoTenantFile != "" {
 		b, err := os.ReadFile(cfg.DemoTenantFile)
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
 )
 
@@ -142,7 +142,7 @@ func loadConfig(path string, getenv func(string) string) (*Config, error) {
 	}
 	if cfg.Local() && len(cfg.Policy.ApproverGroups) == 0 {
 		// Local mode's simulated tenant has a "TAP Approvers" group.
-		cfg.Policy.ApproverGroups = []string{graphtest.DemoApproversGroupID}
+		cfg.Policy.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/tap"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
 )
 
@@ -117,7 +117,7 @@ func TestLocalModeTeamsActivity(t *testing.T) {
 	  "from":{"id":"29:megan","name":"Megan Bowen","aadObjectId":%q},
 	  "recipient":{"id":"28:tapbot","name":"tapbot"},
 	  "conversation":{"id":"conv-megan","conversationType":"personal","tenantId":%q},
-	  "text":"help"}`, conn.URL, graphtest.DemoMeganID, graphtest.DemoTenantID)
+	  "text":"help"}`, conn.URL, simtenant.DemoMeganID, simtenant.DemoTenantID)
 	resp, err := http.Post(base+"/api/messages", "application/json", strings.NewReader(act))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/tapbot/tapbot/internal/audit"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/teams"
@@ -29,7 +29,7 @@ func (a *app) chat(cfg *Config, log *slog.Logger) error {
 		}
 		if cfg.Local() && tc.TenantID == "" {
 			// Pin the playground's tenant (.m365agentsplayground.yml).
-			tc.TenantID = graphtest.DemoTenantID
+			tc.TenantID = simtenant.DemoTenantID
 		}
 		ad, err := teams.New(teams.Config{
 			AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,

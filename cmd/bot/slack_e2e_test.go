@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
 )
 
@@ -26,10 +26,10 @@ func newSlackWorld(t *testing.T) *slackWorld {
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	for _, u := range []struct{ id, name, mail string }{
-		{"UMEGAN", "Megan Bowen", graphtest.DemoMeganUPN},
-		{"UALEX", "Alex Wilber", graphtest.DemoAlexUPN},
-		{"USARAH", "Sarah Johnson", graphtest.DemoSarahUPN},
-		{"UDIEGO", "Diego Siciliani", graphtest.DemoDiegoUPN},
+		{"UMEGAN", "Megan Bowen", simtenant.DemoMeganUPN},
+		{"UALEX", "Alex Wilber", simtenant.DemoAlexUPN},
+		{"USARAH", "Sarah Johnson", simtenant.DemoSarahUPN},
+		{"UDIEGO", "Diego Siciliani", simtenant.DemoDiegoUPN},
 	} {
 		fake.AddUser(u.id, u.name, u.mail, false)
 	}
@@ -104,7 +104,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	view := f.ViewsOf("UMEGAN")[0]
 	start := time.Now().Add(48*time.Hour).UTC().Format("2006-01-02") + "T09:00"
 	body, err := f.ViewSubmission("UMEGAN", view.ID, map[string]string{
-		"target": graphtest.DemoSarahUPN, "reason": "onboarding", "zone": "Europe/London",
+		"target": simtenant.DemoSarahUPN, "reason": "onboarding", "zone": "Europe/London",
 		"start": start, "lifetime": "8h", "one_time": "default", "justification": "first day <!channel>",
 	})
 	if err != nil {
@@ -196,7 +196,7 @@ func TestSlackEndToEnd(t *testing.T) {
 		}
 	}
 
-	resp, err := http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {graphtest.DemoSarahUPN}, "kind": {"windows_hello"}})
+	resp, err := http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("register method: %v %v", err, resp)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/slack-go/slack/slacktest"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
 )
 
@@ -17,8 +17,8 @@ import (
 // goes from a DM to an approval that updates the card in place.
 func TestSlackSocketModeAlongsideLocalMode(t *testing.T) {
 	fake := slackfake.NewUnstarted()
-	fake.AddUser("UMEGAN", "Megan Bowen", graphtest.DemoMeganUPN, false)
-	fake.AddUser("UALEX", "Alex Wilber", graphtest.DemoAlexUPN, false)
+	fake.AddUser("UMEGAN", "Megan Bowen", simtenant.DemoMeganUPN, false)
+	fake.AddUser("UALEX", "Alex Wilber", simtenant.DemoAlexUPN, false)
 	fake.AddChannel("CAPPROVERS", "UALEX")
 	ts := slacktest.NewTestServer(fake.Bind)
 	ts.Start()

@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkSubmitApproveReveal measures one request's whole issuance
-// (policy, audit, CAS, Graph create against graphtest in-process, seal,
+// (policy, audit, CAS, Graph create against simtenant in-process, seal,
 // reveal) without the network.
 func BenchmarkSubmitApproveReveal(b *testing.B) {
 	e := newEnv(b, setup{inProcess: true})

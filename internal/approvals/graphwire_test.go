@@ -17,7 +17,7 @@ import (
 )
 
 // wire speaks Graph's JSON for the calls the Service makes (TAP create,
-// list, delete; authentication methods) to a graphtest tenant, over a
+// list, delete; authentication methods) to a simtenant tenant, over a
 // real loopback server or in-process (for synctest bubbles, which must
 // not block on the network).
 type wire struct {
@@ -27,7 +27,7 @@ type wire struct {
 }
 
 // inProcess serves requests with the tenant's handler in the calling
-// goroutine. A handler that aborts (graphtest's dropped response) is a
+// goroutine. A handler that aborts (simtenant's dropped response) is a
 // transport error, as a closed connection would be.
 type inProcess struct{ h http.Handler }
 

@@ -19,7 +19,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/store/sqlite"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -137,7 +137,7 @@ func (s *syncBuffer) Bytes() []byte {
 
 type env struct {
 	t       testing.TB
-	tenant  *graphtest.Tenant
+	tenant  *simtenant.Tenant
 	store   tap.Store
 	dbPath  string // SQLite file, when the env runs on SQLite
 	trail   *audit.Trail
@@ -165,14 +165,14 @@ type setup struct {
 	sqlite    bool // the SQLite store in a temp dir instead of memstore
 }
 
-func actor(t *graphtest.Tenant, upn, name string) tap.Actor {
-	id := t.AddUser(graphtest.User{UPN: upn, DisplayName: name, Mail: upn})
+func actor(t *simtenant.Tenant, upn, name string) tap.Actor {
+	id := t.AddUser(simtenant.User{UPN: upn, DisplayName: name, Mail: upn})
 	return tap.Actor{Platform: "test", ChatID: "U-" + strings.Split(upn, "@")[0], EntraID: tap.UserID(id), Name: name, Email: upn}
 }
 
 func newEnv(t testing.TB, s setup) *env {
 	t.Helper()
-	e := &env{t: t, tenant: graphtest.New(), store: memstore.New(), notes: &notices{}, logs: &syncBuffer{}}
+	e := &env{t: t, tenant: simtenant.New(), store: memstore.New(), notes: &notices{}, logs: &syncBuffer{}}
 	if s.sqlite {
 		e.dbPath = filepath.Join(t.TempDir(), "tapbot.db")
 		st, err := sqlite.Open(context.Background(), e.dbPath, slog.New(slog.DiscardHandler))
@@ -255,7 +255,7 @@ func (e *env) stored(id tap.RequestID) *tap.Request {
 	return r
 }
 
-func (e *env) livePasses() []graphtest.PassInfo { return e.tenant.Passes("sarah@contoso.com") }
+func (e *env) livePasses() []simtenant.PassInfo { return e.tenant.Passes("sarah@contoso.com") }
 
 func (e *env) creates() int { return e.tenant.Creates("sarah@contoso.com") }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -23,8 +23,8 @@ import (
 // wires them.
 func TestWithRealPolicy(t *testing.T) {
 	ctx := context.Background()
-	tn := graphtest.New()
-	graphtest.Demo(tn)
+	tn := simtenant.New()
+	simtenant.Demo(tn)
 	tn.Start()
 	t.Cleanup(tn.Close)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -34,7 +34,7 @@ func TestWithRealPolicy(t *testing.T) {
 	}
 	st := memstore.New()
 	cfg := policy.Default()
-	cfg.ApproverGroups = []string{graphtest.DemoApproversGroupID}
+	cfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	checker := policy.New(cfg, gc, st, nil, log)
 	notes := &notices{}
 	svc, err := approvals.New(approvals.Config{SealKey: make([]byte, 32)}, approvals.Deps{Store: st, Directory: gc,
@@ -45,22 +45,22 @@ func TestWithRealPolicy(t *testing.T) {
 	person := func(id, name string) tap.Actor {
 		return tap.Actor{Platform: "teams", ChatID: "29:" + id, EntraID: tap.UserID(id), Name: name}
 	}
-	megan := person(graphtest.DemoMeganID, "Megan Bowen")
-	alex := person(graphtest.DemoAlexID, "Alex Wilber")
-	irvin := person(graphtest.DemoIrvinID, "Irvin Sayers")
-	sarah := person(graphtest.DemoSarahID, "Sarah Johnson")
+	megan := person(simtenant.DemoMeganID, "Megan Bowen")
+	alex := person(simtenant.DemoAlexID, "Alex Wilber")
+	irvin := person(simtenant.DemoIrvinID, "Irvin Sayers")
+	sarah := person(simtenant.DemoSarahID, "Sarah Johnson")
 
 	// A privileged target never reaches an approver.
-	_, err = svc.Submit(ctx, &tap.Request{Requester: megan, Target: tap.User{UPN: graphtest.DemoAdeleUPN}, Reason: tap.ReasonOnboarding})
+	_, err = svc.Submit(ctx, &tap.Request{Requester: megan, Target: tap.User{UPN: simtenant.DemoAdeleUPN}, Reason: tap.ReasonOnboarding})
 	refusal(t, err, tap.ErrPrivileged)
 
 	// Recovery needs two distinct approvers; the second is re-checked at
 	// the click and was removed from the group after submit.
-	r, err := svc.Submit(ctx, &tap.Request{Requester: megan, Target: tap.User{UPN: graphtest.DemoSarahUPN}, Reason: tap.ReasonRecovery, OneTime: true})
+	r, err := svc.Submit(ctx, &tap.Request{Requester: megan, Target: tap.User{UPN: simtenant.DemoSarahUPN}, Reason: tap.ReasonRecovery, OneTime: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.ApprovalsNeeded != 2 || r.Target.ID != graphtest.DemoSarahID || r.Lifetime != 2*time.Hour || !r.OneTime {
+	if r.ApprovalsNeeded != 2 || r.Target.ID != simtenant.DemoSarahID || r.Lifetime != 2*time.Hour || !r.OneTime {
 		t.Fatalf("submitted %+v", r)
 	}
 	if r, err = svc.Approve(ctx, r.ID, alex); err != nil || r.State != tap.StatePending {
@@ -69,28 +69,28 @@ func TestWithRealPolicy(t *testing.T) {
 	if _, err = svc.Approve(ctx, r.ID, alex); err == nil {
 		t.Fatal("the same approver counted twice")
 	}
-	if err := tn.RemoveMember(graphtest.DemoApproversGroupID, graphtest.DemoIrvinID); err != nil {
+	if err := tn.RemoveMember(simtenant.DemoApproversGroupID, simtenant.DemoIrvinID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = svc.Approve(ctx, r.ID, irvin)
 	refusal(t, err, tap.ErrForbidden)
-	if err := tn.AddMember(graphtest.DemoApproversGroupID, graphtest.DemoIrvinID); err != nil {
+	if err := tn.AddMember(simtenant.DemoApproversGroupID, simtenant.DemoIrvinID); err != nil {
 		t.Fatal(err)
 	}
 	if r, err = svc.Approve(ctx, r.ID, irvin); err != nil || r.State != tap.StateIssued {
 		t.Fatalf("second approval: %v", err)
 	}
-	if p := tn.Passes(graphtest.DemoSarahUPN); len(p) != 1 || !p[0].IsUsableOnce || p[0].LifetimeMinutes != 120 {
+	if p := tn.Passes(simtenant.DemoSarahUPN); len(p) != 1 || !p[0].IsUsableOnce || p[0].LifetimeMinutes != 120 {
 		t.Fatalf("pass in Entra: %+v", p)
 	}
 	_, pass, err := svc.Reveal(ctx, r.ID, megan)
-	if err != nil || pass.Value.Reveal() != tn.Passes(graphtest.DemoSarahUPN)[0].Value {
+	if err != nil || pass.Value.Reveal() != tn.Passes(simtenant.DemoSarahUPN)[0].Value {
 		t.Fatalf("reveal: %v", err)
 	}
-	if _, err := tn.RegisterMethod(graphtest.DemoSarahUPN, tap.MethodFIDO2); err != nil {
+	if _, err := tn.RegisterMethod(simtenant.DemoSarahUPN, tap.MethodFIDO2); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = svc.Confirm(ctx, sarah); err != nil || r.State != tap.StateConfirmed || len(tn.Passes(graphtest.DemoSarahUPN)) != 0 {
+	if r, err = svc.Confirm(ctx, sarah); err != nil || r.State != tap.StateConfirmed || len(tn.Passes(simtenant.DemoSarahUPN)) != 0 {
 		t.Fatalf("confirm: %v", err)
 	}
 	want := []approvals.NoticeKind{approvals.NoticeSubmitted, approvals.NoticeApproval, approvals.NoticeIssued,

@@ -6,7 +6,7 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// Directory reads Entra. internal/graph implements it (and graphtest
+// Directory reads Entra. internal/graph implements it (and simtenant
 // serves it). Errors wrap tap sentinels: ErrUserNotFound, ErrPermission,
 // ErrThrottled, ErrUnavailable; never the pass.
 type Directory interface {
@@ -24,8 +24,8 @@ type Directory interface {
 	// Roles returns the user's directory role assignments, active and
 	// (where the permission allows) PIM-eligible.
 	Roles(ctx context.Context, id tap.UserID) ([]tap.RoleAssignment, error)
-	// Policy returns the tenant's TAP authentication-method policy.
-	Policy(ctx context.Context) (tap.Policy, error)
+	// TenantPolicy returns the tenant's TAP authentication-method policy.
+	TenantPolicy(ctx context.Context) (tap.TenantPolicy, error)
 	// Methods lists the user's registered authentication methods.
 	Methods(ctx context.Context, id tap.UserID) ([]tap.Method, error)
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/tapbot/tapbot/internal/approvals"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -261,7 +261,7 @@ func TestAuditFailureBlocksIssuance(t *testing.T) {
 func TestDroppedCreateIsReconciled(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, setup{})
-	e.tenant.Inject("POST", tapMethods, 1, graphtest.Fault{Drop: true})
+	e.tenant.Inject("POST", tapMethods, 1, simtenant.Fault{Drop: true})
 	r := e.submit()
 	got, err := e.svc.Approve(ctx, r.ID, e.alex)
 	if msg := refusal(t, err, tap.ErrUncertain); msg != "The pass could not be delivered safely; it was removed — ask again." {
@@ -296,7 +296,7 @@ func TestDroppedCreateIsReconciled(t *testing.T) {
 func TestUncertainCreateThatDidNotHappen(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, setup{})
-	e.tenant.Inject("POST", tapMethods, 1, graphtest.Fault{Status: 503})
+	e.tenant.Inject("POST", tapMethods, 1, simtenant.Fault{Status: 503})
 	r := e.submit()
 	_, err := e.svc.Approve(ctx, r.ID, e.alex)
 	if msg := refusal(t, err, tap.ErrUncertain); !strings.Contains(msg, "nothing was left in Entra") {

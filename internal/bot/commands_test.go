@@ -6,7 +6,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -46,7 +46,7 @@ func TestCommands(t *testing.T) {
 	if got := h.state(id); got != tap.StateRevoked {
 		t.Fatalf("state after revoke = %s", got)
 	}
-	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+	if live := h.tenant.Passes(simtenant.DemoSarahID); len(live) != 0 {
 		t.Error("revoked pass still in Entra")
 	}
 	if r := h.say(megan, "flibbertigibbet"); r.Text() == "" {
@@ -79,9 +79,9 @@ func TestUnmappedChatUserIsRefused(t *testing.T) {
 func TestRefusedTargetsReachRequesterAsSentences(t *testing.T) {
 	h := newHarness(t, "approval")
 	cases := map[string]string{
-		graphtest.DemoAdeleUPN:   "Global Administrator",
-		graphtest.DemoJohannaUPN: "disabled",
-		graphtest.DemoLeeUPN:     "guest",
+		simtenant.DemoAdeleUPN:   "Global Administrator",
+		simtenant.DemoJohannaUPN: "disabled",
+		simtenant.DemoLeeUPN:     "guest",
 	}
 	for upn, want := range cases {
 		r := h.say(megan, "pass for "+upn+" tomorrow 9am, 8 hours, onboarding because new laptop")

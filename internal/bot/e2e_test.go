@@ -10,7 +10,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -32,7 +32,7 @@ func TestRequestApproveRevealConfirm(t *testing.T) {
 	if got := h.state(id); got != tap.StateIssued {
 		t.Fatalf("state after approve = %s; alex was told:\n%s", got, r.Text())
 	}
-	if n := h.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+	if n := h.tenant.Creates(simtenant.DemoSarahID); n != 1 {
 		t.Fatalf("graph creates = %d, want 1", n)
 	}
 	card, _ := h.msgr.Last(approversChannel)
@@ -80,14 +80,14 @@ func TestRequestApproveRevealConfirm(t *testing.T) {
 	if !strings.Contains(r.Text(), "Authenticator") {
 		t.Errorf("new hire not told what is missing:\n%s", r.Text())
 	}
-	if _, err := h.tenant.RegisterMethod(graphtest.DemoSarahUPN, tap.MethodWindowsHello); err != nil {
+	if _, err := h.tenant.RegisterMethod(simtenant.DemoSarahUPN, tap.MethodWindowsHello); err != nil {
 		t.Fatal(err)
 	}
 	h.say(sarah, "done")
 	if got := h.state(id); got != tap.StateConfirmed {
 		t.Fatalf("state after done = %s", got)
 	}
-	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+	if live := h.tenant.Passes(simtenant.DemoSarahID); len(live) != 0 {
 		t.Errorf("pass still in Entra after confirmation: %+v", live)
 	}
 	if last, _ := h.msgr.Last(megan.ID); !strings.Contains(chattest.Text(last.Message), "finished setting up") {
@@ -228,7 +228,7 @@ func TestConcurrentApprovalsCreateOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := h.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+	if n := h.tenant.Creates(simtenant.DemoSarahID); n != 1 {
 		t.Fatalf("graph creates = %d, want exactly 1", n)
 	}
 	if got := h.state(id); got != tap.StateIssued {

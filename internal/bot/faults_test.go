@@ -10,7 +10,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -25,10 +25,10 @@ func TestLostCreateResponseIsReconciled(t *testing.T) {
 	id := h.request(oneShot)
 	h.tenant.DropResponse("POST", tapPath, 1)
 	h.click(alex, chat.ActionApprove, string(id))
-	if n := h.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+	if n := h.tenant.Creates(simtenant.DemoSarahID); n != 1 {
 		t.Fatalf("creates = %d, want 1 (never blindly repeated)", n)
 	}
-	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+	if live := h.tenant.Passes(simtenant.DemoSarahID); len(live) != 0 {
 		t.Fatalf("orphan pass left live in Entra: %+v", live)
 	}
 	if got := h.state(id); got != tap.StateFailed {
@@ -50,7 +50,7 @@ func TestThrottledCreateIsRetriedOnce(t *testing.T) {
 	if got := h.state(id); got != tap.StateIssued {
 		t.Fatalf("state = %s, want issued after one throttled attempt", got)
 	}
-	if n := h.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+	if n := h.tenant.Creates(simtenant.DemoSarahID); n != 1 {
 		t.Fatalf("creates = %d, want 1", n)
 	}
 }
@@ -116,7 +116,7 @@ func TestUnshownPassIsRevoked(t *testing.T) {
 	if got := h.state(id); got != tap.StateRevoked {
 		t.Fatalf("state = %s, want revoked", got)
 	}
-	if live := h.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+	if live := h.tenant.Passes(simtenant.DemoSarahID); len(live) != 0 {
 		t.Fatalf("unshown pass still live: %+v", live)
 	}
 	// The private surface failed, so the requester is told by message.
@@ -134,7 +134,7 @@ func TestUnshownPassIsRevoked(t *testing.T) {
 func TestTargetBecameAdminBeforeApproval(t *testing.T) {
 	h := newHarness(t, "approval")
 	id := h.request(oneShot)
-	if err := h.tenant.AssignRole(graphtest.DemoSarahID, "Global Administrator", false); err != nil {
+	if err := h.tenant.AssignRole(simtenant.DemoSarahID, "Global Administrator", false); err != nil {
 		t.Fatal(err)
 	}
 	h.click(alex, chat.ActionApprove, string(id))
@@ -157,7 +157,7 @@ func TestConcurrentSubmitsRespectQuota(t *testing.T) {
 	requester := tap.Actor{Platform: chattest.Platform, ChatID: megan.ID, EntraID: megan.EntraID, Name: "Megan Bowen"}
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	for i, target := range []tap.UserID{graphtest.DemoSarahID, graphtest.DemoDiegoID} {
+	for i, target := range []tap.UserID{simtenant.DemoSarahID, simtenant.DemoDiegoID} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

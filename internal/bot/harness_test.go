@@ -16,7 +16,7 @@ import (
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/store/sqlite"
@@ -42,11 +42,11 @@ func (s *syncBuffer) String() string {
 }
 
 // harness is the whole core wired as cmd/bot wires it, with the chat
-// platform replaced by chattest and Entra by graphtest over real HTTP.
+// platform replaced by chattest and Entra by simtenant over real HTTP.
 type harness struct {
 	t      *testing.T
 	ctx    context.Context
-	tenant *graphtest.Tenant
+	tenant *simtenant.Tenant
 	store  *sqlite.Store
 	dbPath string
 	msgr   *chattest.Messenger
@@ -57,11 +57,11 @@ type harness struct {
 }
 
 var (
-	megan = chat.User{Platform: chattest.Platform, ID: "U-megan", EntraID: graphtest.DemoMeganID, Name: "Megan Bowen"}
-	alex  = chat.User{Platform: chattest.Platform, ID: "U-alex", EntraID: graphtest.DemoAlexID, Name: "Alex Wilber"}
-	irvin = chat.User{Platform: chattest.Platform, ID: "U-irvin", EntraID: graphtest.DemoIrvinID, Name: "Irvin Sayers"}
-	sarah = chat.User{Platform: chattest.Platform, ID: "U-sarah", EntraID: graphtest.DemoSarahID, Name: "Sarah Johnson"}
-	diego = chat.User{Platform: chattest.Platform, ID: "U-diego", EntraID: graphtest.DemoDiegoID, Name: "Diego Siciliani"}
+	megan = chat.User{Platform: chattest.Platform, ID: "U-megan", EntraID: simtenant.DemoMeganID, Name: "Megan Bowen"}
+	alex  = chat.User{Platform: chattest.Platform, ID: "U-alex", EntraID: simtenant.DemoAlexID, Name: "Alex Wilber"}
+	irvin = chat.User{Platform: chattest.Platform, ID: "U-irvin", EntraID: simtenant.DemoIrvinID, Name: "Irvin Sayers"}
+	sarah = chat.User{Platform: chattest.Platform, ID: "U-sarah", EntraID: simtenant.DemoSarahID, Name: "Sarah Johnson"}
+	diego = chat.User{Platform: chattest.Platform, ID: "U-diego", EntraID: simtenant.DemoDiegoID, Name: "Diego Siciliani"}
 )
 
 const approversChannel = "C-approvers"
@@ -72,8 +72,8 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	tenant := graphtest.New()
-	graphtest.Demo(tenant)
+	tenant := simtenant.New()
+	simtenant.Demo(tenant)
 	tenant.RequireToken("test-token")
 	tenant.Start()
 	t.Cleanup(tenant.Close)
@@ -89,7 +89,7 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	t.Cleanup(func() { _ = st.Close() })
 
 	pcfg := policy.Default()
-	pcfg.ApproverGroups = []string{graphtest.DemoApproversGroupID}
+	pcfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	pcfg.TwoApprovers = policy.TwoApprovers{}
 	for _, m := range policyMut {
 		m(&pcfg)

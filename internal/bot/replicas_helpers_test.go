@@ -20,7 +20,7 @@ import (
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/store/postgres"
 	"github.com/tapbot/tapbot/internal/store/postgres/pgtest"
@@ -39,7 +39,7 @@ type cluster struct {
 	t        *testing.T
 	ctx      context.Context
 	dsn      string
-	tenant   *graphtest.Tenant
+	tenant   *simtenant.Tenant
 	msgr     *chattest.Messenger
 	key      []byte
 	acfg     approvals.Config
@@ -65,8 +65,8 @@ type replica struct {
 func newCluster(t *testing.T, n int, acfg approvals.Config) *cluster {
 	t.Helper()
 	dsn := pgSchema(t) // registered first, so the schema is dropped last
-	tenant := graphtest.New()
-	graphtest.Demo(tenant)
+	tenant := simtenant.New()
+	simtenant.Demo(tenant)
 	tenant.RequireToken("test-token")
 	tenant.Start()
 	t.Cleanup(tenant.Close)
@@ -133,7 +133,7 @@ func (c *cluster) startOn(st *postgres.Store) *replica {
 		c.t.Fatal(err)
 	}
 	pcfg := policy.Default()
-	pcfg.ApproverGroups = []string{graphtest.DemoApproversGroupID}
+	pcfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	pcfg.TwoApprovers = policy.TwoApprovers{}
 	pcfg.Quotas.OpenPerRequester = 20
 	checker := policy.New(pcfg, gc, st, time.Now, log)

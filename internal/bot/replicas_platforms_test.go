@@ -19,7 +19,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -45,8 +45,8 @@ func teamsInvoke(id, aad, action, value string) map[string]any {
 		"serviceUrl": teams.LocalServiceURL, "replyToId": "card-1",
 		"from":         map[string]any{"id": "29:" + aad, "aadObjectId": aad},
 		"recipient":    map[string]any{"id": "28:tapbot"},
-		"conversation": map[string]any{"id": "19:approvers@thread.tacv2", "conversationType": "channel", "tenantId": graphtest.DemoTenantID},
-		"channelData":  map[string]any{"tenant": map[string]any{"id": graphtest.DemoTenantID}},
+		"conversation": map[string]any{"id": "19:approvers@thread.tacv2", "conversationType": "channel", "tenantId": simtenant.DemoTenantID},
+		"channelData":  map[string]any{"tenant": map[string]any{"id": simtenant.DemoTenantID}},
 		"value": map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": action,
 			"data": map[string]any{"action": action, "value": value}}},
 	}
@@ -72,16 +72,16 @@ func TestReplicasTeamsBehindLoadBalancer(t *testing.T) {
 	var handled atomic.Int32
 	var adapters []*teams.Adapter
 	for _, r := range c.replicas {
-		a, err := teams.New(teams.Config{LocalMode: true, TenantID: graphtest.DemoTenantID}, r.store,
+		a, err := teams.New(teams.Config{LocalMode: true, TenantID: simtenant.DemoTenantID}, r.store,
 			countingHandler{r.router, &handled}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		adapters = append(adapters, a)
 	}
-	id := c.request(c.replicas[0], c.replicas[1], graphtest.DemoSarahUPN)
+	id := c.request(c.replicas[0], c.replicas[1], simtenant.DemoSarahUPN)
 
-	act := teamsInvoke("f:act-approve-1", graphtest.DemoAlexID, chat.ActionApprove, string(id))
+	act := teamsInvoke("f:act-approve-1", simtenant.DemoAlexID, chat.ActionApprove, string(id))
 	bodies := make([]string, len(adapters))
 	var wg sync.WaitGroup
 	for i, a := range adapters {
@@ -118,12 +118,12 @@ func TestReplicasTeamsBehindLoadBalancer(t *testing.T) {
 		t.Fatalf("state = %s, want issued", got)
 	}
 
-	_, body := postActivity(t, adapters[2], teamsInvoke("f:act-approve-2", graphtest.DemoIrvinID, chat.ActionApprove, string(id)))
+	_, body := postActivity(t, adapters[2], teamsInvoke("f:act-approve-2", simtenant.DemoIrvinID, chat.ActionApprove, string(id)))
 	adapters[2].Wait()
 	if !strings.Contains(body, "already approved") {
 		t.Errorf("second approver told %s", body)
 	}
-	if n := c.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+	if n := c.tenant.Creates(simtenant.DemoSarahID); n != 1 {
 		t.Errorf("graph creates = %d, want 1", n)
 	}
 	if n := c.count(megan.ID, withButton(id, chat.ActionReveal)); n != 1 {
@@ -146,9 +146,9 @@ const (
 // decided, and every loser is told who won.
 func TestReplicasSlackSocketMode(t *testing.T) {
 	fake := slackfake.NewUnstarted()
-	fake.AddUser(slMegan, "Megan Bowen", graphtest.DemoMeganUPN, false)
-	fake.AddUser(slAlex, "Alex Wilber", graphtest.DemoAlexUPN, false)
-	fake.AddUser(slIrvin, "Irvin Sayers", graphtest.DemoIrvinUPN, false)
+	fake.AddUser(slMegan, "Megan Bowen", simtenant.DemoMeganUPN, false)
+	fake.AddUser(slAlex, "Alex Wilber", simtenant.DemoAlexUPN, false)
+	fake.AddUser(slIrvin, "Irvin Sayers", simtenant.DemoIrvinUPN, false)
 	fake.AddChannel(slApprovers, slAlex, slIrvin)
 	ts := slacktest.NewTestServer(fake.Bind)
 	ts.Start()
@@ -164,7 +164,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 	// parameters map: see the report on issue 7.)
 	userMap := filepath.Join(t.TempDir(), "slack-users.yaml")
 	if err := os.WriteFile(userMap, []byte(fmt.Sprintf("%s: %s\n%s: %s\n%s: %s\n",
-		slMegan, graphtest.DemoMeganID, slAlex, graphtest.DemoAlexID, slIrvin, graphtest.DemoIrvinID)), 0o600); err != nil {
+		slMegan, simtenant.DemoMeganID, slAlex, simtenant.DemoAlexID, slIrvin, simtenant.DemoIrvinID)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c := newCluster(t, 3, approvals.Config{})
@@ -211,7 +211,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 		}
 	}
 	dm := fake.DMChannel(slMegan)
-	send(fake.DM(slMegan, "pass for "+graphtest.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"), 0)
+	send(fake.DM(slMegan, "pass for "+simtenant.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"), 0)
 	settle()
 	send(fake.DM(slMegan, "yes"), 0)
 	settle()
@@ -260,7 +260,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 	if busy < 2 {
 		t.Errorf("envelopes not spread across replicas: %v", spread)
 	}
-	if n := c.tenant.Creates(graphtest.DemoSarahID); n != 1 {
+	if n := c.tenant.Creates(simtenant.DemoSarahID); n != 1 {
 		t.Fatalf("graph creates = %d, want 1", n)
 	}
 	var id tap.RequestID
@@ -328,7 +328,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 		t.Errorf("one HTTP event on three replicas: core called %d times, answers %v; want 1, all 200", after-handled, codes)
 	}
 	t.Logf("replicas: Slack Socket Mode, %d envelopes; core calls per replica %v; %d create; Slack card edited %d times",
-		len(envs), spread, c.tenant.Creates(graphtest.DemoSarahID), final.Edits)
+		len(envs), spread, c.tenant.Creates(simtenant.DemoSarahID), final.Edits)
 }
 
 // waitSocketAck waits until slacktest has seen the ack for envelopeID.

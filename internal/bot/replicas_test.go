@@ -11,7 +11,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -28,7 +28,7 @@ func TestReplicasApproveOnce(t *testing.T) {
 	began := time.Now()
 	c := newCluster(t, 3, approvals.Config{IssueOn: approvals.IssueOnApproval})
 	r0, r1, r2 := c.replicas[0], c.replicas[1], c.replicas[2]
-	id := c.request(r0, r1, graphtest.DemoSarahUPN)
+	id := c.request(r0, r1, simtenant.DemoSarahUPN)
 	if got := c.get(id).State; got != tap.StatePending {
 		t.Fatalf("state after submit = %s", got)
 	}
@@ -54,7 +54,7 @@ func TestReplicasApproveOnce(t *testing.T) {
 	wg.Wait()
 	clickTime := time.Since(t0)
 
-	creates := c.tenant.Creates(graphtest.DemoSarahID)
+	creates := c.tenant.Creates(simtenant.DemoSarahID)
 	if creates != 1 {
 		t.Fatalf("graph creates = %d, want exactly 1", creates)
 	}
@@ -148,20 +148,20 @@ func TestReplicasApproveOnce(t *testing.T) {
 	if shown.Load() != 1 || len(pass) < 8 {
 		t.Fatalf("pass shown %d times (len %d), want once", shown.Load(), len(pass))
 	}
-	if live := c.tenant.Passes(graphtest.DemoSarahID); len(live) != 1 || live[0].Value != pass {
+	if live := c.tenant.Passes(simtenant.DemoSarahID); len(live) != 1 || live[0].Value != pass {
 		t.Fatal("the revealed pass is not the one in Entra")
 	}
 	if got := c.get(id).State; got != tap.StateDelivered {
 		t.Fatalf("state after reveal = %s", got)
 	}
-	if _, err := c.tenant.RegisterMethod(graphtest.DemoSarahUPN, tap.MethodAuthenticator); err != nil {
+	if _, err := c.tenant.RegisterMethod(simtenant.DemoSarahUPN, tap.MethodAuthenticator); err != nil {
 		t.Fatal(err)
 	}
 	c.say(r4, sarah, "done")
 	if got := c.get(id).State; got != tap.StateConfirmed {
 		t.Fatalf("state after done = %s", got)
 	}
-	if live := c.tenant.Passes(graphtest.DemoSarahID); len(live) != 0 {
+	if live := c.tenant.Passes(simtenant.DemoSarahID); len(live) != 0 {
 		t.Error("pass still in Entra after confirmation")
 	}
 	if n := c.count(megan.ID, func(m chat.Message) bool { return strings.Contains(chattest.Text(m), "finished setting up") }); n != 1 {
@@ -183,9 +183,9 @@ func TestReplicasManyRequests(t *testing.T) {
 	var targets []string
 	for i := range 5 {
 		upn := fmt.Sprintf("hire%d@contoso.com", i+1)
-		uid := c.tenant.AddUser(graphtest.User{UPN: upn, DisplayName: fmt.Sprintf("Hire %d", i+1), Mail: upn,
+		uid := c.tenant.AddUser(simtenant.User{UPN: upn, DisplayName: fmt.Sprintf("Hire %d", i+1), Mail: upn,
 			Department: "Sales", JobTitle: "Account Executive", HireDate: hire})
-		if err := c.tenant.SetManager(uid, graphtest.DemoMeganID); err != nil {
+		if err := c.tenant.SetManager(uid, simtenant.DemoMeganID); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, c.request(c.replicas[i%3], c.replicas[(i+1)%3], upn))
@@ -237,8 +237,8 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 	const every = 200 * time.Millisecond
 	const ttl = 3 * every // approvals.Run's lease TTL
 	c := newCluster(t, 3, approvals.Config{ApprovalWindow: 4 * time.Second, RevealWindow: 6 * time.Second})
-	pending := c.request(c.replicas[0], c.replicas[1], graphtest.DemoSarahUPN)
-	issued := c.request(c.replicas[1], c.replicas[2], graphtest.DemoDiegoUPN)
+	pending := c.request(c.replicas[0], c.replicas[1], simtenant.DemoSarahUPN)
+	issued := c.request(c.replicas[1], c.replicas[2], simtenant.DemoDiegoUPN)
 	if r := c.click(c.replicas[2], alex, chat.ActionApprove, string(issued)); c.get(issued).State != tap.StateIssued {
 		t.Fatalf("approve: %s", r.Text())
 	}
@@ -302,10 +302,10 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 	}); n != 1 {
 		t.Errorf("requester told of the lapsed pass %d times, want 1", n)
 	}
-	if n := c.tenant.Deletes(graphtest.DemoDiegoID); n != 1 {
+	if n := c.tenant.Deletes(simtenant.DemoDiegoID); n != 1 {
 		t.Errorf("%d deletes of the unrevealed pass in Entra, want 1", n)
 	}
-	if live := c.tenant.Passes(graphtest.DemoDiegoID); len(live) != 0 {
+	if live := c.tenant.Passes(simtenant.DemoDiegoID); len(live) != 0 {
 		t.Error("unrevealed pass still in Entra")
 	}
 	for _, id := range []tap.RequestID{pending, issued} {
@@ -335,7 +335,7 @@ func TestReplicasSweepWithoutLease(t *testing.T) {
 	clock.Store(time.Now().UnixNano())
 	const window = time.Hour
 	c := newCluster(t, 3, approvals.Config{ApprovalWindow: window, Now: func() time.Time { return time.Unix(0, clock.Load()) }})
-	id := c.request(c.replicas[0], c.replicas[2], graphtest.DemoSarahUPN)
+	id := c.request(c.replicas[0], c.replicas[2], simtenant.DemoSarahUPN)
 	created := c.get(id).CreatedAt
 	sweepAll := func(at time.Time) {
 		clock.Store(at.UnixNano())

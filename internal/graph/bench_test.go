@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
 func benchClient(b *testing.B) *graph.Client {
 	b.Helper()
-	tn := graphtest.New()
-	graphtest.Demo(tn)
+	tn := simtenant.New()
+	simtenant.Demo(tn)
 	tn.Start()
 	b.Cleanup(tn.Close)
 	c, err := graph.New(graph.Config{BaseURL: tn.URL(), Credential: graph.StaticCredential(token)}, nil)
@@ -28,7 +28,7 @@ func BenchmarkUser(b *testing.B) {
 	c := benchClient(b)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := c.User(ctx, graphtest.DemoSarahID); err != nil {
+		if _, err := c.User(ctx, simtenant.DemoSarahID); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -39,7 +39,7 @@ func BenchmarkCreatePass(b *testing.B) {
 	c := benchClient(b)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Lifetime: time.Hour}); err != nil {
+		if _, err := c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Lifetime: time.Hour}); err != nil {
 			b.Fatal(err)
 		}
 	}

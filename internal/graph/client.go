@@ -165,7 +165,7 @@ func newCredential(cfg Config, authority string) (azcore.TokenCredential, error)
 }
 
 // StaticCredential returns a credential that always yields token. Tests
-// and local mode use it against graphtest.
+// and local mode use it against simtenant.
 func StaticCredential(token string) azcore.TokenCredential { return staticCredential(token) }
 
 type staticCredential string

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -14,7 +14,7 @@ import (
 // goroutines (meaningful under -race).
 func TestConcurrentUse(t *testing.T) {
 	f := setup(t)
-	users := []string{graphtest.DemoSarahID, graphtest.DemoDiegoID, graphtest.DemoMeganID, graphtest.DemoAlexID}
+	users := []string{simtenant.DemoSarahID, simtenant.DemoDiegoID, simtenant.DemoMeganID, simtenant.DemoAlexID}
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for i := 0; i < 16; i++ {

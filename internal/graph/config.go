@@ -34,7 +34,7 @@ type Config struct {
 	// https://graph.microsoft.com/v1.0 (default), https://graph.microsoft.us,
 	// https://dod-graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn
 	// (a missing path means /v1.0), or http://127.0.0.1:port/v1.0 for
-	// graphtest. The token scope is <scheme>://<host>/.default.
+	// simtenant. The token scope is <scheme>://<host>/.default.
 	BaseURL string
 	// AuthorityHost is the Entra sign-in authority; by default the one
 	// matching BaseURL's cloud.

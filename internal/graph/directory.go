@@ -271,18 +271,18 @@ func (c *Client) eligibleRoles(ctx context.Context, cl call, principal string) (
 }
 
 // Policy returns the tenant's TAP authentication-method policy.
-func (c *Client) Policy(ctx context.Context) (tap.Policy, error) {
+func (c *Client) TenantPolicy(ctx context.Context) (tap.TenantPolicy, error) {
 	cl := call{op: "read the Temporary Access Pass policy", permission: permPolicy}
 	cfg, err := c.policies.AuthenticationMethodsPolicy().AuthenticationMethodConfigurations().
 		ByAuthenticationMethodConfigurationId("TemporaryAccessPass").Get(ctx, nil)
 	if err != nil {
-		return tap.Policy{}, classify(ctx, cl, err)
+		return tap.TenantPolicy{}, classify(ctx, cl, err)
 	}
 	t, ok := cfg.(models.TemporaryAccessPassAuthenticationMethodConfigurationable)
 	if !ok {
-		return tap.Policy{}, fmt.Errorf("%s: unexpected type %s: %w", cl.op, deref(cfg.GetOdataType()), tap.ErrUnavailable)
+		return tap.TenantPolicy{}, fmt.Errorf("%s: unexpected type %s: %w", cl.op, deref(cfg.GetOdataType()), tap.ErrUnavailable)
 	}
-	p := tap.Policy{
+	p := tap.TenantPolicy{
 		MinLifetime:     time.Duration(deref(t.GetMinimumLifetimeInMinutes())) * time.Minute,
 		MaxLifetime:     time.Duration(deref(t.GetMaximumLifetimeInMinutes())) * time.Minute,
 		DefaultLifetime: time.Duration(deref(t.GetDefaultLifetimeInMinutes())) * time.Minute,

@@ -14,7 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -24,23 +24,23 @@ func TestErrorClasses(t *testing.T) {
 	userPattern := "/users/*"
 	for _, tc := range []struct {
 		name  string
-		fault graphtest.Fault
+		fault simtenant.Fault
 		n     int
 		want  error
 	}{
-		{"throttled after retries", graphtest.Fault{Status: 429, RetryAfter: "0"}, 10, tap.ErrThrottled},
-		{"503 after retries", graphtest.Fault{Status: 503, RetryAfter: "0"}, 10, tap.ErrUnavailable},
-		{"500", graphtest.Fault{Status: 500}, 1, tap.ErrUnavailable},
-		{"500 without body", graphtest.Fault{Status: 500, EmptyBody: true}, 1, tap.ErrUnavailable},
-		{"400 without message (Error() would panic)", graphtest.Fault{Status: 400, Code: "BadRequest", OmitMessage: true}, 1, tap.ErrInvalidInput},
-		{"403", graphtest.Fault{Status: 403}, 1, tap.ErrPermission},
-		{"401", graphtest.Fault{Status: 401}, 1, tap.ErrPermission},
-		{"timeout", graphtest.Fault{Delay: 3 * time.Second}, 1, tap.ErrUnavailable},
+		{"throttled after retries", simtenant.Fault{Status: 429, RetryAfter: "0"}, 10, tap.ErrThrottled},
+		{"503 after retries", simtenant.Fault{Status: 503, RetryAfter: "0"}, 10, tap.ErrUnavailable},
+		{"500", simtenant.Fault{Status: 500}, 1, tap.ErrUnavailable},
+		{"500 without body", simtenant.Fault{Status: 500, EmptyBody: true}, 1, tap.ErrUnavailable},
+		{"400 without message (Error() would panic)", simtenant.Fault{Status: 400, Code: "BadRequest", OmitMessage: true}, 1, tap.ErrInvalidInput},
+		{"403", simtenant.Fault{Status: 403}, 1, tap.ErrPermission},
+		{"401", simtenant.Fault{Status: 401}, 1, tap.ErrPermission},
+		{"timeout", simtenant.Fault{Delay: 3 * time.Second}, 1, tap.ErrUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := setup(t, func(c *graph.Config) { c.Timeout = time.Second })
 			f.tn.Inject("GET", userPattern, tc.n, tc.fault)
-			_, err := f.c.User(context.Background(), graphtest.DemoSarahID)
+			_, err := f.c.User(context.Background(), simtenant.DemoSarahID)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
@@ -50,7 +50,7 @@ func TestErrorClasses(t *testing.T) {
 	t.Run("403 names the permission", func(t *testing.T) {
 		f := setup(t)
 		f.tn.FailWith("GET", "/roleManagement/directory/roleAssignments", 1, 403)
-		_, err := f.c.Roles(context.Background(), graphtest.DemoSarahID)
+		_, err := f.c.Roles(context.Background(), simtenant.DemoSarahID)
 		var r *tap.Refusal
 		if !errors.As(err, &r) || !errors.Is(err, tap.ErrPermission) || !strings.Contains(r.Msg, "RoleManagement.Read.Directory") {
 			t.Errorf("err %v", err)
@@ -74,7 +74,7 @@ func TestErrorClasses(t *testing.T) {
 	})
 	t.Run("token failure sends nothing", func(t *testing.T) {
 		f := setup(t, func(c *graph.Config) { c.Credential = failingCredential{} })
-		_, err := f.c.CreatePass(context.Background(), graphtest.DemoSarahID, tap.PassSpec{})
+		_, err := f.c.CreatePass(context.Background(), simtenant.DemoSarahID, tap.PassSpec{})
 		if !errors.Is(err, tap.ErrUnavailable) || errors.Is(err, tap.ErrUncertain) {
 			t.Errorf("err %v", err)
 		}
@@ -93,20 +93,20 @@ func (failingCredential) GetToken(context.Context, policy.TokenRequestOptions) (
 func TestCreateUncertain(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		fault  graphtest.Fault
+		fault  simtenant.Fault
 		posts  int // POSTs the tenant must see
 		exists bool
 	}{
-		{"503 is not retried", graphtest.Fault{Status: 503, RetryAfter: "0"}, 1, false},
-		{"504 is not retried", graphtest.Fault{Status: 504, RetryAfter: "0"}, 1, false},
-		{"500", graphtest.Fault{Status: 500}, 1, false},
-		{"response dropped after the create", graphtest.Fault{Drop: true}, 1, true},
-		{"timeout after the create", graphtest.Fault{Delay: 3 * time.Second}, 1, true},
+		{"503 is not retried", simtenant.Fault{Status: 503, RetryAfter: "0"}, 1, false},
+		{"504 is not retried", simtenant.Fault{Status: 504, RetryAfter: "0"}, 1, false},
+		{"500", simtenant.Fault{Status: 500}, 1, false},
+		{"response dropped after the create", simtenant.Fault{Drop: true}, 1, true},
+		{"timeout after the create", simtenant.Fault{Delay: 3 * time.Second}, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := setup(t, func(c *graph.Config) { c.Timeout = time.Second })
 			f.tn.Inject("POST", tapPattern, 1, tc.fault)
-			_, createErr := f.c.CreatePass(context.Background(), graphtest.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
+			_, createErr := f.c.CreatePass(context.Background(), simtenant.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
 			if !errors.Is(createErr, tap.ErrUncertain) {
 				t.Fatalf("err %v, want ErrUncertain", createErr)
 			}
@@ -121,25 +121,25 @@ func TestCreateUncertain(t *testing.T) {
 			}
 			// The delayed create completes server-side after the client gave up.
 			deadline := time.Now().Add(5 * time.Second)
-			for tc.exists && f.tn.Creates(graphtest.DemoSarahID) == 0 && time.Now().Before(deadline) {
+			for tc.exists && f.tn.Creates(simtenant.DemoSarahID) == 0 && time.Now().Before(deadline) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			want := 0
 			if tc.exists {
 				want = 1
 			}
-			if got := f.tn.Creates(graphtest.DemoSarahID); got != want {
+			if got := f.tn.Creates(simtenant.DemoSarahID); got != want {
 				t.Fatalf("tenant created %d passes, want %d", got, want)
 			}
 			// Reconcile: the caller lists and finds exactly what exists.
-			list, err := f.c.ListPasses(context.Background(), graphtest.DemoSarahID)
+			list, err := f.c.ListPasses(context.Background(), simtenant.DemoSarahID)
 			if err != nil || len(list) != want || (want == 1 && !list[0].Value.IsZero()) {
 				t.Errorf("ListPasses = %+v, %v", list, err)
 			}
 			if !strings.Contains(f.logs.String(), "pass create outcome uncertain") {
 				t.Error("uncertain create not logged")
 			}
-			for _, p := range f.tn.Passes(graphtest.DemoSarahID) {
+			for _, p := range f.tn.Passes(simtenant.DemoSarahID) {
 				assertNoSecret(t, "error", createErr.Error(), p.Value)
 				assertNoSecret(t, "logs", f.logs.String(), p.Value)
 			}
@@ -152,9 +152,9 @@ func TestRetryAfterHonoured(t *testing.T) {
 		f := setup(t)
 		f.tn.Throttle("GET", "/users/*", 1, "1")
 		t0 := time.Now()
-		u, err := f.c.User(context.Background(), graphtest.DemoSarahID)
+		u, err := f.c.User(context.Background(), simtenant.DemoSarahID)
 		elapsed := time.Since(t0)
-		if err != nil || string(u.ID) != graphtest.DemoSarahID {
+		if err != nil || string(u.ID) != simtenant.DemoSarahID {
 			t.Fatalf("User = %+v, %v", u, err)
 		}
 		reqs := f.tn.Requests()
@@ -170,7 +170,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 		f := setup(t)
 		f.tn.Throttle("POST", tapPattern, 1, "1")
 		t0 := time.Now()
-		p, err := f.c.CreatePass(context.Background(), graphtest.DemoSarahID, tap.PassSpec{Lifetime: 2 * time.Hour})
+		p, err := f.c.CreatePass(context.Background(), simtenant.DemoSarahID, tap.PassSpec{Lifetime: 2 * time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,9 +178,9 @@ func TestRetryAfterHonoured(t *testing.T) {
 			t.Errorf("retried after %v, want >= 1 s", time.Since(t0))
 		}
 		reqs := f.tn.Requests()
-		if len(reqs) != 2 || f.tn.Creates(graphtest.DemoSarahID) != 1 || string(reqs[0].Body) != string(reqs[1].Body) ||
+		if len(reqs) != 2 || f.tn.Creates(simtenant.DemoSarahID) != 1 || string(reqs[0].Body) != string(reqs[1].Body) ||
 			!strings.Contains(string(reqs[1].Body), `"lifetimeInMinutes":120`) {
-			t.Fatalf("requests %d creates %d bodies %q / %q", len(reqs), f.tn.Creates(graphtest.DemoSarahID), reqs[0].Body, reqs[len(reqs)-1].Body)
+			t.Fatalf("requests %d creates %d bodies %q / %q", len(reqs), f.tn.Creates(simtenant.DemoSarahID), reqs[0].Body, reqs[len(reqs)-1].Body)
 		}
 		assertNoGzip(t, f.tn)
 		if !strings.Contains(f.logs.String(), `"msg":"graph retry"`) {
@@ -193,8 +193,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 // TestNoGzipAcrossClients: the SDK's default chain is ordered randomly per
 // client, so check many fresh clients, each forced to retry a POST.
 func TestNoGzipAcrossClients(t *testing.T) {
-	tn := graphtest.New()
-	graphtest.Demo(tn)
+	tn := simtenant.New()
+	simtenant.Demo(tn)
 	tn.Start()
 	defer tn.Close()
 	var failed atomic.Int32
@@ -205,16 +205,16 @@ func TestNoGzipAcrossClients(t *testing.T) {
 		}
 		tn.Throttle("POST", tapPattern, 1, "0")
 		tn.Throttle("POST", "/users/*/checkMemberGroups", 1, "0")
-		if _, err := c.CreatePass(context.Background(), graphtest.DemoDiegoID, tap.PassSpec{Lifetime: time.Hour}); err != nil {
+		if _, err := c.CreatePass(context.Background(), simtenant.DemoDiegoID, tap.PassSpec{Lifetime: time.Hour}); err != nil {
 			failed.Add(1)
 			t.Errorf("client %d create: %v", i, err)
 		}
-		if _, err := c.MemberOf(context.Background(), graphtest.DemoAlexID, []string{graphtest.DemoApproversGroupID}); err != nil {
+		if _, err := c.MemberOf(context.Background(), simtenant.DemoAlexID, []string{simtenant.DemoApproversGroupID}); err != nil {
 			t.Errorf("client %d checkMemberGroups: %v", i, err)
 		}
 	}
 	assertNoGzip(t, tn)
-	if got := tn.Creates(graphtest.DemoDiegoID); got != 20 {
+	if got := tn.Creates(simtenant.DemoDiegoID); got != 20 {
 		t.Errorf("%d creates, want 20", got)
 	}
 	if n := len(tn.Requests()); n != 80 {
@@ -227,20 +227,20 @@ func TestSecretNeverInErrorsOrLogs(t *testing.T) {
 	ctx := context.Background()
 	var values []string
 	var errs []string
-	p, err := f.c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
+	p, err := f.c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	values = append(values, p.Value.Reveal())
 	f.tn.DropResponse("POST", tapPattern, 1)
-	_, err = f.c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
+	_, err = f.c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
 	errs = append(errs, err.Error())
 	f.tn.FailWith("POST", tapPattern, 1, http.StatusInternalServerError)
-	_, err = f.c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
+	_, err = f.c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Lifetime: time.Hour})
 	errs = append(errs, err.Error())
-	_, err = f.c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Lifetime: time.Minute})
+	_, err = f.c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Lifetime: time.Minute})
 	errs = append(errs, err.Error())
-	for _, held := range f.tn.Passes(graphtest.DemoSarahID) {
+	for _, held := range f.tn.Passes(simtenant.DemoSarahID) {
 		values = append(values, held.Value)
 	}
 	if len(values) < 2 || values[0] == "" {
@@ -259,7 +259,7 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 	f := setup(t, func(c *graph.Config) { c.Timeout = 2 * time.Second })
 	f.tn.Throttle("GET", "/users/*", 1, "120")
 	t0 := time.Now()
-	_, err := f.c.User(context.Background(), graphtest.DemoSarahID)
+	_, err := f.c.User(context.Background(), simtenant.DemoSarahID)
 	if !errors.Is(err, tap.ErrThrottled) || !strings.Contains(err.Error(), "retry after 120 s") {
 		t.Fatalf("err %v, want ErrThrottled naming the wait", err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 )
 
 // The client implements the approvals ports.
@@ -40,7 +40,7 @@ func (s *syncBuffer) String() string {
 }
 
 type fixture struct {
-	tn   *graphtest.Tenant
+	tn   *simtenant.Tenant
 	c    *graph.Client
 	logs *syncBuffer
 	now  time.Time
@@ -50,10 +50,10 @@ type fixture struct {
 // realClock) and a client for it that logs JSON into a buffer.
 func setup(t *testing.T, mutate ...func(*graph.Config)) *fixture {
 	t.Helper()
-	f := &fixture{tn: graphtest.New(), logs: &syncBuffer{}, now: time.Now().UTC().Truncate(time.Second)}
+	f := &fixture{tn: simtenant.New(), logs: &syncBuffer{}, now: time.Now().UTC().Truncate(time.Second)}
 	f.tn.SetNow(func() time.Time { return f.now })
 	f.tn.RequireToken(token)
-	graphtest.Demo(f.tn)
+	simtenant.Demo(f.tn)
 	f.tn.Start()
 	t.Cleanup(f.tn.Close)
 	cfg := graph.Config{BaseURL: f.tn.URL(), Credential: graph.StaticCredential(token), Timeout: 10 * time.Second}
@@ -80,7 +80,7 @@ func assertNoSecret(t *testing.T, what, s string, values ...string) {
 }
 
 // assertNoGzip fails if any request the tenant saw was gzip-encoded.
-func assertNoGzip(t *testing.T, tn *graphtest.Tenant) {
+func assertNoGzip(t *testing.T, tn *simtenant.Tenant) {
 	t.Helper()
 	for _, r := range tn.Requests() {
 		if r.Header.Get("Content-Encoding") != "" {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -18,11 +18,11 @@ func TestPassLifecycle(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	start := f.now.Add(3 * time.Hour).In(time.FixedZone("PST", -8*3600))
-	p, err := f.c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Start: start, Lifetime: 8 * time.Hour, OneTime: false})
+	p, err := f.c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Start: start, Lifetime: 8 * time.Hour, OneTime: false})
 	if err != nil {
 		t.Fatal(err)
 	}
-	held := f.tn.Passes(graphtest.DemoSarahID)
+	held := f.tn.Passes(simtenant.DemoSarahID)
 	if len(held) != 1 || p.Value.Reveal() != held[0].Value || p.MethodID != held[0].ID {
 		t.Fatalf("created %+v, tenant holds %+v", p, held)
 	}
@@ -45,7 +45,7 @@ func TestPassLifecycle(t *testing.T) {
 
 	// Zero start: omitted; a start a minute ago means now and is omitted too.
 	for _, s := range []time.Time{{}, f.now.Add(-time.Minute)} {
-		p2, err := f.c.CreatePass(ctx, graphtest.DemoSarahID, tap.PassSpec{Start: s, Lifetime: 90 * time.Minute, OneTime: true})
+		p2, err := f.c.CreatePass(ctx, simtenant.DemoSarahID, tap.PassSpec{Start: s, Lifetime: 90 * time.Minute, OneTime: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,21 +55,21 @@ func TestPassLifecycle(t *testing.T) {
 		}
 		p = p2
 	}
-	list, err := f.c.ListPasses(ctx, graphtest.DemoSarahID)
+	list, err := f.c.ListPasses(ctx, simtenant.DemoSarahID)
 	if err != nil || len(list) != 1 || list[0].MethodID != p.MethodID || !list[0].Value.IsZero() {
 		t.Fatalf("ListPasses = %+v, %v (want only the newest, without value)", list, err)
 	}
-	if err := f.c.DeletePass(ctx, graphtest.DemoSarahID, p.MethodID); err != nil {
+	if err := f.c.DeletePass(ctx, simtenant.DemoSarahID, p.MethodID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.c.DeletePass(ctx, graphtest.DemoSarahID, p.MethodID); !errors.Is(err, tap.ErrNotFound) {
+	if err := f.c.DeletePass(ctx, simtenant.DemoSarahID, p.MethodID); !errors.Is(err, tap.ErrNotFound) {
 		t.Errorf("second delete: %v, want ErrNotFound", err)
 	}
-	if list, err := f.c.ListPasses(ctx, graphtest.DemoSarahID); err != nil || len(list) != 0 {
+	if list, err := f.c.ListPasses(ctx, simtenant.DemoSarahID); err != nil || len(list) != 0 {
 		t.Errorf("after delete: %v %v", list, err)
 	}
-	if f.tn.Creates(graphtest.DemoSarahID) != 3 || f.tn.Deletes(graphtest.DemoSarahID) != 1 {
-		t.Errorf("creates %d deletes %d", f.tn.Creates(graphtest.DemoSarahID), f.tn.Deletes(graphtest.DemoSarahID))
+	if f.tn.Creates(simtenant.DemoSarahID) != 3 || f.tn.Deletes(simtenant.DemoSarahID) != 1 {
+		t.Errorf("creates %d deletes %d", f.tn.Creates(simtenant.DemoSarahID), f.tn.Deletes(simtenant.DemoSarahID))
 	}
 	assertNoGzip(t, f.tn)
 	assertNoSecret(t, "logs", f.logs.String(), held[0].Value, p.Value.Reveal())
@@ -90,29 +90,29 @@ func TestCreateRefusals(t *testing.T) {
 			msgHas: "between 1 hour and 8 hours", refusal: true},
 		{name: "lifetime above custom policy", spec: tap.PassSpec{Lifetime: 49 * time.Hour}, want: tap.ErrLifetimeRange,
 			setup: func(f *fixture) {
-				p := graphtest.DefaultPolicy()
+				p := simtenant.DefaultPolicy()
 				p.MinLifetimeMinutes, p.MaxLifetimeMinutes = 90, 2880
 				f.tn.SetPolicy(p)
 			}, msgHas: "between 90 minutes and 48 hours", refusal: true},
 		{name: "start in the past", spec: tap.PassSpec{Start: time.Now().Add(-time.Hour), Lifetime: time.Hour},
 			want: tap.ErrStartInPast, msgHas: "cannot start in the past", refusal: true},
-		{name: "external guest", user: graphtest.DemoLeeID, spec: tap.PassSpec{Lifetime: time.Hour}, want: tap.ErrGuest,
+		{name: "external guest", user: simtenant.DemoLeeID, spec: tap.PassSpec{Lifetime: time.Hour}, want: tap.ErrGuest,
 			msgHas: "External guests", refusal: true},
 		{name: "method disabled", spec: tap.PassSpec{Lifetime: time.Hour}, want: tap.ErrMethodDisabled, refusal: true,
 			setup: func(f *fixture) {
-				p := graphtest.DefaultPolicy()
+				p := simtenant.DefaultPolicy()
 				p.Enabled = false
 				f.tn.SetPolicy(p)
 			}, msgHas: "turned off"},
 		{name: "user excluded", spec: tap.PassSpec{Lifetime: time.Hour}, want: tap.ErrMethodDisabled, refusal: true,
 			setup: func(f *fixture) {
-				p := graphtest.DefaultPolicy()
-				p.Exclude = []string{graphtest.DemoSarahID}
+				p := simtenant.DefaultPolicy()
+				p.Exclude = []string{simtenant.DemoSarahID}
 				f.tn.SetPolicy(p)
 			}},
 		{name: "multi-use refused", spec: tap.PassSpec{Lifetime: time.Hour}, want: tap.ErrPolicy, refusal: true,
 			setup: func(f *fixture) {
-				p := graphtest.DefaultPolicy()
+				p := simtenant.DefaultPolicy()
 				p.IsUsableOnce = true
 				f.tn.SetPolicy(p)
 			}},
@@ -120,7 +120,7 @@ func TestCreateRefusals(t *testing.T) {
 		{name: "missing permission", spec: tap.PassSpec{Lifetime: time.Hour}, want: tap.ErrPermission, refusal: true,
 			setup: func(f *fixture) {
 				f.tn.Inject("POST", "/users/*/authentication/temporaryAccessPassMethods", 1,
-					graphtest.Fault{Status: http.StatusForbidden, Code: "accessDenied", Message: "Request Authorization failed"})
+					simtenant.Fault{Status: http.StatusForbidden, Code: "accessDenied", Message: "Request Authorization failed"})
 			}, msgHas: "UserAuthMethod-TAP.ReadWrite.All"},
 		{name: "negative lifetime", spec: tap.PassSpec{Lifetime: -time.Minute}, want: tap.ErrInvalidInput, refusal: true},
 	} {
@@ -131,7 +131,7 @@ func TestCreateRefusals(t *testing.T) {
 			}
 			user := tc.user
 			if user == "" {
-				user = graphtest.DemoSarahID
+				user = simtenant.DemoSarahID
 			}
 			_, err := f.c.CreatePass(context.Background(), tap.UserID(user), tc.spec)
 			if !errors.Is(err, tc.want) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// BenchmarkCheckSubmit measures one submit check against graphtest over
+// BenchmarkCheckSubmit measures one submit check against simtenant over
 // loopback HTTP, with the tenant policy cached, and reports how many
 // Graph calls a submit makes.
 func BenchmarkCheckSubmit(b *testing.B) {

@@ -17,9 +17,9 @@ import (
 // PolicyTTL is how long the tenant's TAP policy is cached.
 const PolicyTTL = 5 * time.Minute
 
-// StartSlack is how far in the past a start may lie and still count as
+// ClockTolerance is how far in the past a start may lie and still count as
 // "now" (clocks and typing take time).
-const StartSlack = 2 * time.Minute
+const ClockTolerance = 2 * time.Minute
 
 // maxGroupsPerCheck is Graph checkMemberGroups' limit per call.
 const maxGroupsPerCheck = 20
@@ -40,7 +40,7 @@ type Checker struct {
 	passes PassLister
 
 	mu       sync.Mutex
-	policy   tap.Policy
+	policy   tap.TenantPolicy
 	policyAt time.Time
 	havePol  bool
 }
@@ -67,16 +67,16 @@ func (c *Checker) SetPasses(p PassLister) { c.passes = p }
 func (c *Checker) Config() Config { return c.cfg }
 
 // tenantPolicy returns the tenant's TAP policy, cached for PolicyTTL.
-func (c *Checker) tenantPolicy(ctx context.Context) (tap.Policy, error) {
+func (c *Checker) tenantPolicy(ctx context.Context) (tap.TenantPolicy, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
 	if c.havePol && now.Sub(c.policyAt) < PolicyTTL {
 		return c.policy, nil
 	}
-	p, err := c.dir.Policy(ctx)
+	p, err := c.dir.TenantPolicy(ctx)
 	if err != nil {
-		return tap.Policy{}, fmt.Errorf("read tenant tap policy: %w", err)
+		return tap.TenantPolicy{}, fmt.Errorf("read tenant tap policy: %w", err)
 	}
 	c.policy, c.policyAt, c.havePol = p, now, true
 	c.log.Debug("tenant tap policy refreshed", "enabled", p.Enabled,
@@ -93,7 +93,7 @@ type limit struct {
 func (l limit) fits() bool { return l.min <= l.max }
 
 // limits intersects the tenant policy, the reason's max and the org max.
-func (c *Checker) limits(p tap.Policy, r tap.Reason) limit {
+func (c *Checker) limits(p tap.TenantPolicy, r tap.Reason) limit {
 	l := limit{min: p.MinLifetime, max: p.MaxLifetime, source: sourceTenant}
 	if l.min < graphMinLifetime {
 		l.min = graphMinLifetime
@@ -116,7 +116,7 @@ func (c *Checker) limits(p tap.Policy, r tap.Reason) limit {
 // r.Target from the directory, fills r.Reason (onboarding) and
 // r.Lifetime (the reason's default, clipped) when empty, forces
 // r.OneTime when the tenant allows only one-time passes, turns a start
-// within StartSlack of now into "now", and sets r.ApprovalsNeeded.
+// within ClockTolerance of now into "now", and sets r.ApprovalsNeeded.
 // Refusals are *tap.Refusal; other errors (Graph down, store down) are
 // wrapped and mean "could not check", never "allowed".
 func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, error) {
@@ -258,7 +258,7 @@ func (c *Checker) checkRequesterAccount(ctx context.Context, id tap.UserID) erro
 }
 
 // checkShape validates and fills lifetime, one-time use and start.
-func (c *Checker) checkShape(r *tap.Request, pol tap.Policy, now time.Time) ([]string, error) {
+func (c *Checker) checkShape(r *tap.Request, pol tap.TenantPolicy, now time.Time) ([]string, error) {
 	var warnings []string
 	lim := c.limits(pol, r.Reason)
 	if !lim.fits() {
@@ -290,7 +290,7 @@ func (c *Checker) checkShape(r *tap.Request, pol tap.Policy, now time.Time) ([]s
 
 	if !r.Start.IsZero() {
 		switch {
-		case r.Start.Before(now.Add(-StartSlack)):
+		case r.Start.Before(now.Add(-ClockTolerance)):
 			return nil, refuseStartPast(r.Start, r.RequesterZone)
 		case !r.Start.After(now):
 			r.Start = time.Time{}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -27,10 +27,10 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // start is the tests' "now": a Monday morning before the working day.
 var start = time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
 
-// env is a seeded fake tenant (graphtest), a memstore and a clock.
+// env is a seeded fake tenant (simtenant), a memstore and a clock.
 type env struct {
 	t      testing.TB
-	tenant *graphtest.Tenant
+	tenant *simtenant.Tenant
 	store  *memstore.Store
 	cfg    Config
 	dir    *graph.Client
@@ -54,7 +54,7 @@ var people = map[string]string{
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, now: start, ids: map[string]tap.UserID{}, groups: map[string]string{}}
-	e.tenant = graphtest.New()
+	e.tenant = simtenant.New()
 	e.tenant.SetNow(e.clock)
 	e.tenant.Start()
 	t.Cleanup(e.tenant.Close)
@@ -69,7 +69,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { _ = e.store.Close() })
 
 	for short, display := range people {
-		u := graphtest.User{UPN: short + "@contoso.com", DisplayName: display, Mail: short + "@contoso.com"}
+		u := simtenant.User{UPN: short + "@contoso.com", DisplayName: display, Mail: short + "@contoso.com"}
 		switch short {
 		case "dan":
 			u.Disabled = true
@@ -78,7 +78,7 @@ func newEnv(t testing.TB) *env {
 		}
 		e.ids[short] = tap.UserID(e.tenant.AddUser(u))
 	}
-	e.ids["lee"] = tap.UserID(e.tenant.AddUser(graphtest.User{
+	e.ids["lee"] = tap.UserID(e.tenant.AddUser(simtenant.User{
 		UPN: "lee.gu_fabrikam.com#EXT#@contoso.onmicrosoft.com", DisplayName: "Lee Gu",
 		Mail: "lee.gu@fabrikam.com", ExternalUserState: "Accepted",
 	}))
@@ -94,18 +94,18 @@ func newEnv(t testing.TB) *env {
 		"No TAP":             {"xena"},
 		"New Hires":          {"sarah", "ian"},
 	} {
-		e.groups[name] = e.tenant.AddGroup(graphtest.Group{DisplayName: name})
+		e.groups[name] = e.tenant.AddGroup(simtenant.Group{DisplayName: name})
 		for _, m := range members {
 			e.must(e.tenant.AddMember(e.groups[name], string(e.ids[m])))
 		}
 	}
-	e.groups["Helpdesk Admins"] = e.tenant.AddGroup(graphtest.Group{DisplayName: "Helpdesk Admins", RoleAssignable: true})
+	e.groups["Helpdesk Admins"] = e.tenant.AddGroup(simtenant.Group{DisplayName: "Helpdesk Admins", RoleAssignable: true})
 	e.must(e.tenant.AddMember(e.groups["Helpdesk Admins"], string(e.ids["gus"])))
 	e.must(e.tenant.AssignRole(e.groups["Helpdesk Admins"], "Helpdesk Administrator", false))
 	e.must(e.tenant.AssignRole(string(e.ids["ada"]), "Global Administrator", false))
 	e.must(e.tenant.AssignRole(string(e.ids["eli"]), "Authentication Administrator", true))
 
-	pol := graphtest.DefaultPolicy()
+	pol := simtenant.DefaultPolicy()
 	pol.Exclude = []string{e.groups["No TAP"]}
 	e.tenant.SetPolicy(pol)
 
@@ -174,7 +174,7 @@ func (e *env) seed(id string, st tap.State, requester, target string, ago time.D
 	e.must(e.store.CreateRequest(context.Background(), r))
 }
 
-// createPass mints a pass for short through graphtest's wire API.
+// createPass mints a pass for short through simtenant's wire API.
 func (e *env) createPass(short string, lifetimeMin int) {
 	e.t.Helper()
 	body := strings.NewReader(fmt.Sprintf(`{"lifetimeInMinutes":%d,"isUsableOnce":false}`, lifetimeMin))

@@ -37,7 +37,7 @@ func (c *Checker) checkRoles(ctx context.Context, u tap.User) error {
 }
 
 // inScope applies the tenant policy's include and exclude targets.
-func inScope(p tap.Policy, u tap.User, member map[string]bool) error {
+func inScope(p tap.TenantPolicy, u tap.User, member map[string]bool) error {
 	hit := func(ids []string) bool {
 		for _, id := range ids {
 			if member[id] || id == string(u.ID) {

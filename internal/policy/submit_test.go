@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -35,7 +35,7 @@ func wantWarning(sub string) func(*testing.T, *env, *tap.Request, []string) {
 	}
 }
 
-func setPolicy(edit func(p *graphtest.Policy)) func(e *env) {
+func setPolicy(edit func(p *simtenant.Policy)) func(e *env) {
 	return func(e *env) {
 		p := e.tenant.Policy()
 		edit(&p)
@@ -82,7 +82,7 @@ var submitCases = []submitCase{
 			}
 		}},
 	{name: "default lifetime clipped to the tenant max with a warning", target: "sarah",
-		setup: setPolicy(func(p *graphtest.Policy) { p.MaxLifetimeMinutes = 240 }),
+		setup: setPolicy(func(p *simtenant.Policy) { p.MaxLifetimeMinutes = 240 }),
 		check: func(t *testing.T, e *env, r *tap.Request, ws []string) {
 			if r.Lifetime != hours(4) {
 				t.Errorf("lifetime %v, want 4h", r.Lifetime)
@@ -91,7 +91,7 @@ var submitCases = []submitCase{
 		}},
 	{name: "default lifetime raised to the tenant min with a warning", target: "sarah",
 		edit:  func(_ *env, r *tap.Request) { r.Reason = tap.ReasonDemo },
-		setup: setPolicy(func(p *graphtest.Policy) { p.MinLifetimeMinutes = 120 }),
+		setup: setPolicy(func(p *simtenant.Policy) { p.MinLifetimeMinutes = 120 }),
 		check: func(t *testing.T, e *env, r *tap.Request, ws []string) {
 			if r.Lifetime != hours(2) {
 				t.Errorf("lifetime %v, want 2h", r.Lifetime)
@@ -106,7 +106,7 @@ var submitCases = []submitCase{
 			}
 		}},
 	{name: "tenant one-time-only policy forces one-time use", target: "sarah",
-		setup: setPolicy(func(p *graphtest.Policy) { p.IsUsableOnce = true }),
+		setup: setPolicy(func(p *simtenant.Policy) { p.IsUsableOnce = true }),
 		check: func(t *testing.T, e *env, r *tap.Request, ws []string) {
 			if !r.OneTime {
 				t.Error("one-time not forced")
@@ -124,7 +124,7 @@ var submitCases = []submitCase{
 		edit: func(e *env, r *tap.Request) { r.Start = e.clock().Add(29 * 24 * time.Hour) }},
 	{name: "target in the policy's include group", target: "sarah",
 		setup: func(e *env) {
-			setPolicy(func(p *graphtest.Policy) { p.Include = []string{e.groups["New Hires"]} })(e)
+			setPolicy(func(p *simtenant.Policy) { p.Include = []string{e.groups["New Hires"]} })(e)
 		}},
 	{name: "a live pass is a warning, not a refusal", target: "sarah",
 		setup: func(e *env) { e.createPass("sarah", 120) },
@@ -154,11 +154,11 @@ var submitCases = []submitCase{
 			e.tenant.FailWith(http.MethodGet, "/roleManagement/directory/roleAssignments", 5, http.StatusForbidden)
 		}},
 	{name: "TAP method disabled in the tenant", target: "sarah", wantErr: tap.ErrMethodDisabled,
-		setup: setPolicy(func(p *graphtest.Policy) { p.Enabled = false })},
+		setup: setPolicy(func(p *simtenant.Policy) { p.Enabled = false })},
 	{name: "target excluded from the TAP policy", target: "xena", wantErr: tap.ErrMethodDisabled},
 	{name: "target outside the policy's include groups", target: "vic", wantErr: tap.ErrMethodDisabled,
 		setup: func(e *env) {
-			setPolicy(func(p *graphtest.Policy) { p.Include = []string{e.groups["New Hires"]} })(e)
+			setPolicy(func(p *simtenant.Policy) { p.Include = []string{e.groups["New Hires"]} })(e)
 		}},
 
 	// Refused: the requester.
@@ -201,7 +201,7 @@ var submitCases = []submitCase{
 		setup: func(e *env) { e.cfg.MaxLifetime = Duration(hours(6)) },
 		edit:  func(_ *env, r *tap.Request) { r.Lifetime = hours(7) }},
 	{name: "no lifetime fits tenant minimum and reason maximum", target: "sarah", wantErr: tap.ErrLifetimeRange,
-		setup: setPolicy(func(p *graphtest.Policy) { p.MinLifetimeMinutes = 180 }),
+		setup: setPolicy(func(p *simtenant.Policy) { p.MinLifetimeMinutes = 180 }),
 		edit:  func(_ *env, r *tap.Request) { r.Reason = tap.ReasonRecovery }},
 	{name: "start in the past", target: "sarah", wantErr: tap.ErrStartInPast,
 		edit: func(e *env, r *tap.Request) {
@@ -284,7 +284,7 @@ func TestCheckSubmitGraphDown(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
 			// Retry-After: 0 keeps the client's retries of a 429 instant.
-			e.tenant.Inject(http.MethodGet, c.pattern, 10, graphtest.Fault{Status: c.status, RetryAfter: "0"})
+			e.tenant.Inject(http.MethodGet, c.pattern, 10, simtenant.Fault{Status: c.status, RetryAfter: "0"})
 			_, err := e.checker().CheckSubmit(context.Background(), e.draft("sarah"))
 			var ref *tap.Refusal
 			if err == nil || errors.As(err, &ref) || !errors.Is(err, c.want) {
@@ -312,7 +312,7 @@ func TestPolicyCached(t *testing.T) {
 		t.Fatalf("policy read %d times within the TTL, want 1", n)
 	}
 	// A tenant change shows after the TTL.
-	setPolicy(func(p *graphtest.Policy) { p.Enabled = false })(e)
+	setPolicy(func(p *simtenant.Policy) { p.Enabled = false })(e)
 	e.advance(PolicyTTL - time.Second)
 	if _, err := c.CheckSubmit(ctx, e.draft("sarah")); err != nil {
 		t.Fatalf("within the TTL the cached policy applies: %v", err)
@@ -329,7 +329,7 @@ func TestPolicyCached(t *testing.T) {
 func TestDialogLimitsAndDefaults(t *testing.T) {
 	e := newEnv(t)
 	e.cfg.MaxLifetime = Duration(hours(6))
-	setPolicy(func(p *graphtest.Policy) {
+	setPolicy(func(p *simtenant.Policy) {
 		p.MinLifetimeMinutes = 30
 		p.MaxLifetimeMinutes = 720
 		p.IsUsableOnce = true

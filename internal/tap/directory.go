@@ -41,8 +41,8 @@ type PassSpec struct {
 	OneTime  bool
 }
 
-// Policy is the tenant's TAP authentication-method policy.
-type Policy struct {
+// TenantPolicy is the tenant's TAP authentication-method policy.
+type TenantPolicy struct {
 	Enabled         bool
 	MinLifetime     time.Duration
 	MaxLifetime     time.Duration

@@ -6,7 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/teams"
 )
 
@@ -36,18 +36,18 @@ func TestPlaygroundConfigMatchesDemoTenant(t *testing.T) {
 	if err := yaml.Unmarshal(b, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.TenantID != graphtest.DemoTenantID {
-		t.Errorf("tenantId %s, want the demo tenant %s", cfg.TenantID, graphtest.DemoTenantID)
+	if cfg.TenantID != simtenant.DemoTenantID {
+		t.Errorf("tenantId %s, want the demo tenant %s", cfg.TenantID, simtenant.DemoTenantID)
 	}
 	if cfg.Team.ID != teams.LocalApproversConversation {
 		t.Errorf("team id %q, want LocalApproversConversation %q", cfg.Team.ID, teams.LocalApproversConversation)
 	}
 	demo := map[string]string{
-		graphtest.DemoMeganUPN: graphtest.DemoMeganID, graphtest.DemoAlexUPN: graphtest.DemoAlexID,
-		graphtest.DemoIrvinUPN: graphtest.DemoIrvinID, graphtest.DemoSarahUPN: graphtest.DemoSarahID,
-		graphtest.DemoDiegoUPN: graphtest.DemoDiegoID, graphtest.DemoAdeleUPN: graphtest.DemoAdeleID,
+		simtenant.DemoMeganUPN: simtenant.DemoMeganID, simtenant.DemoAlexUPN: simtenant.DemoAlexID,
+		simtenant.DemoIrvinUPN: simtenant.DemoIrvinID, simtenant.DemoSarahUPN: simtenant.DemoSarahID,
+		simtenant.DemoDiegoUPN: simtenant.DemoDiegoID, simtenant.DemoAdeleUPN: simtenant.DemoAdeleID,
 	}
-	if cfg.CurrentUser.AADObjectID != graphtest.DemoMeganID {
+	if cfg.CurrentUser.AADObjectID != simtenant.DemoMeganID {
 		t.Errorf("current user %s is not Megan Bowen", cfg.CurrentUser.Name)
 	}
 	for _, u := range append([]user{cfg.CurrentUser}, cfg.Users...) {

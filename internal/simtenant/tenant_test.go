@@ -1,4 +1,4 @@
-package graphtest_test
+package simtenant_test
 
 import (
 	"bytes"
@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
 // call sends one request to tn and decodes the JSON answer (nil for 204).
-func call(t *testing.T, tn *graphtest.Tenant, method, path string, body any, hdr map[string]string) (int, map[string]any) {
+func call(t *testing.T, tn *simtenant.Tenant, method, path string, body any, hdr map[string]string) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -68,18 +68,18 @@ func errCode(m map[string]any) string {
 }
 
 // demo starts a demo tenant with a fixed clock.
-func demo(t *testing.T) (*graphtest.Tenant, *time.Time) {
+func demo(t *testing.T) (*simtenant.Tenant, *time.Time) {
 	t.Helper()
 	now := time.Date(2026, 11, 27, 13, 0, 0, 0, time.UTC)
-	tn := graphtest.New()
+	tn := simtenant.New()
 	tn.SetNow(func() time.Time { return now })
-	graphtest.Demo(tn)
+	simtenant.Demo(tn)
 	tn.Start()
 	t.Cleanup(tn.Close)
 	return tn, &now
 }
 
-const tapPath = "/users/" + graphtest.DemoSarahID + "/authentication/temporaryAccessPassMethods"
+const tapPath = "/users/" + simtenant.DemoSarahID + "/authentication/temporaryAccessPassMethods"
 
 func TestAuthorizationRequired(t *testing.T) {
 	tn, _ := demo(t)
@@ -93,7 +93,7 @@ func TestAuthorizationRequired(t *testing.T) {
 		{"bearer", "Bearer anything", http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, body := call(t, tn, "GET", "/users/"+graphtest.DemoMeganID, nil, map[string]string{"Authorization": tc.auth})
+			st, body := call(t, tn, "GET", "/users/"+simtenant.DemoMeganID, nil, map[string]string{"Authorization": tc.auth})
 			if st != tc.want {
 				t.Fatalf("status %d, want %d (%v)", st, tc.want, body)
 			}
@@ -103,10 +103,10 @@ func TestAuthorizationRequired(t *testing.T) {
 		})
 	}
 	tn.RequireToken("the-token")
-	if st, _ := call(t, tn, "GET", "/users/"+graphtest.DemoMeganID, nil, nil); st != http.StatusUnauthorized {
+	if st, _ := call(t, tn, "GET", "/users/"+simtenant.DemoMeganID, nil, nil); st != http.StatusUnauthorized {
 		t.Errorf("wrong token: status %d, want 401", st)
 	}
-	if st, _ := call(t, tn, "GET", "/users/"+graphtest.DemoMeganID, nil, map[string]string{"Authorization": "Bearer the-token"}); st != http.StatusOK {
+	if st, _ := call(t, tn, "GET", "/users/"+simtenant.DemoMeganID, nil, map[string]string{"Authorization": "Bearer the-token"}); st != http.StatusOK {
 		t.Errorf("right token: status %d, want 200", st)
 	}
 }
@@ -144,7 +144,7 @@ func TestCreateReplacesAndHidesValue(t *testing.T) {
 	if st, _ := call(t, tn, "GET", tapPath+"/"+first["id"].(string), nil, nil); st != http.StatusNotFound {
 		t.Errorf("replaced pass: status %d, want 404", st)
 	}
-	if got := tn.Creates(graphtest.DemoSarahUPN); got != 2 {
+	if got := tn.Creates(simtenant.DemoSarahUPN); got != 2 {
 		t.Errorf("Creates = %d, want 2", got)
 	}
 	if st, _ := call(t, tn, "DELETE", tapPath+"/"+second["id"].(string), nil, nil); st != http.StatusNoContent {
@@ -153,15 +153,15 @@ func TestCreateReplacesAndHidesValue(t *testing.T) {
 	if st, _ := call(t, tn, "DELETE", tapPath+"/"+second["id"].(string), nil, nil); st != http.StatusNotFound {
 		t.Errorf("second delete: %d, want 404", st)
 	}
-	if tn.Deletes(graphtest.DemoSarahID) != 1 || len(tn.Passes(graphtest.DemoSarahID)) != 0 || tn.TotalCreates() != 2 {
-		t.Errorf("deletes %d passes %v total %d", tn.Deletes(graphtest.DemoSarahID), tn.Passes(graphtest.DemoSarahID), tn.TotalCreates())
+	if tn.Deletes(simtenant.DemoSarahID) != 1 || len(tn.Passes(simtenant.DemoSarahID)) != 0 || tn.TotalCreates() != 2 {
+		t.Errorf("deletes %d passes %v total %d", tn.Deletes(simtenant.DemoSarahID), tn.Passes(simtenant.DemoSarahID), tn.TotalCreates())
 	}
 }
 
 func TestCreateValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		setup  func(tn *graphtest.Tenant)
+		setup  func(tn *simtenant.Tenant)
 		user   string
 		body   map[string]any
 		status int
@@ -173,8 +173,8 @@ func TestCreateValidation(t *testing.T) {
 		{name: "lifetime above policy", body: map[string]any{"lifetimeInMinutes": 481}, status: 400,
 			msg: "Invalid LifetimeInMinutes specified. The valid range between 60 and 480."},
 		{name: "custom policy range echoed", body: map[string]any{"lifetimeInMinutes": 60}, status: 400,
-			setup: func(tn *graphtest.Tenant) {
-				p := graphtest.DefaultPolicy()
+			setup: func(tn *simtenant.Tenant) {
+				p := simtenant.DefaultPolicy()
 				p.MinLifetimeMinutes, p.MaxLifetimeMinutes, p.DefaultLifetimeMinutes = 120, 2880, 120
 				tn.SetPolicy(p)
 			},
@@ -182,30 +182,30 @@ func TestCreateValidation(t *testing.T) {
 		{name: "start in the past", body: map[string]any{"startDateTime": "2026-11-27T12:00:00Z"}, status: 400,
 			msg: "Invalid StartDateTime specified. It can not be a time in the past."},
 		{name: "future start", body: map[string]any{"startDateTime": "2026-11-30T08:00:00Z"}, status: 201},
-		{name: "external guest", user: graphtest.DemoLeeUPN, body: map[string]any{}, status: 400,
+		{name: "external guest", user: simtenant.DemoLeeUPN, body: map[string]any{}, status: 400,
 			msg: "Temporary Access Pass cannot be added to an external guest user."},
 		{name: "unknown user", user: "nobody@contoso.com", body: map[string]any{}, status: 404},
 		{name: "policy disabled", body: map[string]any{}, status: 400,
-			setup: func(tn *graphtest.Tenant) {
-				p := graphtest.DefaultPolicy()
+			setup: func(tn *simtenant.Tenant) {
+				p := simtenant.DefaultPolicy()
 				p.Enabled = false
 				tn.SetPolicy(p)
 			},
 			msg: "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass]."},
 		{name: "user excluded through nested group", body: map[string]any{}, status: 400,
-			setup: func(tn *graphtest.Tenant) {
-				outer := tn.AddGroup(graphtest.Group{DisplayName: "No TAP"})
-				inner := tn.AddGroup(graphtest.Group{DisplayName: "Sales interns"})
-				_ = tn.AddMember(inner, graphtest.DemoSarahID)
+			setup: func(tn *simtenant.Tenant) {
+				outer := tn.AddGroup(simtenant.Group{DisplayName: "No TAP"})
+				inner := tn.AddGroup(simtenant.Group{DisplayName: "Sales interns"})
+				_ = tn.AddMember(inner, simtenant.DemoSarahID)
 				_ = tn.AddMember(outer, inner)
-				p := graphtest.DefaultPolicy()
+				p := simtenant.DefaultPolicy()
 				p.Exclude = []string{outer}
 				tn.SetPolicy(p)
 			},
 			msg: "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass]."},
 		{name: "multi-use refused by one-time policy", body: map[string]any{"isUsableOnce": false}, status: 400,
-			setup: func(tn *graphtest.Tenant) {
-				p := graphtest.DefaultPolicy()
+			setup: func(tn *simtenant.Tenant) {
+				p := simtenant.DefaultPolicy()
 				p.IsUsableOnce = true
 				tn.SetPolicy(p)
 			}},
@@ -217,7 +217,7 @@ func TestCreateValidation(t *testing.T) {
 			}
 			user := tc.user
 			if user == "" {
-				user = graphtest.DemoSarahID
+				user = simtenant.DemoSarahID
 			}
 			st, body := call(t, tn, "POST", "/users/"+url.PathEscape(user)+"/authentication/temporaryAccessPassMethods", tc.body, nil)
 			if st != tc.status {
@@ -254,7 +254,7 @@ func TestUsabilityFollowsClock(t *testing.T) {
 		{"before start", func() {}, false, "NotYetValid"},
 		{"after start", func() { *now = start.Add(time.Minute) }, true, "EnabledByPolicy"},
 		{"after one use", func() {
-			if err := tn.UseOnce(graphtest.DemoSarahUPN); err != nil {
+			if err := tn.UseOnce(simtenant.DemoSarahUPN); err != nil {
 				t.Fatal(err)
 			}
 		}, false, "OneTimeUsed"},
@@ -269,14 +269,14 @@ func TestUsabilityFollowsClock(t *testing.T) {
 		}
 	}
 	// A user outside includeTargets gets a pass that the policy disables.
-	p := graphtest.DefaultPolicy()
-	p.Include = []string{graphtest.DemoApproversGroupID}
+	p := simtenant.DefaultPolicy()
+	p.Include = []string{simtenant.DemoApproversGroupID}
 	tn.SetPolicy(p)
-	_, body = call(t, tn, "POST", "/users/"+graphtest.DemoDiegoID+"/authentication/temporaryAccessPassMethods", map[string]any{}, nil)
+	_, body = call(t, tn, "POST", "/users/"+simtenant.DemoDiegoID+"/authentication/temporaryAccessPassMethods", map[string]any{}, nil)
 	if body["isUsable"] != false || body["methodUsabilityReason"] != "DisabledByPolicy" {
 		t.Errorf("not included: %v", body)
 	}
-	if err := tn.UseOnce(graphtest.DemoDiegoID); err == nil {
+	if err := tn.UseOnce(simtenant.DemoDiegoID); err == nil {
 		t.Error("UseOnce on a disabled pass succeeded")
 	}
 }
@@ -318,12 +318,12 @@ func TestGzipBodies(t *testing.T) {
 func TestMethodsList(t *testing.T) {
 	tn, _ := demo(t)
 	for _, k := range []tap.MethodKind{tap.MethodWindowsHello, tap.MethodAuthenticator, tap.MethodFIDO2} {
-		if _, err := tn.RegisterMethod(graphtest.DemoSarahUPN, k); err != nil {
+		if _, err := tn.RegisterMethod(simtenant.DemoSarahUPN, k); err != nil {
 			t.Fatal(err)
 		}
 	}
 	call(t, tn, "POST", tapPath, map[string]any{}, nil)
-	_, body := call(t, tn, "GET", "/users/"+graphtest.DemoSarahID+"/authentication/methods", nil, nil)
+	_, body := call(t, tn, "GET", "/users/"+simtenant.DemoSarahID+"/authentication/methods", nil, nil)
 	var types []string
 	for _, v := range body["value"].([]any) {
 		m := v.(map[string]any)

@@ -1,4 +1,4 @@
-package graphtest
+package simtenant
 
 import (
 	"fmt"
@@ -97,13 +97,13 @@ func (t *Tenant) Start() *Tenant {
 func (t *Tenant) StartOn(addr string) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("graphtest listen %s: %w", addr, err)
+		return fmt.Errorf("simtenant listen %s: %w", addr, err)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.srv != nil {
 		_ = l.Close()
-		return fmt.Errorf("graphtest already started")
+		return fmt.Errorf("simtenant already started")
 	}
 	t.srv = httptest.NewUnstartedServer(t.Handler())
 	_ = t.srv.Listener.Close()

@@ -1,4 +1,4 @@
-// Package graphtest is a stateful fake Microsoft Entra tenant that speaks
+// Package simtenant is a stateful fake Microsoft Entra tenant that speaks
 // the Microsoft Graph v1.0 JSON for exactly the calls tapbot makes: users,
 // managers, checkMemberGroups, memberOf, directory role assignments and
 // PIM-eligible schedules, the Temporary Access Pass policy, TAP create,
@@ -17,4 +17,4 @@
 //
 // It depends only on the standard library, tapbot's domain package and
 // gopkg.in/yaml.v3 (for LoadExtra).
-package graphtest
+package simtenant

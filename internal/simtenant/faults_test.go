@@ -1,4 +1,4 @@
-package graphtest_test
+package simtenant_test
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 )
 
 func TestFaults(t *testing.T) {
@@ -39,23 +39,23 @@ func TestFaults(t *testing.T) {
 		}
 	}
 
-	tn.Inject("GET", "/users/*", 1, graphtest.Fault{Status: http.StatusBadRequest, Code: "BadRequest", OmitMessage: true})
-	st, body := call(t, tn, "GET", "/users/"+graphtest.DemoSarahID, nil, nil)
+	tn.Inject("GET", "/users/*", 1, simtenant.Fault{Status: http.StatusBadRequest, Code: "BadRequest", OmitMessage: true})
+	st, body := call(t, tn, "GET", "/users/"+simtenant.DemoSarahID, nil, nil)
 	if e := body["error"].(map[string]any); st != 400 || e["code"] != "BadRequest" || e["message"] != nil {
 		t.Errorf("omit message: %d %v", st, body)
 	}
-	tn.Inject("GET", "", 1, graphtest.Fault{Status: http.StatusInternalServerError, EmptyBody: true})
-	if st, body := call(t, tn, "GET", "/users/"+graphtest.DemoSarahID, nil, nil); st != 500 || body != nil {
+	tn.Inject("GET", "", 1, simtenant.Fault{Status: http.StatusInternalServerError, EmptyBody: true})
+	if st, body := call(t, tn, "GET", "/users/"+simtenant.DemoSarahID, nil, nil); st != 500 || body != nil {
 		t.Errorf("empty body: %d %v", st, body)
 	}
 
 	tn.DelayBy("GET", "/users/*", 1, 200*time.Millisecond)
 	t0 := time.Now()
-	if st, _ := call(t, tn, "GET", "/users/"+graphtest.DemoSarahID, nil, nil); st != http.StatusOK || time.Since(t0) < 200*time.Millisecond {
+	if st, _ := call(t, tn, "GET", "/users/"+simtenant.DemoSarahID, nil, nil); st != http.StatusOK || time.Since(t0) < 200*time.Millisecond {
 		t.Errorf("delay: %d after %v", st, time.Since(t0))
 	}
 
-	before := tn.Creates(graphtest.DemoSarahID)
+	before := tn.Creates(simtenant.DemoSarahID)
 	tn.DropResponse("POST", pattern, 1)
 	req, _ = http.NewRequest("POST", tn.URL()+tapPath, strings.NewReader(`{}`))
 	req.Header.Set("Authorization", "Bearer x")
@@ -63,32 +63,32 @@ func TestFaults(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("dropped response arrived: %d", resp.StatusCode)
 	}
-	if got := tn.Creates(graphtest.DemoSarahID); got != before+1 {
+	if got := tn.Creates(simtenant.DemoSarahID); got != before+1 {
 		t.Errorf("creates after drop = %d, want %d (performed, then dropped)", got, before+1)
 	}
-	if p := tn.Passes(graphtest.DemoSarahID); len(p) != 1 || p[0].Value == "" {
+	if p := tn.Passes(simtenant.DemoSarahID); len(p) != 1 || p[0].Value == "" {
 		t.Errorf("passes after drop %v", len(p))
 	}
 
 	tn.FailWith("", "", 5, 500)
 	tn.ClearFaults()
-	if st, _ := call(t, tn, "GET", "/users/"+graphtest.DemoSarahID, nil, nil); st != http.StatusOK {
+	if st, _ := call(t, tn, "GET", "/users/"+simtenant.DemoSarahID, nil, nil); st != http.StatusOK {
 		t.Errorf("after ClearFaults: %d", st)
 	}
 }
 
 func TestDemoAndExtra(t *testing.T) {
 	tn, _ := demo(t)
-	for _, id := range []string{graphtest.DemoMeganID, graphtest.DemoAlexID, graphtest.DemoIrvinID, graphtest.DemoSarahID,
-		graphtest.DemoDiegoID, graphtest.DemoLeeID, graphtest.DemoAdeleID, graphtest.DemoJohannaID, graphtest.DemoGradyID} {
+	for _, id := range []string{simtenant.DemoMeganID, simtenant.DemoAlexID, simtenant.DemoIrvinID, simtenant.DemoSarahID,
+		simtenant.DemoDiegoID, simtenant.DemoLeeID, simtenant.DemoAdeleID, simtenant.DemoJohannaID, simtenant.DemoGradyID} {
 		if _, ok := tn.Lookup(id); !ok {
 			t.Errorf("demo user %s missing", id)
 		}
 	}
-	if u, _ := tn.Lookup(graphtest.DemoLeeUPN); !u.External() {
+	if u, _ := tn.Lookup(simtenant.DemoLeeUPN); !u.External() {
 		t.Error("Lee Gu is not external")
 	}
-	if g, _ := tn.GroupID("tap approvers"); g != graphtest.DemoApproversGroupID {
+	if g, _ := tn.GroupID("tap approvers"); g != simtenant.DemoApproversGroupID {
 		t.Errorf("approvers group %q", g)
 	}
 
@@ -113,11 +113,11 @@ users:
 	if err := tn.LoadExtra(good); err != nil {
 		t.Fatalf("LoadExtra: %v", err)
 	}
-	jane := graphtest.StableID("jane.doe@contoso.com")
+	jane := simtenant.StableID("jane.doe@contoso.com")
 	if u, ok := tn.Lookup("jane.doe@contoso.com"); !ok || u.ID != jane || u.Mail != "jane.doe@contoso.com" {
 		t.Errorf("jane %+v", u)
 	}
-	_, body := call(t, tn, "POST", "/users/"+jane+"/checkMemberGroups", map[string]any{"groupIds": []string{graphtest.DemoApproversGroupID}}, nil)
+	_, body := call(t, tn, "POST", "/users/"+jane+"/checkMemberGroups", map[string]any{"groupIds": []string{simtenant.DemoApproversGroupID}}, nil)
 	if v := body["value"].([]any); len(v) != 1 {
 		t.Errorf("jane not an approver: %v", v)
 	}
@@ -157,7 +157,7 @@ users:
 }
 
 func TestStartOnAndURL(t *testing.T) {
-	tn := graphtest.New()
+	tn := simtenant.New()
 	if tn.URL() != "" {
 		t.Error("URL before start")
 	}

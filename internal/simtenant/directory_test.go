@@ -1,4 +1,4 @@
-package graphtest_test
+package simtenant_test
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 )
 
 func TestUsers(t *testing.T) {
@@ -18,29 +18,29 @@ func TestUsers(t *testing.T) {
 		status     int
 		check      func(t *testing.T, m map[string]any)
 	}{
-		{"by id with select", "/users/" + graphtest.DemoSarahID + sel, 200, func(t *testing.T, m map[string]any) {
-			if m["userPrincipalName"] != graphtest.DemoSarahUPN || m["accountEnabled"] != true || m["userType"] != "Member" ||
+		{"by id with select", "/users/" + simtenant.DemoSarahID + sel, 200, func(t *testing.T, m map[string]any) {
+			if m["userPrincipalName"] != simtenant.DemoSarahUPN || m["accountEnabled"] != true || m["userType"] != "Member" ||
 				m["department"] != "Sales" || m["employeeHireDate"] != "2026-11-30T08:00:00Z" {
 				t.Errorf("sarah %v", m)
 			}
 		}},
-		{"by upn, default fields omit accountEnabled", "/users/" + graphtest.DemoJohannaUPN, 200, func(t *testing.T, m map[string]any) {
-			if _, ok := m["accountEnabled"]; ok || m["id"] != graphtest.DemoJohannaID {
+		{"by upn, default fields omit accountEnabled", "/users/" + simtenant.DemoJohannaUPN, 200, func(t *testing.T, m map[string]any) {
+			if _, ok := m["accountEnabled"]; ok || m["id"] != simtenant.DemoJohannaID {
 				t.Errorf("default select %v", m)
 			}
 		}},
-		{"disabled", "/users/" + graphtest.DemoJohannaUPN + sel, 200, func(t *testing.T, m map[string]any) {
+		{"disabled", "/users/" + simtenant.DemoJohannaUPN + sel, 200, func(t *testing.T, m map[string]any) {
 			if m["accountEnabled"] != false {
 				t.Errorf("johanna %v", m)
 			}
 		}},
-		{"guest by escaped upn", "/users/" + url.PathEscape(graphtest.DemoLeeUPN) + sel, 200, func(t *testing.T, m map[string]any) {
-			if m["userType"] != "Guest" || m["externalUserState"] != "Accepted" || m["id"] != graphtest.DemoLeeID {
+		{"guest by escaped upn", "/users/" + url.PathEscape(simtenant.DemoLeeUPN) + sel, 200, func(t *testing.T, m map[string]any) {
+			if m["userType"] != "Guest" || m["externalUserState"] != "Accepted" || m["id"] != simtenant.DemoLeeID {
 				t.Errorf("lee %v", m)
 			}
 		}},
-		{"parenthesised upn", "/users('" + graphtest.DemoAlexUPN + "')", 200, func(t *testing.T, m map[string]any) {
-			if m["id"] != graphtest.DemoAlexID {
+		{"parenthesised upn", "/users('" + simtenant.DemoAlexUPN + "')", 200, func(t *testing.T, m map[string]any) {
+			if m["id"] != simtenant.DemoAlexID {
 				t.Errorf("alex %v", m)
 			}
 		}},
@@ -52,7 +52,7 @@ func TestUsers(t *testing.T) {
 		{"filter by mail or upn", "/users?$filter=" + url.QueryEscape("mail eq 'LEE.GU@fabrikam.com' or userPrincipalName eq 'lee.gu@fabrikam.com'"), 200,
 			func(t *testing.T, m map[string]any) {
 				v := m["value"].([]any)
-				if len(v) != 1 || v[0].(map[string]any)["id"] != graphtest.DemoLeeID {
+				if len(v) != 1 || v[0].(map[string]any)["id"] != simtenant.DemoLeeID {
 					t.Errorf("filter %v", v)
 				}
 			}},
@@ -62,12 +62,12 @@ func TestUsers(t *testing.T) {
 			}
 		}},
 		{"bad filter", "/users?$filter=" + url.QueryEscape("mail gt 'x'"), 400, func(t *testing.T, m map[string]any) {}},
-		{"manager", "/users/" + graphtest.DemoSarahID + "/manager", 200, func(t *testing.T, m map[string]any) {
-			if m["id"] != graphtest.DemoMeganID || m["@odata.type"] != "#microsoft.graph.user" {
+		{"manager", "/users/" + simtenant.DemoSarahID + "/manager", 200, func(t *testing.T, m map[string]any) {
+			if m["id"] != simtenant.DemoMeganID || m["@odata.type"] != "#microsoft.graph.user" {
 				t.Errorf("manager %v", m)
 			}
 		}},
-		{"no manager", "/users/" + graphtest.DemoMeganID + "/manager", 404, func(t *testing.T, m map[string]any) {}},
+		{"no manager", "/users/" + simtenant.DemoMeganID + "/manager", 404, func(t *testing.T, m map[string]any) {}},
 		{"policy", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass", 200, func(t *testing.T, m map[string]any) {
 			inc := m["includeTargets"].([]any)
 			if m["state"] != "enabled" || m["minimumLifetimeInMinutes"] != 60.0 || m["maximumLifetimeInMinutes"] != 480.0 ||
@@ -75,7 +75,7 @@ func TestUsers(t *testing.T) {
 				t.Errorf("policy %v", m)
 			}
 		}},
-		{"unknown segment", "/users/" + graphtest.DemoSarahID + "/photos", 400, func(t *testing.T, m map[string]any) {}},
+		{"unknown segment", "/users/" + simtenant.DemoSarahID + "/photos", 400, func(t *testing.T, m map[string]any) {}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, body := call(t, tn, "GET", tc.path, nil, nil)
@@ -90,8 +90,8 @@ func TestUsers(t *testing.T) {
 func TestGroupsAndRoles(t *testing.T) {
 	tn, _ := demo(t)
 	// Nested: Alex is in "TAP Approvers"; "IT" contains "TAP Approvers".
-	it := tn.AddGroup(graphtest.Group{DisplayName: "IT"})
-	if err := tn.AddMember(it, graphtest.DemoApproversGroup); err != nil {
+	it := tn.AddGroup(simtenant.Group{DisplayName: "IT"})
+	if err := tn.AddMember(it, simtenant.DemoApproversGroup); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -99,8 +99,8 @@ func TestGroupsAndRoles(t *testing.T) {
 		groups []string
 		want   []string
 	}{
-		{graphtest.DemoAlexID, []string{graphtest.DemoApproversGroupID, graphtest.DemoRequestersGroupID, it}, []string{graphtest.DemoApproversGroupID, it}},
-		{graphtest.DemoMeganID, []string{graphtest.DemoApproversGroupID, it}, []string{}},
+		{simtenant.DemoAlexID, []string{simtenant.DemoApproversGroupID, simtenant.DemoRequestersGroupID, it}, []string{simtenant.DemoApproversGroupID, it}},
+		{simtenant.DemoMeganID, []string{simtenant.DemoApproversGroupID, it}, []string{}},
 	} {
 		st, body := call(t, tn, "POST", "/users/"+tc.user+"/checkMemberGroups", map[string]any{"groupIds": tc.groups}, nil)
 		got := []string{}
@@ -111,14 +111,14 @@ func TestGroupsAndRoles(t *testing.T) {
 			t.Errorf("checkMemberGroups %s: %d %v, want %v", tc.user, st, got, tc.want)
 		}
 	}
-	st, _ := call(t, tn, "POST", "/users/"+graphtest.DemoAlexID+"/checkMemberGroups", map[string]any{"groupIds": make([]string, 21)}, nil)
+	st, _ := call(t, tn, "POST", "/users/"+simtenant.DemoAlexID+"/checkMemberGroups", map[string]any{"groupIds": make([]string, 21)}, nil)
 	if st != http.StatusBadRequest {
 		t.Errorf("21 groups: %d, want 400", st)
 	}
 
 	// A role held through a role-assignable group.
-	admins := tn.AddGroup(graphtest.Group{DisplayName: "Helpdesk admins", RoleAssignable: true})
-	_ = tn.AddMember(admins, graphtest.DemoDiegoID)
+	admins := tn.AddGroup(simtenant.Group{DisplayName: "Helpdesk admins", RoleAssignable: true})
+	_ = tn.AddMember(admins, simtenant.DemoDiegoID)
 	if err := tn.AssignRole(admins, "Helpdesk Administrator", false); err != nil {
 		t.Fatal(err)
 	}
@@ -138,24 +138,24 @@ func TestGroupsAndRoles(t *testing.T) {
 	for _, tc := range []struct {
 		kind, principal, want string
 	}{
-		{"roleAssignments", graphtest.DemoAdeleID, "Global Administrator"},
-		{"roleEligibilitySchedules", graphtest.DemoAdeleID, ""},
-		{"roleAssignments", graphtest.DemoGradyID, ""},
-		{"roleEligibilitySchedules", graphtest.DemoGradyID, "Privileged Role Administrator"},
-		{"roleAssignments", graphtest.DemoSarahID, ""},
-		{"roleAssignments", graphtest.DemoDiegoID, ""}, // v1.0 lists direct assignments only
+		{"roleAssignments", simtenant.DemoAdeleID, "Global Administrator"},
+		{"roleEligibilitySchedules", simtenant.DemoAdeleID, ""},
+		{"roleAssignments", simtenant.DemoGradyID, ""},
+		{"roleEligibilitySchedules", simtenant.DemoGradyID, "Privileged Role Administrator"},
+		{"roleAssignments", simtenant.DemoSarahID, ""},
+		{"roleAssignments", simtenant.DemoDiegoID, ""}, // v1.0 lists direct assignments only
 		{"roleAssignments", admins, "Helpdesk Administrator"},
 	} {
 		if got := strings.Join(roles(tc.kind, tc.principal), ","); got != tc.want {
 			t.Errorf("%s %s: %q, want %q", tc.kind, tc.principal, got, tc.want)
 		}
 	}
-	_, body := call(t, tn, "GET", "/users/"+graphtest.DemoDiegoID+"/memberOf/microsoft.graph.group?$select=id,isAssignableToRole", nil, nil)
+	_, body := call(t, tn, "GET", "/users/"+simtenant.DemoDiegoID+"/memberOf/microsoft.graph.group?$select=id,isAssignableToRole", nil, nil)
 	v := body["value"].([]any)
 	if len(v) != 1 || v[0].(map[string]any)["id"] != admins || v[0].(map[string]any)["isAssignableToRole"] != true {
 		t.Errorf("memberOf %v", v)
 	}
-	_, body = call(t, tn, "GET", "/users/"+graphtest.DemoAlexID+"/transitiveMemberOf", nil, nil)
+	_, body = call(t, tn, "GET", "/users/"+simtenant.DemoAlexID+"/transitiveMemberOf", nil, nil)
 	if v := body["value"].([]any); len(v) != 2 {
 		t.Errorf("transitiveMemberOf %v, want 2 groups", v)
 	}

@@ -1,4 +1,4 @@
-package graphtest_test
+package simtenant_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tapbot/tapbot/internal/graph/graphtest"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -14,16 +14,16 @@ import (
 // asserts on what the tenant saw. A graph.Client would be pointed at
 // tn.URL() with graph.StaticCredential.
 func Example() {
-	tn := graphtest.New()
-	graphtest.Demo(tn)
+	tn := simtenant.New()
+	simtenant.Demo(tn)
 	tn.Start()
 	defer tn.Close()
 
 	tn.Throttle("POST", "/users/*/authentication/temporaryAccessPassMethods", 1, "1")
-	_, _ = tn.RegisterMethod(graphtest.DemoSarahUPN, tap.MethodWindowsHello)
+	_, _ = tn.RegisterMethod(simtenant.DemoSarahUPN, tap.MethodWindowsHello)
 
 	for i := 0; i < 2; i++ {
-		req, _ := http.NewRequest("POST", tn.URL()+"/users/"+graphtest.DemoSarahID+"/authentication/temporaryAccessPassMethods",
+		req, _ := http.NewRequest("POST", tn.URL()+"/users/"+simtenant.DemoSarahID+"/authentication/temporaryAccessPassMethods",
 			strings.NewReader(`{"lifetimeInMinutes":480,"isUsableOnce":false}`))
 		req.Header.Set("Authorization", "Bearer any")
 		resp, err := http.DefaultClient.Do(req)
@@ -34,8 +34,8 @@ func Example() {
 		resp.Body.Close()
 		fmt.Printf("%d retry-after=%q\n", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	p := tn.Passes(graphtest.DemoSarahID)[0]
-	fmt.Println(tn.Creates(graphtest.DemoSarahID), len(p.Value), p.LifetimeMinutes, p.Reason)
+	p := tn.Passes(simtenant.DemoSarahID)[0]
+	fmt.Println(tn.Creates(simtenant.DemoSarahID), len(p.Value), p.LifetimeMinutes, p.Reason)
 	// Output:
 	// 429 retry-after="1"
 	// 201 retry-after=""
