@@ -26,8 +26,8 @@ import (
 	"github.com/tapbot/tapbot/internal/bot"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/graph"
-	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/policy"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/store"
@@ -147,14 +147,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 // at the simulated tenant on loopback.
 func (a *app) graphClient(cfg *Config, log *slog.Logger) (*graph.Client, error) {
 	if !cfg.Local() {
-		g := cfg.Graph
-		return graph.New(graph.Config{
-			BaseURL: g.BaseURL, AuthorityHost: g.AuthorityHost, TenantID: g.TenantID, ClientID: g.ClientID,
-			ClientSecret: g.ClientSecret, CertificatePath: g.CertificatePath, CertificatePassword: g.CertificatePassword,
-			ManagedIdentity: g.ManagedIdentity, ManagedIdentityClientID: g.ManagedIdentityClientID,
-			WorkloadIdentity: g.WorkloadIdentity, TokenFilePath: g.TokenFile,
-			SkipEligibleRoles: g.SkipEligibleRoles,
-		}, log)
+		return graph.New(cfg.Graph, log)
 	}
 	t := simtenant.New()
 	simtenant.Demo(t)

@@ -14,8 +14,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tapbot/tapbot/internal/simtenant"
+	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/policy"
+	"github.com/tapbot/tapbot/internal/simtenant"
+	"github.com/tapbot/tapbot/internal/store"
 )
 
 // Duration is a time.Duration that reads "8h" / "90m" from YAML and env.
@@ -32,24 +35,6 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*d = Duration(v)
 	return nil
-}
-
-// GraphConfig selects the Entra tenant and the credential for Graph.
-type GraphConfig struct {
-	BaseURL                 string `yaml:"base_url"`
-	AuthorityHost           string `yaml:"authority_host"`
-	TenantID                string `yaml:"tenant_id"`
-	ClientID                string `yaml:"client_id"`
-	ClientSecret            string `yaml:"client_secret" secret:"true"`
-	CertificatePath         string `yaml:"certificate_path"`
-	CertificatePassword     string `yaml:"certificate_password" secret:"true"`
-	ManagedIdentity         bool   `yaml:"managed_identity"`
-	ManagedIdentityClientID string `yaml:"managed_identity_client_id"`
-	WorkloadIdentity        bool   `yaml:"workload_identity"`
-	TokenFile               string `yaml:"token_file"`
-	// SkipEligibleRoles accepts that PIM-eligible roles cannot be read
-	// (no Entra ID P2); by default that refuses every request.
-	SkipEligibleRoles bool `yaml:"skip_eligible_roles"`
 }
 
 // SlackConfig connects Slack (on when a bot token is set).
@@ -80,24 +65,24 @@ type TeamsConfig struct {
 // Config is tapbot's whole configuration: a YAML file, then TAPBOT_* env
 // overrides (TAPBOT_SLACK_BOT_TOKEN for slack.bot_token), then *_FILE.
 type Config struct {
-	Listen         string        `yaml:"listen"`
-	DataDir        string        `yaml:"data_dir"`
-	DatabaseURL    string        `yaml:"database_url" secret:"true"`
-	SealKey        string        `yaml:"seal_key" secret:"true"`
-	IssueOn        string        `yaml:"issue_on"`
-	LogLevel       string        `yaml:"log_level"`
-	Org            string        `yaml:"org"`
-	Contact        string        `yaml:"contact"`
-	GuideFile      string        `yaml:"guide_file"`
-	DefaultZone    string        `yaml:"default_zone"`
-	ApprovalWindow Duration      `yaml:"approval_window"`
-	RevealWindow   Duration      `yaml:"reveal_window"`
-	SessionIdle    Duration      `yaml:"session_idle"`
-	DemoTenantFile string        `yaml:"demo_tenant_file"`
-	Graph          GraphConfig   `yaml:"graph"`
-	Slack          SlackConfig   `yaml:"slack"`
-	Teams          TeamsConfig   `yaml:"teams"`
-	Policy         policy.Config `yaml:"policy"`
+	Listen         string            `yaml:"listen"`
+	DataDir        string            `yaml:"data_dir"`
+	DatabaseURL    string            `yaml:"database_url" secret:"true"`
+	SealKey        string            `yaml:"seal_key" secret:"true"`
+	IssueOn        approvals.IssueOn `yaml:"issue_on"`
+	LogLevel       string            `yaml:"log_level"`
+	Org            string            `yaml:"org"`
+	Contact        string            `yaml:"contact"`
+	GuideFile      string            `yaml:"guide_file"`
+	DefaultZone    string            `yaml:"default_zone"`
+	ApprovalWindow Duration          `yaml:"approval_window"`
+	RevealWindow   Duration          `yaml:"reveal_window"`
+	SessionIdle    Duration          `yaml:"session_idle"`
+	DemoTenantFile string            `yaml:"demo_tenant_file"`
+	Graph          graph.Config      `yaml:"graph"`
+	Slack          SlackConfig       `yaml:"slack"`
+	Teams          TeamsConfig       `yaml:"teams"`
+	Policy         policy.Config     `yaml:"policy"`
 }
 
 // Local reports whether Graph is unconfigured: local mode with the
@@ -111,7 +96,7 @@ func defaults() Config {
 	return Config{
 		Listen:         "127.0.0.1:3978",
 		DataDir:        "./tapbot-data",
-		IssueOn:        "approval",
+		IssueOn:        approvals.IssueOnApproval,
 		LogLevel:       "info",
 		DefaultZone:    "UTC",
 		ApprovalWindow: Duration(24 * time.Hour),
@@ -237,8 +222,11 @@ func (c *Config) validate() error {
 	if err != nil {
 		bad("listen: %q is not host:port", c.Listen)
 	}
-	if c.IssueOn != "approval" && c.IssueOn != "reveal" {
-		bad("issue_on: %q must be approval or reveal", c.IssueOn)
+	if err := c.IssueOn.Validate(); err != nil {
+		bad("issue_on: %w", err)
+	}
+	if err := store.ValidateURL(c.DatabaseURL); err != nil {
+		bad("database_url: %w", err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -274,14 +262,8 @@ func (c *Config) validate() error {
 		if g.ClientID == "" && !g.ManagedIdentity {
 			bad("graph.client_id: required")
 		}
-		n := 0
-		for _, on := range []bool{g.ClientSecret != "", g.CertificatePath != "", g.ManagedIdentity, g.WorkloadIdentity} {
-			if on {
-				n++
-			}
-		}
-		if n != 1 {
-			bad("graph: set exactly one credential: client_secret, certificate_path, managed_identity or workload_identity")
+		if err := g.Validate(); err != nil {
+			bad("graph: %w", err)
 		}
 		if c.SealKey == "" {
 			bad("seal_key: required outside local mode (TAPBOT_SEAL_KEY or TAPBOT_SEAL_KEY_FILE)")

@@ -21,11 +21,13 @@ listen: "not-an-address"
 issue_on: sometimes
 log_level: loud
 default_zone: Mars/Olympus
+database_url: "mysql://tapbot@db/tapbot"
 graph:
   tenant_id: "6f0e3c4a-7b1d-4c2e-9a8f-3d5b7e9c1a20"
   client_id: "11111111-2222-3333-4444-555555555555"
   client_secret: "s"
   managed_identity: true
+  certificate_path: "/nonexistent/tapbot-graph.pem"
 slack:
   bot_token: "xoxp-user-token"
 `
@@ -39,7 +41,8 @@ slack:
 	}
 	want := []string{
 		"listen:", "issue_on:", "log_level:", "default_zone:",
-		"graph: set exactly one credential", "seal_key: required",
+		"graph: graph credential ambiguous", "graph certificate: stat /nonexistent/tapbot-graph.pem",
+		"database_url: unsupported database (mysql)", "seal_key: required",
 		"slack.bot_token: must be a bot token", "slack: set app_token", "slack.approvers_channel",
 	}
 	for _, w := range want {

@@ -178,7 +178,7 @@ func TestDeny(t *testing.T) {
 func TestCancel(t *testing.T) {
 	tests := []struct {
 		name     string
-		mode     string
+		mode     approvals.IssueOn
 		who      func(e *env) tap.Actor
 		approve  bool
 		sentinel error

@@ -207,7 +207,7 @@ func TestAuditFailureBlocksIssuance(t *testing.T) {
 	tests := []struct {
 		name     string
 		fail     []string
-		mode     string
+		mode     approvals.IssueOn
 		state    tap.State
 		sentinel error
 		notice   approvals.NoticeKind

@@ -15,11 +15,23 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// Issue modes for Config.IssueOn.
+// IssueOn is when a pass is minted: the issue_on configuration value.
+type IssueOn string
+
+// Issue modes.
 const (
-	IssueOnApproval = "approval" // mint at the final approval, seal until revealed
-	IssueOnReveal   = "reveal"   // mint at the requester's reveal click, store nothing
+	IssueOnApproval IssueOn = "approval" // mint at the final approval, seal until revealed
+	IssueOnReveal   IssueOn = "reveal"   // mint at the requester's reveal click, store nothing
 )
+
+// Validate reports whether m is a known mode; empty means IssueOnApproval.
+func (m IssueOn) Validate() error {
+	switch m {
+	case "", IssueOnApproval, IssueOnReveal:
+		return nil
+	}
+	return fmt.Errorf("%q must be %s or %s", string(m), IssueOnApproval, IssueOnReveal)
+}
 
 const (
 	// stuckAfter is how long a request may sit in issuing before the
@@ -41,7 +53,7 @@ var DefaultConfirmMethods = []tap.MethodKind{tap.MethodWindowsHello, tap.MethodA
 // Config tunes the lifecycle. Zero values take the documented defaults.
 type Config struct {
 	// IssueOn is IssueOnApproval (default) or IssueOnReveal.
-	IssueOn string
+	IssueOn IssueOn
 	// ApprovalWindow: pending → expired after it; approvers are reminded
 	// at half. Default 24h.
 	ApprovalWindow time.Duration
@@ -87,12 +99,11 @@ type Service struct {
 // New validates cfg, fills defaults and returns a Service.
 func New(cfg Config, d Deps) (*Service, error) {
 	var errs []error
-	switch cfg.IssueOn {
-	case "":
+	if err := cfg.IssueOn.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("issue_on: %w", err))
+	}
+	if cfg.IssueOn == "" {
 		cfg.IssueOn = IssueOnApproval
-	case IssueOnApproval, IssueOnReveal:
-	default:
-		errs = append(errs, fmt.Errorf("issue_on %q: want %q or %q", cfg.IssueOn, IssueOnApproval, IssueOnReveal))
 	}
 	if cfg.ApprovalWindow == 0 {
 		cfg.ApprovalWindow = 24 * time.Hour

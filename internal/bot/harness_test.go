@@ -115,7 +115,7 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	svc, err := approvals.New(approvals.Config{IssueOn: issueOn, SealKey: key}, approvals.Deps{
+	svc, err := approvals.New(approvals.Config{IssueOn: approvals.IssueOn(issueOn), SealKey: key}, approvals.Deps{
 		Store: st, Directory: gc, Issuer: gc, Checker: checker, Audit: trail, Notify: router, Log: log,
 	})
 	if err != nil {

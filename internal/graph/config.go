@@ -26,7 +26,8 @@ var cloudAuthorities = map[string]string{
 // authentication-methods APIs time out at 60 s on Graph's side.
 const DefaultTimeout = 60 * time.Second
 
-// Config selects the Graph endpoint and how tapbot signs in. Exactly one
+// Config selects the Graph endpoint and how tapbot signs in; it is the
+// graph section of tapbot's configuration file as is. Exactly one
 // credential source must be set: Credential, ClientSecret,
 // CertificatePath, ManagedIdentity or WorkloadIdentity.
 type Config struct {
@@ -35,42 +36,42 @@ type Config struct {
 	// https://dod-graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn
 	// (a missing path means /v1.0), or http://127.0.0.1:port/v1.0 for
 	// simtenant. The token scope is <scheme>://<host>/.default.
-	BaseURL string
+	BaseURL string `yaml:"base_url"`
 	// AuthorityHost is the Entra sign-in authority; by default the one
 	// matching BaseURL's cloud.
-	AuthorityHost string
+	AuthorityHost string `yaml:"authority_host"`
 
-	TenantID string
-	ClientID string
+	TenantID string `yaml:"tenant_id"`
+	ClientID string `yaml:"client_id"`
 	// ClientSecret signs in as the app registration with a secret.
-	ClientSecret string
+	ClientSecret string `yaml:"client_secret" secret:"true"`
 	// CertificatePath is a PEM (certificate and key) or PKCS#12 file.
-	CertificatePath     string
-	CertificatePassword string
+	CertificatePath     string `yaml:"certificate_path"`
+	CertificatePassword string `yaml:"certificate_password" secret:"true"`
 	// ManagedIdentity signs in with the Azure managed identity;
 	// ManagedIdentityClientID selects a user-assigned one.
-	ManagedIdentity         bool
-	ManagedIdentityClientID string
+	ManagedIdentity         bool   `yaml:"managed_identity"`
+	ManagedIdentityClientID string `yaml:"managed_identity_client_id"`
 	// WorkloadIdentity signs in with a federated token file (AKS
 	// workload identity). Empty TenantID, ClientID and TokenFilePath fall
 	// back to AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE.
-	WorkloadIdentity bool
-	TokenFilePath    string
+	WorkloadIdentity bool   `yaml:"workload_identity"`
+	TokenFilePath    string `yaml:"token_file"`
 
 	// Credential, when set, is used as is (tests and local mode pass
 	// StaticCredential).
-	Credential azcore.TokenCredential
+	Credential azcore.TokenCredential `yaml:"-"`
 
 	// Timeout bounds one call including retries; DefaultTimeout if zero.
-	Timeout time.Duration
+	Timeout time.Duration `yaml:"-"`
 	// MaxRetries is how often a throttled (429) or unavailable (503, 504)
 	// read is retried; 3 if zero, at most 10.
-	MaxRetries int
+	MaxRetries int `yaml:"-"`
 	// SkipEligibleRoles accepts that PIM-eligible roles cannot be read
 	// (no Entra ID P2 licence or no permission): eligible roles are then
 	// not checked, with a warning. Off by default: an unreadable
 	// eligibility list fails the role check closed.
-	SkipEligibleRoles bool
+	SkipEligibleRoles bool `yaml:"skip_eligible_roles"`
 }
 
 // endpoint returns the normalised base URL (no trailing slash, /v1.0 when

@@ -28,6 +28,21 @@ const DefaultFile = "tapbot.db"
 //	"postgres://…", "postgresql://…"    PostgreSQL (pgx DSN; add search_path=… for a schema)
 //
 // Errors never quote url, which may hold a password.
+// ValidateURL reports whether url names a store Open can open: empty
+// (SQLite in the data dir), sqlite://path, postgres:// or postgresql://.
+func ValidateURL(url string) error {
+	switch {
+	case url == "", strings.HasPrefix(url, "sqlite://"),
+		strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return nil
+	}
+	scheme, _, ok := strings.Cut(url, "://")
+	if !ok {
+		scheme = "no scheme"
+	}
+	return fmt.Errorf("unsupported database (%s): use postgres://… or sqlite://…", scheme)
+}
+
 func Open(ctx context.Context, url, dataDir string, log *slog.Logger) (tap.Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -62,10 +77,5 @@ func Open(ctx context.Context, url, dataDir string, log *slog.Logger) (tap.Store
 		log.Info("store opened", "kind", "sqlite", "path", path)
 		return s, nil
 	}
-	scheme, _, ok := strings.Cut(url, "://")
-	if !ok {
-		scheme = "(none)"
-	}
-	return nil, fmt.Errorf("open store: unsupported database url scheme %q (want postgres://, postgresql:// or sqlite://): %w",
-		scheme, tap.ErrInvalidInput)
+	return nil, fmt.Errorf("open store: %w: %w", ValidateURL(url), tap.ErrInvalidInput)
 }
