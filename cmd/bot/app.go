@@ -253,24 +253,3 @@ func (a *app) close() {
 	}
 	a.closers = nil
 }
-
-var (
-	noticesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tapbot_notices_total", Help: "Lifecycle notices by kind (submitted, issued, confirmed, …).",
-	}, []string{"kind"})
-	httpTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tapbot_http_requests_total", Help: "Inbound HTTP requests by route and status code.",
-	}, []string{"route", "code"})
-	slackConnections = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "tapbot_slack_socket_connections",
-		Help: "Socket Mode connections Slack reports for this app; alert when above the replica count (a stolen app token joins the pool).",
-	})
-)
-
-// countingNotifier counts notices for /metrics and forwards them.
-type countingNotifier struct{ next approvals.Notifier }
-
-func (c countingNotifier) Notify(ctx context.Context, n approvals.Notice) error {
-	noticesTotal.WithLabelValues(string(n.Kind)).Inc()
-	return c.next.Notify(ctx, n)
-}

@@ -251,7 +251,7 @@ func (c *Config) validate() error {
 		bad("policy: %w", err)
 	}
 	if c.Local() {
-		if c.Teams.AppID == "" && err == nil && !isLoopback(host) {
+		if c.Teams.AppID == "" && err == nil && !isLoopbackHost(host) {
 			bad("listen: local mode accepts unauthenticated Teams activities, so it must listen on loopback, not %q", host)
 		}
 	} else {
@@ -295,7 +295,9 @@ func (c *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-func isLoopback(host string) bool {
+// isLoopbackHost reports whether host (no port) is "localhost" or a
+// loopback IP: a listen address or a peer local mode may serve.
+func isLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}

@@ -19,7 +19,7 @@ func (a *app) localRoutes() {
 		return
 	}
 	a.mux.HandleFunc("POST /_local/methods", func(w http.ResponseWriter, r *http.Request) {
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !isLoopback(host) {
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !isLoopbackHost(host) {
 			http.Error(w, "local mode helpers answer loopback callers only", http.StatusForbidden)
 			return
 		}

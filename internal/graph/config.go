@@ -90,7 +90,7 @@ func (c Config) endpoint() (string, *url.URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && tokenSafeHTTPHost(u.Hostname()):
 	default:
 		return "", nil, fmt.Errorf("graph base URL %q must use https (http only on loopback)", raw)
 	}
@@ -104,9 +104,9 @@ func (c Config) endpoint() (string, *url.URL, error) {
 	return u.String(), u, nil
 }
 
-// isLoopback accepts exactly the hosts kiota's auth provider lets a
+// tokenSafeHTTPHost accepts exactly the hosts kiota's auth provider lets a
 // token travel to over plain http.
-func isLoopback(host string) bool {
+func tokenSafeHTTPHost(host string) bool {
 	switch strings.ToLower(host) {
 	case "localhost", "127.0.0.1", "::1":
 		return true

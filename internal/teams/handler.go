@@ -75,7 +75,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	// Local mode refuses non-loopback peers before reading anything.
-	if a.validator == nil && !(a.cfg.LocalMode && isLoopback(r.RemoteAddr)) {
+	if a.validator == nil && !(a.cfg.LocalMode && isLoopbackAddr(r.RemoteAddr)) {
 		a.log.WarnContext(ctx, "teams activity refused", "reason", "unauthenticated non-loopback request", "remote", r.RemoteAddr)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
@@ -190,7 +190,7 @@ func (a *Adapter) serviceURLAllowed(raw string) bool {
 		return true
 	case "http":
 		// Plain http only to a listed loopback host (local mode, tests).
-		return host == "localhost" || isLoopback(host)
+		return host == "localhost" || isLoopbackAddr(host)
 	}
 	return false
 }

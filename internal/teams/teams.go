@@ -200,8 +200,8 @@ func (localCredential) GetToken(context.Context, policy.TokenRequestOptions) (az
 	return azcore.AccessToken{Token: "tapbot-local-mode", ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
-// isLoopback reports whether a remote address (host:port) is loopback.
-func isLoopback(remoteAddr string) bool {
+// isLoopbackAddr reports whether an address (host:port or a bare host) is a loopback IP.
+func isLoopbackAddr(remoteAddr string) bool {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
