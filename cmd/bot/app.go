@@ -253,3 +253,12 @@ func (a *app) close() {
 	}
 	a.closers = nil
 }
+
+// The ports each core package declares, and what plugs into them.
+var (
+	_ approvals.Checker    = (*policy.Checker)(nil)
+	_ approvals.Directory  = (*graph.Client)(nil)
+	_ approvals.PassIssuer = (*graph.Client)(nil)
+	_ policy.Directory     = (*graph.Client)(nil)
+	_ policy.RequestLister = tap.Store(nil)
+)

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -30,11 +29,36 @@ type PassLister interface {
 	ListPasses(ctx context.Context, user tap.UserID) ([]tap.Pass, error)
 }
 
+// Directory is the slice of Entra the policy reads (internal/graph
+// implements it). Errors wrap tap sentinels: ErrUserNotFound,
+// ErrPermission, ErrThrottled, ErrUnavailable.
+type Directory interface {
+	// User returns the user by object id or userPrincipalName.
+	// ErrUserNotFound if absent.
+	User(ctx context.Context, idOrUPN string) (tap.User, error)
+	// Manager returns the user's manager. ErrNotFound if none is set.
+	Manager(ctx context.Context, id tap.UserID) (tap.User, error)
+	// MemberOf returns which of groupIDs the user is a (transitive) member of.
+	MemberOf(ctx context.Context, id tap.UserID, groupIDs []string) ([]string, error)
+	// Roles returns the user's directory role assignments, active and
+	// (where the permission allows) PIM-eligible.
+	Roles(ctx context.Context, id tap.UserID) ([]tap.RoleAssignment, error)
+	// TenantPolicy returns the tenant's TAP authentication-method policy.
+	TenantPolicy(ctx context.Context) (tap.TenantPolicy, error)
+}
+
+// RequestLister reads stored requests (any tap.Store). The policy only
+// reads: open requests per target and quotas per requester.
+type RequestLister interface {
+	// ListRequests returns matching requests, oldest first.
+	ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.Request, error)
+}
+
 // Checker implements approvals.Checker against the live directory.
 type Checker struct {
 	cfg    Config
-	dir    approvals.Directory
-	store  tap.Store
+	dir    Directory
+	store  RequestLister
 	now    func() time.Time
 	log    *slog.Logger
 	passes PassLister
@@ -45,12 +69,10 @@ type Checker struct {
 	havePol  bool
 }
 
-var _ approvals.Checker = (*Checker)(nil)
-
 // New returns a Checker. cfg should have passed Validate. store is only
 // read (open requests and quotas). now is the clock (time.Now if nil);
 // log may be nil.
-func New(cfg Config, dir approvals.Directory, store tap.Store, now func() time.Time, log *slog.Logger) *Checker {
+func New(cfg Config, dir Directory, store RequestLister, now func() time.Time, log *slog.Logger) *Checker {
 	if now == nil {
 		now = time.Now
 	}
