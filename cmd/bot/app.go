@@ -261,4 +261,5 @@ var (
 	_ approvals.PassIssuer = (*graph.Client)(nil)
 	_ policy.Directory     = (*graph.Client)(nil)
 	_ policy.RequestLister = tap.Store(nil)
+	_ audit.Log            = tap.Store(nil)
 )

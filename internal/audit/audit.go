@@ -27,11 +27,23 @@ const maxAttempts = 50
 // pageSize is how many records Verify and Export read at a time.
 const pageSize = 500
 
-// Trail appends to and checks the audit chain kept in a tap.Store. It is
+// Log is where the chain is kept (any tap.Store): the three audit
+// methods of tap.Store, with the same contracts.
+type Log interface {
+	// LastAudit returns the newest record; tap.ErrNotFound if none.
+	LastAudit(ctx context.Context) (tap.AuditRecord, error)
+	// AppendAudit inserts rec at LastAudit().Seq+1; tap.ErrConflict if
+	// that seq is taken.
+	AppendAudit(ctx context.Context, rec tap.AuditRecord) error
+	// ListAudit returns records with Seq > after, in order, at most limit.
+	ListAudit(ctx context.Context, after int64, limit int) ([]tap.AuditRecord, error)
+}
+
+// Trail appends to and checks the audit chain kept in a Log. It is
 // safe for concurrent use; appends from several replicas are ordered by
 // the store's unique sequence number.
 type Trail struct {
-	store tap.Store
+	store Log
 	now   func() time.Time
 	log   *slog.Logger
 	mu    sync.Mutex // serialises this process's appends to avoid self-conflicts
@@ -39,7 +51,7 @@ type Trail struct {
 
 // New returns a Trail over store. now defaults to time.Now and log to
 // slog.Default().
-func New(store tap.Store, now func() time.Time, log *slog.Logger) *Trail {
+func New(store Log, now func() time.Time, log *slog.Logger) *Trail {
 	if now == nil {
 		now = time.Now
 	}
