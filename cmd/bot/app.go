@@ -160,6 +160,11 @@ func (a *app) graphClient(cfg *Config, log *slog.Logger) (*graph.Client, error) 
 			return nil, fmt.Errorf("demo_tenant_file: %w", err)
 		}
 	}
+	// The tenant's passes and methods live next to the store that refers
+	// to them, so a restart does not lose them.
+	if err := t.PersistTo(filepath.Join(cfg.DataDir, "simtenant.json")); err != nil {
+		return nil, err
+	}
 	const token = "local-mode"
 	t.RequireToken(token)
 	if err := t.StartOn("127.0.0.1:0"); err != nil {

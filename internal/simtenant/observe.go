@@ -20,6 +20,9 @@ func (t *Tenant) RegisterMethod(user string, kind tap.MethodKind) (string, error
 	}
 	m := method{id: newID(), kind: kind, created: t.now()}
 	t.methods[uid] = append(t.methods[uid], m)
+	if err := t.saveLocked(); err != nil {
+		return "", err
+	}
 	return m.id, nil
 }
 
@@ -40,7 +43,7 @@ func (t *Tenant) UseOnce(user string) error {
 		return fmt.Errorf("use pass: pass is not usable (%s)", reason)
 	}
 	p.uses++
-	return nil
+	return t.saveLocked()
 }
 
 // Passes returns the user's TAP (at most one), value included.

@@ -97,6 +97,9 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 
 // route dispatches a request for rel, the path below /v1.0.
 func (t *Tenant) route(w http.ResponseWriter, r *http.Request, rel string, body []byte) {
+	if r.Method != http.MethodGet {
+		defer t.persist() // before the handler returns, so before the response is flushed
+	}
 	seg := strings.Split(strings.Trim(rel, "/"), "/")
 	// users('upn') is an alternative spelling of users/upn.
 	if k, ok := strings.CutPrefix(seg[0], "users("); ok {

@@ -57,6 +57,8 @@ type Tenant struct {
 	deletes   map[string]int
 	requests  []Recorded
 	faults    []*fault
+	statePath string // PersistTo
+	saveErr   error
 
 	srv *httptest.Server
 }
