@@ -181,7 +181,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 	}
 }
 
-// stats shows the article's success numbers for a period: "stats" is the
+// stats shows the onboarding success numbers for a period: "stats" is the
 // last 30 days, "stats 7 days" or "stats 90d" another length.
 func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor, period string) {
 	ok, err := r.svc.IsApprover(ctx, actor)

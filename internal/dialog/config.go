@@ -30,7 +30,7 @@ type Config struct {
 	DayStart int
 }
 
-// DefaultReasonDefaults are the article's defaults: onboarding 8 hours,
+// DefaultReasonDefaults are the usual TAP practice: onboarding 8 hours,
 // multi-use, activating an hour before the day starts; recovery 2 hours
 // one-time; contractor 48 hours.
 var DefaultReasonDefaults = map[tap.Reason]ReasonDefaults{

@@ -73,7 +73,10 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 		c.maxRetries = 3
 	}
 	opts := msgraphcore.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion}
-	// The fixed chain: no CompressionHandler (facts/libraries.md §3.5).
+	// The fixed chain, without CompressionHandler: kiota-http-go's default
+	// chain is built from a map (random order), and in most orders a POST
+	// retried after 429/503/504 goes out uncompressed but still labelled
+	// Content-Encoding: gzip, a corrupt TAP create (kiota-http-go#183).
 	httpClient := msgraphcore.GetDefaultClient(&opts,
 		msgraphcore.NewGraphTelemetryHandler(&opts),
 		khttp.NewUrlReplaceHandler(true, msgraphcore.ReplacementPairs),

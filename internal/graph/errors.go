@@ -157,7 +157,8 @@ func classifyAnswer(c call, a graphAnswer) error {
 }
 
 // refusalFromMessage recognises Graph's TAP refusals by their text
-// (facts/graph-tap.md §1.6); nil if the message is not one of them.
+// (the messages Graph v1.0 returns for a refused TAP create, kept verbatim
+// in simtenant); nil if the message is not one of them.
 func refusalFromMessage(msg string) *tap.Refusal {
 	m := strings.ToLower(msg)
 	switch {

@@ -105,7 +105,7 @@ type Config struct {
 	Quotas   Quotas   `yaml:"quotas"`
 }
 
-// Default returns the built-in policy: the article's per-reason shapes,
+// Default returns the built-in policy: the usual per-reason shapes,
 // a 48 h organisation cap (the tenant policy, 8 h by default, usually
 // binds first), starts up to 30 days ahead, 5 open requests and 20 a day
 // per requester, managers may request, recovery needs two approvers.

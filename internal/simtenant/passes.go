@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Graph's TAP error texts (facts/graph-tap.md §1.6).
+// Graph's TAP error texts, as Graph v1.0 words them for a refused create.
 const (
 	msgLifetime  = "Invalid LifetimeInMinutes specified. The valid range between %d and %d."
 	msgPastStart = "Invalid StartDateTime specified. It can not be a time in the past."

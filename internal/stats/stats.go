@@ -1,4 +1,4 @@
-// Package stats computes the article's "measuring success" numbers from
+// Package stats computes the onboarding success numbers from
 // the request history: how many passes were asked for, approved,
 // revealed, used to set up a strong method, or left to expire; the
 // median time to approve, to reveal and to finish setup; and passwordless

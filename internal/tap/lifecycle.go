@@ -11,7 +11,7 @@ import (
 // State is a request's lifecycle state.
 type State string
 
-// The lifecycle states (PRODUCT.md). Approved exists only in the
+// The lifecycle states (ARCHITECTURE.md draws them). Approved exists only in the
 // issue-on-reveal mode: approved, nothing minted yet.
 const (
 	StatePending   State = "pending"

@@ -14,7 +14,7 @@ type Platform string
 // Reason is why a pass is requested.
 type Reason string
 
-// Reasons a requester can pick (PRODUCT.md).
+// Reasons a requester can pick; each has its own defaults in policy.
 const (
 	ReasonOnboarding       Reason = "onboarding"
 	ReasonRecovery         Reason = "recovery"
