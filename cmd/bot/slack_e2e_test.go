@@ -10,6 +10,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 const slackSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -74,19 +75,6 @@ func (w *slackWorld) send(body string) string {
 	return resp
 }
 
-// eventually polls cond for up to 10 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestSlackEndToEnd: slash command → modal → approval click → reveal in a
@@ -97,7 +85,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	f := w.fake
 
 	w.send(f.SlashCommand("UMEGAN", f.DMChannel("UMEGAN"), ""))
-	eventually(t, "the request modal", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the request modal", func() bool {
 		vs := f.ViewsOf("UMEGAN")
 		return len(vs) > 0 && strings.Contains(string(vs[0].Blocks), `"input"`)
 	})
@@ -114,7 +102,7 @@ func TestSlackEndToEnd(t *testing.T) {
 		t.Fatalf("form refused: %s", resp)
 	}
 	w.send(f.DM("UMEGAN", "yes"))
-	eventually(t, "the approval card", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the approval card", func() bool {
 		m, ok := f.LastMessage("CAPPROVERS")
 		return ok && strings.Contains(string(m.Blocks), "Approve")
 	})
@@ -146,14 +134,14 @@ func TestSlackEndToEnd(t *testing.T) {
 			}
 		}
 	}()
-	eventually(t, "the card updated in place", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the card updated in place", func() bool {
 		m, _ := f.LastMessage("CAPPROVERS")
 		return m.Edits > 0 && strings.Contains(string(m.Blocks), "Approved by") && !strings.Contains(string(m.Blocks), `"action_id":"tap_approve"`)
 	})
 
 	dm := f.DMChannel("UMEGAN")
 	var revealTS string
-	eventually(t, "the Reveal button", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the Reveal button", func() bool {
 		for _, m := range f.Messages(dm) {
 			if strings.Contains(string(m.Blocks), "tap_reveal") {
 				revealTS = m.TS
@@ -172,7 +160,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	}
 	w.send(b)
 	var pass string
-	eventually(t, "the pass in the modal", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the pass in the modal", func() bool {
 		for _, v := range f.ViewsOf("UMEGAN") {
 			if p := preformatted(string(v.Raw)); p != "" {
 				pass = p
@@ -202,7 +190,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 	w.send(f.DM("USARAH", "done"))
-	eventually(t, "the confirmation", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the confirmation", func() bool {
 		for _, m := range f.Messages(dm) {
 			if strings.Contains(m.Text+string(m.Blocks), "finished setting up") {
 				return true

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 // TestSlackSocketModeAlongsideLocalMode: the three Slack variables set,
@@ -40,7 +42,7 @@ func TestSlackSocketModeAlongsideLocalMode(t *testing.T) {
 	}
 	dm := fake.DMChannel("UMEGAN")
 	// The socket may still be connecting: repeat the first message until answered.
-	eventually(t, "a reply over Socket Mode", func() bool {
+	testutil.Eventually(t, 10*time.Second, "a reply over Socket Mode", func() bool {
 		if len(fake.Messages(dm)) > 0 {
 			return true
 		}
@@ -58,7 +60,7 @@ func TestSlackSocketModeAlongsideLocalMode(t *testing.T) {
 		}
 	}()
 	send(fake.DM("UMEGAN", "pass for sarah.johnson@contoso.com tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"))
-	eventually(t, "the summary", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the summary", func() bool {
 		for _, m := range fake.Messages(dm) {
 			if strings.Contains(string(m.Blocks), "Confirm and send") {
 				return true
@@ -67,7 +69,7 @@ func TestSlackSocketModeAlongsideLocalMode(t *testing.T) {
 		return false
 	})
 	send(fake.DM("UMEGAN", "yes"))
-	eventually(t, "the approval card", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the approval card", func() bool {
 		m, ok := fake.LastMessage("CAPPROVERS")
 		return ok && strings.Contains(string(m.Blocks), "tap_approve")
 	})
@@ -77,7 +79,7 @@ func TestSlackSocketModeAlongsideLocalMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	send(click)
-	eventually(t, "the card updated in place", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the card updated in place", func() bool {
 		m, _ := fake.LastMessage("CAPPROVERS")
 		return m.Edits > 0 && strings.Contains(string(m.Blocks), "Approved by Alex Wilber")
 	})

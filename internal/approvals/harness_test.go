@@ -23,6 +23,7 @@ import (
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/store/sqlite"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 // checker is the test's policy: approvers are a fixed set of Entra ids;
@@ -117,24 +118,6 @@ func (n *notices) last(t *testing.T, k approvals.NoticeKind) approvals.Notice {
 	return approvals.Notice{}
 }
 
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
-
 type env struct {
 	t       testing.TB
 	tenant  *simtenant.Tenant
@@ -143,7 +126,7 @@ type env struct {
 	trail   *audit.Trail
 	svc     *approvals.Service
 	notes   *notices
-	logs    *syncBuffer
+	logs    *testutil.SyncBuffer
 	check   *checker
 	dir     approvals.Directory
 	iss     approvals.PassIssuer // the real one, under any wrapper
@@ -172,7 +155,7 @@ func actor(t *simtenant.Tenant, upn, name string) tap.Actor {
 
 func newEnv(t testing.TB, s setup) *env {
 	t.Helper()
-	e := &env{t: t, tenant: simtenant.New(), store: memstore.New(), notes: &notices{}, logs: &syncBuffer{}}
+	e := &env{t: t, tenant: simtenant.New(), store: memstore.New(), notes: &notices{}, logs: &testutil.SyncBuffer{}}
 	if s.sqlite {
 		e.dbPath = filepath.Join(t.TempDir(), "tapbot.db")
 		st, err := sqlite.Open(context.Background(), e.dbPath, slog.New(slog.DiscardHandler))

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,25 +20,8 @@ import (
 	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/store/sqlite"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // harness is the whole core wired as cmd/bot wires it, with the chat
 // platform replaced by chattest and Entra by simtenant over real HTTP.
@@ -53,7 +35,7 @@ type harness struct {
 	router *bot.Router
 	svc    *approvals.Service
 	trail  *audit.Trail
-	logs   *syncBuffer
+	logs   *testutil.SyncBuffer
 }
 
 var (
@@ -69,7 +51,7 @@ const approversChannel = "C-approvers"
 func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	tenant := simtenant.New()

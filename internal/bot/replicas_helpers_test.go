@@ -25,6 +25,7 @@ import (
 	"github.com/tapbot/tapbot/internal/store/postgres"
 	"github.com/tapbot/tapbot/internal/store/postgres/pgtest"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 // pgSchema is a fresh PostgreSQL schema for one test (see pgtest: skipped
@@ -43,7 +44,7 @@ type cluster struct {
 	msgr     *chattest.Messenger
 	key      []byte
 	acfg     approvals.Config
-	logs     *syncBuffer
+	logs     *testutil.SyncBuffer
 	replicas []*replica
 }
 
@@ -74,7 +75,7 @@ func newCluster(t *testing.T, n int, acfg approvals.Config) *cluster {
 	_, _ = rand.Read(key)
 	acfg.SealKey = key
 	c := &cluster{t: t, ctx: context.Background(), dsn: dsn, tenant: tenant, msgr: chattest.New(),
-		key: key, acfg: acfg, logs: &syncBuffer{}}
+		key: key, acfg: acfg, logs: &testutil.SyncBuffer{}}
 	t.Cleanup(func() {
 		for _, r := range c.replicas {
 			c.kill(r)
@@ -356,18 +357,6 @@ func (c *cluster) assertPassNowhere(pass string) {
 	}
 	if rep, err := live[0].trail.Verify(c.ctx); err != nil || !rep.OK() {
 		c.t.Errorf("audit verify: %v %+v", err, rep)
-	}
-}
-
-// eventually polls cond every 20 ms until it holds or d passes.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 // countingHandler counts the events a replica's adapter hands to the core.
@@ -191,7 +192,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 			a.Wait()
 		})
 	}
-	eventually(t, 10*time.Second, "three socket connections", func() bool {
+	testutil.Eventually(t, 10*time.Second, "three socket connections", func() bool {
 		return len(c.loggedAny("slack socket mode connected")) == 3
 	})
 
@@ -335,7 +336,7 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 func waitSocketAck(t *testing.T, ts *slacktest.Server, envelopeID string) {
 	t.Helper()
 	want := `"` + envelopeID + `"`
-	eventually(t, 10*time.Second, "no ack for "+envelopeID, func() bool {
+	testutil.Eventually(t, 10*time.Second, "an ack for "+envelopeID, func() bool {
 		for _, m := range ts.GetSeenInboundMessages() {
 			var ack map[string]json.RawMessage
 			if json.Unmarshal([]byte(m), &ack) == nil && string(ack["envelope_id"]) == want {

@@ -13,6 +13,7 @@ import (
 	"github.com/tapbot/tapbot/internal/chat/chattest"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 // The multi-replica suite: three bot instances, each with its own
@@ -246,7 +247,7 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 		c.run(r, every)
 	}
 	reminded := func() int { return c.count(approversChannel, about(pending, "Still waiting")) }
-	eventually(t, 5*time.Second, "no reminder", func() bool { return reminded() > 0 })
+	testutil.Eventually(t, 5*time.Second, "a reminder", func() bool { return reminded() > 0 })
 
 	if c.get(pending).State != tap.StatePending || c.get(issued).State != tap.StateIssued {
 		t.Fatal("the timers ran out before the lease holder could be killed mid-flow (machine too slow?)")
@@ -277,7 +278,7 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 	// Until the dead holder's lease expires (by the database clock) nobody
 	// else may hold it; then another replica must take it.
 	var next string
-	eventually(t, 5*time.Second, "no replica took the lease over", func() bool {
+	testutil.Eventually(t, 5*time.Second, "a replica to take the lease over", func() bool {
 		var dbNow time.Time
 		c.sql(`SELECT holder, clock_timestamp() FROM leases WHERE name = '`+approvals.SweeperLease+`'`, &next, &dbNow)
 		if next != holder && dbNow.Before(oldExpires) {
@@ -287,7 +288,7 @@ func TestReplicasTimersUnderLease(t *testing.T) {
 	})
 	takeover := time.Since(killed)
 
-	eventually(t, 10*time.Second, "timers not finished", func() bool {
+	testutil.Eventually(t, 10*time.Second, "the timers to finish", func() bool {
 		return c.get(pending).State == tap.StateExpired && c.get(issued).State == tap.StateExpired
 	})
 	time.Sleep(3 * every) // a few more sweeps: nothing fires twice

@@ -1,16 +1,15 @@
 package graph_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/simtenant"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 // The client implements the approvals ports.
@@ -21,28 +20,10 @@ var (
 
 const token = "graph-test-token"
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	tn   *simtenant.Tenant
 	c    *graph.Client
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 	now  time.Time
 }
 
@@ -50,7 +31,7 @@ type fixture struct {
 // realClock) and a client for it that logs JSON into a buffer.
 func setup(t *testing.T, mutate ...func(*graph.Config)) *fixture {
 	t.Helper()
-	f := &fixture{tn: simtenant.New(), logs: &syncBuffer{}, now: time.Now().UTC().Truncate(time.Second)}
+	f := &fixture{tn: simtenant.New(), logs: &testutil.SyncBuffer{}, now: time.Now().UTC().Truncate(time.Second)}
 	f.tn.SetNow(func() time.Time { return f.now })
 	f.tn.RequireToken(token)
 	simtenant.Demo(f.tn)

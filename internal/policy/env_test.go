@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 const graphToken = "policy-test-token"
@@ -40,7 +40,7 @@ type env struct {
 
 	ids    map[string]tap.UserID // short name → object id
 	groups map[string]string     // group name → id
-	logs   syncBuffer
+	logs   testutil.SyncBuffer
 }
 
 // people: short name → display name. UPN is <short>@contoso.com.
@@ -241,22 +241,4 @@ func (g *golden) check(t *testing.T, file string, order []string) {
 	if string(want) != b.String() {
 		t.Errorf("%s differs (run go test -update and review the diff):\n--- got\n%s\n--- want\n%s", path, b.String(), want)
 	}
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

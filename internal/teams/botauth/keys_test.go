@@ -11,6 +11,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/teams/botauth"
 	"github.com/tapbot/tapbot/internal/teams/botauth/authtest"
+	"github.com/tapbot/tapbot/internal/testutil"
 )
 
 func TestUnknownKidRefreshesOnceThenRejects(t *testing.T) {
@@ -141,7 +142,7 @@ func TestStaleKeysServedWhileRefreshFails(t *testing.T) {
 	if _, err := e.validate(e.idp.Header(serviceURL)); err != nil {
 		t.Fatalf("stale keys not served: %s", botauth.Reason(err))
 	}
-	waitFor(t, func() bool { return e.idp.MetadataHits() == 2 })
+	testutil.Eventually(t, 5*time.Second, "a background metadata refresh", func() bool { return e.idp.MetadataHits() == 2 })
 	// Past the max age they are dropped: fail closed.
 	e.clk.Advance(botauth.DefaultKeyMaxAge)
 	_, err := e.validate(e.idp.Header(serviceURL))
@@ -159,8 +160,8 @@ func TestBackgroundRefreshPicksUpNewKeys(t *testing.T) {
 	if _, err := e.validate(old); err != nil { // served from the stale set
 		t.Fatal(botauth.Reason(err))
 	}
-	waitFor(t, func() bool { return e.v.KeyFetches() == 2 && e.idp.JWKSHits() == 2 })
-	waitFor(t, func() bool {
+	testutil.Eventually(t, 5*time.Second, "a background key fetch", func() bool { return e.v.KeyFetches() == 2 && e.idp.JWKSHits() == 2 })
+	testutil.Eventually(t, 5*time.Second, "the old key to be rejected", func() bool {
 		_, err := e.validate(old)
 		return err != nil
 	})
@@ -233,17 +234,6 @@ func TestValidateConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // TestCachedTokenDroppedWhenItsKeyIsRetired: once a refresh removes a key,
