@@ -78,8 +78,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	checker := policy.New(cfg.Policy, gc, st, time.Now, log)
-	checker.SetPasses(gc)
+	checker := policy.New(cfg.Policy, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
 	trail := audit.New(st, time.Now, log)
 
 	guide := ""

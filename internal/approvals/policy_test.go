@@ -35,7 +35,7 @@ func TestWithRealPolicy(t *testing.T) {
 	st := memstore.New()
 	cfg := policy.Default()
 	cfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
-	checker := policy.New(cfg, gc, st, nil, log)
+	checker := policy.New(cfg, policy.Deps{Directory: gc, Requests: st, Log: log})
 	notes := &notices{}
 	svc, err := approvals.New(approvals.Config{SealKey: make([]byte, 32)}, approvals.Deps{Store: st, Directory: gc,
 		Issuer: gc, Checker: checker, Audit: audit.New(st, nil, log), Notify: notes, Log: log})

@@ -76,8 +76,7 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	for _, m := range policyMut {
 		m(&pcfg)
 	}
-	checker := policy.New(pcfg, gc, st, time.Now, log)
-	checker.SetPasses(gc)
+	checker := policy.New(pcfg, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
 	trail := audit.New(st, time.Now, log)
 	msgr := chattest.New()
 	router, err := bot.New(bot.Config{

@@ -137,8 +137,7 @@ func (c *cluster) startOn(st *postgres.Store) *replica {
 	pcfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	pcfg.TwoApprovers = policy.TwoApprovers{}
 	pcfg.Quotas.OpenPerRequester = 20
-	checker := policy.New(pcfg, gc, st, time.Now, log)
-	checker.SetPasses(gc)
+	checker := policy.New(pcfg, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
 	trail := audit.New(st, time.Now, log)
 	router, err := bot.New(bot.Config{
 		ApproverChannels: map[tap.Platform]string{chattest.Platform: approversChannel},

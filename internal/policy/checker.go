@@ -69,21 +69,30 @@ type Checker struct {
 	havePol  bool
 }
 
-// New returns a Checker. cfg should have passed Validate. store is only
-// read (open requests and quotas). now is the clock (time.Now if nil);
-// log may be nil.
-func New(cfg Config, dir Directory, store RequestLister, now func() time.Time, log *slog.Logger) *Checker {
-	if now == nil {
-		now = time.Now
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Checker{cfg: cfg, dir: dir, store: store, now: now, log: log}
+// Deps are the Checker's collaborators, all given at construction.
+type Deps struct {
+	// Directory is read live at every check (required).
+	Directory Directory
+	// Requests is only read: open requests per target and quotas (required).
+	Requests RequestLister
+	// Passes, when set, turns on the "approving replaces a live pass"
+	// warning.
+	Passes PassLister
+	// Now is the clock (time.Now if nil); Log may be nil.
+	Now func() time.Time
+	Log *slog.Logger
 }
 
-// SetPasses enables the live-pass warning. Call it before first use.
-func (c *Checker) SetPasses(p PassLister) { c.passes = p }
+// New returns a Checker. cfg should have passed Validate.
+func New(cfg Config, d Deps) *Checker {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Checker{cfg: cfg, dir: d.Directory, store: d.Requests, passes: d.Passes, now: d.Now, log: d.Log}
+}
 
 // Config returns the policy the Checker enforces.
 func (c *Checker) Config() Config { return c.cfg }

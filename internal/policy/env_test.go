@@ -141,9 +141,8 @@ func (e *env) advance(d time.Duration) {
 
 // checker builds a Checker over the env's current config.
 func (e *env) checker() *Checker {
-	c := New(e.cfg, e.dir, e.store, e.clock, slog.New(slog.NewJSONHandler(&e.logs, nil)))
-	c.SetPasses(e.dir)
-	return c
+	return New(e.cfg, Deps{Directory: e.dir, Requests: e.store, Passes: e.dir, Now: e.clock,
+		Log: slog.New(slog.NewJSONHandler(&e.logs, nil))})
 }
 
 func (e *env) actor(short string) tap.Actor {
