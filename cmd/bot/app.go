@@ -21,15 +21,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	core "github.com/tapbot/tapbot/internal/app"
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/bot"
-	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
-	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
@@ -78,68 +77,48 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	checker := policy.New(cfg.Policy, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
-	trail := audit.New(st, time.Now, log)
-
-	guide := ""
-	if cfg.GuideFile != "" {
-		b, err := os.ReadFile(cfg.GuideFile)
-		if err != nil {
-			return nil, fmt.Errorf("guide_file: %w", err)
-		}
-		guide = string(b)
+	guide, err := readGuide(cfg.GuideFile)
+	if err != nil {
+		return nil, err
 	}
-	channels := map[tap.Platform]string{}
-	if cfg.Slack.BotToken != "" {
-		channels["slack"] = cfg.Slack.ApproversChannel
-	}
-	router, err := bot.New(bot.Config{
-		ApproverChannels: channels,
-		SessionIdle:      time.Duration(cfg.SessionIdle),
-		DefaultZone:      cfg.DefaultZone,
-		Guide:            guide,
-		Contact:          cfg.Contact,
-		Org:              cfg.Org,
-	}, bot.Deps{
-		Store:        st,
-		Directory:    gc,
-		DialogConfig: bot.PolicyDialogConfig(checker),
-		CheckTarget:  checker.CheckTarget,
-		Stats: func(ctx context.Context, from, to time.Time) ([]chat.Fact, error) {
-			rep, err := stats.Load(ctx, st, from, to)
-			if err != nil {
-				return nil, err
-			}
-			return rep.Facts(), nil
+	wired, err := core.Build(core.Config{
+		Policy: cfg.Policy,
+		Approvals: approvals.Config{
+			IssueOn:        cfg.IssueOn,
+			ApprovalWindow: time.Duration(cfg.ApprovalWindow),
+			RevealWindow:   time.Duration(cfg.RevealWindow),
+			SealKey:        key,
 		},
-		Log: log,
+		Router: bot.Config{
+			SessionIdle: time.Duration(cfg.SessionIdle),
+			DefaultZone: cfg.DefaultZone,
+			Guide:       guide, Contact: cfg.Contact, Org: cfg.Org,
+		},
+	}, core.Deps{
+		Store: st, Graph: gc, Platforms: a.platforms(cfg, log),
+		Notices: func(n approvals.Notifier) approvals.Notifier { return countingNotifier{n} },
+		Log:     log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.router = router
-	svc, err := approvals.New(approvals.Config{
-		IssueOn:        cfg.IssueOn,
-		ApprovalWindow: time.Duration(cfg.ApprovalWindow),
-		RevealWindow:   time.Duration(cfg.RevealWindow),
-		SealKey:        key,
-	}, approvals.Deps{
-		Store: st, Directory: gc, Issuer: gc, Checker: checker, Audit: trail,
-		Notify: countingNotifier{router}, Log: log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	a.svc = svc
-	router.Attach(svc)
-
-	if err := a.chat(cfg, log); err != nil {
-		return nil, err
-	}
+	a.svc, a.router = wired.Service, wired.Router
 	a.routes()
 	a.localRoutes()
 	ok = true
 	return a, nil
+}
+
+// readGuide reads the onboarding guide template ("" means the default).
+func readGuide(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("guide_file: %w", err)
+	}
+	return string(b), nil
 }
 
 // graphClient returns the real Graph client, or in local mode one pointed
@@ -261,9 +240,7 @@ func (a *app) close() {
 // The ports each core package declares, and what plugs into them.
 var (
 	_ approvals.Checker    = (*policy.Checker)(nil)
-	_ approvals.Directory  = (*graph.Client)(nil)
-	_ approvals.PassIssuer = (*graph.Client)(nil)
-	_ policy.Directory     = (*graph.Client)(nil)
+	_ core.Graph           = (*graph.Client)(nil)
 	_ policy.RequestLister = tap.Store(nil)
 	_ audit.Log            = tap.Store(nil)
 )

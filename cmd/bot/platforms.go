@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 
+	core "github.com/tapbot/tapbot/internal/app"
+	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/teams"
@@ -14,9 +16,11 @@ import (
 // Playground team in .m365agentsplayground.yml.
 const localApproversConversation = teams.LocalApproversConversation
 
-// chat plugs in the chat platforms: Teams (always in local mode) and
-// Slack (when its bot token is set).
-func (a *app) chat(cfg *Config, log *slog.Logger) error {
+// platforms lists the chat platforms to plug in: Teams (always in local
+// mode) and Slack (when its bot token is set). Each adapter mounts its
+// webhook on a.mux when built.
+func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
+	var ps []core.Platform
 	if cfg.Local() || cfg.Teams.AppID != "" {
 		tc := cfg.Teams
 		if cfg.Local() && tc.ApproversConversation == "" {
@@ -26,38 +30,41 @@ func (a *app) chat(cfg *Config, log *slog.Logger) error {
 			// Pin the playground's tenant (.m365agentsplayground.yml).
 			tc.TenantID = simtenant.DemoTenantID
 		}
-		ad, err := teams.New(teams.Config{
-			AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
-			CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
-			OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
-			ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
-			LocalMode: cfg.Local() && tc.AppID == "",
-		}, a.store, a.router, log)
-		if err != nil {
-			return fmt.Errorf("teams: %w", err)
-		}
-		a.teams = ad
-		a.router.AddMessenger(ad)
-		a.router.SetApproverChannel(ad.Platform(), tc.ApproversConversation)
-		a.mux.Handle("POST /api/messages", counted("teams", ad.HTTPHandler()))
+		ps = append(ps, core.Platform{Approvers: tc.ApproversConversation, New: func(h chat.Handler) (chat.Messenger, error) {
+			ad, err := teams.New(teams.Config{
+				AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
+				CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
+				OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
+				ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
+				LocalMode: cfg.Local() && tc.AppID == "",
+			}, a.store, h, log)
+			if err != nil {
+				return nil, fmt.Errorf("teams: %w", err)
+			}
+			a.teams = ad
+			a.mux.Handle("POST /api/messages", counted("teams", ad.HTTPHandler()))
+			return ad, nil
+		}})
 	}
 	if cfg.Slack.BotToken != "" {
 		sc := cfg.Slack
-		ad, err := slack.New(slack.Config{
-			BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
-			ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile,
-			OnConnections: func(n int) { slackConnections.Set(float64(n)) },
-		}, a.store, a.router, log)
-		if err != nil {
-			return fmt.Errorf("slack: %w", err)
-		}
-		a.slack = ad
-		a.router.AddMessenger(ad)
-		if sc.SigningSecret != "" {
-			a.mux.Handle("POST /slack/events", counted("slack", ad.HTTPHandler()))
-		}
+		ps = append(ps, core.Platform{Approvers: sc.ApproversChannel, New: func(h chat.Handler) (chat.Messenger, error) {
+			ad, err := slack.New(slack.Config{
+				BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
+				ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile,
+				OnConnections: func(n int) { slackConnections.Set(float64(n)) },
+			}, a.store, h, log)
+			if err != nil {
+				return nil, fmt.Errorf("slack: %w", err)
+			}
+			a.slack = ad
+			if sc.SigningSecret != "" {
+				a.mux.Handle("POST /slack/events", counted("slack", ad.HTTPHandler()))
+			}
+			return ad, nil
+		}})
 	}
-	return nil
+	return ps
 }
 
 func buildTeamsPackage(w io.Writer, appID string) error { return teams.BuildPackage(w, appID) }

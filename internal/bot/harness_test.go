@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/tapbot/tapbot/internal/app"
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/bot"
@@ -17,7 +17,6 @@ import (
 	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
-	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/store/sqlite"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/testutil"
@@ -76,34 +75,24 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	for _, m := range policyMut {
 		m(&pcfg)
 	}
-	checker := policy.New(pcfg, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
-	trail := audit.New(st, time.Now, log)
-	msgr := chattest.New()
-	router, err := bot.New(bot.Config{
-		ApproverChannels: map[tap.Platform]string{chattest.Platform: approversChannel},
-	}, bot.Deps{
-		Store: st, Directory: gc, Messengers: []chat.Messenger{msgr},
-		DialogConfig: bot.PolicyDialogConfig(checker),
-		CheckTarget:  checker.CheckTarget,
-		Stats: func(ctx context.Context, from, to time.Time) ([]chat.Fact, error) {
-			rep, err := stats.Load(ctx, st, from, to)
-			return rep.Facts(), err
-		},
-		Log: log,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	svc, err := approvals.New(approvals.Config{IssueOn: approvals.IssueOn(issueOn), SealKey: key}, approvals.Deps{
-		Store: st, Directory: gc, Issuer: gc, Checker: checker, Audit: trail, Notify: router, Log: log,
-	})
+	msgr := chattest.New()
+	wired, err := app.Build(app.Config{
+		Policy:    pcfg,
+		Approvals: approvals.Config{IssueOn: approvals.IssueOn(issueOn), SealKey: key},
+	}, app.Deps{Store: st, Graph: gc, Platforms: []app.Platform{fixed(msgr, approversChannel)}, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	router.Attach(svc)
+	router, svc, trail := wired.Router, wired.Service, wired.Audit
 	return &harness{t: t, ctx: ctx, tenant: tenant, store: st, dbPath: dbPath, msgr: msgr, router: router, svc: svc, trail: trail, logs: logs}
+}
+
+// fixed plugs in a messenger built by the test; the test delivers events
+// to the router itself.
+func fixed(m chat.Messenger, approvers string) app.Platform {
+	return app.Platform{Approvers: approvers, New: func(chat.Handler) (chat.Messenger, error) { return m, nil }}
 }
 
 // say sends free text from u in their 1:1 conversation.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tapbot/tapbot/internal/app"
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/bot"
@@ -46,6 +47,8 @@ type cluster struct {
 	acfg     approvals.Config
 	logs     *testutil.SyncBuffer
 	replicas []*replica
+	// platforms adds replica i's own chat platforms (see newClusterWith).
+	platforms func(i int, st *postgres.Store, log *slog.Logger) []app.Platform
 }
 
 // replica is one bot instance.
@@ -62,8 +65,16 @@ type replica struct {
 	closed bool
 }
 
-// newCluster starts n replicas on a fresh schema.
+// newCluster starts n replicas on a fresh schema, with the chattest
+// platform only.
 func newCluster(t *testing.T, n int, acfg approvals.Config) *cluster {
+	t.Helper()
+	return newClusterWith(t, n, acfg, nil)
+}
+
+// newClusterWith starts n replicas on a fresh schema; platforms, when
+// set, adds replica i's own chat platforms next to chattest.
+func newClusterWith(t *testing.T, n int, acfg approvals.Config, platforms func(i int, st *postgres.Store, log *slog.Logger) []app.Platform) *cluster {
 	t.Helper()
 	dsn := pgSchema(t) // registered first, so the schema is dropped last
 	tenant := simtenant.New()
@@ -75,7 +86,7 @@ func newCluster(t *testing.T, n int, acfg approvals.Config) *cluster {
 	_, _ = rand.Read(key)
 	acfg.SealKey = key
 	c := &cluster{t: t, ctx: context.Background(), dsn: dsn, tenant: tenant, msgr: chattest.New(),
-		key: key, acfg: acfg, logs: &testutil.SyncBuffer{}}
+		key: key, acfg: acfg, logs: &testutil.SyncBuffer{}, platforms: platforms}
 	t.Cleanup(func() {
 		for _, r := range c.replicas {
 			c.kill(r)
@@ -137,26 +148,15 @@ func (c *cluster) startOn(st *postgres.Store) *replica {
 	pcfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	pcfg.TwoApprovers = policy.TwoApprovers{}
 	pcfg.Quotas.OpenPerRequester = 20
-	checker := policy.New(pcfg, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
-	trail := audit.New(st, time.Now, log)
-	router, err := bot.New(bot.Config{
-		ApproverChannels: map[tap.Platform]string{chattest.Platform: approversChannel},
-	}, bot.Deps{
-		Store: st, Directory: gc, Messengers: []chat.Messenger{c.msgr},
-		DialogConfig: bot.PolicyDialogConfig(checker),
-		CheckTarget:  checker.CheckTarget,
-		Log:          log,
-	})
+	platforms := []app.Platform{fixed(c.msgr, approversChannel)}
+	if c.platforms != nil {
+		platforms = append(platforms, c.platforms(len(c.replicas), st, log)...)
+	}
+	wired, err := app.Build(app.Config{Policy: pcfg, Approvals: c.acfg}, app.Deps{Store: st, Graph: gc, Platforms: platforms, Log: log})
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	svc, err := approvals.New(c.acfg, approvals.Deps{
-		Store: st, Directory: gc, Issuer: gc, Checker: checker, Audit: trail, Notify: router, Log: log,
-	})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	router.Attach(svc)
+	svc, router, trail := wired.Service, wired.Router, wired.Audit
 	r := &replica{name: name, store: st, svc: svc, router: router, trail: trail, log: log}
 	c.replicas = append(c.replicas, r)
 	return r

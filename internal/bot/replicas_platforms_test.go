@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,11 +18,13 @@ import (
 
 	"github.com/slack-go/slack/slacktest"
 
+	"github.com/tapbot/tapbot/internal/app"
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
+	"github.com/tapbot/tapbot/internal/store/postgres"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
 	"github.com/tapbot/tapbot/internal/testutil"
@@ -168,26 +171,29 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 		slMegan, simtenant.DemoMeganID, slAlex, simtenant.DemoAlexID, slIrvin, simtenant.DemoIrvinID)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := newCluster(t, 3, approvals.Config{})
-	counts := make([]atomic.Int32, len(c.replicas))
+	const n = 3
+	counts := make([]atomic.Int32, n)
 	var adapters []*slack.Adapter
-	for i, r := range c.replicas {
-		a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", SigningSecret: slSecret, APIURL: ts.GetAPIURL(),
-			ApproversChannel: slApprovers, UserMapFile: userMap, PostInterval: time.Millisecond, PostBurst: 100},
-			r.store, countingHandler{r.router, &counts[i]}, r.log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.router.AddMessenger(a)
-		r.router.SetApproverChannel(slack.Platform, slApprovers)
-		adapters = append(adapters, a)
+	c := newClusterWith(t, n, approvals.Config{}, func(i int, st *postgres.Store, log *slog.Logger) []app.Platform {
+		return []app.Platform{{Approvers: slApprovers, New: func(h chat.Handler) (chat.Messenger, error) {
+			a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", SigningSecret: slSecret, APIURL: ts.GetAPIURL(),
+				ApproversChannel: slApprovers, UserMapFile: userMap, PostInterval: time.Millisecond, PostBurst: 100},
+				st, countingHandler{h, &counts[i]}, log)
+			if err != nil {
+				return nil, err
+			}
+			adapters = append(adapters, a)
+			return a, nil
+		}}}
+	})
+	for i, a := range adapters {
 		ctx, cancel := context.WithCancel(c.ctx)
 		done := make(chan error, 1)
 		go func() { done <- a.RunSocketMode(ctx) }()
 		t.Cleanup(func() {
 			cancel()
 			if err := <-done; err != nil {
-				t.Errorf("%s: socket mode: %v", r.name, err)
+				t.Errorf("%s: socket mode: %v", c.replicas[i].name, err)
 			}
 			a.Wait()
 		})

@@ -34,8 +34,10 @@ type Config struct {
 
 // Deps are the router's collaborators.
 type Deps struct {
-	Store      tap.Store
-	Directory  approvals.Directory
+	Store     tap.Store
+	Directory approvals.Directory
+	// Service runs the request lifecycle (required).
+	Service    *approvals.Service
 	Messengers []chat.Messenger
 	// DialogConfig returns the dialog's limits and defaults (tenant policy ∩ org policy).
 	DialogConfig func(ctx context.Context) (dialog.Config, error)
@@ -74,9 +76,13 @@ type cachedID struct {
 	at   time.Time
 }
 
-// New builds a Router. Call Attach with the approvals service before
-// handling events (the service needs the router as its Notifier).
+// New builds a Router. The approvals service it drives notifies through
+// it, so the service's Notifier is bound to the router after both are
+// built (internal/app does that).
 func New(cfg Config, d Deps) (*Router, error) {
+	if d.Service == nil {
+		return nil, errors.New("bot: an approvals service is required")
+	}
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 30 * time.Minute
 	}
@@ -96,26 +102,11 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, d: d, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
+	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
 	for _, m := range d.Messengers {
 		r.messengers[m.Platform()] = m
 	}
 	return r, nil
-}
-
-// Attach sets the approvals service.
-func (r *Router) Attach(svc *approvals.Service) { r.svc = svc }
-
-// AddMessenger plugs in a platform after construction (adapters that need
-// the router as their handler are built after it).
-func (r *Router) AddMessenger(m chat.Messenger) { r.messengers[m.Platform()] = m }
-
-// SetApproverChannel sets the approvers channel for a platform.
-func (r *Router) SetApproverChannel(p tap.Platform, id string) {
-	if r.cfg.ApproverChannels == nil {
-		r.cfg.ApproverChannels = map[tap.Platform]string{}
-	}
-	r.cfg.ApproverChannels[p] = id
 }
 
 // Handle implements chat.Handler.
