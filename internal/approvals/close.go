@@ -53,23 +53,15 @@ func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request,
 	if found == "" {
 		return snapshot(r), s.refused(ctx, r, newHire, "confirm", tap.Refuse(tap.ErrPolicy, s.missing()))
 	}
-	var deleted bool
-	c, err := s.update(ctx, r.ID, func(c *tap.Request) error {
-		if !tap.Can(c.State, tap.EventConfirm) {
-			return s.moved(c)
-		}
-		_ = s.record(ctx, c, &newHire, "confirm", "ok", false, map[string]string{"method": string(found)})
-		if !deleted {
-			if err := s.iss.DeletePass(ctx, c.Target.ID, c.MethodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
-				return fmt.Errorf("delete pass: %w", err)
+	c, err := s.run(ctx, r.ID, step{action: "confirm", actor: &newHire,
+		decide: func(c *tap.Request) (map[string]string, error) {
+			if !tap.Can(c.State, tap.EventConfirm) {
+				return nil, s.moved(c)
 			}
-			deleted = true
-		}
-		if err := tap.Apply(ctx, c, tap.EventConfirm); err != nil {
-			return err
-		}
-		c.ClosedAt, c.NextTimer = s.now(), time.Time{}
-		return nil
+			c.ClosedAt, c.NextTimer = s.now(), time.Time{}
+			return map[string]string{"method": string(found)}, s.apply(c, tap.EventConfirm)
+		},
+		act: s.deletePass,
 	})
 	if err != nil {
 		return snapshot(c), err
@@ -112,39 +104,33 @@ func (s *Service) missing() string {
 // before the request moves to revoked (NoticeRevoked), so a failed delete
 // leaves the request as it was.
 func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
-	cur, err := s.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !same(cur.Requester, actor) {
-		if err := s.check.CheckRevoke(ctx, cur, actor); err != nil {
-			var ref *tap.Refusal
-			if errors.As(err, &ref) {
-				return cur, s.refused(ctx, cur, actor, "revoke", ref)
-			}
-			return cur, fmt.Errorf("check approver %s: %w", who(actor), err)
-		}
-	}
 	var from tap.State
-	r, err := s.update(ctx, id, func(r *tap.Request) error {
-		if r.State == tap.StateIssuing {
-			return tap.Refuse(tap.ErrConflict, "The pass is being created right now. Try again in a moment.")
-		}
-		if !tap.Can(r.State, tap.EventRevoke) {
-			return s.refused(ctx, r, actor, "revoke", s.moved(r))
-		}
-		from = r.State
-		_ = s.record(ctx, r, &actor, "revoke", "ok", false, nil)
-		if r.MethodID != "" {
-			if err := s.iss.DeletePass(ctx, r.Target.ID, r.MethodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
-				return fmt.Errorf("revoke request %s: delete pass: %w", r.ID, err)
+	r, err := s.run(ctx, id, step{action: "revoke", actor: &actor,
+		decide: func(r *tap.Request) (map[string]string, error) {
+			if r.State == tap.StateIssuing {
+				return nil, tap.Refuse(tap.ErrConflict, "The pass is being created right now. Try again in a moment.")
 			}
-		}
-		if err := tap.Apply(ctx, r, tap.EventRevoke); err != nil {
-			return err
-		}
-		r.Sealed, r.ClosedAt, r.NextTimer = nil, s.now(), time.Time{}
-		return nil
+			if !tap.Can(r.State, tap.EventRevoke) {
+				return nil, s.moved(r)
+			}
+			from = r.State
+			r.Sealed, r.ClosedAt, r.NextTimer = nil, s.now(), time.Time{}
+			return nil, s.apply(r, tap.EventRevoke)
+		},
+		check: func(ctx context.Context, r *tap.Request) error {
+			if same(r.Requester, actor) {
+				return nil
+			}
+			if err := s.check.CheckRevoke(ctx, r, actor); err != nil {
+				var ref *tap.Refusal
+				if !errors.As(err, &ref) {
+					return fmt.Errorf("check approver %s: %w", who(actor), err)
+				}
+				return err
+			}
+			return nil
+		},
+		act: s.deletePass,
 	})
 	if err != nil {
 		return snapshot(r), err
@@ -152,4 +138,16 @@ func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor)
 	s.logTransition(ctx, r, from, tap.EventRevoke, &actor)
 	s.notify(ctx, NoticeRevoked, r, &actor, "")
 	return snapshot(r), nil
+}
+
+// deletePass deletes r's pass in Entra, if it has one; one already gone
+// is fine.
+func (s *Service) deletePass(ctx context.Context, r *tap.Request) error {
+	if r.MethodID == "" {
+		return nil
+	}
+	if err := s.iss.DeletePass(ctx, r.Target.ID, r.MethodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
+		return fmt.Errorf("delete pass of request %s: %w", r.ID, err)
+	}
+	return nil
 }

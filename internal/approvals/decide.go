@@ -72,31 +72,40 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	return snapshot(r), nil
 }
 
-// decision checks that actor may decide r now: r is pending, the actor
-// has not approved it already, and the Checker allows it. Refusals are
-// audited under action.
-func (s *Service) decision(ctx context.Context, r *tap.Request, actor tap.Actor, action string) error {
+// decidable says whether actor may decide r now: r is pending, inside
+// its approval window, and not already approved by actor. Pure: it runs
+// again on every compare-and-swap retry. Who may approve at all is the
+// Checker's (see checkDecision), asked once per click.
+func (s *Service) decidable(r *tap.Request, actor tap.Actor) error {
 	if r.State != tap.StatePending {
-		return s.refused(ctx, r, actor, action, s.moved(r))
+		return s.moved(r)
 	}
 	if end := r.CreatedAt.Add(s.cfg.ApprovalWindow); !s.now().Before(end) {
-		return s.refused(ctx, r, actor, action, tap.Refuse(tap.ErrInvalidTransition,
-			fmt.Sprintf("This request expired at %s without a decision.", clock(end, s.now()))))
+		return tap.Refuse(tap.ErrInvalidTransition,
+			fmt.Sprintf("This request expired at %s without a decision.", clock(end, s.now())))
 	}
 	for _, d := range r.Approvals {
 		if same(d.Approver, actor) {
-			return s.refused(ctx, r, actor, action, tap.Refuse(tap.ErrSelfApproval,
-				"You already approved this request; it needs a second, different approver."))
+			return tap.Refuse(tap.ErrSelfApproval,
+				"You already approved this request; it needs a second, different approver.")
 		}
-	}
-	if err := s.check.CheckDecision(ctx, r, actor); err != nil {
-		var ref *tap.Refusal
-		if errors.As(err, &ref) {
-			return s.refused(ctx, r, actor, action, ref)
-		}
-		return fmt.Errorf("check %s by %s: %w", action, who(actor), err)
 	}
 	return nil
+}
+
+// checkDecision asks the Checker whether actor may decide r (approver
+// group, not the requester or the target), reading Entra.
+func (s *Service) checkDecision(actor tap.Actor) func(ctx context.Context, r *tap.Request) error {
+	return func(ctx context.Context, r *tap.Request) error {
+		if err := s.check.CheckDecision(ctx, r, actor); err != nil {
+			var ref *tap.Refusal
+			if errors.As(err, &ref) {
+				return err
+			}
+			return fmt.Errorf("check decision by %s: %w", who(actor), err)
+		}
+		return nil
+	}
 }
 
 // Approve records actor's approval. A request needing two approvers moves
@@ -107,7 +116,7 @@ func (s *Service) decision(ctx context.Context, r *tap.Request, actor tap.Actor,
 // to approved (NoticeApproved). A click that lost the race gets the
 // current request and a refusal saying who decided and when.
 //
-// Fail closed: if the "approve" record cannot be written the request
+// Fail closed: if the "approve" intent cannot be written the request
 // stays pending; if the "issue" record (written after the claim, before
 // Graph) or the "issued" record (after Graph, before sealing) cannot be
 // written, no pass is created or the created one is deleted, and the
@@ -116,35 +125,22 @@ func (s *Service) decision(ctx context.Context, r *tap.Request, actor tap.Actor,
 func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	var final bool
 	var from tap.State
-	r, err := s.update(ctx, id, func(r *tap.Request) error {
-		if err := s.decision(ctx, r, actor, "approve"); err != nil {
-			return err
-		}
-		from = r.State
-		now := s.now()
-		r.Approvals = append(r.Approvals, tap.Decision{Approver: actor, At: now})
-		final = len(r.Approvals) >= r.ApprovalsNeeded
-		detail := map[string]string{"approvals": fmt.Sprintf("%d/%d", len(r.Approvals), r.ApprovalsNeeded)}
-		if final {
-			event := tap.EventApprove
-			if s.cfg.IssueOn == IssueOnReveal {
-				event = tap.EventApproveLater
+	r, err := s.run(ctx, id, step{action: "approve", actor: &actor, must: true, check: s.checkDecision(actor),
+		decide: func(r *tap.Request) (map[string]string, error) {
+			if err := s.decidable(r, actor); err != nil {
+				return nil, err
 			}
-			if err := tap.Apply(ctx, r, event); err != nil {
-				return fmt.Errorf("approve request %s: %w", r.ID, err)
+			from = r.State
+			var err error
+			if final, err = s.approve(r, actor); err != nil {
+				return nil, err
 			}
-			a := actor
-			r.DecidedBy, r.DecidedAt = &a, now
-			if r.State == tap.StateIssuing {
-				r.IssuedAt = now // the claim: passes Graph dates after this are ours
-				r.NextTimer = now.Add(stuckAfter)
-			} else {
-				r.NextTimer = s.unrevealedDeadline(r)
+			detail := map[string]string{"approvals": fmt.Sprintf("%d/%d", len(r.Approvals), r.ApprovalsNeeded)}
+			if final {
+				detail["to"] = string(r.State)
 			}
-			detail["to"] = string(r.State)
-		}
-		return s.record(ctx, r, &actor, "approve", "ok", true, detail)
-	})
+			return detail, nil
+		}})
 	if err != nil {
 		return snapshot(r), err
 	}
@@ -158,25 +154,61 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 		s.notify(ctx, NoticeApproved, r, &actor, "")
 		return snapshot(r), nil
 	}
-	r, _, err = s.issue(ctx, r, actor, false)
+	r, err = s.issueSealed(ctx, r, actor)
 	return snapshot(r), err
+}
+
+// approve adds actor's approval to r and, at the last one needed, moves
+// r on (issuing, or approved in issue-on-reveal mode). It reports whether
+// that was the final approval.
+func (s *Service) approve(r *tap.Request, actor tap.Actor) (bool, error) {
+	now := s.now()
+	r.Approvals = append(r.Approvals, tap.Decision{Approver: actor, At: now})
+	if len(r.Approvals) < r.ApprovalsNeeded {
+		return false, nil
+	}
+	event := tap.EventApprove
+	if s.cfg.IssueOn == IssueOnReveal {
+		event = tap.EventApproveLater
+	}
+	if err := s.apply(r, event); err != nil {
+		return false, err
+	}
+	a := actor
+	r.DecidedBy, r.DecidedAt = &a, now
+	if r.State == tap.StateIssuing {
+		r.IssuedAt = now // the claim: passes Graph dates after this are ours
+		r.NextTimer = now.Add(stuckAfter)
+	} else {
+		r.NextTimer = s.unrevealedDeadline(r)
+	}
+	return true, nil
+}
+
+// apply moves r by event through the lifecycle table (pure).
+func (s *Service) apply(r *tap.Request, event tap.Event) error {
+	if err := tap.Apply(context.Background(), r, event); err != nil {
+		return fmt.Errorf("%s request %s: %w", event, r.ID, err)
+	}
+	return nil
 }
 
 // Deny moves a pending request to denied with the approver's reason
 // (NoticeDenied). The Checker decides who may deny, as for Approve.
 func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, reason string) (*tap.Request, error) {
-	r, err := s.update(ctx, id, func(r *tap.Request) error {
-		if err := s.decision(ctx, r, actor, "deny"); err != nil {
-			return err
-		}
-		if err := tap.Apply(ctx, r, tap.EventDeny); err != nil {
-			return fmt.Errorf("deny request %s: %w", r.ID, err)
-		}
-		now := s.now()
-		a := actor
-		r.DecidedBy, r.DecidedAt, r.ClosedAt, r.DecisionReason, r.NextTimer = &a, now, now, reason, time.Time{}
-		return s.record(ctx, r, &actor, "deny", "ok", true, map[string]string{"decision_reason": reason})
-	})
+	r, err := s.run(ctx, id, step{action: "deny", actor: &actor, must: true, check: s.checkDecision(actor),
+		decide: func(r *tap.Request) (map[string]string, error) {
+			if err := s.decidable(r, actor); err != nil {
+				return nil, err
+			}
+			if err := s.apply(r, tap.EventDeny); err != nil {
+				return nil, err
+			}
+			now := s.now()
+			a := actor
+			r.DecidedBy, r.DecidedAt, r.ClosedAt, r.DecisionReason, r.NextTimer = &a, now, now, reason, time.Time{}
+			return map[string]string{"decision_reason": reason}, nil
+		}})
 	if err != nil {
 		return snapshot(r), err
 	}
@@ -189,20 +221,18 @@ func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, r
 // (pending, or approved in issue-on-reveal mode). NoticeCancelled.
 func (s *Service) Cancel(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	var from tap.State
-	r, err := s.update(ctx, id, func(r *tap.Request) error {
-		if !same(r.Requester, actor) {
-			return s.refused(ctx, r, actor, "cancel", tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can cancel the request."))
-		}
-		if !tap.Can(r.State, tap.EventCancel) {
-			return s.refused(ctx, r, actor, "cancel", s.moved(r))
-		}
-		from = r.State
-		if err := tap.Apply(ctx, r, tap.EventCancel); err != nil {
-			return fmt.Errorf("cancel request %s: %w", r.ID, err)
-		}
-		r.ClosedAt, r.NextTimer = s.now(), time.Time{}
-		return s.record(ctx, r, &actor, "cancel", "ok", true, nil)
-	})
+	r, err := s.run(ctx, id, step{action: "cancel", actor: &actor, must: true,
+		decide: func(r *tap.Request) (map[string]string, error) {
+			if !same(r.Requester, actor) {
+				return nil, tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can cancel the request.")
+			}
+			if !tap.Can(r.State, tap.EventCancel) {
+				return nil, s.moved(r)
+			}
+			from = r.State
+			r.ClosedAt, r.NextTimer = s.now(), time.Time{}
+			return nil, s.apply(r, tap.EventCancel)
+		}})
 	if err != nil {
 		return snapshot(r), err
 	}

@@ -78,7 +78,7 @@ func testFullPath(t *testing.T, s setup) {
 	if got := e.notes.kinds(); !slices.Equal(got, wantNotices) {
 		t.Fatalf("notices = %v, want %v", got, wantNotices)
 	}
-	wantAudit := []string{"submit:ok", "approve:ok", "issue:ok", "issued:ok", "reveal:ok", "confirm:ok"}
+	wantAudit := []string{"submit:ok", "approve:intent", "approve:ok", "issue:ok", "issued:ok", "reveal:intent", "reveal:ok", "confirm:ok"}
 	if got := e.auditActions(); !slices.Equal(got, wantAudit) {
 		t.Fatalf("audit = %v, want %v", got, wantAudit)
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ type checker struct {
 	mu            sync.Mutex
 	approvers     map[tap.UserID]bool
 	refuseAtIssue map[tap.UserID]string
+	decisions     atomic.Int32 // CheckDecision calls (they read Entra)
 }
 
 func (c *checker) CheckSubmit(_ context.Context, r *tap.Request) ([]string, error) {
@@ -45,6 +47,7 @@ func (c *checker) CheckSubmit(_ context.Context, r *tap.Request) ([]string, erro
 }
 
 func (c *checker) CheckDecision(ctx context.Context, r *tap.Request, a tap.Actor) error {
+	c.decisions.Add(1)
 	if ok, _ := c.IsApprover(ctx, a); !ok {
 		return tap.Refuse(tap.ErrForbidden, "Only members of the approver group can decide requests.")
 	}

@@ -65,14 +65,62 @@ func createFailure(err error) (reason string, sentinel error, certain bool) {
 	return "", tap.ErrUncertain, false
 }
 
-// issue runs after r was claimed (state issuing, at r.Version). It audits
-// the intent (fail closed: no record, no Graph call), calls CreatePass
-// exactly once and then either seals the value and saves issued
-// (NoticeIssued), or, when the claim was the reveal click in
-// issue-on-reveal mode, saves delivered and returns the pass for the
-// caller to show once (direct; NoticeRevealed). It works under its own deadline
-// so a caller's cancellation cannot leave the request half-issued.
-func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, direct bool) (*tap.Request, tap.Pass, error) {
+// issueSealed runs after the final approval claimed r (state issuing, at
+// r.Version) in issue-on-approval mode: it creates the pass (createPass),
+// seals the value for the requester and saves r issued (NoticeIssued).
+func (s *Service) issueSealed(ctx context.Context, r *tap.Request, actor tap.Actor) (*tap.Request, error) {
+	p, failed, err := s.createPass(ctx, r, actor)
+	if err != nil {
+		return failed, err
+	}
+	// A live pass is in hand: finish (save it, or delete it) under a fresh
+	// deadline even if the create used up most of the first one.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
+	defer cancel()
+	recipient := who(r.Requester)
+	sealed, err := s.seal.seal(r.ID, recipient, p.Value)
+	if err != nil {
+		s.log.ErrorContext(ctx, "seal pass", "request_id", r.ID, "err", err)
+		if s.remove(ctx, r, p.MethodID) {
+			r, _ = s.failIssuing(ctx, r, &actor, reasonSeal, "seal failed")
+		}
+		return snapshot(r), tap.Refuse(tap.ErrUnavailable, sentence(reasonSeal))
+	}
+	return s.saveIssued(ctx, r, actor, p, tap.EventIssue, func(next *tap.Request, now time.Time) {
+		next.SealedFor, next.Sealed = recipient, sealed
+		next.NextTimer = s.revealBy(now, next.PassExpires)
+	})
+}
+
+// issueDirect runs after a Reveal click claimed r in issue-on-reveal
+// mode: it creates the pass (createPass), saves r delivered and returns
+// the pass for the caller to show once (NoticeRevealed). Nothing is
+// sealed or stored.
+func (s *Service) issueDirect(ctx context.Context, r *tap.Request, actor tap.Actor) (*tap.Request, tap.Pass, error) {
+	p, failed, err := s.createPass(ctx, r, actor)
+	if err != nil {
+		return failed, tap.Pass{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
+	defer cancel()
+	next, err := s.saveIssued(ctx, r, actor, p, tap.EventDeliver, func(next *tap.Request, now time.Time) {
+		next.SealedFor = who(r.Requester)
+		next.RevealedAt, next.NextTimer = now, next.PassExpires
+	})
+	if err != nil {
+		return next, tap.Pass{}, err
+	}
+	return next, p, nil
+}
+
+// createPass is the one path to Graph's create, for both modes. It
+// re-checks the target, audits the intent (fail closed: no record, no
+// Graph call), calls CreatePass exactly once and audits the result. On
+// success the caller holds a live pass and must save or remove it; on
+// failure the request was failed or handed to reconcile, and the current
+// request is returned with the error. It works under its own deadline so
+// a caller's cancellation cannot leave the request half-issued.
+func (s *Service) createPass(ctx context.Context, r *tap.Request, actor tap.Actor) (tap.Pass, *tap.Request, error) {
 	// The target re-check has its own deadline, so a slow directory never
 	// eats into the create's (a timed-out create must be reconciled).
 	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), checkIssueTimeout)
@@ -80,45 +128,25 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 	ccancel()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
 	defer cancel()
+	if checkErr != nil {
+		f, err := s.refuseIssue(ctx, r, actor, checkErr)
+		return tap.Pass{}, f, err
+	}
 	spec := tap.PassSpec{Lifetime: r.Lifetime, OneTime: r.OneTime}
 	if r.Start.After(s.now()) {
 		spec.Start = r.Start
 	}
-	if err := checkErr; err != nil {
-		reason := reasonUnchecked
-		var ref *tap.Refusal
-		if errors.As(err, &ref) {
-			reason = strings.TrimSuffix(ref.Msg, ".")
-		}
-		s.log.WarnContext(ctx, "target refused at issue", "request_id", r.ID, "err", err)
-		_ = s.record(ctx, r, &actor, "issue", "refused", false, map[string]string{"reason": reason})
-		f, _ := s.failIssuing(ctx, r, &actor, reason, "target re-check failed")
-		return f, tap.Pass{}, tap.Refuse(tap.ErrPolicy, "No pass was created: "+reason+".")
-	}
 	if err := s.record(ctx, r, &actor, "issue", "ok", true, map[string]string{
 		"lifetime": spec.Lifetime.String(), "one_time": fmt.Sprint(spec.OneTime)}); err != nil {
 		f, _ := s.failIssuing(ctx, r, &actor, reasonAudit, "audit write failed before create")
-		return f, tap.Pass{}, tap.Refuse(tap.ErrAudit, sentence(reasonAudit))
+		return tap.Pass{}, f, tap.Refuse(tap.ErrAudit, sentence(reasonAudit))
 	}
 	p, err := s.iss.CreatePass(ctx, r.Target.ID, spec)
 	if err != nil {
-		reason, sentinel, certain := createFailure(err)
-		if certain {
-			s.log.WarnContext(ctx, "pass create refused", "request_id", r.ID, "err", err)
-			f, _ := s.failIssuing(ctx, r, &actor, reason, "create refused")
-			return f, tap.Pass{}, tap.Refuse(sentinel, "No pass was created: "+strings.TrimSuffix(reason, ".")+".")
-		}
-		s.log.WarnContext(ctx, "pass create outcome uncertain, reconciling", "request_id", r.ID, "err", err)
-		// A fresh deadline: the create may have used all of ctx's.
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
-		defer rcancel()
-		f, rerr := s.reconcile(rctx, r, "create outcome uncertain")
-		if rerr != nil {
-			return f, tap.Pass{}, fmt.Errorf("issue request %s: %w: %w", r.ID, tap.ErrUncertain, rerr)
-		}
-		return f, tap.Pass{}, tap.Refuse(tap.ErrUncertain, sentence(f.FailReason))
+		f, err := s.createFailed(ctx, r, actor, err)
+		return tap.Pass{}, f, err
 	}
-	// A live pass is in hand: finish (save it, or delete it) under a fresh
+	// A live pass is in hand: audit it (or delete it) under a fresh
 	// deadline even if the create used up most of the first one.
 	ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
 	defer cancel()
@@ -128,24 +156,99 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 		if s.remove(ctx, r, p.MethodID) {
 			r, _ = s.failIssuing(ctx, r, &actor, reasonAudit, "audit write failed after create")
 		} // else: left in issuing; the sweeper reconciles it within a minute
-		return snapshot(r), tap.Pass{}, tap.Refuse(tap.ErrAudit, sentence(reasonAudit))
+		return tap.Pass{}, snapshot(r), tap.Refuse(tap.ErrAudit, sentence(reasonAudit))
 	}
-	recipient := who(r.Requester)
-	var sealed []byte
-	if !direct {
-		if sealed, err = s.seal.seal(r.ID, recipient, p.Value); err != nil {
-			s.log.ErrorContext(ctx, "seal pass", "request_id", r.ID, "err", err)
-			if s.remove(ctx, r, p.MethodID) {
-				r, _ = s.failIssuing(ctx, r, &actor, reasonSeal, "seal failed")
-			}
-			return snapshot(r), tap.Pass{}, tap.Refuse(tap.ErrUnavailable, sentence(reasonSeal))
+	return p, nil, nil
+}
+
+// refuseIssue fails r because the target re-check right before the create
+// refused it (or could not run).
+func (s *Service) refuseIssue(ctx context.Context, r *tap.Request, actor tap.Actor, checkErr error) (*tap.Request, error) {
+	reason := reasonUnchecked
+	var ref *tap.Refusal
+	if errors.As(checkErr, &ref) {
+		reason = strings.TrimSuffix(ref.Msg, ".")
+	}
+	s.log.WarnContext(ctx, "target refused at issue", "request_id", r.ID, "err", checkErr)
+	_ = s.record(ctx, r, &actor, "issue", "refused", false, map[string]string{"reason": reason})
+	f, _ := s.failIssuing(ctx, r, &actor, reason, "target re-check failed")
+	return f, tap.Refuse(tap.ErrPolicy, "No pass was created: "+reason+".")
+}
+
+// createFailed handles a CreatePass error: a certain refusal fails the
+// request; an unknown outcome is reconciled, never retried.
+func (s *Service) createFailed(ctx context.Context, r *tap.Request, actor tap.Actor, err error) (*tap.Request, error) {
+	reason, sentinel, certain := createFailure(err)
+	if certain {
+		s.log.WarnContext(ctx, "pass create refused", "request_id", r.ID, "err", err)
+		f, _ := s.failIssuing(ctx, r, &actor, reason, "create refused")
+		return f, tap.Refuse(sentinel, "No pass was created: "+strings.TrimSuffix(reason, ".")+".")
+	}
+	s.log.WarnContext(ctx, "pass create outcome uncertain, reconciling", "request_id", r.ID, "err", err)
+	// A fresh deadline: the create may have used all of ctx's.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
+	defer rcancel()
+	f, rerr := s.reconcile(rctx, r, "create outcome uncertain")
+	if rerr != nil {
+		return f, fmt.Errorf("issue request %s: %w: %w", r.ID, tap.ErrUncertain, rerr)
+	}
+	return f, tap.Refuse(tap.ErrUncertain, sentence(f.FailReason))
+}
+
+// saveIssued records the created pass p on r by event (issue: sealed,
+// deliver: shown now), filled by finish, with a compare-and-swap that
+// survives unrelated updates (e.g. AddRefs). If the pass cannot be
+// recorded (store down, or a reconciler fenced the request) its value
+// would be lost, so it is removed.
+func (s *Service) saveIssued(ctx context.Context, r *tap.Request, actor tap.Actor, p tap.Pass, event tap.Event, finish func(next *tap.Request, now time.Time)) (*tap.Request, error) {
+	start, end := passWindow(p, r, s.now())
+	for range maxCAS {
+		next := r.Clone()
+		if err := s.apply(next, event); err != nil {
+			return snapshot(r), err
 		}
+		now := s.now()
+		next.MethodID, next.PassStart, next.PassExpires = p.MethodID, start, end
+		next.IssuedAt, next.UpdatedAt = now, now
+		finish(next, now)
+		err := s.store.UpdateRequest(ctx, next)
+		if err == nil {
+			s.logTransition(ctx, next, tap.StateIssuing, event, &actor)
+			kind := NoticeIssued
+			if event == tap.EventDeliver {
+				kind = NoticeRevealed
+			}
+			s.notify(ctx, kind, next, &actor, "")
+			return snapshot(next), nil
+		}
+		cur, gerr := s.store.GetRequest(ctx, r.ID)
+		if !errors.Is(err, tap.ErrConflict) || gerr != nil || cur.State != tap.StateIssuing || cur.FailReason != "" {
+			return s.unsaved(ctx, r, cur, p.MethodID, errors.Join(err, gerr), gerr != nil)
+		}
+		r = cur // an unrelated update moved the version
 	}
-	start := p.Start
+	s.remove(ctx, r, p.MethodID) // still issuing: if this fails, the sweeper reconciles
+	return snapshot(r), fmt.Errorf("save issued request %s: %w: %w", r.ID, errGaveUp, tap.ErrConflict)
+}
+
+// unsaved removes a created pass that could not be recorded.
+func (s *Service) unsaved(ctx context.Context, r, cur *tap.Request, methodID string, err error, unread bool) (*tap.Request, error) {
+	s.log.ErrorContext(ctx, "issued pass not saved, removing it", "request_id", r.ID, "err", err)
+	if !s.remove(ctx, r, methodID) && !unread && cur.State == tap.StateFailed {
+		s.retryRemoval(ctx, cur.ID, methodID)
+	}
+	if unread || cur == nil {
+		return snapshot(r), fmt.Errorf("save issued request %s: %w", r.ID, err)
+	}
+	return snapshot(cur), tap.Refuse(tap.ErrUncertain, sentence(reasonRemoved))
+}
+
+// passWindow is when p is valid: Graph's dates, else the request's.
+func passWindow(p tap.Pass, r *tap.Request, now time.Time) (start, end time.Time) {
+	start = p.Start
 	if start.IsZero() {
 		start = p.Created
 	}
-	now := s.now()
 	if start.IsZero() {
 		start = now
 	}
@@ -153,49 +256,7 @@ func (s *Service) issue(ctx context.Context, r *tap.Request, actor tap.Actor, di
 	if lifetime == 0 {
 		lifetime = r.Lifetime
 	}
-	for range maxCAS {
-		next := r.Clone()
-		event := tap.EventIssue
-		if direct {
-			event = tap.EventDeliver
-		}
-		if err := tap.Apply(ctx, next, event); err != nil {
-			return snapshot(r), tap.Pass{}, fmt.Errorf("issue request %s: %w", r.ID, err)
-		}
-		next.MethodID, next.PassStart, next.PassExpires = p.MethodID, start.UTC(), start.Add(lifetime).UTC()
-		next.IssuedAt, next.SealedFor, next.Sealed, next.UpdatedAt = now, recipient, sealed, now
-		if direct {
-			next.RevealedAt, next.NextTimer = now, next.PassExpires
-		} else {
-			next.NextTimer = s.revealBy(now, next.PassExpires)
-		}
-		err := s.store.UpdateRequest(ctx, next)
-		if err == nil {
-			s.logTransition(ctx, next, tap.StateIssuing, event, &actor)
-			if direct {
-				s.notify(ctx, NoticeRevealed, next, &actor, "")
-				return snapshot(next), p, nil
-			}
-			s.notify(ctx, NoticeIssued, next, &actor, "")
-			return snapshot(next), tap.Pass{}, nil
-		}
-		cur, gerr := s.store.GetRequest(ctx, r.ID)
-		if !errors.Is(err, tap.ErrConflict) || gerr != nil || cur.State != tap.StateIssuing || cur.FailReason != "" {
-			// We cannot record the pass (store down, or a reconciler took
-			// over): its value would be lost, so it must not stay live.
-			s.log.ErrorContext(ctx, "issued pass not saved, removing it", "request_id", r.ID, "err", errors.Join(err, gerr))
-			if !s.remove(ctx, r, p.MethodID) && gerr == nil && cur.State == tap.StateFailed {
-				s.retryRemoval(ctx, cur.ID, p.MethodID)
-			}
-			if gerr != nil || cur == nil {
-				return snapshot(r), tap.Pass{}, fmt.Errorf("save issued request %s: %w", r.ID, errors.Join(err, gerr))
-			}
-			return snapshot(cur), tap.Pass{}, tap.Refuse(tap.ErrUncertain, sentence(reasonRemoved))
-		}
-		r = cur // an unrelated update (e.g. AddRefs) moved the version
-	}
-	s.remove(ctx, r, p.MethodID) // still issuing: if this fails, the sweeper reconciles
-	return snapshot(r), tap.Pass{}, fmt.Errorf("save issued request %s: %w: %w", r.ID, errGaveUp, tap.ErrConflict)
+	return start.UTC(), start.Add(lifetime).UTC()
 }
 
 // revealBy is when an unrevealed pass (or approval) lapses: RevealWindow

@@ -23,61 +23,16 @@ var errNotBound = errors.New("not the bound recipient")
 func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, tap.Pass, error) {
 	var value tap.Secret
 	var from tap.State
-	r, err := s.update(ctx, id, func(r *tap.Request) error {
-		recipient := r.SealedFor
-		if recipient == "" {
-			recipient = who(r.Requester)
-		}
-		if who(actor) == "" || who(actor) != recipient {
-			return errNotBound
-		}
-		from = r.State
-		now := s.now()
-		if (r.State == tap.StateIssued || r.State == tap.StateApproved) && !r.NextTimer.IsZero() && !now.Before(r.NextTimer) {
-			return s.refused(ctx, r, actor, "reveal", tap.Refuse(tap.ErrInvalidTransition,
-				"The time to reveal this pass has passed, so it is being removed. Ask for a new one."))
-		}
-		switch r.State {
-		case tap.StateIssued:
-			if len(r.Sealed) == 0 {
-				return s.refused(ctx, r, actor, "reveal", tap.Refuse(tap.ErrAlreadyRevealed,
-					"This pass is no longer available. Ask for a new one."))
-			}
-			if err := s.record(ctx, r, &actor, "reveal", "ok", true, nil); err != nil {
-				return err
-			}
-			v, err := s.seal.open(r.ID, recipient, r.Sealed)
-			if err != nil {
-				_ = s.record(ctx, r, &actor, "reveal", "error", false, map[string]string{"reason": err.Error()})
-				return tap.Refuse(tap.ErrUnavailable, "This pass can't be opened any more (the bot's sealing key changed). Revoke it and ask for a new one.")
-			}
-			if err := tap.Apply(ctx, r, tap.EventDeliver); err != nil {
-				return fmt.Errorf("reveal request %s: %w", r.ID, err)
-			}
+	r, err := s.run(ctx, id, step{action: "reveal", actor: &actor, must: true,
+		decide: func(r *tap.Request) (map[string]string, error) {
+			from = r.State
+			v, err := s.revealable(r, actor)
 			value = v
-			r.Sealed, r.RevealedAt, r.NextTimer = nil, now, r.PassExpires
-			return nil
-		case tap.StateApproved:
-			// issue-on-reveal: this click claims the request for issuance.
-			if err := s.record(ctx, r, &actor, "reveal", "ok", true, map[string]string{"to": string(tap.StateIssuing)}); err != nil {
-				return err
+			if err != nil || r.State != tap.StateIssuing {
+				return nil, err
 			}
-			if err := tap.Apply(ctx, r, tap.EventClaim); err != nil {
-				return fmt.Errorf("reveal request %s: %w", r.ID, err)
-			}
-			r.IssuedAt, r.NextTimer = now, now.Add(stuckAfter)
-			return nil
-		case tap.StateDelivered, tap.StateConfirmed:
-			return s.refused(ctx, r, actor, "reveal", tap.Refuse(tap.ErrAlreadyRevealed, fmt.Sprintf(
-				"You already revealed this pass at %s; it is shown only once. If it was lost, revoke it and ask for a new one.",
-				clock(r.RevealedAt, now))))
-		case tap.StateIssuing:
-			return tap.Refuse(tap.ErrConflict, "The pass is still being created. Try again in a moment.")
-		case tap.StatePending:
-			return tap.Refuse(tap.ErrInvalidTransition, "This request is still waiting for approval.")
-		}
-		return s.refused(ctx, r, actor, "reveal", s.moved(r))
-	})
+			return map[string]string{"to": string(tap.StateIssuing)}, nil
+		}})
 	if errors.Is(err, errNotBound) {
 		ref := tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can reveal it. This attempt was recorded.")
 		_ = s.record(ctx, r, &actor, "reveal", "refused", false, map[string]string{"reason": errNotBound.Error()})
@@ -90,11 +45,54 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 	}
 	if r.State == tap.StateIssuing {
 		s.logTransition(ctx, r, from, tap.EventClaim, &actor)
-		return s.issue(ctx, r, actor, true)
+		return s.issueDirect(ctx, r, actor)
 	}
 	s.logTransition(ctx, r, from, tap.EventDeliver, &actor)
 	s.notify(ctx, NoticeRevealed, r, &actor, "")
 	p := tap.Pass{MethodID: r.MethodID, Value: value, Created: r.IssuedAt, Start: r.PassStart,
 		Lifetime: r.PassExpires.Sub(r.PassStart), OneTime: r.OneTime}
 	return snapshot(r), p, nil
+}
+
+// revealable moves r on for actor's Reveal click (pure): issued →
+// delivered with the sealed value opened and destroyed, or, in
+// issue-on-reveal mode, approved → issuing (the claim). Anyone but the
+// bound recipient gets errNotBound.
+func (s *Service) revealable(r *tap.Request, actor tap.Actor) (tap.Secret, error) {
+	recipient := r.SealedFor
+	if recipient == "" {
+		recipient = who(r.Requester)
+	}
+	if who(actor) == "" || who(actor) != recipient {
+		return tap.Secret{}, errNotBound
+	}
+	now := s.now()
+	if (r.State == tap.StateIssued || r.State == tap.StateApproved) && !r.NextTimer.IsZero() && !now.Before(r.NextTimer) {
+		return tap.Secret{}, tap.Refuse(tap.ErrInvalidTransition,
+			"The time to reveal this pass has passed, so it is being removed. Ask for a new one.")
+	}
+	switch r.State {
+	case tap.StateIssued:
+		if len(r.Sealed) == 0 {
+			return tap.Secret{}, tap.Refuse(tap.ErrAlreadyRevealed, "This pass is no longer available. Ask for a new one.")
+		}
+		v, err := s.seal.open(r.ID, recipient, r.Sealed)
+		if err != nil {
+			return tap.Secret{}, tap.Refuse(tap.ErrUnavailable, "This pass can't be opened any more (the bot's sealing key changed). Revoke it and ask for a new one.")
+		}
+		r.Sealed, r.RevealedAt, r.NextTimer = nil, now, r.PassExpires
+		return v, s.apply(r, tap.EventDeliver)
+	case tap.StateApproved:
+		r.IssuedAt, r.NextTimer = now, now.Add(stuckAfter)
+		return tap.Secret{}, s.apply(r, tap.EventClaim)
+	case tap.StateDelivered, tap.StateConfirmed:
+		return tap.Secret{}, tap.Refuse(tap.ErrAlreadyRevealed, fmt.Sprintf(
+			"You already revealed this pass at %s; it is shown only once. If it was lost, revoke it and ask for a new one.",
+			clock(r.RevealedAt, now)))
+	case tap.StateIssuing:
+		return tap.Secret{}, tap.Refuse(tap.ErrConflict, "The pass is still being created. Try again in a moment.")
+	case tap.StatePending:
+		return tap.Secret{}, tap.Refuse(tap.ErrInvalidTransition, "This request is still waiting for approval.")
+	}
+	return tap.Secret{}, s.moved(r)
 }

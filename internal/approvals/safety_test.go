@@ -277,7 +277,7 @@ func TestDroppedCreateIsReconciled(t *testing.T) {
 	if n.Detail != "the pass could not be delivered safely; it was removed — ask again" || n.Request.Requester.EntraID != e.megan.EntraID {
 		t.Fatalf("failed notice = %+v", n)
 	}
-	want := []string{"submit:ok", "approve:ok", "issue:ok", "reconcile:ok", "delete_pass:ok", "fail:ok"}
+	want := []string{"submit:ok", "approve:intent", "approve:ok", "issue:ok", "reconcile:ok", "delete_pass:ok", "fail:ok"}
 	if a := e.auditActions(); !slices.Equal(a, want) {
 		t.Fatalf("audit = %v, want %v", a, want)
 	}
@@ -390,5 +390,49 @@ func TestThrottledCreate(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestClickStormAuditsEachClickOnce: many approvers click Approve at once.
+// The decision runs inside the compare-and-swap and is re-run when it
+// loses, but the audit and the Checker's Entra reads are not: each click
+// writes at most its intent and one outcome, the Checker is asked once per
+// click, and exactly one "approve:ok" exists (the committed decision).
+func TestClickStormAuditsEachClickOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, setup{sqlite: true})
+	r := e.submit()
+	const clicks = 24
+	var wg sync.WaitGroup
+	for i := range clicks {
+		a := e.alex
+		if i%2 == 1 {
+			a = e.nestor
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = e.svc.Approve(ctx, r.ID, a)
+		}()
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, a := range e.auditActions() {
+		count[a]++
+	}
+	if count["approve:ok"] != 1 {
+		t.Fatalf("%d approve:ok records, want 1 (the committed decision); trail %v", count["approve:ok"], count)
+	}
+	if count["approve:intent"] > clicks || count["approve:refused"] > clicks {
+		t.Fatalf("%d intents and %d refusals for %d clicks; each click has at most one of each", count["approve:intent"], count["approve:refused"], clicks)
+	}
+	if n := count["approve:intent"] + count["approve:ok"] + count["approve:refused"]; n > 2*clicks {
+		t.Fatalf("%d approve records for %d clicks, want at most %d", n, clicks, 2*clicks)
+	}
+	if n := e.check.decisions.Load(); n > clicks {
+		t.Fatalf("CheckDecision called %d times for %d clicks: Entra is read inside the retry loop", n, clicks)
+	}
+	if e.creates() != 1 {
+		t.Fatalf("graph creates = %d, want 1", e.creates())
 	}
 }

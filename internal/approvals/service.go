@@ -253,12 +253,9 @@ var errGaveUp = errors.New("gave up after repeated concurrent updates")
 // On error the returned request is the current stored one.
 func (s *Service) update(ctx context.Context, id tap.RequestID, change func(r *tap.Request) error) (*tap.Request, error) {
 	for range maxCAS {
-		cur, err := s.store.GetRequest(ctx, id)
+		cur, err := s.load(ctx, id)
 		if err != nil {
-			if errors.Is(err, tap.ErrNotFound) {
-				return nil, tap.Refuse(tap.ErrNotFound, "I can't find that request. It may have been removed.")
-			}
-			return nil, fmt.Errorf("load request %s: %w", id, err)
+			return nil, err
 		}
 		r := cur.Clone()
 		if err := change(r); err != nil {

@@ -126,13 +126,14 @@ func due(c, listed *tap.Request, now time.Time) error {
 }
 
 func (s *Service) remind(ctx context.Context, listed *tap.Request, now time.Time) error {
-	r, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
-		if err := due(c, listed, now); err != nil {
-			return err
-		}
-		c.RemindedAt, c.NextTimer = now, c.CreatedAt.Add(s.cfg.ApprovalWindow)
-		return s.record(ctx, c, nil, "remind", "ok", true, nil)
-	})
+	r, err := s.run(ctx, listed.ID, step{action: "remind", must: true,
+		decide: func(c *tap.Request) (map[string]string, error) {
+			if err := due(c, listed, now); err != nil {
+				return nil, err
+			}
+			c.RemindedAt, c.NextTimer = now, c.CreatedAt.Add(s.cfg.ApprovalWindow)
+			return nil, nil
+		}})
 	if err != nil {
 		return err
 	}
@@ -146,25 +147,19 @@ func (s *Service) remind(ctx context.Context, listed *tap.Request, now time.Time
 func (s *Service) expire(ctx context.Context, listed *tap.Request, kind NoticeKind, detail string, deletePass bool) error {
 	var from tap.State
 	now := s.now()
-	r, err := s.update(ctx, listed.ID, func(c *tap.Request) error {
-		if err := due(c, listed, now); err != nil {
-			return err
-		}
-		from = c.State
-		if err := s.record(ctx, c, nil, "expire", "ok", !deletePass, map[string]string{"notice": string(kind)}); err != nil {
-			return err
-		}
-		if deletePass && c.MethodID != "" {
-			if err := s.iss.DeletePass(ctx, c.Target.ID, c.MethodID); err != nil && !errors.Is(err, tap.ErrNotFound) {
-				return fmt.Errorf("delete unrevealed pass: %w", err)
+	st := step{action: "expire", must: !deletePass,
+		decide: func(c *tap.Request) (map[string]string, error) {
+			if err := due(c, listed, now); err != nil {
+				return nil, err
 			}
-		}
-		if err := tap.Apply(ctx, c, tap.EventExpire); err != nil {
-			return err
-		}
-		c.Sealed, c.ClosedAt, c.NextTimer = nil, now, time.Time{}
-		return nil
-	})
+			from = c.State
+			c.Sealed, c.ClosedAt, c.NextTimer = nil, now, time.Time{}
+			return map[string]string{"notice": string(kind)}, s.apply(c, tap.EventExpire)
+		}}
+	if deletePass {
+		st.act = s.deletePass
+	}
+	r, err := s.run(ctx, listed.ID, st)
 	if err != nil {
 		return err
 	}

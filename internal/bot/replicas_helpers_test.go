@@ -304,11 +304,10 @@ func (c *cluster) sql(query string, dest ...any) {
 	}
 }
 
-// auditCount counts the distinct request versions on which an "ok"
-// audit record of action was written for id. The approvals service
-// audits before its compare-and-swap, so a replica that then lost the
-// race leaves a record sharing the winner's version: the count of
-// versions is the count of committed decisions.
+// auditCount counts the "ok" audit records of action for id, and the
+// distinct request versions they name. The approvals service writes the
+// outcome after its compare-and-swap commits, so both count committed
+// decisions.
 func (c *cluster) auditCount(id tap.RequestID, action string) (versions, records int) {
 	c.t.Helper()
 	c.sql(fmt.Sprintf(`SELECT count(DISTINCT detail->>'version'), count(*) FROM audit
