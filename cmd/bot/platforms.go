@@ -31,7 +31,7 @@ func (a *app) chat(cfg *Config, log *slog.Logger) error {
 			CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
 			OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
 			ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
-			LocalMode: cfg.Local() && tc.AppID == "",
+			LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
 		}, a.store, a.router, log)
 		if err != nil {
 			return fmt.Errorf("teams: %w", err)
