@@ -47,7 +47,7 @@ func startBot(t *testing.T, extraEnv map[string]string) running {
 	// this machine.
 	conn := connectortest.Start(t)
 	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_LISTEN": "127.0.0.1:0",
-		"TAPBOT_METRICS_LISTEN": "127.0.0.1:0",
+		"TAPBOT_METRICS_LISTEN":    "127.0.0.1:0",
 		"TAPBOT_TEAMS_SERVICE_URL": conn.URL, "TAPBOT_TEAMS_PLAYGROUND_PORT": portOf(t, conn.URL)}
 	for k, v := range extraEnv {
 		env[k] = v
