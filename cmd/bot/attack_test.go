@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tapbot/tapbot/internal/simtenant"
+	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
 )
 
 // Issue 10, row 6, as wired: local mode's unauthenticated endpoints (the
@@ -18,10 +20,16 @@ import (
 // DNS-rebinding page or a tunnel sends, and still serve curl and the
 // playground.
 func TestAttack_LocalModeFromABrowser(t *testing.T) {
-	base, _ := startLocal(t, nil)
+	conn := connectortest.Start(t)
+	base, _ := startLocal(t, map[string]string{"TAPBOT_TEAMS_SERVICE_URL": conn.URL, "TAPBOT_TEAMS_PLAYGROUND_PORT": portOf(t, conn.URL)})
 	host := strings.TrimPrefix(base, "http://")
 	form := url.Values{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}}.Encode()
-	activity := `{"type":"message","id":"csrf-1","channelId":"msteams","serviceUrl":"http://localhost:56150/_connector","text":"pass for sarah"}`
+	// What the playground posts for Megan: accepted when it comes the
+	// playground's way (the last row).
+	activity := fmt.Sprintf(`{"type":"message","id":"csrf-1","channelId":"msteams","serviceUrl":%q,
+	  "from":{"id":"29:megan","name":"Megan Bowen","aadObjectId":%q},"recipient":{"id":"28:tapbot","name":"tapbot"},
+	  "conversation":{"id":"conv-megan","conversationType":"personal","tenantId":%q},"text":"help"}`,
+		conn.URL, simtenant.DemoMeganID, simtenant.DemoTenantID)
 	for _, tc := range []struct {
 		name, path, body, contentType string
 		header                        map[string]string
@@ -38,6 +46,7 @@ func TestAttack_LocalModeFromABrowser(t *testing.T) {
 		{"Teams endpoint through DNS rebinding", "/api/messages", activity, "application/json", nil, "rebind.attacker.example:3978", http.StatusForbidden},
 		{"Teams endpoint through a tunnel", "/api/messages", activity, "application/json", map[string]string{"Forwarded": "for=203.0.113.7"}, "", http.StatusForbidden},
 		{"helper from curl", "/_local/methods", form, "application/x-www-form-urlencoded", nil, host, http.StatusOK},
+		{"Teams endpoint from the playground", "/api/messages", activity, "application/json", nil, host, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodPost, base+tc.path, strings.NewReader(tc.body))
