@@ -45,6 +45,7 @@ type app struct {
 	slack   *slack.Adapter
 	teams   *teams.Adapter
 	mux     *http.ServeMux
+	metrics http.Handler // mounted by mountMetrics
 	ready   atomic.Bool
 	wg      sync.WaitGroup
 	closers []func()
@@ -192,7 +193,7 @@ func (a *app) routes() {
 	})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections)
-	a.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 // runBackground starts the timers sweeper (under a store lease) and

@@ -6,8 +6,9 @@ import (
 )
 
 // banner tells a person where the bot listens and how to start chatting.
-func (a *app) banner(w io.Writer, addr string) {
+func (a *app) banner(w io.Writer, addr, metricsAddr string) {
 	fmt.Fprintf(w, "tapbot is listening on http://%s\n", addr)
+	fmt.Fprintf(w, "Prometheus metrics on http://%s/metrics\n", metricsAddr)
 	if a.cfg.Local() {
 		fmt.Fprintf(w, "Local mode: simulated Entra tenant at %s, data in %s.\n", a.tenant.URL(), a.cfg.DataDir)
 		fmt.Fprintln(w, "Start chatting in Teams' local client from the repository root:")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/store"
+	"github.com/tapbot/tapbot/internal/teams"
 )
 
 // Duration is a time.Duration that reads "8h" / "90m" from YAML and env.
@@ -60,12 +62,17 @@ type TeamsConfig struct {
 	ApproversConversation string   `yaml:"approvers_conversation"`
 	ServiceURL            string   `yaml:"service_url"`
 	AllowedServiceHosts   []string `yaml:"allowed_service_hosts"`
+	// PlaygroundPort is the Microsoft 365 Agents Playground's port in local
+	// mode: the only loopback port Teams serviceUrls may name.
+	PlaygroundPort int `yaml:"playground_port"`
 }
 
 // Config is tapbot's whole configuration: a YAML file, then TAPBOT_* env
 // overrides (TAPBOT_SLACK_BOT_TOKEN for slack.bot_token), then *_FILE.
 type Config struct {
 	Listen         string            `yaml:"listen"`
+	MetricsListen  string            `yaml:"metrics_listen"`
+	MetricsToken   string            `yaml:"metrics_token" secret:"true"`
 	DataDir        string            `yaml:"data_dir"`
 	DatabaseURL    string            `yaml:"database_url" secret:"true"`
 	SealKey        string            `yaml:"seal_key" secret:"true"`
@@ -95,6 +102,7 @@ func (c *Config) Local() bool {
 func defaults() Config {
 	return Config{
 		Listen:         "127.0.0.1:3978",
+		MetricsListen:  "127.0.0.1:9464",
 		DataDir:        "./tapbot-data",
 		IssueOn:        approvals.IssueOnApproval,
 		LogLevel:       "info",
@@ -102,6 +110,7 @@ func defaults() Config {
 		ApprovalWindow: Duration(24 * time.Hour),
 		SessionIdle:    Duration(30 * time.Minute),
 		Policy:         policy.Default(),
+		Teams:          TeamsConfig{PlaygroundPort: teams.DefaultPlaygroundPort},
 	}
 }
 
@@ -222,6 +231,7 @@ func (c *Config) validate() error {
 	if err != nil {
 		bad("listen: %q is not host:port", c.Listen)
 	}
+	errs = append(errs, c.metricsProblems()...)
 	if err := c.IssueOn.Validate(); err != nil {
 		bad("issue_on: %w", err)
 	}
@@ -253,6 +263,9 @@ func (c *Config) validate() error {
 	if c.Local() {
 		if c.Teams.AppID == "" && err == nil && !isLoopbackHost(host) {
 			bad("listen: local mode accepts unauthenticated Teams activities, so it must listen on loopback, not %q", host)
+		}
+		if err := c.Teams.playgroundProblem(); err != nil {
+			errs = append(errs, err)
 		}
 	} else {
 		g := c.Graph
@@ -303,4 +316,23 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// playgroundProblem checks the local-mode playground settings: a port, and
+// a loopback service_url only on that port (the only one local mode calls).
+func (t *TeamsConfig) playgroundProblem() error {
+	if t.PlaygroundPort < 1 || t.PlaygroundPort > 65535 {
+		return fmt.Errorf("teams.playground_port: %d is not a TCP port (the playground's default is %d)", t.PlaygroundPort, teams.DefaultPlaygroundPort)
+	}
+	if t.ServiceURL == "" {
+		return nil
+	}
+	u, err := url.Parse(t.ServiceURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("teams.service_url: %q is not a URL", t.ServiceURL)
+	}
+	if isLoopbackHost(u.Hostname()) && u.Port() != strconv.Itoa(t.PlaygroundPort) {
+		return fmt.Errorf("teams.service_url: local mode calls loopback only on teams.playground_port (%d); set TAPBOT_TEAMS_PLAYGROUND_PORT to the playground's port", t.PlaygroundPort)
+	}
+	return nil
 }

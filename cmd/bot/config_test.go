@@ -110,3 +110,45 @@ func TestConfigUnknownKeyRefused(t *testing.T) {
 		t.Fatalf("err = %v, want the misspelt key named", err)
 	}
 }
+
+// TestConfigMetricsAndPlayground: metrics_listen and metrics_token, and
+// the local-mode playground port, are validated by check-config (exit 2).
+func TestConfigMetricsAndPlayground(t *testing.T) {
+	cfg, err := loadConfig("", envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MetricsListen != "127.0.0.1:9464" || cfg.MetricsToken != "" || cfg.Teams.PlaygroundPort != 56150 || cfg.metricsOnPublic() {
+		t.Errorf("defaults: metrics_listen %q, playground_port %d", cfg.MetricsListen, cfg.Teams.PlaygroundPort)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"not host:port", map[string]string{"TAPBOT_METRICS_LISTEN": "9464"}, "metrics_listen:"},
+		{"bad port", map[string]string{"TAPBOT_METRICS_LISTEN": "127.0.0.1:notaport"}, "metrics_listen:"},
+		{"public without a token", map[string]string{"TAPBOT_LISTEN": "127.0.0.1:3978", "TAPBOT_METRICS_LISTEN": "127.0.0.1:3978"}, "metrics_token: required"},
+		{"short token", map[string]string{"TAPBOT_METRICS_TOKEN": "abc"}, "metrics_token: use at least"},
+		{"playground port out of range", map[string]string{"TAPBOT_TEAMS_PLAYGROUND_PORT": "70000"}, "teams.playground_port:"},
+		{"loopback service_url off the playground port", map[string]string{"TAPBOT_TEAMS_SERVICE_URL": "http://localhost:56190/_connector"}, "teams.service_url: local mode calls loopback only on teams.playground_port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"check-config"}, envMap(tc.env), &stdout, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, want 2 naming %q; stderr:\n%s", code, tc.want, stderr.String())
+			}
+		})
+	}
+	ok := map[string]string{"TAPBOT_LISTEN": "127.0.0.1:3978", "TAPBOT_METRICS_LISTEN": "127.0.0.1:3978",
+		"TAPBOT_METRICS_TOKEN": "4f6c1b7e9a2d3c5e8f0a1b2c", "TAPBOT_TEAMS_PLAYGROUND_PORT": "56190",
+		"TAPBOT_TEAMS_SERVICE_URL": "http://localhost:56190/_connector"}
+	cfg, err = loadConfig("", envMap(ok))
+	if err != nil {
+		t.Fatalf("valid settings refused: %v", err)
+	}
+	if !cfg.metricsOnPublic() {
+		t.Error("metrics_listen equal to listen is not the public listener")
+	}
+}

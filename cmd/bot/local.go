@@ -2,25 +2,35 @@ package main
 
 import (
 	"fmt"
-	"net"
+	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/tapbot/tapbot/internal/loopback"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
 // localRoutes serve local mode's simulated tenant helpers on the bot's
 // loopback listener: what a new hire would do in Entra (register Windows
-// Hello, Authenticator or a passkey) so "done" can be tried.
+// Hello, Authenticator or a passkey) so "done" can be tried. Like the Teams
+// endpoint they answer programs on this machine only: a loopback Host, no
+// browser Origin, no proxy or tunnel headers.
 //
 //	curl -d user=sarah.johnson@contoso.com -d kind=windows_hello http://127.0.0.1:3978/_local/methods
 func (a *app) localRoutes() {
 	if a.tenant == nil {
 		return
 	}
+	// No browser origin at all: the helpers are for curl and act.mjs.
+	guard := loopback.Guard{}
 	a.mux.HandleFunc("POST /_local/methods", func(w http.ResponseWriter, r *http.Request) {
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !isLoopbackHost(host) {
-			http.Error(w, "local mode helpers answer loopback callers only", http.StatusForbidden)
+		if reason := guard.Check(r); reason != "" {
+			a.log.Warn("local helper refused", "reason", reason)
+			http.Error(w, "forbidden: "+reason, http.StatusForbidden)
+			return
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+			http.Error(w, "unsupported media type: send a form (curl -d user=… -d kind=…)", http.StatusUnsupportedMediaType)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,10 +28,27 @@ import (
 // and returns its base URL and a stop function that returns the exit code.
 func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
 	t.Helper()
-	// Proactive Teams posts (the approvers channel) go to a fake connector,
-	// never to a playground that may be running on this machine.
+	b := startBot(t, extraEnv)
+	return b.base, b.stop
+}
+
+// running is a started program: its public and metrics base URLs.
+type running struct {
+	base, metrics string
+	stop          func() int
+}
+
+// startBot runs the real program (local mode unless extraEnv configures
+// Graph) with both listeners on free loopback ports.
+func startBot(t *testing.T, extraEnv map[string]string) running {
+	t.Helper()
+	// Proactive Teams posts (the approvers channel) go to a fake connector
+	// on the playground port, never to a playground that may be running on
+	// this machine.
 	conn := connectortest.Start(t)
-	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_LISTEN": "127.0.0.1:0", "TAPBOT_TEAMS_SERVICE_URL": conn.URL}
+	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_LISTEN": "127.0.0.1:0",
+		"TAPBOT_METRICS_LISTEN":    "127.0.0.1:0",
+		"TAPBOT_TEAMS_SERVICE_URL": conn.URL, "TAPBOT_TEAMS_PLAYGROUND_PORT": portOf(t, conn.URL)}
 	for k, v := range extraEnv {
 		env[k] = v
 	}
@@ -43,21 +61,24 @@ func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
-	var base string
+	var b running
 	for sc.Scan() {
 		line := sc.Text()
 		if i := strings.Index(line, "listening on "); i >= 0 {
-			base = strings.TrimSpace(line[i+len("listening on "):])
+			b.base = strings.TrimSpace(line[i+len("listening on "):])
+		}
+		if i := strings.Index(line, "metrics on "); i >= 0 {
+			b.metrics = strings.TrimSuffix(strings.TrimSpace(line[i+len("metrics on "):]), "/metrics")
 			break
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if base == "" {
+	if b.base == "" || b.metrics == "" {
 		cancel()
-		t.Fatalf("no listen line; exit %d; stderr:\n%s", <-done, stderr.String())
+		t.Fatalf("no listen lines; exit %d; stderr:\n%s", <-done, stderr.String())
 	}
 	stopped := false
-	stop := func() int {
+	b.stop = func() int {
 		if stopped {
 			return 0
 		}
@@ -72,12 +93,22 @@ func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
 		}
 	}
 	t.Cleanup(func() {
-		stop()
+		b.stop()
 		if t.Failed() {
 			t.Logf("bot log:\n%s", stderr.String())
 		}
 	})
-	return base, stop
+	return b
+}
+
+// portOf returns the port of a URL like http://127.0.0.1:1234.
+func portOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil || u.Port() == "" {
+		t.Fatalf("no port in %q", raw)
+	}
+	return u.Port()
 }
 
 func get(t *testing.T, url string) (int, string) {
@@ -92,17 +123,19 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestLocalModeServesHealthAndStopsCleanly(t *testing.T) {
-	base, stop := startLocal(t, nil)
-	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
-		t.Errorf("healthz = %d %q", code, body)
+	b := startBot(t, nil)
+	for _, base := range []string{b.base, b.metrics} {
+		if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+			t.Errorf("%s/healthz = %d %q", base, code, body)
+		}
+		if code, _ := get(t, base+"/readyz"); code != 200 {
+			t.Errorf("%s/readyz = %d", base, code)
+		}
 	}
-	if code, _ := get(t, base+"/readyz"); code != 200 {
-		t.Errorf("readyz = %d", code)
-	}
-	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
+	if code, body := get(t, b.metrics+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
 		t.Errorf("metrics = %d", code)
 	}
-	if code := stop(); code != 0 {
+	if code := b.stop(); code != 0 {
 		t.Fatalf("exit code after cancel = %d, want 0", code)
 	}
 }
@@ -112,7 +145,7 @@ func TestLocalModeServesHealthAndStopsCleanly(t *testing.T) {
 // the activity's serviceUrl.
 func TestLocalModeTeamsActivity(t *testing.T) {
 	conn := connectortest.Start(t)
-	base, _ := startLocal(t, nil)
+	base, _ := startLocal(t, map[string]string{"TAPBOT_TEAMS_SERVICE_URL": conn.URL, "TAPBOT_TEAMS_PLAYGROUND_PORT": portOf(t, conn.URL)})
 	act := fmt.Sprintf(`{"type":"message","id":"act-1","channelId":"msteams","serviceUrl":%q,
 	  "from":{"id":"29:megan","name":"Megan Bowen","aadObjectId":%q},
 	  "recipient":{"id":"28:tapbot","name":"tapbot"},

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 
@@ -46,3 +51,67 @@ type statusWriter struct {
 }
 
 func (s *statusWriter) WriteHeader(code int) { s.code = code; s.ResponseWriter.WriteHeader(code) }
+
+// minMetricsToken is the shortest metrics_token accepted.
+const minMetricsToken = 16
+
+// metricsOnPublic reports whether the operator put /metrics on the public
+// listener: metrics_listen is the listen address. (Port 0 is a new free
+// port on every listen, so "127.0.0.1:0" twice is two listeners.)
+func (c *Config) metricsOnPublic() bool {
+	_, port, _ := net.SplitHostPort(c.Listen)
+	return c.MetricsListen == c.Listen && port != "0"
+}
+
+// metricsProblems validates metrics_listen and metrics_token.
+func (c *Config) metricsProblems() []error {
+	var errs []error
+	if _, port, err := net.SplitHostPort(c.MetricsListen); err != nil {
+		errs = append(errs, fmt.Errorf("metrics_listen: %q is not host:port", c.MetricsListen))
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		errs = append(errs, fmt.Errorf("metrics_listen: %q is not a TCP port", port))
+	}
+	switch {
+	case c.metricsOnPublic() && c.MetricsToken == "":
+		errs = append(errs, errors.New("metrics_token: required when metrics_listen is the public listener (listen); or give metrics_listen its own address"))
+	case c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken:
+		errs = append(errs, fmt.Errorf("metrics_token: use at least %d random characters (openssl rand -hex 16)", minMetricsToken))
+	}
+	return errs
+}
+
+// mountMetrics puts /metrics where the configuration says. On its own
+// listener (metrics_listen) it is served with /healthz and /readyz, and
+// the returned server must be started on a listener; on the public
+// listener it is added to a.mux behind metrics_token and nil is returned.
+// /healthz and /readyz stay on the public listener either way (probes).
+func (a *app) mountMetrics() *http.Server {
+	guarded := requireBearer(a.cfg.MetricsToken, a.metrics)
+	if a.cfg.metricsOnPublic() {
+		a.mux.Handle("GET /metrics", guarded)
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", guarded)
+	mux.Handle("GET /healthz", a.mux)
+	mux.Handle("GET /readyz", a.mux)
+	return newHTTPServer(mux)
+}
+
+// requireBearer serves h only to requests with "Authorization: Bearer
+// token"; an empty token serves everyone (a listener of its own).
+func requireBearer(token string, h http.Handler) http.Handler {
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte("Bearer " + token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized: metrics need the bearer token (metrics_token)", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -36,7 +36,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 				CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
 				OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
 				ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
-				LocalMode: cfg.Local() && tc.AppID == "",
+				LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
 			}, a.store, h, log)
 			if err != nil {
 				return nil, fmt.Errorf("teams: %w", err)

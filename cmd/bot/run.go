@@ -99,28 +99,35 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}
 	defer app.close()
 
+	msrv := app.mountMetrics()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{
-		Handler:           app.mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+	metricsAddr := ln.Addr().String()
+	var mln net.Listener
+	if msrv != nil {
+		if mln, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (metrics_listen): %w", cfg.MetricsListen, err)
+		}
+		metricsAddr = mln.Addr().String()
 	}
-	errc := make(chan error, 1)
+	srv := newHTTPServer(app.mux)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if msrv != nil {
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	app.runBackground(ctx)
 	app.ready.Store(true)
 	// Start-up garbage (Graph SDK registries, migrations) is returned to
 	// the OS so an idle bot stays small.
 	debug.FreeOSMemory()
 	trimStartupPages()
-	log.Info("tapbot ready", "listen", ln.Addr().String(), "local_mode", cfg.Local(), "startup_ms", time.Since(start).Milliseconds())
-	app.banner(stdout, ln.Addr().String())
+	log.Info("tapbot ready", "listen", ln.Addr().String(), "metrics_listen", metricsAddr,
+		"local_mode", cfg.Local(), "startup_ms", time.Since(start).Milliseconds())
+	app.banner(stdout, ln.Addr().String(), metricsAddr)
 
 	select {
 	case <-ctx.Done():
@@ -134,8 +141,25 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	if msrv != nil {
+		if err := msrv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shutdown metrics listener: %w", err)
+		}
+	}
 	app.wait()
 	return nil
+}
+
+// newHTTPServer is an http.Server with tapbot's timeouts and limits.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 func teamsPackage(path string, getenv func(string) string, stdout, stderr io.Writer) int {

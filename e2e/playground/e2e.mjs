@@ -178,8 +178,10 @@ async function main() {
     const [cmd, ...args] = (process.env.TAPBOT_E2E_BOT_CMD || 'go run ./cmd/bot').split(' ');
     start('bot', cmd, args, {
       cwd: repo,
+      // The bot accepts and calls loopback serviceUrls on the playground's
+      // port only; its metrics listener takes any free port.
       env: { ...process.env, TAPBOT_DATA_DIR: join(work, 'data'), TAPBOT_LISTEN: '127.0.0.1:3978',
-        TAPBOT_TEAMS_SERVICE_URL: `http://localhost:${port}/_connector` },
+        TAPBOT_TEAMS_PLAYGROUND_PORT: String(port), TAPBOT_METRICS_LISTEN: '127.0.0.1:0' },
     });
   }
   await waitFor('the bot /healthz', async () => (await fetch(`${botURL}/healthz`)).ok, 600000); // go run may compile first

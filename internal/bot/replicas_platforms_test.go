@@ -60,8 +60,9 @@ func teamsInvoke(id, aad, action, value string) map[string]any {
 func postActivity(t *testing.T, a *teams.Adapter, act map[string]any) (int, string) {
 	t.Helper()
 	b, _ := json.Marshal(act)
-	req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(string(b)))
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:3978/api/messages", strings.NewReader(string(b)))
 	req.RemoteAddr = "127.0.0.1:40000"
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	a.HTTPHandler().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()

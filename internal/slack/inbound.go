@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,9 +19,13 @@ type ack struct {
 }
 
 var (
-	ackOK    = ack{}
-	ackBad   = ack{status: http.StatusBadRequest}
-	ackRetry = ack{status: http.StatusInternalServerError} // Slack retries events
+	ackOK  = ack{}
+	ackBad = ack{status: http.StatusBadRequest}
+	// ackTooLarge and ackMediaType: a body over maxBody, or neither JSON
+	// nor a form.
+	ackTooLarge  = ack{status: http.StatusRequestEntityTooLarge}
+	ackMediaType = ack{status: http.StatusUnsupportedMediaType}
+	ackRetry     = ack{status: http.StatusInternalServerError} // Slack retries events
 )
 
 // HTTPHandler serves POST /slack/events: Events API requests,
@@ -35,6 +40,11 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := a.verify.read(w, r)
+	if errors.Is(err, errTooLarge) {
+		a.log.Warn("slack request rejected", "reason", "body too large", "content_length", r.ContentLength)
+		writeAck(w, ackTooLarge)
+		return
+	}
 	if err != nil {
 		// Never echo why: a verifier's message can hold the computed MAC.
 		a.log.Warn("slack request rejected", "reason", "signature")
@@ -61,14 +71,15 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			res = a.onCommand(r.Context(), parseCommandForm(v))
 		}
 	default:
-		res = ackBad
+		a.log.Warn("slack request rejected", "reason", "content type", "content_type", ct)
+		res = ackMediaType
 	}
 	writeAck(w, res)
 }
 
 func writeAck(w http.ResponseWriter, res ack) {
-	if res.status == http.StatusBadRequest {
-		w.Header().Set("X-Slack-No-Retry", "1") // a retry would be as malformed
+	if res.status >= 400 && res.status < 500 {
+		w.Header().Set("X-Slack-No-Retry", "1") // a retry would be refused the same way
 	}
 	if res.body != nil {
 		w.Header().Set("Content-Type", "application/json")

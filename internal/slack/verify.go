@@ -21,6 +21,11 @@ const maxSkew = 300 * time.Second
 
 var errBadSignature = errors.New("slack request signature invalid")
 
+// errTooLarge is a request whose signature headers are well formed and
+// fresh but whose body is over maxBody: it is not read past the limit, so
+// its signature is never checked.
+var errTooLarge = errors.New("slack request body too large")
+
 // verifier checks Slack's v0 request signatures. It never reports the
 // computed signature anywhere: failures are a bare errBadSignature.
 type verifier struct {
@@ -36,7 +41,8 @@ func newVerifier(secret string) verifier {
 }
 
 // read reads the body (capped at maxBody) and verifies the signature over
-// the raw bytes. Any failure returns errBadSignature.
+// the raw bytes. A body over the cap returns errTooLarge; any other failure
+// returns errBadSignature.
 func (v verifier) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if len(v.secret) == 0 {
 		return nil, errBadSignature
@@ -57,7 +63,14 @@ func (v verifier) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if _, err := hex.Decode(want[:], []byte(sigHdr[3:])); err != nil {
 		return nil, errBadSignature
 	}
+	if r.ContentLength > maxBody {
+		return nil, errTooLarge
+	}
 	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, errTooLarge
+	}
 	if err != nil {
 		return nil, errBadSignature
 	}

@@ -35,6 +35,7 @@ func BenchmarkAuthenticatedMessage(b *testing.B) {
 			body := bytes.Replace(tmpl, []byte(`"act-1"`), []byte(`"`+id+`"`), 1)
 			req := httptest.NewRequest(http.MethodPost, "/api/messages", bytes.NewReader(body))
 			req.Header.Set("Authorization", auth)
+			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
 			t0 := time.Now()
 			h.ServeHTTP(rec, req)

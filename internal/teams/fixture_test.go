@@ -91,7 +91,9 @@ func newFixture(t testing.TB) *fixture {
 // adapter builds another Adapter on the fixture's store and fakes.
 func (f *fixture) adapter(t testing.TB) *teams.Adapter {
 	t.Helper()
-	v, err := botauth.New(f.idp.Config())
+	vc := f.idp.Config()
+	vc.TenantID = tenantID
+	v, err := botauth.New(vc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/tapbot/tapbot/internal/chat"
-	"github.com/tapbot/tapbot/internal/teams/botauth"
+	"github.com/tapbot/tapbot/internal/loopback"
 )
 
 // Activity type and invoke names the adapter handles.
@@ -73,41 +73,25 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	// Nothing is read before the caller is known to be allowed to send.
+	if !a.callerAllowed(w, r) {
+		return
+	}
+	act, ok := a.decode(w, r)
+	if !ok || !a.authenticate(w, r, act) {
+		return
+	}
+	if reason := a.checkActivity(act); reason != "" {
+		a.refuse(w, r, act, reason, http.StatusForbidden, "forbidden: "+reason)
+		return
+	}
+	a.serveActivity(w, r, act)
+}
+
+// serveActivity de-duplicates an authenticated activity, acknowledges it
+// and hands it to the core (an invoke is answered in the response).
+func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *activity) {
 	ctx := r.Context()
-	// Local mode refuses non-loopback peers before reading anything.
-	if a.validator == nil && !(a.cfg.LocalMode && isLoopbackAddr(r.RemoteAddr)) {
-		a.log.WarnContext(ctx, "teams activity refused", "reason", "unauthenticated non-loopback request", "remote", r.RemoteAddr)
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	authz := r.Header.Get("Authorization")
-	if a.validator != nil && authz == "" {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return
-	}
-	var act activity
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	if err := dec.Decode(&act); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "bad activity", http.StatusBadRequest)
-		return
-	}
-	if a.validator != nil {
-		if _, err := a.validator.Validate(ctx, authz, act.ServiceURL, act.ChannelID); err != nil {
-			a.log.WarnContext(ctx, "teams activity refused", "reason", botauth.Reason(err), "activity_type", string(act.Type))
-			http.Error(w, "forbidden", http.StatusForbidden)
-			return
-		}
-	}
-	if reason := a.checkActivity(&act); reason != "" {
-		a.log.WarnContext(ctx, "teams activity refused", "reason", reason, "activity_type", string(act.Type))
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
 	if act.ID != "" {
 		// Teams message ids are only unique within a conversation.
 		first, err := a.store.MarkSeen(ctx, "teams:act:"+act.Conversation.ID+"/"+act.ID, seenTTL)
@@ -126,18 +110,18 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a.capture(ctx, &act)
+	a.capture(ctx, act)
 
 	switch {
 	case act.Type == schema.Invoke && act.Name == invokeCardAction:
-		a.serveInvoke(w, r, &act)
+		a.serveInvoke(w, r, act)
 		return
 	case act.Type == schema.Invoke:
 		// Other invokes (message extensions, sign-in) are not used.
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	ev, ok := a.event(&act)
+	ev, ok := a.event(act)
 	if ok && ev.Kind == chat.KindInstall {
 		// Teams announces an install twice (installationUpdate and
 		// conversationUpdate): welcome once per conversation.
@@ -157,9 +141,12 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-// checkActivity applies the tenant pin and the serviceUrl allowlist; it
-// returns a refusal reason or "".
+// checkActivity applies the channel pin, the tenant pin and the serviceUrl
+// allowlist to an authenticated activity; it returns a refusal reason or "".
 func (a *Adapter) checkActivity(act *activity) string {
+	if !a.channelAllowed(act.ChannelID) {
+		return "channel not allowed"
+	}
 	tid, agree := act.tenant()
 	if !agree {
 		return "conversation and channelData tenants differ"
@@ -167,22 +154,29 @@ func (a *Adapter) checkActivity(act *activity) string {
 	if a.cfg.TenantID != "" && !strings.EqualFold(tid, a.cfg.TenantID) {
 		return "foreign tenant"
 	}
-	if act.ServiceURL == "" {
-		return "missing serviceUrl"
-	}
 	if !a.serviceURLAllowed(act.ServiceURL) {
 		return "serviceUrl host not allowed"
 	}
 	return ""
 }
 
+// channelAllowed pins the activity's channelId: Teams sends "msteams"; in
+// local mode the playground may also be started as another Bot Framework
+// channel (its -c option) and sends its notifications as "agents".
+func (a *Adapter) channelAllowed(id string) bool {
+	if id == channelMSTeams {
+		return true
+	}
+	return a.cfg.LocalMode && playgroundChannels[id]
+}
+
+// playgroundChannels are the channel ids the Microsoft 365 Agents
+// Playground sends besides msteams.
+var playgroundChannels = map[string]bool{"directline": true, "webchat": true, "emulator": true, "agents": true}
+
 func (a *Adapter) serviceURLAllowed(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || u.User != nil || u.Host == "" {
-		return false
-	}
-	host := strings.ToLower(u.Hostname())
-	if !a.allowed[host] {
+	if err != nil || u.User != nil || u.Host == "" || !a.allowed.Allows(u) {
 		return false
 	}
 	switch u.Scheme {
@@ -190,7 +184,8 @@ func (a *Adapter) serviceURLAllowed(raw string) bool {
 		return true
 	case "http":
 		// Plain http only to a listed loopback host (local mode, tests).
-		return host == "localhost" || isLoopbackAddr(host)
+		host := u.Hostname()
+		return host == "localhost" || loopback.IsLoopbackAddr(host)
 	}
 	return false
 }

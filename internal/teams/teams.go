@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +24,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/loopback"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams/botauth"
 	"github.com/tapbot/tapbot/internal/teams/connector"
@@ -36,13 +37,36 @@ const Platform tap.Platform = "teams"
 // proactive sends when no serviceUrl was captured yet.
 const DefaultServiceURL = "https://smba.trafficmanager.net/teams/"
 
-// Local mode defaults: the Microsoft 365 Agents Playground's connector
-// (its default port) and the General channel of the team in the repo's
+// Local mode defaults: the Microsoft 365 Agents Playground's port and its
+// connector there, and the General channel of the team in the repo's
 // .m365agentsplayground.yml, used as the approvers channel.
 const (
+	DefaultPlaygroundPort      = 56150
 	LocalServiceURL            = "http://localhost:56150/_connector"
 	LocalApproversConversation = "tapbot-approvers"
 )
+
+// playgroundServiceURL is the playground's connector on port.
+func playgroundServiceURL(port int) string {
+	return fmt.Sprintf("http://localhost:%d/_connector", port)
+}
+
+// playgroundHosts are the loopback names of the playground on port: the
+// only loopback serviceUrl hosts local mode accepts and calls.
+func playgroundHosts(port int) []string {
+	p := strconv.Itoa(port)
+	return []string{net.JoinHostPort("localhost", p), net.JoinHostPort("127.0.0.1", p), net.JoinHostPort("::1", p)}
+}
+
+// playgroundOrigins are the playground web UI's origins: the only browser
+// origins local mode's endpoint accepts.
+func playgroundOrigins(port int) []string {
+	var out []string
+	for _, h := range playgroundHosts(port) {
+		out = append(out, "http://"+h)
+	}
+	return out
+}
 
 // Limits and timings.
 const (
@@ -72,12 +96,19 @@ type Config struct {
 	// captured (default DefaultServiceURL; in LocalMode LocalServiceURL).
 	ServiceURL string
 	// AllowedServiceURLHosts are the only serviceUrl hosts accepted inbound
-	// and called outbound (default connector.DefaultAllowedServiceURLHosts;
-	// LocalMode adds the loopback names).
+	// and called outbound: host names, or host:port for that port only
+	// (default connector.DefaultAllowedServiceURLHosts; LocalMode adds the
+	// loopback names on PlaygroundPort).
 	AllowedServiceURLHosts []string
 	// LocalMode (no AppID) accepts unauthenticated activities only from
-	// loopback remote addresses.
+	// programs on this machine (loopback peer, loopback Host, no proxy
+	// headers, no browser Origin but the playground's), with a JSON body.
 	LocalMode bool
+	// PlaygroundPort is the Microsoft 365 Agents Playground's port in
+	// LocalMode (default DefaultPlaygroundPort): loopback serviceUrls are
+	// accepted and called on this port only, and the playground web UI's
+	// origin there is the only browser origin accepted.
+	PlaygroundPort int
 }
 
 // Validator authenticates an inbound activity's bearer token
@@ -111,7 +142,8 @@ type Adapter struct {
 	log       *slog.Logger
 	validator Validator
 	conn      Connector
-	allowed   map[string]bool
+	allowed   connector.AllowList
+	local     loopback.Guard // LocalMode's caller check
 
 	botID   atomic.Value // string: the bot's channel account id, as captured
 	refSeen sync.Map     // store key -> string(ref JSON) last written
@@ -140,18 +172,22 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	if len(cfg.AllowedServiceURLHosts) == 0 {
 		cfg.AllowedServiceURLHosts = append([]string(nil), connector.DefaultAllowedServiceURLHosts...)
 	}
+	if cfg.LocalMode && cfg.PlaygroundPort == 0 {
+		cfg.PlaygroundPort = DefaultPlaygroundPort
+	}
 	if cfg.LocalMode {
-		cfg.AllowedServiceURLHosts = append(cfg.AllowedServiceURLHosts, "localhost", "127.0.0.1", "::1")
+		cfg.AllowedServiceURLHosts = append(cfg.AllowedServiceURLHosts, playgroundHosts(cfg.PlaygroundPort)...)
 	}
 	if cfg.ServiceURL == "" {
 		cfg.ServiceURL = DefaultServiceURL
 		if cfg.LocalMode {
-			cfg.ServiceURL = LocalServiceURL
+			cfg.ServiceURL = playgroundServiceURL(cfg.PlaygroundPort)
 		}
 	}
-	a := &Adapter{cfg: cfg, store: store, h: h, log: log.With("component", "teams"), allowed: map[string]bool{}}
-	for _, host := range cfg.AllowedServiceURLHosts {
-		a.allowed[strings.ToLower(host)] = true
+	a := &Adapter{cfg: cfg, store: store, h: h, log: log.With("component", "teams"),
+		allowed: connector.NewAllowList(cfg.AllowedServiceURLHosts)}
+	if cfg.LocalMode {
+		a.local = loopback.Guard{Origins: playgroundOrigins(cfg.PlaygroundPort)}
 	}
 	a.botID.Store("")
 	if cfg.AppID != "" {
@@ -198,14 +234,4 @@ type localCredential struct{}
 
 func (localCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	return azcore.AccessToken{Token: "tapbot-local-mode", ExpiresOn: time.Now().Add(time.Hour)}, nil
-}
-
-// isLoopbackAddr reports whether an address (host:port or a bare host) is a loopback IP.
-func isLoopbackAddr(remoteAddr string) bool {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -76,9 +76,17 @@ type Config struct {
 	TokenCacheSize int
 }
 
-// ErrUnauthorized classifies every validation failure. Error strings of the
-// errors Validate returns are always just "unauthorized"; use Reason for logs.
+// ErrUnauthorized classifies a request that is not authenticated: no token,
+// or a token that is malformed, expired, unsigned, wrongly signed or not
+// issued for this bot and activity. Answer it 401. The error strings of the
+// errors Validate returns are just "unauthorized" or "forbidden"; use
+// Reason for logs.
 var ErrUnauthorized = errors.New("unauthorized")
+
+// ErrForbidden classifies a valid token that speaks for a tenant or channel
+// that is not allowed: the tid claim is not the pinned tenant, or the
+// signing key is not endorsed for the activity's channel. Answer it 403.
+var ErrForbidden = errors.New("forbidden")
 
 // ErrKeysUnavailable is also matched (errors.Is) when the signing keys could
 // not be fetched; the request is still refused (fail closed).
@@ -89,19 +97,27 @@ var errUnknownKid = errors.New("unknown kid")
 // AuthError is the error Validate returns. Its message is generic; Reason
 // says why, for logs, and never contains token contents.
 type AuthError struct {
-	Reason string
-	cause  error
+	Reason    string
+	forbidden bool
+	cause     error
 }
 
-// Error returns "unauthorized".
-func (e *AuthError) Error() string { return ErrUnauthorized.Error() }
+// Error returns "unauthorized" or "forbidden".
+func (e *AuthError) Error() string { return e.class().Error() }
 
-// Unwrap returns ErrUnauthorized and the cause.
+// Unwrap returns ErrUnauthorized or ErrForbidden, and the cause.
 func (e *AuthError) Unwrap() []error {
 	if e.cause == nil {
-		return []error{ErrUnauthorized}
+		return []error{e.class()}
 	}
-	return []error{ErrUnauthorized, e.cause}
+	return []error{e.class(), e.cause}
+}
+
+func (e *AuthError) class() error {
+	if e.forbidden {
+		return ErrForbidden
+	}
+	return ErrUnauthorized
 }
 
 // Reason returns the loggable reason behind a Validate error, or "" if err
@@ -115,6 +131,9 @@ func Reason(err error) string {
 }
 
 func deny(reason string) error { return &AuthError{Reason: reason} }
+
+// forbid refuses a valid token for its tenant or channel.
+func forbid(reason string) error { return &AuthError{Reason: reason, forbidden: true} }
 
 func denyErr(reason string, cause error) error {
 	return &AuthError{Reason: fmt.Sprintf("%s: %v", reason, cause), cause: cause}

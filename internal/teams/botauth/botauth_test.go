@@ -62,17 +62,28 @@ func (e *env) validate(header string) (*botauth.Claims, error) {
 // mustReject asserts a generic unauthorized error whose reason mentions want.
 func mustReject(t *testing.T, c *botauth.Claims, err error, want string) {
 	t.Helper()
+	mustRefuse(t, c, err, botauth.ErrUnauthorized, want)
+}
+
+// mustRefuse asserts an error of class (ErrUnauthorized or ErrForbidden),
+// with the class's bare text, whose reason mentions want.
+func mustRefuse(t *testing.T, c *botauth.Claims, err, class error, want string) {
+	t.Helper()
 	if err == nil {
 		t.Fatalf("accepted (claims %+v); want rejection %q", c, want)
 	}
 	if c != nil {
 		t.Errorf("claims returned with error")
 	}
-	if !errors.Is(err, botauth.ErrUnauthorized) {
-		t.Errorf("error %v does not match ErrUnauthorized", err)
+	other := botauth.ErrForbidden
+	if class == botauth.ErrForbidden {
+		other = botauth.ErrUnauthorized
 	}
-	if err.Error() != "unauthorized" {
-		t.Errorf("error text %q leaks detail; want %q", err.Error(), "unauthorized")
+	if !errors.Is(err, class) || errors.Is(err, other) {
+		t.Errorf("error %v: want it to match %v only", err, class)
+	}
+	if err.Error() != class.Error() {
+		t.Errorf("error text %q leaks detail; want %q", err.Error(), class.Error())
 	}
 	if r := botauth.Reason(err); !strings.Contains(r, want) {
 		t.Errorf("reason %q; want it to mention %q", r, want)
@@ -117,10 +128,6 @@ func TestNegativeMatrix(t *testing.T) {
 	}
 	mint := func(c jwt.MapClaims) string { return "Bearer " + e.idp.Mint(c) }
 	other := e.idp.NewKey("key-1", []string{channel}) // same kid, different key
-	unendorsed := e.idp.NewKey("key-slack", []string{"slack"})
-	e.idp.AddKey(unendorsed)
-	noChannels := e.idp.NewKey("key-empty", []string{})
-	e.idp.AddKey(noChannels)
 
 	cases := []struct {
 		name, header, serviceURL, channel, reason string
@@ -131,9 +138,6 @@ func TestNegativeMatrix(t *testing.T) {
 		{"PS256 not allowed", "Bearer " + authtest.MintWith(e.idp.SigningKey(), jwt.SigningMethodPS256, e.idp.Claims(serviceURL)), serviceURL, channel, "signature or algorithm"},
 		{"signed by another key with a served kid", "Bearer " + authtest.MintWith(other, jwt.SigningMethodRS256, e.idp.Claims(serviceURL)), serviceURL, channel, "signature"},
 		{"no kid", "Bearer " + authtest.MintWith(&authtest.Key{Private: e.idp.SigningKey().Private}, jwt.SigningMethodRS256, e.idp.Claims(serviceURL)), serviceURL, channel, "no kid"},
-		{"unendorsed channel", mint(e.idp.Claims(serviceURL)), serviceURL, "slack", "not endorsed"},
-		{"key endorsed for another channel", "Bearer " + authtest.MintWith(unendorsed, jwt.SigningMethodRS256, e.idp.Claims(serviceURL)), serviceURL, channel, "not endorsed"},
-		{"key with empty endorsements", "Bearer " + authtest.MintWith(noChannels, jwt.SigningMethodRS256, e.idp.Claims(serviceURL)), serviceURL, channel, "not endorsed"},
 		{"empty channel id", mint(e.idp.Claims(serviceURL)), serviceURL, "", "no channelId"},
 		{"serviceurl mismatch", mint(e.idp.Claims("https://evil.example.com/")), serviceURL, channel, "serviceurl"},
 		{"serviceurl other path", mint(e.idp.Claims("https://smba.trafficmanager.net/emea/")), serviceURL, channel, "serviceurl"},
@@ -158,7 +162,6 @@ func TestNegativeMatrix(t *testing.T) {
 		{"iss upper case", mint(with("iss", strings.ToUpper(botauth.DefaultIssuer))), serviceURL, channel, "issuer"},
 		{"missing iss", mint(with("iss", nil)), serviceURL, channel, "issuer"},
 		{"emulator issuer", mint(with("iss", emulatorIs)), serviceURL, channel, "issuer"},
-		{"tid of another tenant", mint(with("tid", "tenant-2")), serviceURL, channel, "tenant"},
 		{"lowercase bearer", "bearer " + e.idp.Mint(e.idp.Claims(serviceURL)), serviceURL, channel, "not Bearer"},
 		{"upper case BEARER", "BEARER " + e.idp.Mint(e.idp.Claims(serviceURL)), serviceURL, channel, "not Bearer"},
 		{"missing Bearer", e.idp.Mint(e.idp.Claims(serviceURL)), serviceURL, channel, "not Bearer"},
@@ -179,6 +182,32 @@ func TestNegativeMatrix(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := e.v.Validate(context.Background(), tc.header, tc.serviceURL, tc.channel)
 			mustReject(t, c, err, tc.reason)
+		})
+	}
+}
+
+// TestForbiddenMatrix: a valid token for a tenant or channel that is not
+// allowed is forbidden (403), not unauthenticated (401).
+func TestForbiddenMatrix(t *testing.T) {
+	e := setup(t, func(c *botauth.Config) { c.TenantID = "tenant-1" })
+	unendorsed := e.idp.NewKey("key-slack", []string{"slack"})
+	e.idp.AddKey(unendorsed)
+	noChannels := e.idp.NewKey("key-empty", []string{})
+	e.idp.AddKey(noChannels)
+	otherTenant := e.idp.Claims(serviceURL)
+	otherTenant["tid"] = "tenant-2"
+	cases := []struct {
+		name, header, channel, reason string
+	}{
+		{"unendorsed channel", e.idp.Header(serviceURL), "slack", "not endorsed"},
+		{"key endorsed for another channel", "Bearer " + authtest.MintWith(unendorsed, jwt.SigningMethodRS256, e.idp.Claims(serviceURL)), channel, "not endorsed"},
+		{"key with empty endorsements", "Bearer " + authtest.MintWith(noChannels, jwt.SigningMethodRS256, e.idp.Claims(serviceURL)), channel, "not endorsed"},
+		{"tid of another tenant", "Bearer " + e.idp.Mint(otherTenant), channel, "tenant"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := e.v.Validate(context.Background(), tc.header, serviceURL, tc.channel)
+			mustRefuse(t, c, err, botauth.ErrForbidden, tc.reason)
 		})
 	}
 }

@@ -183,7 +183,7 @@ func TestVerifiedTokenCacheRechecksActivity(t *testing.T) {
 	_, err := e.v.Validate(ctx, tok, "https://evil.example.com/", channel)
 	mustReject(t, nil, err, "serviceurl")
 	_, err = e.v.Validate(ctx, tok, serviceURL, "slack")
-	mustReject(t, nil, err, "not endorsed")
+	mustRefuse(t, nil, err, botauth.ErrForbidden, "not endorsed")
 	e.clk.Advance(10*time.Minute + botauth.DefaultLeeway - time.Second)
 	if _, err := e.v.Validate(ctx, tok, serviceURL, channel); err != nil {
 		t.Fatalf("inside leeway: %s", botauth.Reason(err))

@@ -79,8 +79,10 @@ func (v *Validator) KeyFetches() int64 { return v.keys.fetches.Load() }
 
 // Validate authenticates one inbound activity: authHeader is the raw
 // Authorization header, serviceURL and channelID are the activity's
-// serviceUrl and channelId. Every failure is an *AuthError matching
-// ErrUnauthorized (and ErrKeysUnavailable when keys could not be fetched).
+// serviceUrl and channelId. Every failure is an *AuthError matching either
+// ErrUnauthorized (no valid token for this bot and activity; also
+// ErrKeysUnavailable when keys could not be fetched) or ErrForbidden (a
+// valid token for a tenant or channel that is not allowed).
 func (v *Validator) Validate(ctx context.Context, authHeader, serviceURL, channelID string) (*Claims, error) {
 	if len(authHeader) > MaxHeaderBytes {
 		return nil, deny("authorization header too long")
@@ -120,7 +122,7 @@ func (t *verified) checkActivity(serviceURL, channelID string) (*Claims, error) 
 		return nil, deny("serviceurl claim does not match the activity serviceUrl")
 	}
 	if !t.key.endorses(channelID) {
-		return nil, deny("signing key is not endorsed for the channel")
+		return nil, forbid("signing key is not endorsed for the channel")
 	}
 	c := t.claims
 	return &c, nil
@@ -202,7 +204,7 @@ func (v *Validator) verify(ctx context.Context, raw string) (*verified, error) {
 		return nil, deny("token has no serviceurl claim")
 	}
 	if v.cfg.TenantID != "" && claims.Tid != "" && claims.Tid != v.cfg.TenantID {
-		return nil, deny("tid claim is not the pinned tenant")
+		return nil, forbid("tid claim is not the pinned tenant")
 	}
 	return &verified{
 		claims: Claims{

@@ -76,8 +76,9 @@ type Config struct {
 	// Scope is the token scope; default DefaultScope.
 	Scope string
 	// AllowedServiceURLHosts lists the only serviceUrl hosts the client
-	// calls (exact host names; default DefaultAllowedServiceURLHosts).
-	// Plain http is allowed only for loopback hosts listed here (tests).
+	// calls (exact host names, or host:port for that port only; default
+	// DefaultAllowedServiceURLHosts). Plain http is allowed only for
+	// loopback hosts listed here (tests, local mode).
 	AllowedServiceURLHosts []string
 	// HTTPClient sends requests; redirects are never followed.
 	HTTPClient *http.Client
@@ -95,7 +96,7 @@ type Config struct {
 type Client struct {
 	cred        azcore.TokenCredential
 	scopes      []string
-	allowed     map[string]bool
+	allowed     AllowList
 	http        *http.Client
 	timeout     time.Duration
 	maxAttempts int
@@ -116,7 +117,6 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 	c := &Client{
 		cred:        cred,
 		scopes:      []string{cfg.Scope},
-		allowed:     map[string]bool{},
 		timeout:     cfg.Timeout,
 		maxAttempts: cfg.MaxAttempts,
 		maxElapsed:  cfg.MaxElapsed,
@@ -129,9 +129,7 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 	if len(hosts) == 0 {
 		hosts = DefaultAllowedServiceURLHosts
 	}
-	for _, h := range hosts {
-		c.allowed[strings.ToLower(h)] = true
-	}
+	c.allowed = NewAllowList(hosts)
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -226,7 +224,7 @@ func (c *Client) baseURL(serviceURL string) (string, error) {
 		return "", ErrServiceURL
 	}
 	host := strings.ToLower(u.Hostname())
-	if !c.allowed[host] {
+	if !c.allowed.Allows(u) {
 		return "", fmt.Errorf("%w: host %q", ErrServiceURL, host)
 	}
 	switch u.Scheme {
