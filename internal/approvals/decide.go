@@ -93,11 +93,11 @@ func (s *Service) decidable(r *tap.Request, actor tap.Actor) error {
 	return nil
 }
 
-// checkDecision asks the Checker whether actor may decide r (approver
-// group, not the requester or the target), reading Entra.
-func (s *Service) checkDecision(actor tap.Actor) func(ctx context.Context, r *tap.Request) error {
+// checkDecision asks the Checker (check: CheckApprove or CheckDecision)
+// whether actor may decide r, reading Entra.
+func (s *Service) checkDecision(actor tap.Actor, check func(context.Context, *tap.Request, tap.Actor) error) func(ctx context.Context, r *tap.Request) error {
 	return func(ctx context.Context, r *tap.Request) error {
-		if err := s.check.CheckDecision(ctx, r, actor); err != nil {
+		if err := check(ctx, r, actor); err != nil {
 			var ref *tap.Refusal
 			if errors.As(err, &ref) {
 				return err
@@ -125,7 +125,7 @@ func (s *Service) checkDecision(actor tap.Actor) func(ctx context.Context, r *ta
 func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	var final bool
 	var from tap.State
-	r, err := s.run(ctx, id, step{action: "approve", actor: &actor, must: true, check: s.checkDecision(actor),
+	r, err := s.run(ctx, id, step{action: "approve", actor: &actor, must: true, check: s.checkDecision(actor, s.check.CheckApprove),
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if err := s.decidable(r, actor); err != nil {
 				return nil, err
@@ -196,7 +196,7 @@ func (s *Service) apply(r *tap.Request, event tap.Event) error {
 // Deny moves a pending request to denied with the approver's reason
 // (NoticeDenied). The Checker decides who may deny, as for Approve.
 func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, reason string) (*tap.Request, error) {
-	r, err := s.run(ctx, id, step{action: "deny", actor: &actor, must: true, check: s.checkDecision(actor),
+	r, err := s.run(ctx, id, step{action: "deny", actor: &actor, must: true, check: s.checkDecision(actor, s.check.CheckDecision),
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if err := s.decidable(r, actor); err != nil {
 				return nil, err

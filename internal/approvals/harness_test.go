@@ -57,6 +57,19 @@ func (c *checker) CheckDecision(ctx context.Context, r *tap.Request, a tap.Actor
 	return nil
 }
 
+// CheckApprove is CheckDecision here (the fake has no privileged targets).
+func (c *checker) CheckApprove(ctx context.Context, r *tap.Request, a tap.Actor) error {
+	return c.CheckDecision(ctx, r, a)
+}
+
+// CheckReveal lets the requester's own chat account reveal.
+func (c *checker) CheckReveal(_ context.Context, r *tap.Request, a tap.Actor) error {
+	if a.EntraID != r.Requester.EntraID {
+		return tap.Refuse(tap.ErrForbidden, "Only the requester can reveal.")
+	}
+	return nil
+}
+
 // CheckRevoke lets approvers revoke.
 func (c *checker) CheckRevoke(ctx context.Context, _ *tap.Request, a tap.Actor) error {
 	if ok, _ := c.IsApprover(ctx, a); !ok {

@@ -58,6 +58,13 @@ type Checker interface {
 	// of an approver group (re-read, not cached), not the requester, not
 	// the target, not a guest, not already among r.Approvals.
 	CheckDecision(ctx context.Context, r *tap.Request, actor tap.Actor) error
+	// CheckApprove is CheckDecision for an approval, plus a re-read of the
+	// target (not become an approver or requester while r waited).
+	CheckApprove(ctx context.Context, r *tap.Request, actor tap.Actor) error
+	// CheckReveal re-checks the requester at the Reveal click: the same
+	// chat account that asked, enabled, still allowed to request for r's
+	// target.
+	CheckReveal(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// IsApprover reports whether actor is in an approver group now.
 	IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
 	// CheckRevoke checks, now, that actor (not the requester) may revoke
@@ -65,7 +72,8 @@ type Checker interface {
 	CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// CheckIssue re-checks the target right before a pass is created (the
 	// request may have waited hours since submit): still enabled, not an
-	// external guest, no directory role, inside the TAP policy's scope.
+	// external guest, no directory role, not a privileged target, inside
+	// the TAP policy's scope; and every counted approver still approves.
 	// A *tap.Refusal says why not; any other error means it could not be
 	// checked, which also stops the create.
 	CheckIssue(ctx context.Context, r *tap.Request) error

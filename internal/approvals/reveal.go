@@ -23,7 +23,12 @@ var errNotBound = errors.New("not the bound recipient")
 func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, tap.Pass, error) {
 	var value tap.Secret
 	var from tap.State
+	var recheck error
 	r, err := s.run(ctx, id, step{action: "reveal", actor: &actor, must: true,
+		check: func(ctx context.Context, r *tap.Request) error {
+			recheck = s.check.CheckReveal(ctx, r, actor)
+			return recheck
+		},
 		decide: func(r *tap.Request) (map[string]string, error) {
 			from = r.State
 			v, err := s.revealable(r, actor)
@@ -35,10 +40,15 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 		}})
 	if errors.Is(err, errNotBound) {
 		ref := tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can reveal it. This attempt was recorded.")
-		_ = s.record(ctx, r, &actor, "reveal", "refused", false, map[string]string{"reason": errNotBound.Error()})
 		s.log.WarnContext(ctx, "reveal by someone other than the recipient", "request_id", id, "actor", who(actor))
-		s.notify(ctx, NoticeSecurity, r, &actor, "Someone other than the requester tried to reveal this pass.")
+		s.securityNotice(ctx, r, actor, errNotBound.Error(), "Someone other than the requester tried to reveal this pass.")
 		return snapshot(r), tap.Pass{}, ref
+	}
+	var ref *tap.Refusal
+	if recheck != nil && errors.As(err, &ref) {
+		s.log.WarnContext(ctx, "requester refused at reveal", "request_id", id, "actor", who(actor), "err", err)
+		s.securityNotice(ctx, r, actor, "", "The requester tried to reveal this pass and was refused: "+ref.Msg)
+		return snapshot(r), tap.Pass{}, err
 	}
 	if err != nil {
 		return snapshot(r), tap.Pass{}, err

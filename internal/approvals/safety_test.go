@@ -83,7 +83,7 @@ func TestRevealOnlyByRecipientOnlyOnce(t *testing.T) {
 		"new hire":                   e.hireAct,
 		"stranger":                   e.eve,
 		"requester's chat id, no id": {Platform: e.megan.Platform, ChatID: e.megan.ChatID, Name: e.megan.Name},
-		"requester's name, other id": {Platform: "test", ChatID: "U-x", EntraID: e.eve.EntraID, Name: "Megan Bowen"},
+		"requester's name, other id": {Platform: "test", ChatID: "U-x", EntraID: "0000beef-0000-0000-0000-000000000000", Name: "Megan Bowen"},
 		"nobody":                     {},
 	}
 	for name, who := range intruders {

@@ -47,6 +47,10 @@ const (
 	maxCAS = 8
 )
 
+// DefaultRevealWindow is how long an issued pass waits to be revealed: a
+// sealed live credential should not sit for the pass's whole lifetime.
+const DefaultRevealWindow = 24 * time.Hour
+
 // DefaultConfirmMethods are the methods that count as set up.
 var DefaultConfirmMethods = []tap.MethodKind{tap.MethodWindowsHello, tap.MethodAuthenticator, tap.MethodFIDO2}
 
@@ -58,7 +62,7 @@ type Config struct {
 	// at half. Default 24h.
 	ApprovalWindow time.Duration
 	// RevealWindow: an issued pass not revealed within it is deleted in
-	// Entra. Default 0: until the pass would expire.
+	// Entra (never later than the pass would expire). Default 24h.
 	RevealWindow time.Duration
 	// SealKey is the 32-byte AES-256-GCM key sealing issued passes. It
 	// comes from configuration (TAPBOT_SEAL_KEY / _FILE), never the database.
@@ -107,6 +111,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	if cfg.ApprovalWindow == 0 {
 		cfg.ApprovalWindow = 24 * time.Hour
+	}
+	if cfg.RevealWindow == 0 {
+		cfg.RevealWindow = DefaultRevealWindow
 	}
 	if cfg.ApprovalWindow < 0 || cfg.RevealWindow < 0 {
 		errs = append(errs, errors.New("approval and reveal windows must not be negative"))

@@ -79,7 +79,7 @@ func TestUnmappedChatUserIsRefused(t *testing.T) {
 func TestRefusedTargetsReachRequesterAsSentences(t *testing.T) {
 	h := newHarness(t, "approval")
 	cases := map[string]string{
-		simtenant.DemoAdeleUPN:   "Global Administrator",
+		simtenant.DemoAdeleUPN:   "privileged account",
 		simtenant.DemoJohannaUPN: "disabled",
 		simtenant.DemoLeeUPN:     "guest",
 	}

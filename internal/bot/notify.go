@@ -96,6 +96,9 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) error {
 		if n.Actor != nil {
 			who = actorName(*n.Actor)
 		}
+		if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
+			return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textRevealRefused, chat.Esc(who), chat.Esc(name)), Note: "Request " + string(req.ID)})
+		}
 		return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textSecurity, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)})
 	}
 	errs = append(errs, r.updateCards(ctx, req))

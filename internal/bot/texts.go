@@ -48,6 +48,7 @@ const (
 	textConfirmedHire      = "Thanks, %s — your sign-in is set up and your Temporary Access Pass has been removed. From now on sign in with Windows Hello, Microsoft Authenticator or your passkey."
 	textReminder           = "Still waiting for a decision: the request for %s by %s."
 	textSecurity           = "Security notice: %s tried to reveal the pass for %s, which only %s may reveal. Nothing was shown."
+	textRevealRefused      = "Security notice: %s asked for the pass for %s but may no longer receive it (re-checked in Entra at Reveal). Nothing was shown; revoke the pass if it should not be used."
 	textGuideTitle         = "Onboarding guide for %s (safe to forward, no pass inside)"
 	textCancelButton       = "Cancel request"
 	textApproveButton      = "Approve"

@@ -16,7 +16,7 @@ import (
 // userFields is the $select for every user read: accountEnabled and
 // friends are only returned when selected.
 var userFields = []string{"id", "displayName", "userPrincipalName", "mail", "department",
-	"employeeHireDate", "accountEnabled", "userType", "externalUserState"}
+	"employeeHireDate", "createdDateTime", "accountEnabled", "userType", "externalUserState"}
 
 // maxPages bounds how many @odata.nextLink pages a listing follows.
 const maxPages = 50
@@ -64,6 +64,9 @@ func toUser(u models.Userable) tap.User {
 	}
 	if h := u.GetEmployeeHireDate(); h != nil {
 		out.HireDate = h.UTC()
+	}
+	if c := u.GetCreatedDateTime(); c != nil {
+		out.Created = c.UTC()
 	}
 	return out
 }

@@ -45,6 +45,9 @@ type Directory interface {
 	Roles(ctx context.Context, id tap.UserID) ([]tap.RoleAssignment, error)
 	// TenantPolicy returns the tenant's TAP authentication-method policy.
 	TenantPolicy(ctx context.Context) (tap.TenantPolicy, error)
+	// Methods lists the user's registered authentication methods (a
+	// strong one shows the target is not a new hire).
+	Methods(ctx context.Context, id tap.UserID) ([]tap.Method, error)
 }
 
 // RequestLister reads stored requests (any tap.Store). The policy only
@@ -164,6 +167,11 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 		return nil, refuseRequesterUnknown()
 	}
 
+	// The requester's own right comes first: someone who may not ask
+	// learns nothing about the target (roles, account state) from tapbot.
+	if err := c.checkRequesterAccount(ctx, r.Requester.EntraID); err != nil {
+		return nil, err
+	}
 	// The target, read live: never trust what the dialog resolved earlier.
 	key := string(r.Target.ID)
 	if key == "" {
@@ -172,51 +180,29 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 	if key == "" {
 		return nil, tap.Refuse(tap.ErrInvalidInput, "Tell me who the pass is for: their e-mail address or user name.")
 	}
-	target, err := c.dir.User(ctx, key)
-	if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound) {
-		return nil, refuseTargetNotFound(firstNonEmpty(r.Target.UPN, r.Target.Mail, r.Target.DisplayName, key))
-	}
+	target, err := c.lookupTarget(ctx, r.Requester.EntraID, key, firstNonEmpty(r.Target.UPN, r.Target.Mail, r.Target.DisplayName, key))
 	if err != nil {
-		return nil, fmt.Errorf("read target %s: %w", key, err)
+		return nil, err
 	}
 	r.Target = target
-
 	if target.ID == r.Requester.EntraID {
 		return nil, refuseSelfRequest()
 	}
-	if !target.Enabled {
-		return nil, refuseDisabled(target)
-	}
-	if target.External {
-		return nil, refuseGuest(target, orgName(r))
-	}
-	if err := c.checkRoles(ctx, target); err != nil {
-		return nil, err
-	}
-
-	pol, err := c.tenantPolicy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !pol.Enabled {
-		return nil, refuseMethodDisabled()
-	}
-	// One membership read for the target covers policy scope and the
-	// two-approver target groups.
-	groups := unique(pol.IncludeGroups, pol.ExcludeGroups, c.cfg.TwoApprovers.TargetGroups)
-	member, err := c.memberOf(ctx, target.ID, groups)
-	if err != nil {
-		return nil, fmt.Errorf("read groups of %s: %w", target.ID, err)
-	}
-	if err := inScope(pol, target, member); err != nil {
-		return nil, err
-	}
-
-	if err := c.checkRequesterAccount(ctx, r.Requester.EntraID); err != nil {
-		return nil, err
-	}
 	if err := c.checkRequester(ctx, r.Requester.EntraID, target); err != nil {
 		return nil, err
+	}
+	pol, member, err := c.checkTargetFacts(ctx, r.Requester.EntraID, target, orgName(r))
+	if err != nil {
+		return nil, err
+	}
+	two, err := c.checkPrivilegedTarget(ctx, r.Requester.EntraID, target, member)
+	if err != nil {
+		return nil, err
+	}
+	if w, err := c.classify(ctx, r); err != nil {
+		return nil, err
+	} else if w != "" {
+		warnings = append(warnings, w)
 	}
 
 	w, err := c.checkShape(r, pol, now)
@@ -230,7 +216,7 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 	}
 
 	r.ApprovalsNeeded = 1
-	if slices.Contains(c.cfg.TwoApprovers.Reasons, r.Reason) || anyIn(c.cfg.TwoApprovers.TargetGroups, member) {
+	if two || slices.Contains(c.cfg.TwoApprovers.Reasons, r.Reason) || anyIn(c.cfg.TwoApprovers.TargetGroups, member) {
 		r.ApprovalsNeeded = 2
 	}
 
@@ -240,8 +226,37 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 	return warnings, nil
 }
 
+// checkTargetFacts checks the target itself: enabled, a member (not an
+// external guest), no directory role, inside the tenant TAP policy's
+// scope with the method enabled. It returns the tenant policy and the
+// target's memberships (targetGroups) for the checks that follow.
+func (c *Checker) checkTargetFacts(ctx context.Context, requester tap.UserID, target tap.User, org string) (tap.TenantPolicy, map[string]bool, error) {
+	if !target.Enabled {
+		return tap.TenantPolicy{}, nil, refuseDisabled(target)
+	}
+	if target.External {
+		return tap.TenantPolicy{}, nil, refuseGuest(target, org)
+	}
+	if err := c.checkTargetRoles(ctx, requester, target); err != nil {
+		return tap.TenantPolicy{}, nil, err
+	}
+	pol, err := c.tenantPolicy(ctx)
+	if err != nil {
+		return tap.TenantPolicy{}, nil, err
+	}
+	if !pol.Enabled {
+		return tap.TenantPolicy{}, nil, refuseMethodDisabled()
+	}
+	member, err := c.targetGroups(ctx, pol, target.ID)
+	if err != nil {
+		return tap.TenantPolicy{}, nil, err
+	}
+	return pol, member, inScope(pol, target, member)
+}
+
 // checkRequester applies the requester rule: the target's manager in
-// Entra, or a member of a requester group.
+// Entra, or a member of a requester group. Its refusal is one sentence
+// that says nothing about the target.
 func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, target tap.User) error {
 	rq := c.cfg.Requesters
 	noManager := false
@@ -266,9 +281,9 @@ func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, targ
 		}
 	}
 	if noManager {
-		return refuseNoManager(target, len(rq.Groups) > 0)
+		c.log.Info("requester refused: the target has no manager", "target", string(target.ID), "requester", string(requester))
 	}
-	return refuseRequesterNotAllowed(target, rq.Manager, len(rq.Groups) > 0)
+	return refuseMayNotRequest(rq)
 }
 
 // checkRequesterAccount re-reads the requester: a chat account can

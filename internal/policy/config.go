@@ -103,6 +103,13 @@ type Config struct {
 	// MaxAhead is how far in the future a start may lie.
 	MaxAhead Duration `yaml:"max_ahead"`
 	Quotas   Quotas   `yaml:"quotas"`
+	// ApproverTargets is what happens to a target who can approve or
+	// request (refuse, the default, or two_approvers).
+	ApproverTargets ApproverTargets `yaml:"approver_targets"`
+	// NewHireDays: a target whose account is older than this, or who has
+	// a sign-in method registered, is treated as a recovery whatever the
+	// label (0 turns the account-age test off).
+	NewHireDays int `yaml:"new_hire_days"`
 }
 
 // Default returns the built-in policy: the usual per-reason shapes,
@@ -126,6 +133,9 @@ func Default() Config {
 		MaxLifetime: h(48),
 		MaxAhead:    h(720),
 		Quotas:      Quotas{OpenPerRequester: 5, PerRequesterPerDay: 20},
+
+		ApproverTargets: ApproverTargetsRefuse,
+		NewHireDays:     30,
 	}
 }
 
@@ -278,6 +288,12 @@ func (c Config) Validate() error {
 		bad("max_ahead: must be positive (default 720h)")
 	} else if c.MaxAhead.D() > 366*24*time.Hour {
 		bad("max_ahead: %s is more than a year", c.MaxAhead)
+	}
+	if err := c.ApproverTargets.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.NewHireDays < 0 {
+		bad("new_hire_days: must be 0 (off) or more")
 	}
 	if c.Quotas.OpenPerRequester < 1 {
 		bad("quotas.open_per_requester: must be at least 1")

@@ -57,6 +57,16 @@ func (c *Checker) CheckDecision(ctx context.Context, r *tap.Request, actor tap.A
 	return nil
 }
 
+// CheckApprove is CheckDecision for an approval, plus the target re-read:
+// they may have become an approver or requester while the request
+// waited (a denial needs no such check).
+func (c *Checker) CheckApprove(ctx context.Context, r *tap.Request, actor tap.Actor) error {
+	if err := c.CheckDecision(ctx, r, actor); err != nil {
+		return err
+	}
+	return c.checkTargetStillFine(ctx, r)
+}
+
 // CheckRevoke checks, now, that actor may revoke r although they did not
 // request it: an existing, enabled member (not an external guest) of an
 // approver group for r's reason, read from Entra at the click.

@@ -18,6 +18,7 @@ type decisionCase struct {
 	setup   func(e *env, r *tap.Request)
 	actor   string // short name of the clicker
 	edit    func(e *env, a *tap.Actor)
+	cfg     func(c *Config)
 	wantErr error
 }
 
@@ -33,7 +34,8 @@ var decisionCases = []decisionCase{
 		actor: "ann", wantErr: tap.ErrForbidden},
 	{name: "requester approves own request", target: "sarah", actor: "ann", wantErr: tap.ErrSelfApproval,
 		setup: func(e *env, r *tap.Request) { r.Requester = e.actor("ann") }},
-	{name: "approver is the target", target: "ann", actor: "ann", wantErr: tap.ErrSelfApproval},
+	{name: "approver is the target", target: "ann", actor: "ann", wantErr: tap.ErrSelfApproval,
+		cfg: func(c *Config) { c.ApproverTargets = ApproverTargetsTwoApprovers }},
 	{name: "same approver twice on a two-approver request", target: "vic", actor: "ann", wantErr: tap.ErrSelfApproval,
 		setup: func(e *env, r *tap.Request) { r.Approvals = []tap.Decision{{Approver: e.actor("ann")}} }},
 	{name: "clicker with no directory id", target: "sarah", actor: "ann", wantErr: tap.ErrForbidden,
@@ -71,6 +73,9 @@ func submitted(t *testing.T, e *env, c *Checker, target string, reason tap.Reaso
 func runDecision(t *testing.T, c decisionCase) error {
 	t.Helper()
 	e := newEnv(t)
+	if c.cfg != nil {
+		c.cfg(&e.cfg)
+	}
 	ch := e.checker()
 	r := submitted(t, e, ch, c.target, c.reason)
 	if c.setup != nil {
@@ -224,6 +229,9 @@ func TestRefusalsGolden(t *testing.T) {
 // sameSentence lists cases that legitimately say the same thing.
 var sameSentence = []string{
 	"submit: requester unknown to the directory",
+	// Someone who may not ask for a target learns nothing about it: no
+	// manager set and "not your report" read the same.
+	"submit: target has no manager and requester is in no group",
 	"decide: clicker unknown to the directory",
 	"decide: chat name matches but directory id differs",
 }

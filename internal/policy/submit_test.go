@@ -363,7 +363,7 @@ func TestConcurrentSubmitsShareOnePolicyRead(t *testing.T) {
 	errs := make(chan error, 16)
 	for i := range 16 {
 		go func() {
-			r := e.draft([]string{"sarah", "ian", "vic", "ann"}[i%4])
+			r := e.draft([]string{"sarah", "ian", "vic", "sam"}[i%4])
 			_, err := c.CheckSubmit(context.Background(), r)
 			errs <- err
 		}()

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -115,29 +116,6 @@ func refuseRequesterDisabled() error {
 func refuseRequesterGuest() error {
 	return tap.Refuse(tap.ErrGuest,
 		"External guests can't request passes.")
-}
-
-func refuseRequesterNotAllowed(u tap.User, manager, groups bool) error {
-	var msg string
-	switch {
-	case manager && groups:
-		msg = fmt.Sprintf("You aren't %s's manager in the directory and you aren't in a group allowed to request passes, so you can't request one for them.", name(u))
-	case manager:
-		msg = fmt.Sprintf("Only %s's manager in the directory can request a pass for them, and that isn't you.", name(u))
-	default:
-		msg = fmt.Sprintf("You aren't in a group allowed to request passes, so you can't request one for %s.", name(u))
-	}
-	return tap.Refuse(tap.ErrForbidden, msg+" Ask their manager or the IT helpdesk.")
-}
-
-func refuseNoManager(u tap.User, groups bool) error {
-	msg := fmt.Sprintf("%s has no manager set in the directory, so only ", name(u))
-	if groups {
-		msg += "members of a requester group can ask for their pass, and you aren't one."
-	} else {
-		msg += "a manager could ask for their pass. Ask IT to set their manager."
-	}
-	return tap.Refuse(tap.ErrForbidden, msg)
 }
 
 func refuseOpenForTarget(u tap.User, open *tap.Request) error {
@@ -285,4 +263,95 @@ func human(d time.Duration) string {
 		return "less than a minute"
 	}
 	return strings.Join(parts, " ")
+}
+
+// Who is trusted: privileged targets, the requester's right to ask, the
+// re-checks at reveal and before the create.
+
+func refusePrivilegedTarget(u tap.User) error {
+	return tap.Refuse(tap.ErrPrivileged, fmt.Sprintf(
+		"%s can approve or request passes in tapbot, and a pass for them could be used to approve or request as them, so tapbot doesn't issue one. IT can create it in the Entra admin center if it is really needed.",
+		name(u)))
+}
+
+func refusePrivilegedUnnamed(u tap.User) error {
+	return tap.Refuse(tap.ErrPrivileged, fmt.Sprintf(
+		"%s has a privileged account, so tapbot can't issue them a pass. Ask the IT helpdesk.", name(u)))
+}
+
+func refuseNowNeedsTwo(u tap.User) error {
+	return tap.Refuse(tap.ErrPrivileged, fmt.Sprintf(
+		"%s can now approve or request passes, so a pass for them needs two approvers and this request was made for one. Ask again.", name(u)))
+}
+
+func refuseMayNotRequest(rq Requesters) error {
+	var msg string
+	switch {
+	case rq.Manager && len(rq.Groups) > 0:
+		msg = "You can ask for a pass only for people who report to you in the directory, or as a member of a group allowed to request passes."
+	case rq.Manager:
+		msg = "You can ask for a pass only for people who report to you in the directory."
+	default:
+		msg = "Only members of a group allowed to request passes can ask for one."
+	}
+	return tap.Refuse(tap.ErrForbidden, msg+" Ask their manager or the IT helpdesk.")
+}
+
+func refuseApproverGone(a tap.Actor) error {
+	who := a.Name
+	if who == "" {
+		who = "An approver"
+	}
+	return tap.Refuse(tap.ErrForbidden, fmt.Sprintf(
+		"%s, who approved this request, is no longer an approver (or their account was disabled), so no pass was created. Ask again.", who))
+}
+
+func refuseRevealOtherAccount() error {
+	return tap.Refuse(tap.ErrForbidden,
+		"This pass can be revealed only from the chat account that asked for it. This attempt was recorded.")
+}
+
+// refuseRevealRequester wraps why the requester may no longer receive the pass.
+func refuseRevealRequester(why error) error {
+	msg := why.Error()
+	var ref *tap.Refusal
+	if errors.As(why, &ref) {
+		msg = ref.Msg
+	}
+	return tap.Refuse(tap.ErrForbidden, "You can no longer receive this pass: "+msg+" The approvers have been told.")
+}
+
+func evidenceMethod(u tap.User, m tap.Method) string {
+	since := ""
+	if !m.Created.IsZero() {
+		since = " since " + m.Created.UTC().Format("2006-01-02")
+	}
+	return fmt.Sprintf("%s has %s registered%s", name(u), methodWords(m.Kind), since)
+}
+
+func evidenceOldAccount(u tap.User, days int) string {
+	return fmt.Sprintf("%s's account was created on %s, more than %d days ago", name(u), u.Created.UTC().Format("2006-01-02"), days)
+}
+
+func warnTreatedAsRecovery(label tap.Reason, evidence string) string {
+	return fmt.Sprintf("Asked as %s, but %s: treated as a recovery (its approvers, approval count and lifetime cap apply).",
+		reasonWords(label), evidence)
+}
+
+func methodWords(k tap.MethodKind) string {
+	switch k {
+	case tap.MethodWindowsHello:
+		return "Windows Hello"
+	case tap.MethodAuthenticator:
+		return "Microsoft Authenticator"
+	case tap.MethodFIDO2:
+		return "a passkey"
+	case tap.MethodPlatformCred:
+		return "a platform credential"
+	case tap.MethodSoftwareOATH:
+		return "an authenticator app code"
+	case tap.MethodPhone:
+		return "a phone number"
+	}
+	return "a sign-in method"
 }

@@ -69,7 +69,9 @@ func Demo(t *Tenant) {
 	for _, u := range users {
 		t.AddUser(u)
 	}
-	for _, id := range []string{DemoSarahID, DemoDiegoID, DemoLeeID, DemoAdeleID, DemoJohannaID, DemoGradyID} {
+	// Irvin (an approver) reports to Megan too: asking for his pass is the
+	// approval-bootstrap attack tapbot refuses.
+	for _, id := range []string{DemoSarahID, DemoDiegoID, DemoLeeID, DemoAdeleID, DemoJohannaID, DemoGradyID, DemoIrvinID} {
 		_ = t.SetManager(id, DemoMeganID) // both ids were just added
 	}
 	t.AddGroup(Group{ID: DemoApproversGroupID, DisplayName: DemoApproversGroup})

@@ -222,6 +222,7 @@ func userJSON(u *User, fields []string) map[string]any {
 		"department":        nullable(u.Department),
 		"jobTitle":          nullable(u.JobTitle),
 		"employeeHireDate":  nullableTime(u.HireDate),
+		"createdDateTime":   nullableTime(u.Created),
 		"accountEnabled":    !u.Disabled,
 		"userType":          u.UserType,
 		"externalUserState": nullable(u.ExternalUserState),

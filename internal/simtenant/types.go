@@ -15,6 +15,7 @@ type User struct {
 	Department  string
 	JobTitle    string
 	HireDate    time.Time // employeeHireDate; zero is null
+	Created     time.Time // createdDateTime; zero is null
 	Disabled    bool      // accountEnabled=false
 	// UserType is "Member" (default) or "Guest".
 	UserType string

@@ -10,7 +10,10 @@ type User struct {
 	Mail        string    `json:"mail,omitempty"`
 	Department  string    `json:"department,omitempty"`
 	HireDate    time.Time `json:"hire_date,omitempty"`
-	Enabled     bool      `json:"enabled"`
+	// Created is when the account was created (createdDateTime; zero when
+	// Graph does not say, as for some accounts created before 2018).
+	Created time.Time `json:"created,omitempty"`
+	Enabled bool      `json:"enabled"`
 	// UserType is "Member" or "Guest".
 	UserType string `json:"user_type,omitempty"`
 	// External is true for an external guest (B2B invitee, #EXT# UPN or
