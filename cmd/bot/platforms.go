@@ -45,7 +45,7 @@ func (a *app) chat(cfg *Config, log *slog.Logger) error {
 		sc := cfg.Slack
 		ad, err := slack.New(slack.Config{
 			BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
-			ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile,
+			ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile, Identity: sc.Identity,
 			OnConnections: func(n int) { slackConnections.Set(float64(n)) },
 		}, a.store, a.router, log)
 		if err != nil {

@@ -186,15 +186,17 @@ func (r *Router) say(ctx context.Context, ev chat.Event, err error) {
 // actor maps a chat user to an Entra-identified actor. Teams gives the
 // immutable object id; Slack gives an e-mail that is looked up (cached).
 func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
+	if u.Refusal != "" {
+		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, u.Refusal)
+	}
 	if u.Guest {
 		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textGuestActor)
 	}
 	a := tap.Actor{Platform: u.Platform, ChatID: u.ID, EntraID: u.EntraID, Name: u.Name, Email: u.Email}
 	if a.EntraID != "" {
-		if a.Name == "" || a.Email == "" {
-			if usr, err := r.lookup(ctx, string(a.EntraID), r.d.Directory.User); err == nil {
-				a.Name, a.Email = usr.DisplayName, usr.UPN
-			}
+		// Entra names people; a chat profile's name is its owner's claim.
+		if usr, err := r.lookup(ctx, string(a.EntraID), r.d.Directory.User); err == nil {
+			a.Name, a.Email = usr.DisplayName, usr.UPN
 		}
 		return a, nil
 	}
@@ -208,10 +210,7 @@ func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
 		}
 		return tap.Actor{}, err
 	}
-	a.EntraID, a.Email = usr.ID, usr.UPN
-	if usr.DisplayName != "" {
-		a.Name = usr.DisplayName
-	}
+	a.EntraID, a.Email, a.Name = usr.ID, usr.UPN, usr.DisplayName
 	return a, nil
 }
 
