@@ -19,6 +19,7 @@ import (
 	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
+	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/teams"
 )
@@ -48,6 +49,8 @@ type SlackConfig struct {
 	ApproversChannel string   `yaml:"approvers_channel"`
 	AllowedTeams     []string `yaml:"allowed_teams"`
 	UserMapFile      string   `yaml:"user_map_file"`
+	// Identity is email (default) or map; see slack.Identity.
+	Identity slack.Identity `yaml:"identity"`
 }
 
 // TeamsConfig connects Microsoft Teams (on when an app id is set; always
@@ -287,6 +290,12 @@ func (c *Config) validate() error {
 		if c.Teams.AppID != "" && c.Teams.ApproversConversation == "" {
 			bad("teams.approvers_conversation: required when Teams is on")
 		}
+	}
+	if err := c.Slack.Identity.Validate(); err != nil {
+		bad("slack.identity: %w", err)
+	}
+	if c.Slack.Identity == slack.IdentityMap && c.Slack.UserMapFile == "" {
+		bad("slack.identity: map needs slack.user_map_file (the Slack user id → Entra object id map)")
 	}
 	if c.Slack.BotToken != "" {
 		if !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {

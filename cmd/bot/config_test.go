@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tapbot/tapbot/internal/slack"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -30,6 +32,7 @@ graph:
   certificate_path: "/nonexistent/tapbot-graph.pem"
 slack:
   bot_token: "xoxp-user-token"
+  identity: mail
 `
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
@@ -44,6 +47,7 @@ slack:
 		"graph: graph credential ambiguous", "graph certificate: stat /nonexistent/tapbot-graph.pem",
 		"database_url: unsupported database (mysql)", "seal_key: required",
 		"slack.bot_token: must be a bot token", "slack: set app_token", "slack.approvers_channel",
+		`slack.identity: "mail" must be email or map`,
 	}
 	for _, w := range want {
 		if !strings.Contains(stderr.String(), w) {
@@ -84,6 +88,18 @@ func TestConfigEnvOverridesAndFiles(t *testing.T) {
 	}
 	if !cfg.Local() {
 		t.Error("no graph settings should mean local mode")
+	}
+}
+
+func TestConfigSlackIdentity(t *testing.T) {
+	env := map[string]string{"TAPBOT_SLACK_IDENTITY": "map"}
+	if _, err := loadConfig("", envMap(env)); err == nil || !strings.Contains(err.Error(), "slack.identity: map needs slack.user_map_file") {
+		t.Errorf("map mode without a map file: %v", err)
+	}
+	env["TAPBOT_SLACK_USER_MAP_FILE"] = "/etc/tapbot/slack-users.yaml"
+	cfg, err := loadConfig("", envMap(env))
+	if err != nil || cfg.Slack.Identity != slack.IdentityMap {
+		t.Fatalf("map mode with a map file: %v, %+v", err, cfg)
 	}
 }
 

@@ -51,7 +51,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 		ps = append(ps, core.Platform{Approvers: sc.ApproversChannel, New: func(h chat.Handler) (chat.Messenger, error) {
 			ad, err := slack.New(slack.Config{
 				BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
-				ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile,
+				ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile, Identity: sc.Identity,
 				OnConnections: func(n int) { slackConnections.Set(float64(n)) },
 			}, a.store, h, log)
 			if err != nil {

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -98,5 +99,50 @@ func TestRefusedTargetsReachRequesterAsSentences(t *testing.T) {
 	}
 	if n := len(h.msgr.To(approversChannel)); n != 0 {
 		t.Errorf("%d refused requests reached the approvers", n)
+	}
+}
+
+// TestAttack_SlackIdentityByMutableEmail_RefusalIsTheAnswer: a click from
+// an account the platform vouches for as nobody (here: an unconfirmed
+// Slack e-mail that claims an approver's address) is answered with the
+// platform's sentence, audited as refused, and issues nothing; the
+// claimed address is never looked up.
+func TestAttack_SlackIdentityByMutableEmail_RefusalIsTheAnswer(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	const sentence = "Your Slack e-mail address isn't confirmed, so I can't tell who you are."
+	impostor := chat.User{Platform: chattest.Platform, ID: "U-mallory", Email: simtenant.DemoAlexUPN, Guest: true, Refusal: sentence}
+	if r := h.click(impostor, chat.ActionApprove, string(id)); strings.TrimSpace(r.Text()) != sentence {
+		t.Fatalf("reply %q, want the platform's refusal", r.Text())
+	}
+	if h.tenant.TotalCreates() != 0 || h.state(id) != tap.StatePending {
+		t.Fatal("a refused account's click issued a pass")
+	}
+	var export bytes.Buffer
+	if err := h.trail.Export(h.ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(export.String(), `"refused"`) || !strings.Contains(export.String(), "U-mallory") {
+		t.Errorf("refused click not audited:\n%s", export.String())
+	}
+}
+
+// TestCardNamesComeFromEntra: the name a chat profile claims never reaches
+// a card; the requester is named by their Entra displayName.
+func TestCardNamesComeFromEntra(t *testing.T) {
+	h := newHarness(t, "approval")
+	spoof := megan
+	spoof.Name = "IT Security <https://evil.example|verify here>"
+	if r := h.say(spoof, oneShot); !strings.Contains(r.Text(), "Confirm and send") {
+		t.Fatalf("no summary: %s", r.Text())
+	}
+	h.say(spoof, "yes")
+	card, ok := h.msgr.Last(approversChannel)
+	if !ok {
+		t.Fatal("no approval card")
+	}
+	text := chattest.Text(card.Message)
+	if strings.Contains(text, "IT Security") || !strings.Contains(text, "Megan Bowen") {
+		t.Fatalf("card names the requester from the chat profile:\n%s", text)
 	}
 }

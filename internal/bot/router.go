@@ -177,16 +177,26 @@ func (r *Router) say(ctx context.Context, ev chat.Event, err error) {
 // actor maps a chat user to an Entra-identified actor. Teams gives the
 // immutable object id; Slack gives an e-mail that is looked up (cached).
 func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
+	if u.Refusal != "" {
+		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, u.Refusal)
+	}
 	if u.Guest {
 		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textGuestActor)
 	}
 	a := tap.Actor{Platform: u.Platform, ChatID: u.ID, EntraID: u.EntraID, Name: u.Name, Email: u.Email}
 	if a.EntraID != "" {
-		if a.Name == "" || a.Email == "" {
-			if usr, err := r.lookup(ctx, string(a.EntraID), r.d.Directory.User); err == nil {
-				a.Name, a.Email = usr.DisplayName, usr.UPN
-			}
+		// Entra names people (a chat profile's name is its owner's claim)
+		// and says who is a guest (Teams' from.userRole alone can miss one).
+		usr, err := r.lookup(ctx, string(a.EntraID), r.d.Directory.User)
+		switch {
+		case errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound):
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textNoIdentity)
+		case err != nil:
+			return tap.Actor{}, err
+		case usr.External || strings.EqualFold(usr.UserType, "Guest"):
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textGuestActor)
 		}
+		a.Name, a.Email = usr.DisplayName, usr.UPN
 		return a, nil
 	}
 	if u.Email == "" {
@@ -199,10 +209,7 @@ func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
 		}
 		return tap.Actor{}, err
 	}
-	a.EntraID, a.Email = usr.ID, usr.UPN
-	if usr.DisplayName != "" {
-		a.Name = usr.DisplayName
-	}
+	a.EntraID, a.Email, a.Name = usr.ID, usr.UPN, usr.DisplayName
 	return a, nil
 }
 

@@ -112,3 +112,18 @@ func TestAttack_AlertSpam(t *testing.T) {
 		t.Fatalf("a second person's attempt was not reported:\n%s", chattest.Text(last.Message))
 	}
 }
+
+// Issue 10 (also): a Teams sender whose client did not mark them a guest
+// (from.userRole "user") is still a guest when Entra says so.
+func TestAttack_GuestNotMarkedByTheClient(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	lee := chat.User{Platform: chattest.Platform, ID: "U-lee", EntraID: simtenant.DemoLeeID, Name: "Alex Wilber"}
+	r := h.click(lee, chat.ActionApprove, string(id))
+	if !strings.Contains(r.Text(), "Guests") {
+		t.Fatalf("reply:\n%s", r.Text())
+	}
+	if got := h.state(id); got != tap.StatePending {
+		t.Fatalf("state = %s", got)
+	}
+}

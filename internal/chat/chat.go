@@ -30,13 +30,18 @@ type User struct {
 	Platform tap.Platform
 	ID       string     // Slack user id / Teams 29:… id
 	EntraID  tap.UserID // Teams from.aadObjectId; Slack: empty until resolved
-	Email    string     // Slack users.info e-mail (resolution hint only)
-	Name     string
+	Email    string     // Slack: the confirmed users.info e-mail (resolution hint only)
+	Name     string     // Teams from.name; Slack: empty (a profile name is its owner's claim)
 	// Team is the workspace (Slack team id) or tenant (Teams tenant id).
 	Team string
 	// Guest is true for restricted, external or Slack Connect users, who
 	// can never approve.
 	Guest bool
+	// Refusal, when set, is why the platform vouches for this user as
+	// nobody (an unconfirmed e-mail, an unmapped account, a guest): one
+	// sentence for them that says nothing about anyone else. The core
+	// refuses the event with it.
+	Refusal string
 	// Zone is the person's IANA time zone when the platform knows it
 	// (Slack users.info tz, Teams clientInfo timezone); "" otherwise.
 	Zone string

@@ -38,6 +38,9 @@ type Config struct {
 	// UserMapFile optionally maps Slack user ids to Entra object ids
 	// (YAML mapping or two-column CSV), kept by an admin.
 	UserMapFile string
+	// Identity binds Slack users to Entra: IdentityEmail (default; the map,
+	// else a confirmed e-mail) or IdentityMap (the map only).
+	Identity Identity
 	// EmailCacheTTL is how long users.info answers are cached (default 15 min).
 	EmailCacheTTL time.Duration
 	// PostInterval is the minimum gap between chat.postMessage calls to one
@@ -98,6 +101,15 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapte
 	if cfg.APIURL != "" && !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"
 	}
+	if err := cfg.Identity.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("slack identity: %w", err))
+	}
+	if cfg.Identity == IdentityMap && cfg.UserMapFile == "" {
+		errs = append(errs, errors.New("slack identity map needs a user map file"))
+	}
+	if cfg.Identity == "" {
+		cfg.Identity = IdentityEmail
+	}
 	var userMap map[string]tap.UserID
 	if cfg.UserMapFile != "" {
 		m, err := loadUserMap(cfg.UserMapFile)
@@ -149,7 +161,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapte
 		maxWait:    30 * time.Second,
 		dm:         map[string]string{},
 	}
-	a.ids = &identity{api: api, ttl: cfg.EmailCacheTTL, now: time.Now, entra: userMap, cache: map[string]profile{}}
+	a.ids = &identity{api: api, mode: cfg.Identity, ttl: cfg.EmailCacheTTL, now: time.Now, entra: userMap, cache: map[string]profile{}}
 	if len(userMap) > 0 {
 		a.ids.slack = make(map[tap.UserID]string, len(userMap))
 		for s, e := range userMap {
@@ -225,27 +237,38 @@ func (a *Adapter) handle(ctx context.Context, ev chat.Event) {
 }
 
 // fillUser completes u from users.info and the admin map. It returns
-// false for bots (their events are ignored). A lookup failure fails
-// closed: the user is treated as a guest, who can never approve.
+// false for bots (their events are ignored). A user tapbot may not act for
+// (guest, other organisation, unconfirmed e-mail, unmapped in map mode, or
+// a failed lookup) gets a Refusal, which the core answers with.
 func (a *Adapter) fillUser(ctx context.Context, u *chat.User) bool {
 	u.Platform = Platform
-	if e, ok := a.ids.entra[u.ID]; ok {
-		u.EntraID = e
-	}
+	// Payloads carry the Slack profile's name, which its owner chose;
+	// people are named from Entra.
+	u.Name = ""
 	p, err := a.ids.profile(ctx, u.ID)
 	if err != nil {
 		a.log.Warn("slack user lookup", "slack_user", u.ID, "err", err)
-		u.Guest = true
+		refuse(u, refuseLookup)
 		return true
 	}
 	if p.bot {
 		return false
 	}
-	u.Email, u.Name = p.email, p.name
 	if p.team != "" {
 		u.Team = p.team
 	}
-	own, err := a.ids.teamAllowed(ctx, p.team, p.enterprise)
-	u.Guest = p.restricted || p.deleted || !own || err != nil
+	entra, email, r := a.ids.bind(ctx, u.ID, p)
+	if r != nil {
+		a.log.Warn("slack user refused", "slack_user", u.ID, "team", p.team, "enterprise", p.enterprise, "reason", r.reason)
+		refuse(u, *r)
+		return true
+	}
+	u.EntraID, u.Email = entra, email
 	return true
+}
+
+// refuse marks u as nobody tapbot acts for (Guest too, so a consumer that
+// reads only Guest still refuses).
+func refuse(u *chat.User, r refusal) {
+	u.EntraID, u.Email, u.Guest, u.Refusal = "", "", true, r.text
 }

@@ -34,7 +34,7 @@ func (c *scriptedCore) Handle(ctx context.Context, ev chat.Event) {
 			_ = ev.Reply(ctx, chat.Message{Text: "You cannot approve this request."})
 			return
 		}
-		_ = c.a.Update(ctx, ev.Message, chat.Message{Title: "Temporary Access Pass request", Text: "Approved by " + chat.Esc(ev.User.Name)})
+		_ = c.a.Update(ctx, ev.Message, chat.Message{Title: "Temporary Access Pass request", Text: "Approved by " + chat.Esc(ev.User.Email)})
 		c.dm, _ = c.a.Send(ctx, chat.Address{Kind: chat.ToUser, ID: alice}, chat.Message{Title: "Approved",
 			Buttons: []chat.Button{{Action: chat.ActionReveal, Label: "Reveal pass", Value: ev.Value, Style: chat.StylePrimary}}})
 	case ev.Kind == chat.KindAction && ev.Action == chat.ActionReveal:
@@ -77,7 +77,7 @@ func TestWholeFlowOverHTTP(t *testing.T) {
 	e.deliver(t, body, http.StatusOK) // a double delivery acts once
 	e.a.Wait()
 	card := e.fake.Messages(approvers)[0]
-	if card.Edits != 1 || !strings.Contains(texts(card.Blocks), "Approved by Bob Approver") || strings.Contains(string(card.Blocks), "button") {
+	if card.Edits != 1 || !strings.Contains(texts(card.Blocks), "Approved by bob@contoso.com") || strings.Contains(string(card.Blocks), "button") {
 		t.Fatalf("card not updated in place: %s", card.Blocks)
 	}
 	for _, u := range []string{gina, alice} {

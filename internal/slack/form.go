@@ -218,7 +218,7 @@ func formErrors(f *chat.Form) map[string]string {
 		if fd.Kind == chat.FieldDateTime {
 			id += dateSuffix
 		}
-		errs[id] = truncate(fd.Error, maxLabel)
+		errs[id] = truncate(inert(fd.Error), maxLabel) // may echo what the user typed
 	}
 	return errs
 }

@@ -18,12 +18,53 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
-// profile is what tapbot keeps of a users.info answer.
+// Identity is how a Slack user is bound to an Entra user: the
+// slack.identity configuration value.
+type Identity string
+
+// The bindings. Either way the user must be an active, non-guest member of
+// an allowed workspace; a Slack profile's e-mail is editable by the user
+// (and by workspace admins), so only a confirmed one is ever trusted.
+const (
+	// IdentityEmail (the default) takes the admin map's entry, or else the
+	// e-mail users.info reports as confirmed, looked up in Entra.
+	IdentityEmail Identity = "email"
+	// IdentityMap takes only the admin map: an unmapped user is refused.
+	IdentityMap Identity = "map"
+)
+
+// Validate reports whether m is a known binding; empty means IdentityEmail.
+func (m Identity) Validate() error {
+	switch m {
+	case "", IdentityEmail, IdentityMap:
+		return nil
+	}
+	return fmt.Errorf("%q must be %s or %s", string(m), IdentityEmail, IdentityMap)
+}
+
+// refusal is why a Slack user is nobody tapbot may act for: a reason for
+// the log and one sentence for that user, which says nothing about anyone
+// else.
+type refusal struct{ reason, text string }
+
+var (
+	refuseLookup      = refusal{"lookup_failed", "I couldn't check your Slack account just now, so I can't act for you; please try again in a minute."}
+	refuseDeleted     = refusal{"deactivated", "This Slack account is deactivated, so I can't act for it."}
+	refuseStranger    = refusal{"stranger", "Your Slack account isn't part of this organisation's workspace, so I can't act for you."}
+	refuseOtherTeam   = refusal{"other_workspace", "Your Slack account isn't part of this organisation's workspace, so I can't act for you."}
+	refuseRestricted  = refusal{"guest", "Guest accounts can't request or approve passes."}
+	refuseUnconfirmed = refusal{"email_unconfirmed", "Your Slack e-mail address isn't confirmed, so I can't tell who you are: confirm it in Slack, or ask IT to map your account."}
+	refuseUnmapped    = refusal{"not_mapped", "Your Slack account isn't mapped to a directory account, so I can't act for you: ask IT to add it to tapbot's user map."}
+)
+
+// profile is what tapbot keeps of a users.info answer. The profile's
+// names are not kept: people are named from Entra.
 type profile struct {
-	name       string
 	email      string
+	confirmed  bool // is_email_confirmed
 	team       string
 	enterprise string
+	stranger   bool // is_stranger: another organisation's user
 	restricted bool // is_restricted || is_ultra_restricted
 	bot        bool
 	deleted    bool
@@ -34,6 +75,7 @@ type profile struct {
 // workspaces are the organisation's own.
 type identity struct {
 	api   *slack.Client
+	mode  Identity
 	ttl   time.Duration
 	now   func() time.Time
 	entra map[string]tap.UserID // admin map: Slack user id → Entra object id
@@ -57,18 +99,12 @@ func (d *identity) profile(ctx context.Context, id string) (profile, error) {
 	if err != nil {
 		return profile{}, fmt.Errorf("users.info %s: %w", id, err)
 	}
-	name := u.RealName
-	if name == "" {
-		name = u.Profile.RealName
-	}
-	if name == "" {
-		name = u.Name
-	}
 	p = profile{
-		name:       name,
 		email:      u.Profile.Email,
+		confirmed:  u.IsEmailConfirmed,
 		team:       u.TeamID,
 		enterprise: u.Enterprise.EnterpriseID,
+		stranger:   u.IsStranger,
 		restricted: u.IsRestricted || u.IsUltraRestricted,
 		bot:        u.IsBot || u.ID == "USLACKBOT",
 		deleted:    u.Deleted,
@@ -116,6 +152,37 @@ func (d *identity) teamAllowed(ctx context.Context, team, enterprise string) (bo
 		return false, err
 	}
 	return (team != "" && set[team]) || (enterprise != "" && set[enterprise]), nil
+}
+
+// bind decides who a Slack user is in Entra: the admin map's object id,
+// or (IdentityEmail, unmapped) the confirmed e-mail for the core to look
+// up. A refusal means tapbot may act for nobody through this account.
+func (d *identity) bind(ctx context.Context, id string, p profile) (tap.UserID, string, *refusal) {
+	switch {
+	case p.deleted:
+		return "", "", &refuseDeleted
+	case p.stranger:
+		return "", "", &refuseStranger
+	}
+	own, err := d.teamAllowed(ctx, p.team, p.enterprise)
+	switch {
+	case err != nil:
+		return "", "", &refuseLookup
+	case !own:
+		return "", "", &refuseOtherTeam
+	case p.restricted:
+		return "", "", &refuseRestricted
+	}
+	if e, ok := d.entra[id]; ok {
+		return e, "", nil
+	}
+	switch {
+	case d.mode == IdentityMap:
+		return "", "", &refuseUnmapped
+	case !p.confirmed:
+		return "", "", &refuseUnconfirmed
+	}
+	return "", p.email, nil
 }
 
 // isBotUser reports whether id is this app's own bot user.

@@ -19,7 +19,7 @@ func TestDirectMessageEvent(t *testing.T) {
 	e := newEnv(t)
 	e.deliver(t, e.fake.DM(alice, "  pass for sarah@contoso.com  "), http.StatusOK)
 	ev := e.rec.next(t)
-	want := chat.User{Platform: Platform, ID: alice, Email: "alice@contoso.com", Name: "Alice Manager", Team: slackfake.DefaultTeam}
+	want := chat.User{Platform: Platform, ID: alice, Email: "alice@contoso.com", Team: slackfake.DefaultTeam}
 	if ev.Kind != chat.KindMessage || !ev.Direct || ev.Text != "pass for sarah@contoso.com" || ev.User != want {
 		t.Fatalf("event %+v", ev)
 	}
@@ -189,7 +189,7 @@ func TestUsersInfoCachedWithTTL(t *testing.T) {
 	now = now.Add(time.Hour + time.Second)
 	e.fake.SetUser(slackfake.User{ID: alice, Name: "Alice Manager", Email: "alice.new@contoso.com", Guest: true})
 	e.deliver(t, e.fake.DM(alice, "again"), http.StatusOK)
-	if ev := e.rec.next(t); ev.User.Email != "alice.new@contoso.com" || !ev.User.Guest {
+	if ev := e.rec.next(t); ev.User.Refusal != refuseRestricted.text || ev.User.Email != "" {
 		t.Fatalf("stale profile after the TTL: %+v", ev.User)
 	}
 }

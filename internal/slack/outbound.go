@@ -129,7 +129,8 @@ func (a *Adapter) post(ctx context.Context, channel string, m chat.Message) (str
 	err = a.do(ctx, func(ctx context.Context) error {
 		var err error
 		ch, ts, err = a.api.PostMessageContext(ctx, channel,
-			slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(notifyText(m), false))
+			slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(notifyText(m), false),
+			slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
 		return err
 	})
 	if err != nil {

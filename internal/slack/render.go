@@ -48,8 +48,8 @@ func escapeMrkdwn(s string) string {
 // characters are still escaped so core text cannot form a mention or link.
 func markupToMrkdwn(s string) string { return escapeMrkdwn(s) }
 
-// mrkdwn renders core text with user spans (chat.Esc) escaped.
-func mrkdwn(text string) string { return chat.Expand(text, escapeMrkdwn, markupToMrkdwn) }
+// mrkdwn renders core text with user spans (chat.Esc) made inert.
+func mrkdwn(text string) string { return chat.Expand(text, inertMrkdwn, markupToMrkdwn) }
 
 // truncate cuts s to at most n bytes on a rune boundary, ending in "…",
 // without leaving half of an &amp;-style entity behind.
@@ -95,25 +95,31 @@ func splitText(s string, n int) []string {
 	return out
 }
 
+// plain is a plain_text object. Its text is taken as user text (titles,
+// labels and confirmations can hold names) and made inert.
 func plain(s string, n int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, n), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, truncate(inert(s), n), false, false)
 }
 
+// markdown is a mrkdwn object for text already rendered (mrkdwn, or
+// inertMrkdwn for user text). It is verbatim: Slack links and mentions
+// nothing by itself.
 func markdown(s string, n int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, n), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, n), false, true)
 }
 
 // notifyText is the top-level fallback text (notifications, screen
-// readers). It is mrkdwn too, so it is escaped; it never holds a secret.
+// readers). It is mrkdwn that cannot be made verbatim, so user text in it
+// is inert; it never holds a secret.
 func notifyText(m chat.Message) string {
-	t := m.Title
-	if t == "" {
-		t, _, _ = strings.Cut(chat.Plain(m.Text), "\n")
+	t := inertMrkdwn(m.Title)
+	if m.Title == "" {
+		t, _, _ = strings.Cut(mrkdwn(m.Text), "\n")
 	}
-	if t == "" {
+	if strings.TrimSpace(t) == "" {
 		t = "tapbot"
 	}
-	return truncate(escapeMrkdwn(t), maxNotifyText)
+	return truncate(t, maxNotifyText)
 }
 
 // messageBlocks draws m. The secret is drawn only when private is true
@@ -181,12 +187,13 @@ func secretBlocks(m chat.Message) []slack.Block {
 		Elements: []slack.RichTextSectionElement{slack.NewRichTextSectionTextElement(m.Secret.Reveal(), nil)},
 	}
 	return []slack.Block{
-		slack.NewSectionBlock(markdown("*"+escapeMrkdwn(capt)+"*", maxSectionText), nil, nil),
+		slack.NewSectionBlock(markdown("*"+inertMrkdwn(capt)+"*", maxSectionText), nil, nil),
 		slack.NewRichTextBlock("secret", pre),
 	}
 }
 
 // factBlocks draws facts as section fields, at most ten per section.
+// Labels and values are literal (user text), so both are made inert.
 func factBlocks(facts []chat.Fact) []slack.Block {
 	var out []slack.Block
 	for len(facts) > 0 {
@@ -197,7 +204,7 @@ func factBlocks(facts []chat.Fact) []slack.Block {
 			if v == "" {
 				v = "—"
 			}
-			fields = append(fields, markdown("*"+escapeMrkdwn(f.Label)+"*\n"+escapeMrkdwn(v), maxFieldText))
+			fields = append(fields, markdown("*"+inertMrkdwn(f.Label)+"*\n"+inertMrkdwn(v), maxFieldText))
 		}
 		out = append(out, slack.NewSectionBlock(nil, fields, nil))
 		facts = facts[n:]

@@ -19,23 +19,31 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden Block Kit files in testdata/")
 
-// approvalCard is an approval card with hostile user text in it.
+// hostile is user text that is live markup in mrkdwn: a URL, a labelled
+// link, a bare domain Slack would link, formatting, broadcasts, a user
+// mention and a quote.
+const hostile = "see https://evil.example/login or <https://evil.example|Click to approve>, evil.com " +
+	"*bold* ~strike~ _it_ `code` <!channel> @here <@U123>\n> quoted"
+
+// approvalCard is an approval card with hostile user text in every place
+// user text goes: title, sentence, facts and the confirmation.
 func approvalCard() chat.Message {
 	return chat.Message{
-		Title: "Temporary Access Pass request",
+		Title: "Temporary Access Pass request for Sarah *Johnson* evil.com",
 		Text: "*" + chat.Esc("Alice Manager") + "* asks for a pass for *" + chat.Esc("Sarah Johnson") + "*.\n" +
-			"Justification: " + chat.Esc("new laptop <!channel> & <https://evil.example|click here> <@U0BOB>"),
+			"Justification: " + chat.Esc(hostile),
 		Facts: []chat.Fact{
 			{Label: "Target", Value: "Sarah Johnson (sarah.johnson@contoso.com), Sales"},
-			{Label: "Requester", Value: "Alice Manager"},
+			{Label: "Requester", Value: "Alice @channel Manager (evil.com)"},
 			{Label: "Start", Value: "Mon 1 Dec 08:00 CET (07:00 UTC)"},
 			{Label: "Lifetime", Value: "8 hours"},
 			{Label: "One-time", Value: "No"},
 			{Label: "Reason", Value: "Onboarding"},
+			{Label: "Justification", Value: hostile},
 			{Label: "Warning", Value: "Approving replaces a live pass <!here>"},
 		},
 		Buttons: []chat.Button{
-			{Action: chat.ActionApprove, Label: "Approve", Value: "req-1", Style: chat.StylePrimary, Confirm: "Create a pass for Sarah Johnson now?"},
+			{Action: chat.ActionApprove, Label: "Approve", Value: "req-1", Style: chat.StylePrimary, Confirm: "Create a pass for Sarah *Johnson* evil.com now?"},
 			{Action: chat.ActionDeny, Label: "Deny", Value: "req-1", Style: chat.StyleDanger},
 		},
 		Note: "Request req-1 · expires in 24 h if nobody decides",
@@ -51,9 +59,12 @@ func golden(t *testing.T, name string, v any) {
 	if err := enc.Encode(v); err != nil {
 		t.Fatal(err)
 	}
+	// The invisible characters that keep user text inert are written as
+	// JSON escapes, so a reviewer sees them in the golden files.
+	got := []byte(strings.NewReplacer(wordJoiner, `\u2060`, softHyphen, `\u00ad`).Replace(buf.String()))
 	path := filepath.Join("testdata", name+".json")
 	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -62,39 +73,23 @@ func golden(t *testing.T, name string, v any) {
 	if err != nil {
 		t.Fatalf("%v (run go test -update)", err)
 	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from golden file; got:\n%s", path, buf.String())
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file; got:\n%s", path, got)
 	}
 }
 
 func TestGoldenBlockKit(t *testing.T) {
 	golden(t, "approval_card", messageBlocks(approvalCard(), false, maxBlocksMessage))
-	decided := chat.Message{Title: "Temporary Access Pass request", Text: "✅ Approved by *" + chat.Esc("Bob Approver") + "* at 14:02 UTC.",
-		Facts: approvalCard().Facts[:3]}
-	golden(t, "approval_card_decided", messageBlocks(decided, false, maxBlocksMessage))
+	golden(t, "approval_card_decided", messageBlocks(decidedCard(), false, maxBlocksMessage))
+	golden(t, "summary", messageBlocks(summaryMessage(), false, maxBlocksMessage))
+	golden(t, "notice", messageBlocks(noticeMessage(), false, maxBlocksMessage))
+	golden(t, "status", messageBlocks(statusMessage(), false, maxBlocksMessage))
 	golden(t, "reveal_view", contentView(revealMessage()))
 	golden(t, "request_form", formView(*requestForm(), "D0ALICE"))
+	golden(t, "request_form_errors", formView(*formWithErrors(), "D0ALICE"))
 	golden(t, "loading_view", loadingView())
 	golden(t, "deny_form", formView(chat.Form{ID: chat.FormDeny, Title: "Deny request", Submit: "Deny", State: "req-1",
 		Fields: []chat.Field{{ID: "reason", Label: "Reason", Kind: chat.FieldTextArea}}}, approvers))
-}
-
-func TestMrkdwnInjectionEscaped(t *testing.T) {
-	raw, _ := json.Marshal(messageBlocks(approvalCard(), false, maxBlocksMessage))
-	all := texts(raw)
-	for _, bad := range []string{"<!channel>", "<!here>", "<https://evil.example|click here>", "<@U0BOB>"} {
-		if strings.Contains(all, bad) {
-			t.Errorf("rendered card contains live markup %q", bad)
-		}
-	}
-	for _, want := range []string{"&lt;!channel&gt;", "&amp; &lt;https://evil.example|click here&gt;", "&lt;!here&gt;", "*Alice Manager*"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("rendered card lacks %q", want)
-		}
-	}
-	if got := notifyText(chat.Message{Text: chat.Esc("<!channel> hi")}); got != "&lt;!channel&gt; hi" {
-		t.Errorf("notification text %q", got)
-	}
 }
 
 func TestBlockKitLimits(t *testing.T) {

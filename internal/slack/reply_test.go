@@ -155,12 +155,12 @@ func TestViewSubmissionSlowHandler(t *testing.T) {
 func revealMessage() chat.Message {
 	return chat.Message{
 		Title:     "Pass for Sarah Johnson",
-		Text:      "Give this pass to *" + chat.Esc("Sarah Johnson") + "* in person.",
+		Text:      "Give this pass to *" + chat.Esc("Sarah Johnson") + "* in person.\n" + chat.Esc("Guide: "+hostile),
 		Secret:    tap.NewSecret(testPassValue),
 		SecretCap: "Temporary Access Pass",
 		Facts: []chat.Fact{{Label: "Activates", Value: "Mon 1 Dec 08:00 CET (07:00 UTC)"},
 			{Label: "Expires", Value: "Mon 1 Dec 16:00 CET (15:00 UTC)"}, {Label: "One-time", Value: "No"}},
-		Note: "Sign in at https://aka.ms/mysecurityinfo and register Windows Hello or a passkey.",
+		Note: "Shown once and never stored in chat.",
 	}
 }
 

@@ -20,12 +20,17 @@ func (s *Server) usersInfo(args map[string]string) (any, string) {
 	if !ok {
 		return nil, "user_not_found"
 	}
-	return map[string]any{"ok": true, "user": map[string]any{
+	user := map[string]any{
 		"id": u.ID, "team_id": u.TeamID, "name": strings.ToLower(strings.ReplaceAll(u.Name, " ", ".")),
 		"real_name": u.Name, "deleted": u.Deleted, "is_bot": u.Bot,
 		"is_restricted": u.Guest || u.UltraGuest, "is_ultra_restricted": u.UltraGuest,
+		"is_stranger": u.Stranger, "is_email_confirmed": !u.Unconfirmed && u.Email != "",
 		"profile": map[string]any{"real_name": u.Name, "email": u.Email},
-	}}, ""
+	}
+	if u.Enterprise != "" {
+		user["enterprise_user"] = map[string]any{"id": u.ID, "enterprise_id": u.Enterprise, "teams": []string{u.TeamID}}
+	}
+	return map[string]any{"ok": true, "user": user}, ""
 }
 
 func (s *Server) conversationsOpen(args map[string]string) (any, string) {

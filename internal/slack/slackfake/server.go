@@ -37,11 +37,19 @@ type User struct {
 	ID, Name, Email string
 	// TeamID is the user's home workspace (another one for Slack Connect).
 	TeamID string
+	// Enterprise is the Enterprise Grid org id (enterprise_user), if any.
+	Enterprise string
 	// Guest marks a restricted (multi-channel guest) account;
 	// UltraGuest a single-channel guest.
 	Guest, UltraGuest bool
-	Bot               bool
-	Deleted           bool
+	// Stranger marks another organisation's user the app sees through a
+	// shared channel (is_stranger).
+	Stranger bool
+	// Unconfirmed marks an e-mail address the user never confirmed
+	// (is_email_confirmed false); members are confirmed by default.
+	Unconfirmed bool
+	Bot         bool
+	Deleted     bool
 }
 
 // Message is a message as a channel shows it now.
