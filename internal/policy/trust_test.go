@@ -221,4 +221,3 @@ func TestAttack_NothingRecheckedAtReveal(t *testing.T) {
 		}
 	})
 }
-
