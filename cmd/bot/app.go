@@ -192,7 +192,7 @@ func (a *app) routes() {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections, securitySuppressed)
 	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 

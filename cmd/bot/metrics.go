@@ -22,6 +22,10 @@ var (
 	httpTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tapbot_http_requests_total", Help: "Inbound HTTP requests by route and status code.",
 	}, []string{"route", "code"})
+	securitySuppressed = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_security_notices_suppressed_total",
+		Help: "Security notices not sent to the approvers because the same person already triggered one for the same request within the hour (every attempt is audited).",
+	}, func() float64 { return float64(approvals.SuppressedNotices()) })
 	slackConnections = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "tapbot_slack_socket_connections",
 		Help: "Socket Mode connections Slack reports for this app; alert when above the replica count (a stolen app token joins the pool).",

@@ -1,6 +1,10 @@
 package simtenant
 
-import "time"
+import (
+	"time"
+
+	"github.com/tapbot/tapbot/internal/tap"
+)
 
 // The demo tenant's fixed ids and names. Local mode and the Teams
 // Playground configuration rely on them: do not change them.
@@ -17,6 +21,7 @@ const (
 	DemoAdeleID   = "a1f4c1e2-0000-4000-8000-000000000007" // Global Administrator
 	DemoJohannaID = "a1f4c1e2-0000-4000-8000-000000000008" // disabled account
 	DemoGradyID   = "a1f4c1e2-0000-4000-8000-000000000009" // PIM-eligible Privileged Role Administrator
+	DemoPradeepID = "a1f4c1e2-0000-4000-8000-000000000010" // existing employee with Authenticator: a recovery
 
 	DemoMeganUPN   = "megan.bowen@contoso.com"
 	DemoAlexUPN    = "alex.wilber@contoso.com"
@@ -28,6 +33,7 @@ const (
 	DemoAdeleUPN   = "adele.vance@contoso.com"
 	DemoJohannaUPN = "johanna.lorenz@contoso.com"
 	DemoGradyUPN   = "grady.archie@contoso.com"
+	DemoPradeepUPN = "pradeep.gupta@contoso.com"
 
 	DemoApproversGroupID  = "b2e5d3f4-0000-4000-8000-0000000000a1" // "TAP Approvers" = {Alex, Irvin}
 	DemoRequestersGroupID = "b2e5d3f4-0000-4000-8000-0000000000a2" // "TAP Requesters" (helpdesk), empty
@@ -65,13 +71,15 @@ func Demo(t *Tenant) {
 		{ID: DemoAdeleID, UPN: DemoAdeleUPN, DisplayName: "Adele Vance", Mail: DemoAdeleUPN, Department: "IT", JobTitle: "Global Administrator"},
 		{ID: DemoJohannaID, UPN: DemoJohannaUPN, DisplayName: "Johanna Lorenz", Mail: DemoJohannaUPN, Department: "Sales", Disabled: true},
 		{ID: DemoGradyID, UPN: DemoGradyUPN, DisplayName: "Grady Archie", Mail: DemoGradyUPN, Department: "IT", JobTitle: "Systems Engineer"},
+		{ID: DemoPradeepID, UPN: DemoPradeepUPN, DisplayName: "Pradeep Gupta", Mail: DemoPradeepUPN, Department: "Sales", JobTitle: "Account Manager",
+			Created: time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)},
 	}
 	for _, u := range users {
 		t.AddUser(u)
 	}
 	// Irvin (an approver) reports to Megan too: asking for his pass is the
 	// approval-bootstrap attack tapbot refuses.
-	for _, id := range []string{DemoSarahID, DemoDiegoID, DemoLeeID, DemoAdeleID, DemoJohannaID, DemoGradyID, DemoIrvinID} {
+	for _, id := range []string{DemoSarahID, DemoDiegoID, DemoLeeID, DemoAdeleID, DemoJohannaID, DemoGradyID, DemoIrvinID, DemoPradeepID} {
 		_ = t.SetManager(id, DemoMeganID) // both ids were just added
 	}
 	t.AddGroup(Group{ID: DemoApproversGroupID, DisplayName: DemoApproversGroup})
@@ -81,4 +89,7 @@ func Demo(t *Tenant) {
 	_ = t.AssignRole(DemoAdeleID, "Global Administrator", false)
 	_ = t.AssignRole(DemoGradyID, "Privileged Role Administrator", true)
 	t.SetPolicy(DefaultPolicy())
+	// Pradeep has used his account for years: a pass "for onboarding" is
+	// treated as a recovery.
+	_, _ = t.RegisterMethod(DemoPradeepID, tap.MethodAuthenticator)
 }
