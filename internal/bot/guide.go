@@ -54,17 +54,29 @@ func NewGuide(text, contact, org string) (*Guide, error) {
 	return g, nil
 }
 
-// Render fills the guide for r (no pass value ever enters it).
+// Render fills the guide for r (no pass value ever enters it), as plain
+// text.
 func (g *Guide) Render(r *tap.Request) (string, error) {
+	return g.render(r, func(s string) string { return s })
+}
+
+// marked fills the guide for a chat message: the template is the
+// operator's text (its links stay links), the values filled in are
+// marked as user text (shown inert: a display name is not markup).
+func (g *Guide) marked(r *tap.Request) (string, error) {
+	return g.render(r, chat.Esc)
+}
+
+func (g *Guide) render(r *tap.Request, value func(string) string) (string, error) {
 	start, end := r.Start, r.End()
 	if !r.PassStart.IsZero() {
 		start, end = r.PassStart, r.PassExpires
 	}
 	data := map[string]any{
-		"Name": targetName(r.Target), "UPN": r.Target.UPN,
-		"Activates": When(start, r.HireZone), "Expires": When(end, r.HireZone),
-		"Lifetime": Lifetime(r.Lifetime), "Use": yesNo(r.OneTime), "OneTime": r.OneTime,
-		"Contact": g.contact, "Org": g.org,
+		"Name": value(targetName(r.Target)), "UPN": value(r.Target.UPN),
+		"Activates": value(When(start, r.HireZone)), "Expires": value(When(end, r.HireZone)),
+		"Lifetime": value(Lifetime(r.Lifetime)), "Use": value(yesNo(r.OneTime)), "OneTime": r.OneTime,
+		"Contact": value(g.contact), "Org": value(g.org),
 	}
 	var b strings.Builder
 	if err := g.tmpl.Execute(&b, data); err != nil {
@@ -73,20 +85,19 @@ func (g *Guide) Render(r *tap.Request) (string, error) {
 	return b.String(), nil
 }
 
-// message wraps the guide as literal text (it contains user-controlled
-// names) with a title.
+// message is the guide with a title; the names in it are user text.
 func (g *Guide) message(r *tap.Request) (chat.Message, error) {
-	text, err := g.Render(r)
+	text, err := g.marked(r)
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Message{Title: fmt.Sprintf(textGuideTitle, targetName(r.Target)), Text: chat.Esc(text)}, nil
+	return chat.Message{Title: fmt.Sprintf(textGuideTitle, targetName(r.Target)), Text: text}, nil
 }
 
 // RevealMessage is the private view with the pass: shown once, to the
 // requester only, through chat.Event.Reply.
 func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass) (chat.Message, error) {
-	text, err := g.Render(r)
+	text, err := g.marked(r)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -100,7 +111,7 @@ func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass) (chat.Message, error) 
 			{Label: "Until", Value: When(p.Expires(), r.HireZone)},
 			{Label: "Use", Value: yesNo(p.OneTime)},
 		},
-		Text: chat.Esc(text),
+		Text: text,
 		Note: textRevealNote,
 	}, nil
 }
