@@ -79,7 +79,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	checker := policy.New(cfg.Policy, policy.Deps{Directory: gc, Requests: st, Passes: gc, Log: log})
-	trail := audit.New(st, time.Now, log)
+	trail := audit.New(st, time.Now, log, audit.WithKey(cfg.auditKey))
 
 	guide := ""
 	if cfg.GuideFile != "" {
