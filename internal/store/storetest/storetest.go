@@ -33,7 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateGet", testCreateGet},
 		{"Update", testUpdate},
 		{"Sealed", testSealed},
-		{"SealedOwnRow", testSealedOwnRow},
+		{"Attack_SealedPassLingers", testSealedOwnRow},
 		{"List", testList},
 		{"MarkSeen", testMarkSeen},
 		{"Sessions", testSessions},
