@@ -96,7 +96,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			Guide:       guide, Contact: cfg.Contact, Org: cfg.Org,
 		},
 	}, core.Deps{
-		Store: st, Graph: gc, Platforms: a.platforms(cfg, log),
+		Store: st, Graph: gc, AuditKey: cfg.auditKey, Platforms: a.platforms(cfg, log),
 		Notices: func(n approvals.Notifier) approvals.Notifier { return countingNotifier{n} },
 		Log:     log,
 	})

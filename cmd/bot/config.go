@@ -79,6 +79,7 @@ type Config struct {
 	DataDir        string            `yaml:"data_dir"`
 	DatabaseURL    string            `yaml:"database_url" secret:"true"`
 	SealKey        string            `yaml:"seal_key" secret:"true"`
+	AuditKey       string            `yaml:"audit_key" secret:"true"`
 	IssueOn        approvals.IssueOn `yaml:"issue_on"`
 	LogLevel       string            `yaml:"log_level"`
 	Org            string            `yaml:"org"`
@@ -93,6 +94,10 @@ type Config struct {
 	Slack          SlackConfig       `yaml:"slack"`
 	Teams          TeamsConfig       `yaml:"teams"`
 	Policy         policy.Config     `yaml:"policy"`
+
+	// auditKey is the decoded audit key: audit_key, or in local mode the
+	// data dir's audit.key (resolveAuditKey).
+	auditKey []byte
 }
 
 // Local reports whether Graph is unconfigured: local mode with the
@@ -260,6 +265,13 @@ func (c *Config) validate() error {
 			bad("seal_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
 		}
 	}
+	if c.AuditKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.AuditKey); err != nil || len(k) != 32 {
+			bad("audit_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
+		} else if c.AuditKey == c.SealKey {
+			bad("audit_key: must differ from seal_key")
+		}
+	}
 	if err := c.Policy.Validate(); err != nil {
 		bad("policy: %w", err)
 	}
@@ -283,6 +295,9 @@ func (c *Config) validate() error {
 		}
 		if c.SealKey == "" {
 			bad("seal_key: required outside local mode (TAPBOT_SEAL_KEY or TAPBOT_SEAL_KEY_FILE)")
+		}
+		if c.AuditKey == "" {
+			bad("audit_key: required outside local mode (TAPBOT_AUDIT_KEY or TAPBOT_AUDIT_KEY_FILE): it keys the audit trail's MACs")
 		}
 		if c.Teams.AppID == "" && c.Slack.BotToken == "" {
 			bad("no chat platform: set teams.app_id or slack.bot_token")

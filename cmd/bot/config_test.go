@@ -45,7 +45,7 @@ slack:
 	want := []string{
 		"listen:", "issue_on:", "log_level:", "default_zone:",
 		"graph: graph credential ambiguous", "graph certificate: stat /nonexistent/tapbot-graph.pem",
-		"database_url: unsupported database (mysql)", "seal_key: required",
+		"database_url: unsupported database (mysql)", "seal_key: required", "audit_key: required",
 		"slack.bot_token: must be a bot token", "slack: set app_token", "slack.approvers_channel",
 		`slack.identity: "mail" must be email or map`,
 	}

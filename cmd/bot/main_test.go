@@ -187,13 +187,13 @@ func TestLocalModeRefusesForgedNonLoopbackHeaders(t *testing.T) {
 // tampered row makes verify exit 1 naming the record.
 func TestAuditVerifyFindsTampering(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"TAPBOT_DATA_DIR": dir}
+	env := map[string]string{"TAPBOT_DATA_DIR": dir, "TAPBOT_AUDIT_KEY": testAuditKey}
 	ctx := context.Background()
 	st, err := openStoreForTest(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	trail := audit.New(st, nil, nil)
+	trail := audit.New(st, nil, nil, audit.WithKey(decodeKey(t, testAuditKey)))
 	for i := 0; i < 3; i++ {
 		if err := trail.Record(ctx, tap.AuditRecord{Actor: "system", Action: "test", Outcome: "ok"}); err != nil {
 			t.Fatal(err)

@@ -19,7 +19,10 @@ const usage = `tapbot — Temporary Access Passes, requested and approved in cha
 
 Usage:
   bot [--config FILE] [serve]        run the bot (default); no config = local mode
-  bot [--config FILE] audit verify   check the hash-chained audit trail
+  bot [--config FILE] audit verify [--anchor SEQ:MAC]
+                                     check the keyed audit trail (and that it still
+                                     matches an anchor taken earlier)
+  bot [--config FILE] audit anchor   print the audit trail's head as SEQ:MAC
   bot [--config FILE] audit export   print the audit trail as JSON lines (for a SIEM)
   bot [--config FILE] check-config   validate the configuration and exit
   bot teams-package [-o FILE]        build the Teams app package (zip)
@@ -76,8 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case cmd == "check-config":
 		fmt.Fprintln(stdout, "configuration ok")
 		return 0
-	case cmd == "audit" && len(rest) > 1 && (rest[1] == "verify" || rest[1] == "export"):
-		return auditCmd(ctx, cfg, log, rest[1], stdout, stderr)
+	case cmd == "audit" && len(rest) > 1 && (rest[1] == "verify" || rest[1] == "export" || rest[1] == "anchor"):
+		return auditCmd(ctx, cfg, log, rest[1:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -93,6 +96,9 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // serve runs the bot until ctx is cancelled.
 func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
 	start := time.Now()
+	if err := cfg.resolveAuditKey(true); err != nil {
+		return err
+	}
 	app, err := build(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -120,6 +126,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		go func() { errc <- msrv.Serve(mln) }()
 	}
 	app.runBackground(ctx)
+	app.startAnchorLog(ctx, time.Hour)
 	app.ready.Store(true)
 	// Start-up garbage (Graph SDK registries, migrations) is returned to
 	// the OS so an idle bot stays small.

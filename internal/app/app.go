@@ -52,6 +52,9 @@ type Deps struct {
 	Store     tap.Store
 	Graph     Graph
 	Platforms []Platform
+	// AuditKey keys the audit chain (HMAC-SHA256; kept outside the
+	// database). Nil leaves the chain unkeyed (tests of older chains).
+	AuditKey []byte
 	// Notices, when set, wraps the notifier the approvals service calls
 	// (cmd/bot counts notices for /metrics with it).
 	Notices func(approvals.Notifier) approvals.Notifier
@@ -80,7 +83,11 @@ func Build(cfg Config, d Deps) (*App, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	checker := policy.New(cfg.Policy, policy.Deps{Directory: d.Graph, Requests: d.Store, Passes: d.Graph, Log: d.Log})
-	trail := audit.New(d.Store, cfg.Approvals.Now, d.Log)
+	var opts []audit.Option
+	if d.AuditKey != nil {
+		opts = append(opts, audit.WithKey(d.AuditKey))
+	}
+	trail := audit.New(d.Store, cfg.Approvals.Now, d.Log, opts...)
 
 	events := &forwardHandler{}
 	msgrs, channels, err := buildPlatforms(d.Platforms, events)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -66,5 +67,59 @@ func TestVerifySQLiteTampering(t *testing.T) {
 				t.Fatalf("problems = %+v, want %+v", rep.Problems, tt.want)
 			}
 		})
+	}
+}
+
+// TestAttack_AuditChainRecomputedInSQLite is the attack on the database
+// file itself: rewrite a record, recompute every later hash and link with
+// the public unkeyed formula, and cut the tail after an anchor.
+func TestAttack_AuditChainRecomputedInSQLite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tapbot.db")
+	st, err := sqlite.Open(ctx, path, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tr := audit.New(st, nil, quiet, audit.WithKey(keyA))
+	for i := range 5 {
+		if err := tr.Record(ctx, tap.AuditRecord{Actor: "entra:alex", Action: "approve", Request: tap.RequestID(fmt.Sprint("r", i)), Outcome: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	anchor, err := tr.Anchor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	recs, err := st.ListAudit(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs[1].Actor = "entra:eve"
+	for _, r := range rechain(recs, 2)[1:] {
+		if _, err := db.ExecContext(ctx, `UPDATE audit SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?`, r.Actor, r.PrevHash, r.Hash, r.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := tr.Verify(ctx)
+	if !errors.Is(err, audit.ErrDamaged) || rep.Problems[0].Seq != 2 || rep.Problems[0].Kind != audit.Unkeyed {
+		t.Fatalf("recomputed chain: %v\n%s", err, rep)
+	}
+
+	if _, err := db.ExecContext(ctx, `DELETE FROM audit WHERE seq >= 2`); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := tr.Verify(ctx); err != nil {
+		t.Fatalf("a cut tail is consistent without an anchor: %v\n%s", err, rep)
+	}
+	rep, err = tr.Verify(ctx, anchor)
+	if !errors.Is(err, audit.ErrDamaged) || rep.Problems[0].Seq != 5 || rep.Problems[0].Kind != audit.Deleted {
+		t.Fatalf("cut tail against anchor %s: %v\n%s", anchor, err, rep)
 	}
 }

@@ -81,7 +81,7 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	wired, err := app.Build(app.Config{
 		Policy:    pcfg,
 		Approvals: approvals.Config{IssueOn: approvals.IssueOn(issueOn), SealKey: key},
-	}, app.Deps{Store: st, Graph: gc, Platforms: []app.Platform{fixed(msgr, approversChannel)}, Log: log})
+	}, app.Deps{Store: st, Graph: gc, AuditKey: auditKey, Platforms: []app.Platform{fixed(msgr, approversChannel)}, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,3 +149,6 @@ func (h *harness) state(id tap.RequestID) tap.State {
 	}
 	return r.State
 }
+
+// auditKey keys the harnesses' audit chains, as production's audit_key does.
+var auditKey = []byte("tapbot-test-audit-key-32-bytes!!")

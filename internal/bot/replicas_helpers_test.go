@@ -152,7 +152,7 @@ func (c *cluster) startOn(st *postgres.Store) *replica {
 	if c.platforms != nil {
 		platforms = append(platforms, c.platforms(len(c.replicas), st, log)...)
 	}
-	wired, err := app.Build(app.Config{Policy: pcfg, Approvals: c.acfg}, app.Deps{Store: st, Graph: gc, Platforms: platforms, Log: log})
+	wired, err := app.Build(app.Config{Policy: pcfg, Approvals: c.acfg}, app.Deps{Store: st, Graph: gc, AuditKey: auditKey, Platforms: platforms, Log: log})
 	if err != nil {
 		c.t.Fatal(err)
 	}

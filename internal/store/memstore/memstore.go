@@ -1,6 +1,8 @@
 // Package memstore is an in-memory tap.Store for tests and single-process
 // demos. It keeps deep copies (tap.Request.Clone) so callers never alias
-// its state, and it passes storetest.Run like every other store.
+// its state, and it passes storetest.Run like every other store. As in the
+// SQL stores, a sealed pass is kept apart from its request (the sealed
+// map) and dropped when the request is saved without it.
 //
 // It reads the clock with time.Now, so it follows the fake clock inside a
 // testing/synctest bubble.
@@ -21,7 +23,8 @@ import (
 // Store is an in-memory tap.Store. The zero value is not usable; call New.
 type Store struct {
 	mu        sync.Mutex
-	requests  map[tap.RequestID]*tap.Request
+	requests  map[tap.RequestID]*tap.Request // Sealed always nil
+	sealed    map[tap.RequestID][]byte
 	seen      map[string]time.Time // key → expiry
 	seenPrune int                  // len(seen) at which the next prune runs
 	sessions  map[string]tap.Session
@@ -42,6 +45,7 @@ var _ tap.Store = (*Store)(nil)
 func New() *Store {
 	return &Store{
 		requests:  make(map[tap.RequestID]*tap.Request),
+		sealed:    make(map[tap.RequestID][]byte),
 		seen:      make(map[string]time.Time),
 		seenPrune: 1024,
 		sessions:  make(map[string]tap.Session),
@@ -83,9 +87,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *tap.Request) error {
 			}
 		}
 	}
-	c := r.Clone()
-	c.Version = 1
-	s.requests[r.ID] = c
+	s.save(r, 1)
 	r.Version = 1
 	return nil
 }
@@ -97,11 +99,10 @@ func (s *Store) GetRequest(ctx context.Context, id tap.RequestID) (*tap.Request,
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	r, ok := s.requests[id]
-	if !ok {
+	if _, ok := s.requests[id]; !ok {
 		return nil, fmt.Errorf("get request %s: %w", id, tap.ErrNotFound)
 	}
-	return r.Clone(), nil
+	return s.load(id), nil
 }
 
 // UpdateRequest saves a copy of r if the stored version equals r.Version,
@@ -120,11 +121,32 @@ func (s *Store) UpdateRequest(ctx context.Context, r *tap.Request) error {
 	if cur.Version != r.Version {
 		return fmt.Errorf("update request %s at version %d (stored %d): %w", r.ID, r.Version, cur.Version, tap.ErrConflict)
 	}
-	c := r.Clone()
-	c.Version = r.Version + 1
-	s.requests[r.ID] = c
-	r.Version = c.Version
+	s.save(r, r.Version+1)
+	r.Version++
 	return nil
+}
+
+// save stores a copy of r at version v, its sealed pass apart; the sealed
+// entry is dropped when r has none. The caller holds mu.
+func (s *Store) save(r *tap.Request, v int64) {
+	c := r.Clone()
+	c.Version, c.Sealed = v, nil
+	s.requests[r.ID] = c
+	if len(r.Sealed) == 0 {
+		delete(s.sealed, r.ID)
+		return
+	}
+	s.sealed[r.ID] = slices.Clone(r.Sealed)
+}
+
+// load returns a copy of the stored request id with its sealed pass. The
+// caller holds mu and has checked that id exists.
+func (s *Store) load(id tap.RequestID) *tap.Request {
+	c := s.requests[id].Clone()
+	if b, ok := s.sealed[id]; ok {
+		c.Sealed = slices.Clone(b)
+	}
+	return c
 }
 
 // ListRequests returns copies of the matching requests, oldest first
@@ -151,7 +173,7 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 		out = out[:f.Limit]
 	}
 	for i, r := range out {
-		out[i] = r.Clone()
+		out[i] = s.load(r.ID)
 	}
 	return out, nil
 }

@@ -18,11 +18,12 @@ type row struct {
 	created                  int64
 	next                     *int64
 	doc                      []byte
-	sealed                   []byte // nil → NULL
+	sealed                   []byte // nil → no sealed_passes row
 }
 
 // encode returns r's columns as stored at version v (document and
-// sealed bytes from reqdoc).
+// sealed bytes from reqdoc). The sealed bytes go to sealed_passes, never
+// to the requests row.
 func encode(r *tap.Request, v int64) (row, error) {
 	doc, sealed, err := reqdoc.Encode(r, v)
 	if err != nil {
@@ -48,14 +49,21 @@ func (s *Store) CreateRequest(ctx context.Context, r *tap.Request) error {
 	if err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO requests
-		(id, version, state, requester, target, created_at, next_timer, doc, sealed)
-		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-		string(r.ID), w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed)
+	// One statement: the request row, and the sealed pass's own row when
+	// there is one, only if the request row went in.
+	var n int
+	err = s.pool.QueryRow(ctx, `WITH r AS (
+			INSERT INTO requests (id, version, state, requester, target, created_at, next_timer, doc)
+			VALUES ($1, 1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id
+		), sealed AS (
+			INSERT INTO sealed_passes (id, sealed) SELECT id, $8::bytea FROM r WHERE $8::bytea IS NOT NULL
+		)
+		SELECT count(*) FROM r`,
+		string(r.ID), w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("create request %s: %w", r.ID, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return fmt.Errorf("create request %s: %w", r.ID, tap.ErrConflict)
 	}
 	r.Version = 1
@@ -68,7 +76,8 @@ func (s *Store) GetRequest(ctx context.Context, id tap.RequestID) (*tap.Request,
 		version     int64
 		doc, sealed []byte
 	)
-	err := s.pool.QueryRow(ctx, `SELECT version, doc::text, sealed FROM requests WHERE id = $1`, string(id)).
+	err := s.pool.QueryRow(ctx, `SELECT r.version, r.doc::text, p.sealed
+		FROM requests r LEFT JOIN sealed_passes p ON p.id = r.id WHERE r.id = $1`, string(id)).
 		Scan(&version, &doc, &sealed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("get request %s: %w", id, tap.ErrNotFound)
@@ -91,14 +100,29 @@ func (s *Store) UpdateRequest(ctx context.Context, r *tap.Request) error {
 	if err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE requests SET version = version + 1,
-		state = $3, requester = $4, target = $5, created_at = $6, next_timer = $7, doc = $8, sealed = $9
-		WHERE id = $1 AND version = $2`,
-		string(r.ID), r.Version, w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed)
+	// One statement, so the sealed row changes only with a won CAS: the
+	// request row; then the sealed pass's row deleted when r has none
+	// (revealed, expired, revoked), inserted when r has a new one, and not
+	// touched when it is unchanged (no new row version).
+	var n int64
+	err = s.pool.QueryRow(ctx, `WITH u AS (
+			UPDATE requests SET version = version + 1,
+				state = $3, requester = $4, target = $5, created_at = $6, next_timer = $7, doc = $8
+			WHERE id = $1 AND version = $2 RETURNING id
+		), gone AS (
+			DELETE FROM sealed_passes p USING u WHERE p.id = u.id AND $9::bytea IS NULL
+		), put AS (
+			INSERT INTO sealed_passes (id, sealed) SELECT u.id, $9::bytea FROM u
+			WHERE $9::bytea IS NOT NULL
+				AND NOT EXISTS (SELECT 1 FROM sealed_passes p WHERE p.id = u.id AND p.sealed = $9::bytea)
+			ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed
+		)
+		SELECT count(*) FROM u`,
+		string(r.ID), r.Version, w.state, w.requester, w.target, w.created, w.next, string(w.doc), w.sealed).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("update request %s: %w", r.ID, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		var exists bool
 		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE id = $1)`, string(r.ID)).Scan(&exists); err != nil {
 			return fmt.Errorf("update request %s: %w", r.ID, err)
@@ -127,25 +151,25 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 		for i, st := range f.States {
 			states[i] = string(st)
 		}
-		where = append(where, "state = ANY("+arg(states)+")")
+		where = append(where, "r.state = ANY("+arg(states)+")")
 	}
 	if f.Requester != "" {
-		where = append(where, "requester = "+arg(string(f.Requester)))
+		where = append(where, "r.requester = "+arg(string(f.Requester)))
 	}
 	if f.Target != "" {
-		where = append(where, "target = "+arg(string(f.Target)))
+		where = append(where, "r.target = "+arg(string(f.Target)))
 	}
 	if !f.DueBefore.IsZero() {
-		where = append(where, "next_timer IS NOT NULL AND next_timer <= "+arg(nanos(f.DueBefore)))
+		where = append(where, "r.next_timer IS NOT NULL AND r.next_timer <= "+arg(nanos(f.DueBefore)))
 	}
 	if !f.Since.IsZero() {
-		where = append(where, "created_at >= "+arg(nanos(f.Since)))
+		where = append(where, "r.created_at >= "+arg(nanos(f.Since)))
 	}
-	q := `SELECT version, doc::text, sealed FROM requests`
+	q := `SELECT r.version, r.doc::text, p.sealed FROM requests r LEFT JOIN sealed_passes p ON p.id = r.id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY created_at, id"
+	q += " ORDER BY r.created_at, r.id"
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tapbot/tapbot/internal/store/reqdoc"
 	"github.com/tapbot/tapbot/internal/store/storetest"
 )
 
@@ -47,8 +48,9 @@ func TestFileModeAndPragmas(t *testing.T) {
 		{"synchronous", "1"},
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
+		{"secure_delete", "1"}, // deleted sealed passes are zeroed in the file
 	} {
-		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r, "checkpointer": s.cp} {
 			var got string
 			if err := db.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
 				t.Fatal(err)
@@ -124,9 +126,9 @@ func TestMigrationsOnceUnderConcurrentOpen(t *testing.T) {
 	}
 }
 
-// The sealed ciphertext lives only in its own column; the JSON document
-// never carries it.
-func TestSealedColumn(t *testing.T) {
+// The sealed ciphertext lives in its own table, never in the requests
+// row, and once the pass is revealed it is gone from the database files.
+func TestSealedPassRow(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
 	r := storetest.NewRequest("r1", 0)
@@ -135,39 +137,99 @@ func TestSealedColumn(t *testing.T) {
 	if err := s.CreateRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	var doc string
 	var sealed []byte
-	if err := s.r.QueryRow(`SELECT doc, sealed FROM requests WHERE id = 'r1'`).Scan(&doc, &sealed); err != nil {
-		t.Fatal(err)
+	if err := s.r.QueryRow(`SELECT sealed FROM sealed_passes WHERE id = 'r1'`).Scan(&sealed); err != nil || !bytes.Equal(sealed, marker) {
+		t.Fatalf("sealed_passes: %q, %v", sealed, err)
 	}
-	if bytes.Contains([]byte(doc), marker) || !bytes.Equal(sealed, marker) {
-		t.Fatalf("doc %s / sealed %q", doc, sealed)
+	var cols int
+	if err := s.r.QueryRow(`SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'sealed' OR type = 'BLOB'`).Scan(&cols); err != nil || cols != 0 {
+		t.Fatalf("requests has %d blob columns (%v), want none", cols, err)
 	}
 	r.Sealed = nil
 	if err := s.UpdateRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	var isNull bool
-	if err := s.r.QueryRow(`SELECT sealed IS NULL FROM requests WHERE id = 'r1'`).Scan(&isNull); err != nil {
-		t.Fatal(err)
-	}
-	if !isNull {
-		t.Fatalf("sealed column not NULL after clearing")
-	}
-	// After a checkpoint the destroyed ciphertext is gone from the files,
-	// without a VACUUM (secure_delete also zeroes freed cells).
+	wantFilesWithout(t, s, path, marker)
+}
+
+// wantFilesWithout checkpoints the WAL into the database and checks that
+// neither file holds b: secure_delete zeroed it without a VACUUM.
+func wantFilesWithout(t *testing.T, s *Store, path string, b []byte) {
+	t.Helper()
 	if _, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(p)
+		data, err := os.ReadFile(p)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Fatal(err)
 		}
-		if bytes.Contains(b, marker) {
+		if bytes.Contains(data, b) {
 			t.Errorf("%s still holds the destroyed ciphertext", filepath.Base(p))
 		}
 	}
+}
+
+// A database from before migration 5 keeps its sealed passes: they move
+// to sealed_passes, the requests column goes, and a reveal afterwards
+// leaves no copy in the files.
+func TestMigrationMovesSealedPasses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tapbot.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=secure_delete(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"0001_init.sql", "0002_seen_expires.sql", "0003_one_open_per_target.sql", "0004_drop_seen_expires.sql"} {
+		body, err := migrations.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	marker := []byte("SEALED-BEFORE-MIGRATION-31c9")
+	old := storetest.NewRequest("old", 0)
+	doc, _, err := reqdoc.Encode(old, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		`INSERT INTO schema_version VALUES (4)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO requests (id, version, state, requester, target, created_at, next_timer, doc, sealed)
+		VALUES ('old', 1, 'issued', 'm', 't', 0, NULL, ?, ?), ('plain', 1, 'pending', 'm', 't2', 0, NULL, ?, NULL)`,
+		string(doc), marker, string(doc)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.GetRequest(ctx, "old")
+	if err != nil || !bytes.Equal(got.Sealed, marker) {
+		t.Fatalf("migrated request: Sealed %q, err %v", got.Sealed, err)
+	}
+	if n, err := s.SealedRows(ctx, "plain"); err != nil || n != 0 {
+		t.Fatalf("a request without a seal got %d sealed rows (%v)", n, err)
+	}
+	if held, err := s.RequestsHold(ctx, marker); err != nil || held {
+		t.Fatalf("requests still hold the sealed pass after the migration (%v)", err)
+	}
+	got.Sealed = nil
+	if err := s.UpdateRequest(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	wantFilesWithout(t, s, path, marker)
 }
 
 func TestPrune(t *testing.T) {
@@ -257,8 +319,13 @@ func TestMarkSeenAfterClose(t *testing.T) {
 // A database at an older schema version gets only the newer migrations.
 func TestMigrateUpgrade(t *testing.T) {
 	s, path := openTemp(t)
-	for _, idx := range []string{"seen_expires", "requests_one_open_per_target"} {
-		if _, err := s.w.Exec(`DROP INDEX IF EXISTS ` + idx); err != nil {
+	for _, undo := range []string{
+		`DROP INDEX IF EXISTS seen_expires`,
+		`DROP INDEX IF EXISTS requests_one_open_per_target`,
+		`DROP TABLE sealed_passes`,
+		`ALTER TABLE requests ADD COLUMN sealed BLOB`,
+	} {
+		if _, err := s.w.Exec(undo); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -273,15 +340,18 @@ func TestMigrateUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var version, idx, gone int
+	var version, idx, gone, sealed int
 	if err := s.r.QueryRow(`SELECT max(version),
 		(SELECT count(*) FROM sqlite_master WHERE name = 'requests_one_open_per_target'),
-		(SELECT count(*) FROM sqlite_master WHERE name = 'seen_expires')
-		FROM schema_version`).Scan(&version, &idx, &gone); err != nil {
+		(SELECT count(*) FROM sqlite_master WHERE name = 'seen_expires'),
+		(SELECT count(*) FROM sqlite_master WHERE name = 'sealed_passes')
+		FROM schema_version`).Scan(&version, &idx, &gone, &sealed); err != nil {
 		t.Fatal(err)
 	}
-	if version != 4 || idx != 1 || gone != 0 {
-		t.Fatalf("after upgrade: version %d, open-target index %d, seen_expires %d; want 4, 1, 0", version, idx, gone)
+	files, _ := filepath.Glob("migrations/*.sql")
+	if version != len(files) || idx != 1 || gone != 0 || sealed != 1 {
+		t.Fatalf("after upgrade: version %d, open-target index %d, seen_expires %d, sealed_passes %d; want %d, 1, 0, 1",
+			version, idx, gone, sealed, len(files))
 	}
 }
 

@@ -44,6 +44,11 @@ type Store struct {
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt
 
+	// writes are writeQueries prepared on w by Open, read-only afterwards,
+	// so a transaction holding w's one connection never waits for stmtMu
+	// (whose holder may be waiting for that connection).
+	writes map[string]*sql.Stmt
+
 	stop chan struct{}
 	done sync.WaitGroup
 	once sync.Once
@@ -98,7 +103,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	cp.SetMaxOpenConns(1)
 	cp.SetMaxIdleConns(1)
 	s := &Store{w: w, r: r, cp: cp, log: log, now: time.Now, stmts: make(map[stmtKey]*sql.Stmt), stop: make(chan struct{})}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.setup(ctx); err != nil {
 		_ = w.Close()
 		_ = r.Close()
 		_ = cp.Close()
@@ -109,6 +114,22 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	go s.pruneLoop()
 	go s.checkpointLoop(cp)
 	return s, nil
+}
+
+// setup applies the migrations, then prepares the writer's statements.
+func (s *Store) setup(ctx context.Context) error {
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	s.writes = make(map[string]*sql.Stmt, len(writeQueries))
+	for _, q := range writeQueries {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		s.writes[q] = st
+	}
+	return nil
 }
 
 // migrate applies the embedded migrations newer than schema_version, all
@@ -252,6 +273,9 @@ func (s *Store) Close() error {
 		}
 		s.stmts = nil
 		s.stmtMu.Unlock()
+		for _, st := range s.writes {
+			_ = st.Close()
+		}
 		err = errors.Join(s.w.Close(), s.r.Close(), s.cp.Close())
 	})
 	return err
@@ -284,6 +308,31 @@ func (s *Store) stmt(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, 
 	}
 	s.stmts[k] = st
 	return st, nil
+}
+
+// inTx runs fn in one IMMEDIATE transaction on the writer connection,
+// committed when fn returns nil and rolled back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// txExec runs query in tx, as the statement Open prepared when it is one
+// of writeQueries. It neither prepares nor takes stmtMu: the transaction
+// holds the writer's only connection, which a preparer would wait for.
+func (s *Store) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st := s.writes[query]
+	if st == nil {
+		return tx.ExecContext(ctx, query, args...)
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }
 
 // exec runs query on db as a cached prepared statement.

@@ -1,9 +1,10 @@
 // Package storetest is the one conformance suite every tap.Store
 // implementation passes: storetest.Run(t, open). It checks the contract
 // written on tap.Store — compare-and-swap versions, filters and ordering,
-// the sealed pass column, de-duplication keys, sessions, conversation
-// references, the audit sequence, leases — and races 20 goroutines on one
-// request so that -race and the CAS are both exercised.
+// the sealed pass in a row of its own (through each store's Inspector),
+// de-duplication keys, sessions, conversation references, the audit
+// sequence, leases — and races 20 goroutines on one request so that -race
+// and the CAS are both exercised.
 package storetest
 
 import (
@@ -32,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateGet", testCreateGet},
 		{"Update", testUpdate},
 		{"Sealed", testSealed},
+		{"Attack_SealedPassLingers", testSealedOwnRow},
 		{"List", testList},
 		{"MarkSeen", testMarkSeen},
 		{"Sessions", testSessions},
