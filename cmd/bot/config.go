@@ -306,22 +306,18 @@ func (c *Config) validate() error {
 			bad("teams.approvers_conversation: required when Teams is on")
 		}
 	}
-	if err := c.Slack.Identity.Validate(); err != nil {
-		bad("slack.identity: %w", err)
+	slackErr := c.Slack.adapterConfig().ValidateIdentity()
+	if c.Slack.BotToken != "" {
+		slackErr = c.Slack.adapterConfig().Validate()
 	}
-	if c.Slack.Identity == slack.IdentityMap && c.Slack.UserMapFile == "" {
-		bad("slack.identity: map needs slack.user_map_file (the Slack user id → Entra object id map)")
+	for _, err := range unjoin(slackErr) {
+		if strings.Contains(err.Error(), ": ") {
+			bad("slack.%w", err)
+		} else {
+			bad("slack: %w", err)
+		}
 	}
 	if c.Slack.BotToken != "" {
-		if !strings.HasPrefix(c.Slack.BotToken, "xoxb-") {
-			bad("slack.bot_token: must be a bot token (xoxb-…)")
-		}
-		if c.Slack.AppToken == "" && c.Slack.SigningSecret == "" {
-			bad("slack: set app_token (Socket Mode) or signing_secret (HTTP mode)")
-		}
-		if c.Slack.AppToken != "" && !strings.HasPrefix(c.Slack.AppToken, "xapp-") {
-			bad("slack.app_token: must be an app-level token (xapp-…)")
-		}
 		if c.Slack.ApproversChannel == "" {
 			bad("slack.approvers_channel: required when Slack is on")
 		}
@@ -330,6 +326,26 @@ func (c *Config) validate() error {
 		bad("teams.tenant_id: required when teams.app_id is set (single-tenant bot)")
 	}
 	return errors.Join(errs...)
+}
+
+// unjoin splits an errors.Join result into its errors.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// adapterConfig is the slack package's Config for this section (the
+// adapter's own Validate checks it; platforms.go builds with it).
+func (s SlackConfig) adapterConfig() slack.Config {
+	return slack.Config{
+		BotToken: s.BotToken, AppToken: s.AppToken, SigningSecret: s.SigningSecret, APIURL: s.APIURL,
+		ApproversChannel: s.ApproversChannel, AllowedTeams: s.AllowedTeams, UserMapFile: s.UserMapFile, Identity: s.Identity,
+	}
 }
 
 // isLoopbackHost reports whether host (no port) is "localhost" or a

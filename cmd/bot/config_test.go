@@ -93,7 +93,7 @@ func TestConfigEnvOverridesAndFiles(t *testing.T) {
 
 func TestConfigSlackIdentity(t *testing.T) {
 	env := map[string]string{"TAPBOT_SLACK_IDENTITY": "map"}
-	if _, err := loadConfig("", envMap(env)); err == nil || !strings.Contains(err.Error(), "slack.identity: map needs slack.user_map_file") {
+	if _, err := loadConfig("", envMap(env)); err == nil || !strings.Contains(err.Error(), "slack.identity: map needs user_map_file") {
 		t.Errorf("map mode without a map file: %v", err)
 	}
 	env["TAPBOT_SLACK_USER_MAP_FILE"] = "/etc/tapbot/slack-users.yaml"

@@ -49,11 +49,9 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 	if cfg.Slack.BotToken != "" {
 		sc := cfg.Slack
 		ps = append(ps, core.Platform{Approvers: sc.ApproversChannel, New: func(h chat.Handler) (chat.Messenger, error) {
-			ad, err := slack.New(slack.Config{
-				BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
-				ApproversChannel: sc.ApproversChannel, AllowedTeams: sc.AllowedTeams, UserMapFile: sc.UserMapFile, Identity: sc.Identity,
-				OnConnections: func(n int) { slackConnections.Set(float64(n)) },
-			}, a.store, h, log)
+			scfg := sc.adapterConfig()
+			scfg.OnConnections = func(n int) { slackConnections.Set(float64(n)) }
+			ad, err := slack.New(scfg, a.store, h, log)
 			if err != nil {
 				return nil, fmt.Errorf("slack: %w", err)
 			}

@@ -41,12 +41,18 @@ func TestSlackSocketModeAlongsideLocalMode(t *testing.T) {
 		ts.SendToWebsocket(slackfake.Envelope(body, fmt.Sprintf("env-%d", n), 0))
 	}
 	dm := fake.DMChannel("UMEGAN")
-	// The socket may still be connecting: repeat the first message until answered.
-	testutil.Eventually(t, 10*time.Second, "a reply over Socket Mode", func() bool {
+	// The socket may still be connecting: repeat the first message (at
+	// most every half second, so a slow machine is not flooded) until
+	// answered.
+	var lastSend time.Time
+	testutil.Eventually(t, 30*time.Second, "a reply over Socket Mode", func() bool {
 		if len(fake.Messages(dm)) > 0 {
 			return true
 		}
-		send(fake.DM("UMEGAN", "help"))
+		if time.Since(lastSend) > 500*time.Millisecond {
+			send(fake.DM("UMEGAN", "help"))
+			lastSend = time.Now()
+		}
 		return false
 	})
 	defer func() {

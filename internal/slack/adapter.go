@@ -82,30 +82,46 @@ type Adapter struct {
 
 var _ chat.Messenger = (*Adapter)(nil)
 
+// Validate reports every problem in c at once. Messages name the
+// configuration keys (bot_token, app_token, …) without the "slack."
+// prefix the caller's file puts them under.
+func (c Config) Validate() error {
+	var errs []error
+	if !strings.HasPrefix(c.BotToken, "xoxb-") {
+		errs = append(errs, errors.New("bot_token: must be a bot token (xoxb-…)"))
+	}
+	if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
+		errs = append(errs, errors.New("app_token: must be an app-level token (xapp-…)"))
+	}
+	if c.AppToken == "" && c.SigningSecret == "" {
+		errs = append(errs, errors.New("set app_token (Socket Mode) or signing_secret (HTTP mode)"))
+	}
+	return errors.Join(append(errs, c.ValidateIdentity())...)
+}
+
+// ValidateIdentity checks the identity binding settings alone.
+func (c Config) ValidateIdentity() error {
+	if err := c.Identity.Validate(); err != nil {
+		return fmt.Errorf("identity: %w", err)
+	}
+	if c.Identity == IdentityMap && c.UserMapFile == "" {
+		return errors.New("identity: map needs user_map_file (the Slack user id → Entra object id map)")
+	}
+	return nil
+}
+
 // New builds an adapter. It does no network I/O: the workspace allowlist
 // (auth.test) is read on the first delivery.
 func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapter, error) {
 	var errs []error
-	if !strings.HasPrefix(cfg.BotToken, "xoxb-") {
-		errs = append(errs, errors.New("slack bot token must be an xoxb- token"))
-	}
-	if cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-") {
-		errs = append(errs, errors.New("slack app token must be an xapp- token"))
-	}
-	if cfg.AppToken == "" && cfg.SigningSecret == "" {
-		errs = append(errs, errors.New("slack needs a signing secret (HTTP mode) or an app token (Socket Mode)"))
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if store == nil || h == nil {
 		errs = append(errs, errors.New("slack adapter needs a store and a handler"))
 	}
 	if cfg.APIURL != "" && !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"
-	}
-	if err := cfg.Identity.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("slack identity: %w", err))
-	}
-	if cfg.Identity == IdentityMap && cfg.UserMapFile == "" {
-		errs = append(errs, errors.New("slack identity map needs a user map file"))
 	}
 	if cfg.Identity == "" {
 		cfg.Identity = IdentityEmail

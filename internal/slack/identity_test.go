@@ -144,7 +144,7 @@ func TestIdentityConfigValidates(t *testing.T) {
 		want string
 	}{
 		{Config{Identity: "e-mail"}, `"e-mail" must be email or map`},
-		{Config{Identity: IdentityMap}, "map needs a user map file"},
+		{Config{Identity: IdentityMap}, "map needs user_map_file"},
 	} {
 		tc.cfg.BotToken, tc.cfg.SigningSecret = testBotToken, testSecret
 		_, err := New(tc.cfg, nil, nil, nil)
