@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/bot"
 	"github.com/tapbot/tapbot/internal/graph"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
@@ -114,9 +115,10 @@ func defaults() Config {
 		DataDir:        "./tapbot-data",
 		IssueOn:        approvals.IssueOnApproval,
 		LogLevel:       "info",
-		DefaultZone:    "UTC",
-		ApprovalWindow: Duration(24 * time.Hour),
-		SessionIdle:    Duration(30 * time.Minute),
+		DefaultZone:    bot.DefaultZone,
+		ApprovalWindow: Duration(approvals.DefaultApprovalWindow),
+		RevealWindow:   Duration(approvals.DefaultRevealWindow),
+		SessionIdle:    Duration(bot.DefaultSessionIdle),
 		Policy:         policy.Default(),
 		Teams:          TeamsConfig{PlaygroundPort: teams.DefaultPlaygroundPort},
 	}

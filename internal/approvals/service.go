@@ -47,6 +47,9 @@ const (
 	maxCAS = 8
 )
 
+// DefaultApprovalWindow is how long a request waits for approval.
+const DefaultApprovalWindow = 24 * time.Hour
+
 // DefaultRevealWindow is how long an issued pass waits to be revealed: a
 // sealed live credential should not sit for the pass's whole lifetime.
 const DefaultRevealWindow = 24 * time.Hour
@@ -110,7 +113,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 		cfg.IssueOn = IssueOnApproval
 	}
 	if cfg.ApprovalWindow == 0 {
-		cfg.ApprovalWindow = 24 * time.Hour
+		cfg.ApprovalWindow = DefaultApprovalWindow
 	}
 	if cfg.RevealWindow == 0 {
 		cfg.RevealWindow = DefaultRevealWindow

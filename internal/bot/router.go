@@ -16,6 +16,15 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
+// Defaults the configuration file shows and New applies.
+const (
+	// DefaultSessionIdle is how long a dialog session lives without input.
+	DefaultSessionIdle = 30 * time.Minute
+	// DefaultZone is the requester's zone when neither the platform nor
+	// the directory gives one.
+	DefaultZone = "UTC"
+)
+
 // Config is the router's configuration.
 type Config struct {
 	// ApproverChannels maps a platform to its approvers channel id.
@@ -84,7 +93,7 @@ func New(cfg Config, d Deps) (*Router, error) {
 		return nil, errors.New("bot: an approvals service is required")
 	}
 	if cfg.SessionIdle == 0 {
-		cfg.SessionIdle = 30 * time.Minute
+		cfg.SessionIdle = DefaultSessionIdle
 	}
 	if cfg.IdentityTTL == 0 {
 		cfg.IdentityTTL = 10 * time.Minute
@@ -93,7 +102,7 @@ func New(cfg Config, d Deps) (*Router, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.DefaultZone == "" {
-		cfg.DefaultZone = "UTC"
+		cfg.DefaultZone = DefaultZone
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
