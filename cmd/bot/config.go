@@ -235,99 +235,123 @@ func setValue(fv reflect.Value, val string) error {
 
 // validate reports every problem at once.
 func (c *Config) validate() error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	host, _, err := net.SplitHostPort(c.Listen)
-	if err != nil {
-		bad("listen: %q is not host:port", c.Listen)
+	var p problems
+	c.generalProblems(&p)
+	c.keyProblems(&p)
+	if err := c.Policy.Validate(); err != nil {
+		p.bad("policy: %w", err)
 	}
-	errs = append(errs, c.metricsProblems()...)
+	if c.Local() {
+		c.localProblems(&p)
+	} else {
+		c.productionProblems(&p)
+	}
+	c.chatProblems(&p)
+	return errors.Join(p...)
+}
+
+// problems collects every configuration problem, so all are reported at once.
+type problems []error
+
+func (p *problems) bad(format string, a ...any) { *p = append(*p, fmt.Errorf(format, a...)) }
+
+func (c *Config) generalProblems(p *problems) {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		p.bad("listen: %q is not host:port", c.Listen)
+	}
+	*p = append(*p, c.metricsProblems()...)
 	if err := c.IssueOn.Validate(); err != nil {
-		bad("issue_on: %w", err)
+		p.bad("issue_on: %w", err)
 	}
 	if err := store.ValidateURL(c.DatabaseURL); err != nil {
-		bad("database_url: %w", err)
+		p.bad("database_url: %w", err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		bad("log_level: %q must be debug, info, warn or error", c.LogLevel)
+		p.bad("log_level: %q must be debug, info, warn or error", c.LogLevel)
 	}
 	if _, err := time.LoadLocation(c.DefaultZone); err != nil {
-		bad("default_zone: %q is not an IANA time zone", c.DefaultZone)
+		p.bad("default_zone: %q is not an IANA time zone", c.DefaultZone)
 	}
 	if c.ApprovalWindow <= 0 {
-		bad("approval_window: must be positive")
+		p.bad("approval_window: must be positive")
 	}
 	if c.RevealWindow < 0 {
-		bad("reveal_window: must not be negative")
+		p.bad("reveal_window: must not be negative")
 	}
+}
+
+func (c *Config) keyProblems(p *problems) {
 	if c.SealKey != "" {
 		if k, err := base64.StdEncoding.DecodeString(c.SealKey); err != nil || len(k) != 32 {
-			bad("seal_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
+			p.bad("seal_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
 		}
 	}
 	if c.AuditKey != "" {
 		if k, err := base64.StdEncoding.DecodeString(c.AuditKey); err != nil || len(k) != 32 {
-			bad("audit_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
+			p.bad("audit_key: must be 32 random bytes, base64 (openssl rand -base64 32)")
 		} else if c.AuditKey == c.SealKey {
-			bad("audit_key: must differ from seal_key")
+			p.bad("audit_key: must differ from seal_key")
 		}
 	}
-	if err := c.Policy.Validate(); err != nil {
-		bad("policy: %w", err)
+}
+
+func (c *Config) localProblems(p *problems) {
+	host, _, err := net.SplitHostPort(c.Listen)
+	if c.Teams.AppID == "" && err == nil && !isLoopbackHost(host) {
+		p.bad("listen: local mode accepts unauthenticated Teams activities, so it must listen on loopback, not %q", host)
 	}
-	if c.Local() {
-		if c.Teams.AppID == "" && err == nil && !isLoopbackHost(host) {
-			bad("listen: local mode accepts unauthenticated Teams activities, so it must listen on loopback, not %q", host)
-		}
-		if err := c.Teams.playgroundProblem(); err != nil {
-			errs = append(errs, err)
-		}
-	} else {
-		g := c.Graph
-		if g.TenantID == "" {
-			bad("graph.tenant_id: required")
-		}
-		if g.ClientID == "" && !g.ManagedIdentity {
-			bad("graph.client_id: required")
-		}
-		if err := g.Validate(); err != nil {
-			bad("graph: %w", err)
-		}
-		if c.SealKey == "" {
-			bad("seal_key: required outside local mode (TAPBOT_SEAL_KEY or TAPBOT_SEAL_KEY_FILE)")
-		}
-		if c.AuditKey == "" {
-			bad("audit_key: required outside local mode (TAPBOT_AUDIT_KEY or TAPBOT_AUDIT_KEY_FILE): it keys the audit trail's MACs")
-		}
-		if c.Teams.AppID == "" && c.Slack.BotToken == "" {
-			bad("no chat platform: set teams.app_id or slack.bot_token")
-		}
-		if c.Teams.AppID != "" && c.Teams.ApproversConversation == "" {
-			bad("teams.approvers_conversation: required when Teams is on")
-		}
+	if err := c.Teams.playgroundProblem(); err != nil {
+		*p = append(*p, err)
 	}
+}
+
+func (c *Config) productionProblems(p *problems) {
+	g := c.Graph
+	if g.TenantID == "" {
+		p.bad("graph.tenant_id: required")
+	}
+	if g.ClientID == "" && !g.ManagedIdentity {
+		p.bad("graph.client_id: required")
+	}
+	if err := g.Validate(); err != nil {
+		p.bad("graph: %w", err)
+	}
+	if c.SealKey == "" {
+		p.bad("seal_key: required outside local mode (TAPBOT_SEAL_KEY or TAPBOT_SEAL_KEY_FILE)")
+	}
+	if c.AuditKey == "" {
+		p.bad("audit_key: required outside local mode (TAPBOT_AUDIT_KEY or TAPBOT_AUDIT_KEY_FILE): it keys the audit trail's MACs")
+	}
+	if c.Teams.AppID == "" && c.Slack.BotToken == "" {
+		p.bad("no chat platform: set teams.app_id or slack.bot_token")
+	}
+	if c.Teams.AppID != "" && c.Teams.ApproversConversation == "" {
+		p.bad("teams.approvers_conversation: required when Teams is on")
+	}
+}
+
+// chatProblems checks the Slack section with the slack package's own
+// Validate (prefixing its keys with "slack.") and the Teams basics.
+func (c *Config) chatProblems(p *problems) {
 	slackErr := c.Slack.adapterConfig().ValidateIdentity()
 	if c.Slack.BotToken != "" {
 		slackErr = c.Slack.adapterConfig().Validate()
+		if c.Slack.ApproversChannel == "" {
+			p.bad("slack.approvers_channel: required when Slack is on")
+		}
 	}
 	for _, err := range unjoin(slackErr) {
 		if strings.Contains(err.Error(), ": ") {
-			bad("slack.%w", err)
+			p.bad("slack.%w", err)
 		} else {
-			bad("slack: %w", err)
-		}
-	}
-	if c.Slack.BotToken != "" {
-		if c.Slack.ApproversChannel == "" {
-			bad("slack.approvers_channel: required when Slack is on")
+			p.bad("slack: %w", err)
 		}
 	}
 	if c.Teams.AppID != "" && c.Teams.TenantID == "" {
-		bad("teams.tenant_id: required when teams.app_id is set (single-tenant bot)")
+		p.bad("teams.tenant_id: required when teams.app_id is set (single-tenant bot)")
 	}
-	return errors.Join(errs...)
 }
 
 // unjoin splits an errors.Join result into its errors.
