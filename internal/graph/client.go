@@ -40,6 +40,11 @@ type Client struct {
 	policies   *policies.PoliciesRequestBuilder
 	maxRetries int
 	now        func() time.Time
+	// cred and scope are what the auth provider uses; check reads the
+	// token's claims with them.
+	cred     azcore.TokenCredential
+	credKind string
+	scope    string
 	// skipEligible: see Config.SkipEligibleRoles.
 	skipEligible bool
 }
@@ -68,7 +73,8 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph auth provider: %w", err)
 	}
-	c := &Client{log: log.With("component", "graph"), baseURL: base, maxRetries: cfg.MaxRetries, now: time.Now, skipEligible: cfg.SkipEligibleRoles}
+	c := &Client{log: log.With("component", "graph"), baseURL: base, maxRetries: cfg.MaxRetries, now: time.Now,
+		skipEligible: cfg.SkipEligibleRoles, cred: cred, credKind: strings.Join(cfg.credentialSources(), ""), scope: scope}
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
 	}

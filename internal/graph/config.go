@@ -125,17 +125,8 @@ func (c Config) authority(u *url.URL) string {
 	return cloudAuthorities["graph.microsoft.com"]
 }
 
-// Validate reports every problem with c at once (errors.Join).
-func (c Config) Validate() error {
-	var errs []error
-	if _, _, err := c.endpoint(); err != nil {
-		errs = append(errs, err)
-	}
-	if c.AuthorityHost != "" {
-		if u, err := url.Parse(c.AuthorityHost); err != nil || u.Scheme != "https" || u.Host == "" {
-			errs = append(errs, fmt.Errorf("graph authority host %q must be an https URL", c.AuthorityHost))
-		}
-	}
+// credentialSources names every credential source c sets (valid: one).
+func (c Config) credentialSources() []string {
 	var sources []string
 	if c.Credential != nil {
 		sources = append(sources, "credential")
@@ -152,6 +143,21 @@ func (c Config) Validate() error {
 	if c.WorkloadIdentity {
 		sources = append(sources, "workload identity")
 	}
+	return sources
+}
+
+// Validate reports every problem with c at once (errors.Join).
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := c.endpoint(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.AuthorityHost != "" {
+		if u, err := url.Parse(c.AuthorityHost); err != nil || u.Scheme != "https" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("graph authority host %q must be an https URL", c.AuthorityHost))
+		}
+	}
+	sources := c.credentialSources()
 	switch len(sources) {
 	case 0:
 		errs = append(errs, errors.New("graph credential missing: set a client secret, a certificate, managed identity or workload identity"))

@@ -115,6 +115,8 @@ func (t *Tenant) route(w http.ResponseWriter, r *http.Request, rel string, body 
 		}
 	case len(seg) >= 2 && seg[0] == "users":
 		t.routeUser(w, r, seg[1], seg[2:], body)
+	case len(seg) >= 2 && seg[0] == "groups":
+		t.routeGroup(w, r, seg[1], seg[2:])
 	case len(seg) == 3 && seg[0] == "roleManagement" && seg[1] == "directory":
 		switch seg[2] {
 		case "roleAssignments":
