@@ -165,25 +165,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	if cfg.AppID == "" && !cfg.LocalMode {
 		return nil, errors.New("teams: app id is required outside local mode (TAPBOT_TEAMS_APP_ID)")
 	}
-	if cfg.LocalMode && cfg.AppID != "" {
-		// An app id means real Bot Framework traffic: never unauthenticated.
-		cfg.LocalMode = false
-	}
-	if len(cfg.AllowedServiceURLHosts) == 0 {
-		cfg.AllowedServiceURLHosts = append([]string(nil), connector.DefaultAllowedServiceURLHosts...)
-	}
-	if cfg.LocalMode && cfg.PlaygroundPort == 0 {
-		cfg.PlaygroundPort = DefaultPlaygroundPort
-	}
-	if cfg.LocalMode {
-		cfg.AllowedServiceURLHosts = append(cfg.AllowedServiceURLHosts, playgroundHosts(cfg.PlaygroundPort)...)
-	}
-	if cfg.ServiceURL == "" {
-		cfg.ServiceURL = DefaultServiceURL
-		if cfg.LocalMode {
-			cfg.ServiceURL = playgroundServiceURL(cfg.PlaygroundPort)
-		}
-	}
+	cfg = cfg.withDefaults()
 	a := &Adapter{cfg: cfg, store: store, h: h, log: log.With("component", "teams"),
 		allowed: connector.NewAllowList(cfg.AllowedServiceURLHosts)}
 	if cfg.LocalMode {
@@ -204,21 +186,51 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 		a.validator = v
 	}
 	if a.conn == nil {
-		cc := connector.Config{
-			AppID: cfg.AppID, TenantID: cfg.TenantID,
-			ClientSecret: cfg.ClientSecret, CertificatePath: cfg.CertificatePath, ManagedIdentity: cfg.ManagedIdentity,
-			AllowedServiceURLHosts: cfg.AllowedServiceURLHosts,
-		}
-		if cfg.LocalMode {
-			cc.Credential = localCredential{}
-		}
-		c, err := connector.New(cc, log)
+		c, err := connector.New(cfg.connectorConfig(), log)
 		if err != nil {
 			return nil, fmt.Errorf("teams: connector: %w", err)
 		}
 		a.conn = c
 	}
 	return a, nil
+}
+
+// withDefaults fills what New and Check default: local mode off with an
+// app id, the Bot Connector hosts, the playground's port and service URL.
+func (cfg Config) withDefaults() Config {
+	if cfg.LocalMode && cfg.AppID != "" {
+		// An app id means real Bot Framework traffic: never unauthenticated.
+		cfg.LocalMode = false
+	}
+	if len(cfg.AllowedServiceURLHosts) == 0 {
+		cfg.AllowedServiceURLHosts = append([]string(nil), connector.DefaultAllowedServiceURLHosts...)
+	}
+	if cfg.LocalMode && cfg.PlaygroundPort == 0 {
+		cfg.PlaygroundPort = DefaultPlaygroundPort
+	}
+	if cfg.LocalMode {
+		cfg.AllowedServiceURLHosts = append(cfg.AllowedServiceURLHosts, playgroundHosts(cfg.PlaygroundPort)...)
+	}
+	if cfg.ServiceURL == "" {
+		cfg.ServiceURL = DefaultServiceURL
+		if cfg.LocalMode {
+			cfg.ServiceURL = playgroundServiceURL(cfg.PlaygroundPort)
+		}
+	}
+	return cfg
+}
+
+// connectorConfig is the outbound client's configuration for cfg.
+func (cfg Config) connectorConfig() connector.Config {
+	cc := connector.Config{
+		AppID: cfg.AppID, TenantID: cfg.TenantID,
+		ClientSecret: cfg.ClientSecret, CertificatePath: cfg.CertificatePath, ManagedIdentity: cfg.ManagedIdentity,
+		AllowedServiceURLHosts: cfg.AllowedServiceURLHosts,
+	}
+	if cfg.LocalMode {
+		cc.Credential = localCredential{}
+	}
+	return cc
 }
 
 // Platform returns "teams".

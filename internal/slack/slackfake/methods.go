@@ -3,6 +3,7 @@ package slackfake
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -258,4 +259,41 @@ func checkBlocks(raw string, limit int) (json.RawMessage, string) {
 		}
 	}
 	return json.RawMessage(raw), ""
+}
+
+// conversationsInfo answers for a channel the fake knows; a channel the bot
+// is not in answers as Slack does for a private one: channel_not_found.
+func (s *Server) conversationsInfo(args map[string]string) (any, string) {
+	id := args["channel"]
+	c, ok := s.channels[id]
+	if !ok || (c.im == "" && !c.members[s.BotUser] && strings.HasPrefix(id, "G")) {
+		return nil, "channel_not_found"
+	}
+	return map[string]any{"ok": true, "channel": map[string]any{
+		"id": id, "name": strings.ToLower(id), "is_channel": c.im == "", "is_im": c.im != "",
+		"is_private": strings.HasPrefix(id, "G"), "is_member": c.members[s.BotUser], "is_archived": false,
+	}}, ""
+}
+
+// connectionsOpen is apps.connections.open: an app-level token (xapp-)
+// gets a Socket Mode URL.
+func (s *Server) connectionsOpen(w http.ResponseWriter, r *http.Request) {
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	s.calls = append(s.calls, Call{Method: "apps.connections.open", Args: map[string]string{}, At: time.Now()})
+	var f *fault
+	if q := s.faults["apps.connections.open"]; len(q) > 0 {
+		f = &q[0]
+		s.faults["apps.connections.open"] = q[1:]
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case f != nil:
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": f.err})
+	case !strings.HasPrefix(token, "xapp-"):
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "not_allowed_token_type"})
+	default:
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "url": "wss://fake.slack.test/link/?ticket=1"})
+	}
 }

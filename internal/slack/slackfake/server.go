@@ -105,9 +105,15 @@ type fault struct {
 	err        string // else: answer {"ok":false,"error":err}
 }
 
+// DefaultScopes are the bot token scopes of tapbot's app manifest.
+var DefaultScopes = []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email"}
+
 // Server is the fake Slack Web API.
 type Server struct {
 	TeamID, BotUser string
+	// Scopes are the bot token's scopes, sent in X-OAuth-Scopes on every
+	// answer as Slack does (DefaultScopes unless changed before use).
+	Scopes []string
 	// TriggerTTL is how long a trigger id stays valid (Slack: 3 s).
 	TriggerTTL time.Duration
 
@@ -137,6 +143,7 @@ func NewUnstarted() *Server {
 		TeamID:     DefaultTeam,
 		BotUser:    DefaultBotUser,
 		TriggerTTL: 3 * time.Second,
+		Scopes:     append([]string(nil), DefaultScopes...),
 		users:      map[string]User{},
 		channels:   map[string]*channel{},
 		views:      map[string]*View{},
@@ -160,6 +167,7 @@ func (s *Server) methods() map[string]func(map[string]string) (any, string) {
 		"users.info":         s.usersInfo,
 		"conversations.open": s.conversationsOpen,
 		"chat.postMessage":   s.postMessage,
+		"conversations.info": s.conversationsInfo,
 		"chat.update":        s.chatUpdate,
 		"chat.postEphemeral": s.postEphemeral,
 		"views.open":         s.viewsOpen,
@@ -173,6 +181,8 @@ func (s *Server) Handler() http.Handler {
 	for name, fn := range s.methods() {
 		mux.HandleFunc("/"+name, s.serve(name, fn))
 	}
+	// Socket Mode tests get apps.connections.open from slacktest (Bind).
+	mux.HandleFunc("/apps.connections.open", s.connectionsOpen)
 	return mux
 }
 
@@ -210,8 +220,10 @@ func (s *Server) serve(method string, fn func(map[string]string) (any, string)) 
 		default:
 			res, code = fn(args)
 		}
+		scopes := strings.Join(s.Scopes, ",")
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-OAuth-Scopes", scopes)
 		if code != "" {
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": code})
 			return
@@ -283,6 +295,15 @@ func (s *Server) SetUser(u User) {
 		u.TeamID = s.TeamID
 	}
 	s.users[u.ID] = u
+}
+
+// RemoveFromChannel takes user (the bot's user id too) out of a channel.
+func (s *Server) RemoveFromChannel(id, user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.channels[id]; ok {
+		delete(c.members, user)
+	}
 }
 
 // AddChannel creates a channel the bot is a member of, with members.

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 var (
@@ -167,4 +170,34 @@ func (c *Client) StartConversation(ctx context.Context, serviceURL string, p Con
 		return nil, errors.New("connector create conversation: response has no id")
 	}
 	return &out, nil
+}
+
+// Members lists the conversation's members (GET …/members): proof that
+// the bot can reach it.
+func (c *Client) Members(ctx context.Context, serviceURL, conversationID string) ([]ChannelAccount, error) {
+	if conversationID == "" {
+		return nil, errNoConversation
+	}
+	base, err := c.baseURL(serviceURL)
+	if err != nil {
+		return nil, fmt.Errorf("connector members: %w", err)
+	}
+	resp, err := c.do(ctx, request{op: "members", method: http.MethodGet,
+		url:  base + "/v3/conversations/" + url.PathEscape(conversationID) + "/members",
+		conv: conversationID, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var out []ChannelAccount
+	if err := json.Unmarshal(resp, &out); err != nil {
+		return nil, fmt.Errorf("connector members: decode response: %w", err)
+	}
+	return out, nil
+}
+
+// Token fetches a Bot Connector token (proof that the bot's credential
+// works); the token itself is not returned.
+func (c *Client) Token(ctx context.Context) error {
+	_, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: c.scopes})
+	return err
 }

@@ -175,3 +175,21 @@ func (s *Server) find(conv, aid string) *Posted {
 	}
 	return nil
 }
+
+// members answers GET /v3/conversations/{conv}/members.
+func (s *Server) members(w http.ResponseWriter, r *http.Request) {
+	_, idx, ok := s.begin(w, r, "members")
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Reading members never creates a conversation, strict or not.
+	c := s.convs[r.PathValue("conv")]
+	if c == nil {
+		s.answer(w, idx, http.StatusNotFound, "ConversationNotFound", "Conversation not found.", nil)
+		return
+	}
+	members := append([]connector.ChannelAccount{}, c.Members...)
+	s.answer(w, idx, http.StatusOK, "", "", members)
+}

@@ -95,6 +95,7 @@ func New() *Server {
 	s := &Server{convs: map[string]*Conversation{}, byUser: map[string]string{}, block: map[string]string{}, seq: 1732700000000}
 	m := http.NewServeMux()
 	m.HandleFunc("POST /v3/conversations", s.create)
+	m.HandleFunc("GET /v3/conversations/{conv}/members", s.members)
 	m.HandleFunc("POST /v3/conversations/{conv}/activities", s.send)
 	m.HandleFunc("POST /v3/conversations/{conv}/activities/{aid}", s.send)
 	m.HandleFunc("PUT /v3/conversations/{conv}/activities/{aid}", s.update)
