@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tapbot/tapbot/internal/store/schema"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -196,4 +197,14 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 		return false, fmt.Errorf("acquire lease %s: %w", name, err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// Schema reports the database's schema version and the newest one this
+// build's migrations reach (they differ after a downgrade).
+func (s *Store) Schema(ctx context.Context) (current, latest int, err error) {
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return 0, 0, fmt.Errorf("schema version: %w", err)
+	}
+	latest, err = schema.Newest(migrations)
+	return current, latest, err
 }

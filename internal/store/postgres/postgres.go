@@ -18,9 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
-	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tapbot/tapbot/internal/store/groupcommit"
+	"github.com/tapbot/tapbot/internal/store/schema"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -123,9 +122,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	from := cur
 	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		v, err := schema.Version(name)
 		if err != nil {
-			return fmt.Errorf("migrate: bad migration name %s", name)
+			return fmt.Errorf("migrate: %w", err)
 		}
 		if v <= cur {
 			continue

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tapbot/tapbot/internal/store/schema"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -191,4 +192,14 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 		return false, fmt.Errorf("acquire lease %s: %w", name, err)
 	}
 	return n == 1, nil
+}
+
+// Schema reports the database's schema version and the newest one this
+// build's migrations reach (they differ after a downgrade).
+func (s *Store) Schema(ctx context.Context) (current, latest int, err error) {
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return 0, 0, fmt.Errorf("schema version: %w", err)
+	}
+	latest, err = schema.Newest(migrations)
+	return current, latest, err
 }

@@ -16,9 +16,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +24,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tapbot/tapbot/internal/store/groupcommit"
+	"github.com/tapbot/tapbot/internal/store/schema"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -154,9 +153,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	applied := 0
 	for _, name := range names {
-		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		v, err := schema.Version(name)
 		if err != nil {
-			return fmt.Errorf("migrate: bad migration name %s", name)
+			return fmt.Errorf("migrate: %w", err)
 		}
 		if v <= cur {
 			continue
