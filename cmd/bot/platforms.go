@@ -22,22 +22,9 @@ const localApproversConversation = teams.LocalApproversConversation
 func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 	var ps []core.Platform
 	if cfg.Local() || cfg.Teams.AppID != "" {
-		tc := cfg.Teams
-		if cfg.Local() && tc.ApproversConversation == "" {
-			tc.ApproversConversation = localApproversConversation
-		}
-		if cfg.Local() && tc.TenantID == "" {
-			// Pin the playground's tenant (.m365agentsplayground.yml).
-			tc.TenantID = simtenant.DemoTenantID
-		}
+		tc := cfg.teamsConfig()
 		ps = append(ps, core.Platform{Approvers: tc.ApproversConversation, New: func(h chat.Handler) (chat.Messenger, error) {
-			ad, err := teams.New(teams.Config{
-				AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
-				CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
-				OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
-				ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
-				LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
-			}, a.store, h, log)
+			ad, err := teams.New(tc, a.store, h, log)
 			if err != nil {
 				return nil, fmt.Errorf("teams: %w", err)
 			}
@@ -63,6 +50,26 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 		}})
 	}
 	return ps
+}
+
+// teamsConfig is the Teams adapter's configuration; local mode talks to
+// the playground's approvers channel in the playground's tenant.
+func (cfg *Config) teamsConfig() teams.Config {
+	tc := cfg.Teams
+	if cfg.Local() && tc.ApproversConversation == "" {
+		tc.ApproversConversation = localApproversConversation
+	}
+	if cfg.Local() && tc.TenantID == "" {
+		// Pin the playground's tenant (.m365agentsplayground.yml).
+		tc.TenantID = simtenant.DemoTenantID
+	}
+	return teams.Config{
+		AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
+		CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
+		OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
+		ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
+		LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
+	}
 }
 
 func buildTeamsPackage(w io.Writer, appID string) error { return teams.BuildPackage(w, appID) }

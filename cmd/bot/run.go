@@ -24,7 +24,9 @@ Usage:
                                      matches an anchor taken earlier)
   bot [--config FILE] audit anchor   print the audit trail's head as SEQ:MAC
   bot [--config FILE] audit export   print the audit trail as JSON lines (for a SIEM)
-  bot [--config FILE] check-config   validate the configuration and exit
+  bot [--config FILE] check [--json] connect to Graph, Slack, Teams and the store and
+                                     prove each is set up (exit 1 if a check fails)
+  bot [--config FILE] check-config   validate the configuration file and exit
   bot teams-package [-o FILE]        build the Teams app package (zip)
 
 Configuration: a YAML file (--config or TAPBOT_CONFIG); every key can be
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 1
 		}
 		return 0
+	case cmd == "check":
+		return checkCmd(ctx, cfg, rest[1:], stdout, stderr)
 	case cmd == "check-config":
 		fmt.Fprintln(stdout, "configuration ok")
 		return 0

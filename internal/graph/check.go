@@ -47,16 +47,23 @@ func PermissionNames() []string {
 
 // Expect is what tapbot's configuration needs from the tenant.
 type Expect struct {
-	// Lifetimes names each lifetime tapbot may ask for, by its setting
-	// ("policy.max_lifetime": 8h).
+	// Lifetimes names each lifetime tapbot asks for when the requester
+	// does not say, by its setting ("policy.reasons.onboarding.lifetime").
 	Lifetimes map[string]time.Duration
+	// Caps names each upper bound a requester may ask up to
+	// ("policy.max_lifetime"): above the tenant's maximum it is a promise
+	// Graph will not keep.
+	Caps map[string]time.Duration
 	// MultiUse names the settings that ask for passes usable more than once.
 	MultiUse []string
 	// Groups names each configured group id with its use ("approver group").
 	Groups map[string]string
 }
 
-const area = "Microsoft Graph"
+// CheckArea names Check's lines.
+const CheckArea = "Microsoft Graph"
+
+const area = CheckArea
 
 // Check proves the live tenant is set up for want: a token can be had,
 // it carries the permissions tapbot needs (and says which extra ones), the
@@ -164,6 +171,17 @@ func (c *Client) policyLines(ctx context.Context, want Expect) []check.Result {
 			"change these settings, or the TAP policy's minimum/maximum lifetime"))
 	} else {
 		out = append(out, check.Pass(area, "lifetimes", fmt.Sprintf("every configured lifetime fits %s–%s", short(p.MinLifetime), short(p.MaxLifetime))))
+	}
+	var over []string
+	for _, name := range sortedKeys(want.Caps) {
+		if d := want.Caps[name]; d > p.MaxLifetime {
+			over = append(over, fmt.Sprintf("%s %s", name, short(d)))
+		}
+	}
+	if len(over) > 0 {
+		out = append(out, check.Warning(area, "caps", fmt.Sprintf("above the tenant's maximum %s, so a request for more is refused: %s",
+			short(p.MaxLifetime), strings.Join(over, ", ")),
+			"lower these caps, or raise the TAP policy's maximum lifetime if such passes are wanted"))
 	}
 	if p.OneTimeDefault && len(want.MultiUse) > 0 {
 		out = append(out, check.Failure(area, "one-time", "the tenant makes every pass one-time, but "+

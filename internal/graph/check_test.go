@@ -33,7 +33,8 @@ func checkTenant(t *testing.T, roles ...string) (*simtenant.Tenant, *graph.Clien
 }
 
 var goodExpect = graph.Expect{
-	Lifetimes: map[string]time.Duration{"policy.max_lifetime": 8 * time.Hour, "policy.reasons.recovery.lifetime": 2 * time.Hour},
+	Lifetimes: map[string]time.Duration{"policy.reasons.onboarding.lifetime": 8 * time.Hour, "policy.reasons.recovery.lifetime": 2 * time.Hour},
+	Caps:      map[string]time.Duration{"policy.max_lifetime": 8 * time.Hour},
 	Groups:    map[string]string{simtenant.DemoApproversGroupID: "approver group"},
 }
 
@@ -96,12 +97,16 @@ func TestCheckLifetimesGraphWouldRefuse(t *testing.T) {
 	p.Include = []string{simtenant.DemoApproversGroupID}
 	tn.SetPolicy(p)
 	want := goodExpect
-	want.Lifetimes = map[string]time.Duration{"policy.max_lifetime": 48 * time.Hour, "policy.reasons.demo.lifetime": 30 * time.Minute}
+	want.Lifetimes = map[string]time.Duration{"policy.reasons.onboarding.lifetime": 48 * time.Hour, "policy.reasons.demo.lifetime": 30 * time.Minute}
 	want.MultiUse = []string{"reasons.onboarding"}
+	want.Caps = map[string]time.Duration{"policy.reasons.contractor.max_lifetime": 48 * time.Hour, "policy.reasons.recovery.max_lifetime": 2 * time.Hour}
 	rs := c.Check(context.Background(), want)
 	if l := line(t, rs, "lifetimes"); l.Status != check.Fail ||
-		!strings.Contains(l.Detail, "outside 1h–8h: policy.max_lifetime 48h, policy.reasons.demo.lifetime 30m") {
+		!strings.Contains(l.Detail, "outside 1h–8h: policy.reasons.demo.lifetime 30m, policy.reasons.onboarding.lifetime 48h") {
 		t.Errorf("lifetimes: %+v", l)
+	}
+	if l := line(t, rs, "caps"); l.Status != check.Warn || l.Detail != "above the tenant's maximum 8h, so a request for more is refused: policy.reasons.contractor.max_lifetime 48h" {
+		t.Errorf("caps: %+v", l)
 	}
 	if l := line(t, rs, "one-time"); l.Status != check.Fail || !strings.Contains(l.Detail, "reasons.onboarding") {
 		t.Errorf("one-time: %+v", l)

@@ -71,7 +71,7 @@ func TestCheckSlackApproversChannel(t *testing.T) {
 	s.RemoveFromChannel("CPUBLIC", slackfake.DefaultBotUser)
 	for _, tc := range []struct {
 		channel, fault, want string
-		status              check.Status
+		status               check.Status
 	}{
 		{"CPUBLIC", "", "the bot is not in #cpublic", check.Fail},
 		{"GNOWHERE", "", "GNOWHERE does not exist, or is private and the bot is not in it", check.Fail},
