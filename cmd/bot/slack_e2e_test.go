@@ -85,7 +85,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	f := w.fake
 
 	w.send(f.SlashCommand("UMEGAN", f.DMChannel("UMEGAN"), ""))
-	testutil.Eventually(t, 10*time.Second, "the request modal", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the request modal", func() bool {
 		vs := f.ViewsOf("UMEGAN")
 		return len(vs) > 0 && strings.Contains(string(vs[0].Blocks), `"input"`)
 	})
@@ -102,7 +102,7 @@ func TestSlackEndToEnd(t *testing.T) {
 		t.Fatalf("form refused: %s", resp)
 	}
 	w.send(f.DM("UMEGAN", "yes"))
-	testutil.Eventually(t, 10*time.Second, "the approval card", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the approval card", func() bool {
 		m, ok := f.LastMessage("CAPPROVERS")
 		return ok && strings.Contains(string(m.Blocks), "Approve")
 	})
@@ -134,14 +134,14 @@ func TestSlackEndToEnd(t *testing.T) {
 			}
 		}
 	}()
-	testutil.Eventually(t, 10*time.Second, "the card updated in place", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the card updated in place", func() bool {
 		m, _ := f.LastMessage("CAPPROVERS")
 		return m.Edits > 0 && strings.Contains(string(m.Blocks), "Approved by") && !strings.Contains(string(m.Blocks), `"action_id":"tap_approve"`)
 	})
 
 	dm := f.DMChannel("UMEGAN")
 	var revealTS string
-	testutil.Eventually(t, 10*time.Second, "the Reveal button", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the Reveal button", func() bool {
 		for _, m := range f.Messages(dm) {
 			if strings.Contains(string(m.Blocks), "tap_reveal") {
 				revealTS = m.TS
@@ -160,7 +160,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	}
 	w.send(b)
 	var pass string
-	testutil.Eventually(t, 10*time.Second, "the pass in the modal", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the pass in the modal", func() bool {
 		for _, v := range f.ViewsOf("UMEGAN") {
 			if p := preformatted(string(v.Raw)); p != "" {
 				pass = p
@@ -190,7 +190,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 	w.send(f.DM("USARAH", "done"))
-	testutil.Eventually(t, 10*time.Second, "the confirmation", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the confirmation", func() bool {
 		for _, m := range f.Messages(dm) {
 			if strings.Contains(m.Text+string(m.Blocks), "finished setting up") {
 				return true

@@ -22,12 +22,12 @@ func TestAttack_SlackIdentityByMutableEmail_EndToEnd(t *testing.T) {
 	f.AddChannel("CAPPROVERS", "UALEX", "UGUEST", "UMALLORY")
 
 	w.send(f.DM("UMEGAN", "pass for "+simtenant.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"))
-	testutil.Eventually(t, 10*time.Second, "the summary", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the summary", func() bool {
 		m, ok := f.LastMessage(f.DMChannel("UMEGAN"))
 		return ok && strings.Contains(string(m.Blocks), "Confirm")
 	})
 	w.send(f.DM("UMEGAN", "yes"))
-	testutil.Eventually(t, 10*time.Second, "the approval card", func() bool {
+	testutil.Eventually(t, 30*time.Second, "the approval card", func() bool {
 		m, ok := f.LastMessage("CAPPROVERS")
 		return ok && strings.Contains(string(m.Blocks), "tap_approve")
 	})
@@ -46,7 +46,7 @@ func TestAttack_SlackIdentityByMutableEmail_EndToEnd(t *testing.T) {
 		return false
 	}
 	decided := func() bool { m, _ := f.LastMessage("CAPPROVERS"); return m.Edits > 0 }
-	testutil.Eventually(t, 10*time.Second, "an answer to the click", func() bool { return refused() || decided() })
+	testutil.Eventually(t, 30*time.Second, "an answer to the click", func() bool { return refused() || decided() })
 	if m, _ := f.LastMessage("CAPPROVERS"); decided() || !strings.Contains(string(m.Blocks), "tap_approve") {
 		t.Fatalf("the impostor's click decided the request: %s", texts(m.Blocks))
 	}
