@@ -85,10 +85,11 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	wired, err := core.Build(core.Config{
 		Policy: cfg.Policy,
 		Approvals: approvals.Config{
-			IssueOn:        cfg.IssueOn,
-			ApprovalWindow: time.Duration(cfg.ApprovalWindow),
-			RevealWindow:   time.Duration(cfg.RevealWindow),
-			SealKey:        key,
+			IssueOn:          cfg.IssueOn,
+			ApprovalWindow:   time.Duration(cfg.ApprovalWindow),
+			RevealWindow:     time.Duration(cfg.RevealWindow),
+			SealKey:          key,
+			PreviousSealKeys: cfg.prevSealKeys,
 		},
 		Router: bot.Config{
 			SessionIdle: time.Duration(cfg.SessionIdle),
@@ -96,7 +97,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			Guide:       guide, Contact: cfg.Contact, Org: cfg.Org,
 		},
 	}, core.Deps{
-		Store: st, Graph: gc, AuditKey: cfg.auditKey, Platforms: a.platforms(cfg, log),
+		Store: st, Graph: gc, AuditKey: cfg.auditKey, PreviousAuditKeys: cfg.prevAuditKeys, Platforms: a.platforms(cfg, log),
 		Notices: func(n approvals.Notifier) approvals.Notifier { return countingNotifier{n} },
 		Log:     log,
 	})

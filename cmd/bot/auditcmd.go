@@ -47,7 +47,7 @@ func auditCmd(ctx context.Context, cfg *Config, log *slog.Logger, args []string,
 		return 1
 	}
 	defer st.Close()
-	trail := audit.New(st, nil, log, audit.WithKey(cfg.auditKey))
+	trail := audit.New(st, nil, log, audit.WithKey(cfg.auditKey), audit.WithPreviousKeys(cfg.prevAuditKeys...))
 	switch verb {
 	case "export":
 		if err := trail.Export(ctx, stdout); err != nil {
@@ -74,7 +74,7 @@ func auditCmd(ctx context.Context, cfg *Config, log *slog.Logger, args []string,
 
 // startAnchorLog runs logAnchors in the background until ctx ends.
 func (a *app) startAnchorLog(ctx context.Context, every time.Duration) {
-	trail := audit.New(a.store, time.Now, a.log, audit.WithKey(a.cfg.auditKey))
+	trail := audit.New(a.store, time.Now, a.log, audit.WithKey(a.cfg.auditKey), audit.WithPreviousKeys(a.cfg.prevAuditKeys...))
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()

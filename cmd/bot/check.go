@@ -143,7 +143,7 @@ func checkStore(ctx context.Context, cfg *Config, log *slog.Logger) []check.Resu
 	if keyed != nil {
 		return out
 	}
-	rep, err := audit.New(st, nil, log, audit.WithKey(cfg.auditKey)).Verify(ctx)
+	rep, err := audit.New(st, nil, log, audit.WithKey(cfg.auditKey), audit.WithPreviousKeys(cfg.prevAuditKeys...)).Verify(ctx)
 	switch {
 	case errors.Is(err, audit.ErrDamaged):
 		p := rep.Problems[0]

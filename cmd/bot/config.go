@@ -74,31 +74,38 @@ type TeamsConfig struct {
 // Config is tapbot's whole configuration: a YAML file, then TAPBOT_* env
 // overrides (TAPBOT_SLACK_BOT_TOKEN for slack.bot_token), then *_FILE.
 type Config struct {
-	Listen         string            `yaml:"listen"`
-	MetricsListen  string            `yaml:"metrics_listen"`
-	MetricsToken   string            `yaml:"metrics_token" secret:"true"`
-	DataDir        string            `yaml:"data_dir"`
-	DatabaseURL    string            `yaml:"database_url" secret:"true"`
-	SealKey        string            `yaml:"seal_key" secret:"true"`
-	AuditKey       string            `yaml:"audit_key" secret:"true"`
-	IssueOn        approvals.IssueOn `yaml:"issue_on"`
-	LogLevel       string            `yaml:"log_level"`
-	Org            string            `yaml:"org"`
-	Contact        string            `yaml:"contact"`
-	GuideFile      string            `yaml:"guide_file"`
-	DefaultZone    string            `yaml:"default_zone"`
-	ApprovalWindow Duration          `yaml:"approval_window"`
-	RevealWindow   Duration          `yaml:"reveal_window"`
-	SessionIdle    Duration          `yaml:"session_idle"`
-	DemoTenantFile string            `yaml:"demo_tenant_file"`
-	Graph          graph.Config      `yaml:"graph"`
-	Slack          SlackConfig       `yaml:"slack"`
-	Teams          TeamsConfig       `yaml:"teams"`
-	Policy         policy.Config     `yaml:"policy"`
+	Listen        string `yaml:"listen"`
+	MetricsListen string `yaml:"metrics_listen"`
+	MetricsToken  string `yaml:"metrics_token" secret:"true"`
+	DataDir       string `yaml:"data_dir"`
+	DatabaseURL   string `yaml:"database_url" secret:"true"`
+	SealKey       string `yaml:"seal_key" secret:"true"`
+	AuditKey      string `yaml:"audit_key" secret:"true"`
+	// PreviousSealKeys and PreviousAuditKeys are keys rotated out: they
+	// open passes sealed and verify records keyed before the rotation.
+	PreviousSealKeys  []string          `yaml:"previous_seal_keys" secret:"true"`
+	PreviousAuditKeys []string          `yaml:"previous_audit_keys" secret:"true"`
+	IssueOn           approvals.IssueOn `yaml:"issue_on"`
+	LogLevel          string            `yaml:"log_level"`
+	Org               string            `yaml:"org"`
+	Contact           string            `yaml:"contact"`
+	GuideFile         string            `yaml:"guide_file"`
+	DefaultZone       string            `yaml:"default_zone"`
+	ApprovalWindow    Duration          `yaml:"approval_window"`
+	RevealWindow      Duration          `yaml:"reveal_window"`
+	SessionIdle       Duration          `yaml:"session_idle"`
+	DemoTenantFile    string            `yaml:"demo_tenant_file"`
+	Graph             graph.Config      `yaml:"graph"`
+	Slack             SlackConfig       `yaml:"slack"`
+	Teams             TeamsConfig       `yaml:"teams"`
+	Policy            policy.Config     `yaml:"policy"`
 
 	// auditKey is the decoded audit key: audit_key, or in local mode the
 	// data dir's audit.key (resolveAuditKey).
 	auditKey []byte
+	// prevSealKeys and prevAuditKeys are the decoded previous keys
+	// (validate fills them).
+	prevSealKeys, prevAuditKeys [][]byte
 }
 
 // Local reports whether Graph is unconfigured: local mode with the
@@ -295,6 +302,32 @@ func (c *Config) keyProblems(p *problems) {
 			p.bad("audit_key: must differ from seal_key")
 		}
 	}
+	c.prevSealKeys = previousKeys(p, "previous_seal_keys", c.PreviousSealKeys, c.SealKey)
+	c.prevAuditKeys = previousKeys(p, "previous_audit_keys", c.PreviousAuditKeys, c.AuditKey)
+	if len(c.PreviousSealKeys) > 0 && c.SealKey == "" {
+		p.bad("previous_seal_keys: set seal_key to the new key as well")
+	}
+	if len(c.PreviousAuditKeys) > 0 && c.AuditKey == "" {
+		p.bad("previous_audit_keys: set audit_key to the new key as well")
+	}
+}
+
+// previousKeys decodes rotated-out keys: each 32 bytes of base64, none the
+// current key.
+func previousKeys(p *problems, name string, keys []string, current string) [][]byte {
+	var out [][]byte
+	for i, k := range keys {
+		b, err := base64.StdEncoding.DecodeString(k)
+		switch {
+		case err != nil || len(b) != 32:
+			p.bad("%s[%d]: must be 32 bytes, base64", name, i)
+		case k == current:
+			p.bad("%s[%d]: is the current key; list only the keys rotated out", name, i)
+		default:
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func (c *Config) localProblems(p *problems) {

@@ -168,3 +168,29 @@ func TestConfigMetricsAndPlayground(t *testing.T) {
 		t.Error("metrics_listen equal to listen is not the public listener")
 	}
 }
+
+func TestConfigPreviousKeys(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"TAPBOT_SEAL_KEY": key(1), "TAPBOT_PREVIOUS_SEAL_KEYS": key(2) + ",c2hvcnQ="}, "previous_seal_keys[1]: must be 32 bytes, base64"},
+		{map[string]string{"TAPBOT_SEAL_KEY": key(1), "TAPBOT_PREVIOUS_SEAL_KEYS": key(1)}, "previous_seal_keys[0]: is the current key"},
+		{map[string]string{"TAPBOT_PREVIOUS_AUDIT_KEYS": key(2)}, "previous_audit_keys: set audit_key to the new key as well"},
+	} {
+		var stdout, stderr bytes.Buffer
+		env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir()}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		if code := run(context.Background(), []string{"check-config"}, envMap(env), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.env, code, tc.want, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"TAPBOT_DATA_DIR": t.TempDir(), "TAPBOT_SEAL_KEY": key(1), "TAPBOT_PREVIOUS_SEAL_KEYS": key(2) + "," + key(3),
+		"TAPBOT_AUDIT_KEY": key(4), "TAPBOT_PREVIOUS_AUDIT_KEYS": key(5)}
+	if code := run(context.Background(), []string{"check-config"}, envMap(env), &stdout, &stderr); code != 0 {
+		t.Fatalf("valid previous keys refused: %s", stderr.String())
+	}
+}

@@ -24,7 +24,13 @@ type slackWorld struct {
 }
 
 func newSlackWorld(t *testing.T) *slackWorld {
-	fake := slackfake.New()
+	w, _ := newSlackWorldWith(t, slackfake.New(), nil)
+	return w
+}
+
+// newSlackWorldWith runs the bot against fake with env added, and returns
+// its stop function too (a restart reuses the fake and the data dir).
+func newSlackWorldWith(t *testing.T, fake *slackfake.Server, env map[string]string) (*slackWorld, func() int) {
 	t.Cleanup(fake.Close)
 	for _, u := range []struct{ id, name, mail string }{
 		{"UMEGAN", "Megan Bowen", simtenant.DemoMeganUPN},
@@ -36,13 +42,17 @@ func newSlackWorld(t *testing.T) *slackWorld {
 	}
 	fake.AddUser("UGUEST", "Guest Approver", "guest@fabrikam.com", true)
 	fake.AddChannel("CAPPROVERS", "UALEX", "UGUEST")
-	base, _ := startLocal(t, map[string]string{
+	all := map[string]string{
 		"TAPBOT_SLACK_BOT_TOKEN":         "xoxb-test",
 		"TAPBOT_SLACK_SIGNING_SECRET":    slackSecret,
 		"TAPBOT_SLACK_API_URL":           fake.URL(),
 		"TAPBOT_SLACK_APPROVERS_CHANNEL": "CAPPROVERS",
-	})
-	return &slackWorld{t: t, base: base, fake: fake}
+	}
+	for k, v := range env {
+		all[k] = v
+	}
+	base, stop := startLocal(t, all)
+	return &slackWorld{t: t, base: base, fake: fake}, stop
 }
 
 // post delivers a signed payload over HTTP and returns status and body.

@@ -55,6 +55,8 @@ type Deps struct {
 	// AuditKey keys the audit chain (HMAC-SHA256; kept outside the
 	// database). Nil leaves the chain unkeyed (tests of older chains).
 	AuditKey []byte
+	// PreviousAuditKeys verify records keyed before a rotation.
+	PreviousAuditKeys [][]byte
 	// Notices, when set, wraps the notifier the approvals service calls
 	// (cmd/bot counts notices for /metrics with it).
 	Notices func(approvals.Notifier) approvals.Notifier
@@ -85,7 +87,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 	checker := policy.New(cfg.Policy, policy.Deps{Directory: d.Graph, Requests: d.Store, Passes: d.Graph, Log: d.Log})
 	var opts []audit.Option
 	if d.AuditKey != nil {
-		opts = append(opts, audit.WithKey(d.AuditKey))
+		opts = append(opts, audit.WithKey(d.AuditKey), audit.WithPreviousKeys(d.PreviousAuditKeys...))
 	}
 	trail := audit.New(d.Store, cfg.Approvals.Now, d.Log, opts...)
 

@@ -67,6 +67,35 @@ func TestSealOpen(t *testing.T) {
 	}
 }
 
+// A pass sealed before the seal key was rotated still opens with the old
+// key listed as previous; new passes are sealed under the new key only.
+func TestSealKeyRotation(t *testing.T) {
+	oldKey, newKey := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	before, _ := newSealer(oldKey)
+	sealed, err := before.seal("req1", "entra:megan", tap.NewSecret("old-pass"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := newSealer(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := after.open("req1", "entra:megan", sealed); err != nil || got.Reveal() != "old-pass" {
+		t.Fatalf("a pass sealed under the previous key: %v", err)
+	}
+	fresh, _ := after.seal("req2", "entra:megan", tap.NewSecret("new-pass"))
+	if _, err := before.open("req2", "entra:megan", fresh); err != errSeal {
+		t.Fatal("a new pass was sealed under the previous key")
+	}
+	rotatedOut, _ := newSealer(newKey)
+	if _, err := rotatedOut.open("req1", "entra:megan", sealed); err != errSeal {
+		t.Fatal("a retired key still opens once it is dropped")
+	}
+	if _, err := newSealer(newKey, make([]byte, 16)); err == nil {
+		t.Fatal("a short previous key accepted")
+	}
+}
+
 func TestRefusalWording(t *testing.T) {
 	now := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 	s := &Service{cfg: Config{Now: func() time.Time { return now }}}

@@ -70,6 +70,10 @@ type Config struct {
 	// SealKey is the 32-byte AES-256-GCM key sealing issued passes. It
 	// comes from configuration (TAPBOT_SEAL_KEY / _FILE), never the database.
 	SealKey []byte
+	// PreviousSealKeys open passes sealed before the key was rotated
+	// (never used to seal). Keep one until every pass sealed under it is
+	// revealed or deleted: RevealWindow after the rotation.
+	PreviousSealKeys [][]byte
 	// ConfirmMethods are the method kinds that count as a finished setup.
 	// Default DefaultConfirmMethods.
 	ConfirmMethods []tap.MethodKind
@@ -127,7 +131,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	seal, err := newSealer(cfg.SealKey)
+	seal, err := newSealer(cfg.SealKey, cfg.PreviousSealKeys...)
 	if err != nil {
 		errs = append(errs, err)
 	}

@@ -51,6 +51,10 @@ const MinKeyLen = 32
 // than MinKeyLen. A Trail built with it records nothing (fail closed).
 var ErrBadKey = errors.New("audit key missing or shorter than 32 bytes")
 
+// RotateAction is the action of the record AdoptKey appends when the
+// chain's head is keyed under a previous key.
+const RotateAction = "audit_key_rotated"
+
 // AdoptAction is the action of the record AdoptKey appends.
 const AdoptAction = "audit_key_adopted"
 
@@ -74,7 +78,8 @@ type Trail struct {
 	now    func() time.Time
 	log    *slog.Logger
 	key    []byte     // nil: unkeyed (v1) trail
-	keyErr error      // set by WithKey with a bad key
+	prev   [][]byte   // previous keys: verify only (WithPreviousKeys)
+	keyErr error      // set by WithKey or WithPreviousKeys with a bad key
 	mu     sync.Mutex // serialises this process's appends to avoid self-conflicts
 }
 
@@ -93,6 +98,22 @@ func WithKey(key []byte) Option {
 			return
 		}
 		t.key, t.keyErr = slices.Clone(key), nil
+	}
+}
+
+// WithPreviousKeys lets Verify accept records keyed before the audit key
+// was rotated: the chain up to the rotation verifies under these keys,
+// and AdoptKey seals it under the current one (RotateAction). A record
+// under a previous key after one under the current key is reported.
+func WithPreviousKeys(keys ...[]byte) Option {
+	return func(t *Trail) {
+		for _, k := range keys {
+			if len(k) < MinKeyLen {
+				t.keyErr = ErrBadKey
+				return
+			}
+			t.prev = append(t.prev, slices.Clone(k))
+		}
 	}
 }
 
@@ -135,8 +156,11 @@ func (t *Trail) Record(ctx context.Context, rec tap.AuditRecord) error {
 // AdoptKey seals the legacy records of a trail that was unkeyed until
 // now: when the newest record is unkeyed, it appends a keyed record
 // (action AdoptAction, actor "system") whose MAC covers the last legacy
-// hash and so every legacy record. It does nothing (false) on an empty
-// trail, when the head is already keyed, or when the trail has no key.
+// hash and so every legacy record. Likewise after a rotation: when the
+// newest record is keyed under a previous key (WithPreviousKeys), it
+// appends a RotateAction record under the current key. It does nothing
+// (false) on an empty trail, when the head is already under the current
+// key (or under no key it knows), or when the trail has no key.
 // Run it at start-up: once it has run, an unkeyed newest record can only
 // mean that keyed records were removed or rewritten, and Verify says so.
 func (t *Trail) AdoptKey(ctx context.Context) (bool, error) {
@@ -150,11 +174,19 @@ func (t *Trail) AdoptKey(ctx context.Context) (bool, error) {
 	defer t.mu.Unlock()
 	rec := t.normalise(tap.AuditRecord{Actor: "system", Action: AdoptAction, Outcome: "ok"})
 	return t.append(ctx, rec, func(last tap.AuditRecord, rec *tap.AuditRecord) bool {
-		if last.Seq == 0 || isKeyed(last.Hash) {
+		switch {
+		case last.Seq == 0:
 			return false
+		case !isKeyed(last.Hash):
+			rec.Action = AdoptAction
+			rec.Detail = map[string]string{"legacy_records": strconv.FormatInt(last.Seq, 10)}
+			return true
+		case t.keyOf(last) > 0:
+			rec.Action = RotateAction
+			rec.Detail = map[string]string{"previous_key_records": strconv.FormatInt(last.Seq, 10)}
+			return true
 		}
-		rec.Detail = map[string]string{"legacy_records": strconv.FormatInt(last.Seq, 10)}
-		return true
+		return false
 	})
 }
 

@@ -315,3 +315,49 @@ func TestParseAnchor(t *testing.T) {
 		}
 	}
 }
+
+// Rotating the audit key: records under the previous key still verify,
+// the bot seals them under the new key at start (RotateAction), and a
+// record written with the retired key after that is reported.
+func TestKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	record(t, audit.New(st, clock(), quiet, audit.WithKey(keyA)), 3)
+
+	rotated := audit.New(st, clock(), quiet, audit.WithKey(keyB), audit.WithPreviousKeys(keyA))
+	rep, err := rotated.Verify(ctx)
+	if want := []audit.Problem{{Seq: 3, Kind: audit.Retired}}; !errors.Is(err, audit.ErrDamaged) || !slices.Equal(problems(rep), want) {
+		t.Fatalf("before the rotation is sealed: %v %+v", err, rep.Problems)
+	}
+	if ok, err := rotated.AdoptKey(ctx); !ok || err != nil {
+		t.Fatalf("AdoptKey = %v, %v", ok, err)
+	}
+	if ok, _ := rotated.AdoptKey(ctx); ok {
+		t.Fatal("the rotation was sealed twice")
+	}
+	record(t, rotated, 2)
+	recs, _ := st.ListAudit(ctx, 0, 0)
+	if r := recs[3]; r.Action != audit.RotateAction || r.Detail["previous_key_records"] != "3" || r.Hash != audit.MAC(keyB, r) {
+		t.Fatalf("rotation record: %+v", r)
+	}
+	if rep, err := rotated.Verify(ctx); err != nil || !rep.OK() || rep.Records != 6 {
+		t.Fatalf("after the rotation: %v %+v", err, rep)
+	}
+	if rep, _ := audit.New(st, clock(), quiet, audit.WithKey(keyB)).Verify(ctx); len(rep.Problems) != 3 {
+		t.Fatalf("without the previous key the old records must not verify: %+v", rep.Problems)
+	}
+
+	// Someone who kept the retired key appends a record with it.
+	old := audit.New(st, clock(), quiet, audit.WithKey(keyA))
+	record(t, old, 1)
+	rep, err = rotated.Verify(ctx)
+	if want := []audit.Problem{{Seq: 7, Kind: audit.Retired}}; !errors.Is(err, audit.ErrDamaged) || !slices.Equal(problems(rep), want) {
+		t.Fatalf("a record under the retired key after the rotation: %v %+v", err, rep.Problems)
+	}
+	if !strings.Contains(rep.Problems[0].Detail, "after record 4 was keyed under the current one") {
+		t.Fatalf("detail: %s", rep.Problems[0].Detail)
+	}
+	if _, err := audit.New(st, clock(), quiet, audit.WithKey(keyB), audit.WithPreviousKeys(keyA[:8])).Verify(ctx); !errors.Is(err, audit.ErrBadKey) {
+		t.Fatalf("a short previous key: %v", err)
+	}
+}

@@ -38,6 +38,10 @@ const (
 	Rewritten Kind = "rewritten"
 	// Unchecked: a keyed record, and the Trail has no key to check it.
 	Unchecked Kind = "unchecked"
+	// Retired: a record under a previous audit key after records under
+	// the current one (written with a retired key after the rotation), or
+	// as the newest record (the rotation was not sealed yet).
+	Retired Kind = "retired_key"
 )
 
 // Problem is one break in the chain, named by the record's sequence number.
@@ -143,6 +147,8 @@ type verifier struct {
 	prev    *tap.AuditRecord
 	keyed   int64   // keyed records read
 	badMACs []int64 // keyed records whose MAC did not match
+	current int64   // first record under the current key (0: none yet)
+	headOld bool    // the newest record read is under a previous key
 }
 
 func (v *verifier) add(seq int64, k Kind, format string, args ...any) {
@@ -170,6 +176,7 @@ func (v *verifier) check(rec tap.AuditRecord) error {
 // checkVersion checks rec's contents against its MAC or legacy hash, and
 // that an unkeyed record does not follow a keyed one.
 func (v *verifier) checkVersion(rec tap.AuditRecord) {
+	v.headOld = false
 	if isKeyed(rec.Hash) {
 		v.keyed++
 		if v.rep.FirstKeyed == 0 {
@@ -187,6 +194,17 @@ func (v *verifier) checkVersion(rec tap.AuditRecord) {
 	}
 	if !isKeyed(rec.Hash) && v.rep.FirstKeyed != 0 {
 		v.add(rec.Seq, Unkeyed, "an unkeyed hash anyone can recompute, after keyed record %d: written or rewritten without the audit key", v.rep.FirstKeyed)
+	}
+	if !isKeyed(rec.Hash) || v.t.key == nil {
+		return
+	}
+	switch k := v.t.keyOf(rec); {
+	case k == 0 && v.current == 0:
+		v.current = rec.Seq
+	case k > 0 && v.current != 0:
+		v.add(rec.Seq, Retired, "keyed under a previous audit key after record %d was keyed under the current one: written with a retired key after the rotation", v.current)
+	case k > 0:
+		v.headOld = true
 	}
 }
 
@@ -242,6 +260,9 @@ func (v *verifier) finish() {
 	if v.t.key != nil && v.prev != nil && !isKeyed(v.prev.Hash) && v.rep.FirstKeyed == 0 {
 		v.add(v.prev.Seq, Unkeyed, "the newest record is unkeyed: the bot seals the legacy records with a keyed record (%s) when it starts with audit_key, so either it has not run with the key yet, or the keyed records after this one were removed or rewritten", AdoptAction)
 	}
+	if v.headOld {
+		v.add(v.prev.Seq, Retired, "the newest record is keyed under a previous audit key: the bot seals the chain under the new key (%s) when it starts with it, so either it has not run with the new key yet, or the records after this one were removed", RotateAction)
+	}
 	if v.keyed > 0 && int64(len(v.badMACs)) == v.keyed {
 		v.blameKey()
 	}
@@ -287,10 +308,24 @@ func (t *Trail) checkContents(rec tap.AuditRecord) (Kind, string) {
 	if t.key == nil {
 		return Unchecked, "a keyed record, and no audit key was given to check it"
 	}
-	if !hmac.Equal([]byte(MAC(t.key, rec)), []byte(rec.Hash)) {
+	if t.keyOf(rec) < 0 {
 		return Tampered, "MAC does not match the contents: the record was rewritten, or written under another audit key"
 	}
 	return "", ""
+}
+
+// keyOf is the key rec's MAC verifies under: 0 the current key, i > 0
+// the i-th previous key, -1 none (or rec is not keyed).
+func (t *Trail) keyOf(rec tap.AuditRecord) int {
+	if t.key == nil || !isKeyed(rec.Hash) {
+		return -1
+	}
+	for i, k := range append([][]byte{t.key}, t.prev...) {
+		if hmac.Equal([]byte(MAC(k, rec)), []byte(rec.Hash)) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Export writes every record, oldest first, as one JSON object per line
