@@ -11,8 +11,10 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/tracing"
 )
 
 var (
@@ -43,9 +45,12 @@ func (c countingNotifier) Notify(ctx context.Context, n approvals.Notice) error 
 // counted wraps h to count responses by status for /metrics.
 func counted(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, span := tracing.Start(r.Context(), "inbound "+route, attribute.String("http.route", r.URL.Path))
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
-		h.ServeHTTP(sw, r)
+		h.ServeHTTP(sw, r.WithContext(ctx))
 		httpTotal.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		span.SetAttributes(attribute.Int("http.response.status_code", sw.code))
+		span.End()
 	})
 }
 

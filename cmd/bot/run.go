@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/tapbot/tapbot/internal/tracing"
 )
 
 const usage = `tapbot — Temporary Access Passes, requested and approved in chat.
@@ -73,6 +75,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(stderr, cfg.LogLevel)
 	switch {
 	case cmd == "serve":
+		shutdown, err := tracing.Setup(ctx, getenv, moduleVersion())
+		if err != nil {
+			log.Error("tracing off", "err", err)
+			shutdown = func(context.Context) error { return nil }
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := shutdown(sctx); err != nil {
+				log.Warn("traces not flushed", "err", err)
+			}
+		}()
 		if err := serve(ctx, cfg, log, stdout); err != nil {
 			log.Error("tapbot stopped", "err", err)
 			return 1
@@ -89,6 +103,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+}
+
+// moduleVersion is the module version the binary was built from.
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/tracing"
 )
 
 // step is one audited transition of a request. Its parts run in a fixed
@@ -37,7 +40,9 @@ type step struct {
 
 // run performs st on request id and returns the committed request, or the
 // current stored one and the error.
-func (s *Service) run(ctx context.Context, id tap.RequestID, st step) (*tap.Request, error) {
+func (s *Service) run(ctx context.Context, id tap.RequestID, st step) (_ *tap.Request, err error) {
+	ctx, span := tracing.Start(ctx, "approvals."+st.action, attribute.String("tapbot.request_id", string(id)))
+	defer func() { tracing.End(span, err) }()
 	cur, err := s.load(ctx, id)
 	if err != nil {
 		return nil, err

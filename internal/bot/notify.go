@@ -7,9 +7,12 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/tracing"
 )
 
 // Notify implements approvals.Notifier: it turns a committed transition
@@ -40,7 +43,9 @@ func (r *Router) Notify(ctx context.Context, n approvals.Notice) error {
 // Wait blocks until background notices are sent.
 func (r *Router) Wait() { r.bg.Wait() }
 
-func (r *Router) notify(ctx context.Context, n approvals.Notice) error {
+func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
+	ctx, span := tracing.Start(ctx, "notify."+string(n.Kind), attribute.String("tapbot.request_id", string(n.Request.ID)))
+	defer func() { tracing.End(span, err) }()
 	req := n.Request
 	name := targetName(req.Target)
 	var errs []error

@@ -10,10 +10,13 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/tracing"
 )
 
 // Defaults the configuration file shows and New applies.
@@ -120,6 +123,9 @@ func New(cfg Config, d Deps) (*Router, error) {
 
 // Handle implements chat.Handler.
 func (r *Router) Handle(ctx context.Context, ev chat.Event) {
+	ctx, span := tracing.Start(ctx, "dialog", attribute.String("tapbot.platform", string(ev.User.Platform)),
+		attribute.String("tapbot.event", string(ev.Kind)), attribute.String("tapbot.action", ev.Action))
+	defer span.End()
 	log := r.log.With("platform", ev.User.Platform, "kind", ev.Kind, "action", ev.Action)
 	if ev.Kind == chat.KindInstall {
 		r.reply(ctx, ev, chat.Message{Text: textWelcome})

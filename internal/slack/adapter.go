@@ -226,12 +226,13 @@ func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
 }
 
 // spawn runs the handler for ev after the acknowledgement, with a fresh
-// bounded context, then the optional after steps.
-func (a *Adapter) spawn(ev chat.Event, after ...func(context.Context)) {
+// bounded context (parent's values, such as its trace, but not its
+// cancellation), then the optional after steps.
+func (a *Adapter) spawn(parent context.Context, ev chat.Event, after ...func(context.Context)) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.timeout)
 		defer cancel()
 		if a.fillUser(ctx, &ev.User) {
 			a.handle(ctx, ev)

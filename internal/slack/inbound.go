@@ -145,7 +145,7 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 	}
 	rp := &replier{a: a, user: e.User, channel: e.Channel, direct: ev.Direct}
 	ev.Reply = rp.reply
-	a.spawn(ev)
+	a.spawn(ctx, ev)
 	return ackOK
 }
 
@@ -251,7 +251,7 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 	if pk.messageTS != "" {
 		ev.Message = tap.Ref{Platform: Platform, Conversation: channel, Message: pk.messageTS}
 	}
-	a.spawn(ev, rp.closeLoading)
+	a.spawn(ctx, ev, rp.closeLoading)
 	return ackOK
 }
 
@@ -279,7 +279,7 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 		// core has checked who is asking.
 		rp.openLoading(ctx)
 	}
-	a.spawn(chat.Event{
+	a.spawn(ctx, chat.Event{
 		Kind:         chat.KindCommand,
 		User:         chat.User{Platform: Platform, ID: c.UserID, Name: c.UserName, Team: c.TeamID},
 		Conversation: tap.Ref{Platform: Platform, Conversation: c.ChannelID},

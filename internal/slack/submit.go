@@ -59,7 +59,7 @@ func (a *Adapter) onViewSubmission(ctx context.Context, in *interaction) ack {
 	go func() {
 		defer a.wg.Done()
 		defer close(done)
-		hctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.timeout)
 		defer cancel()
 		if !a.fillUser(hctx, &ev.User) {
 			return
