@@ -42,6 +42,7 @@ type app struct {
 	tenant  *simtenant.Tenant // local mode only
 	svc     *approvals.Service
 	router  *bot.Router
+	checker *policy.Checker
 	slack   *slack.Adapter
 	teams   *teams.Adapter
 	mux     *http.ServeMux
@@ -104,7 +105,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.svc, a.router = wired.Service, wired.Router
+	a.svc, a.router, a.checker = wired.Service, wired.Router, wired.Checker
 	a.routes()
 	a.localRoutes()
 	ok = true

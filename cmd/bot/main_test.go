@@ -19,6 +19,7 @@ import (
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
@@ -36,6 +37,7 @@ func startLocal(t *testing.T, extraEnv map[string]string) (string, func() int) {
 type running struct {
 	base, metrics string
 	stop          func() int
+	logs          *testutil.SyncBuffer // the program's log (stderr), readable while it runs
 }
 
 // startBot runs the real program (local mode unless extraEnv configures
@@ -54,14 +56,14 @@ func startBot(t *testing.T, extraEnv map[string]string) running {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	var stderr bytes.Buffer
+	stderr := &testutil.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, nil, envMap(env), pw, &stderr)
+		done <- run(ctx, nil, envMap(env), pw, stderr)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
-	var b running
+	b := running{logs: stderr}
 	for sc.Scan() {
 		line := sc.Text()
 		if i := strings.Index(line, "listening on "); i >= 0 {

@@ -87,7 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				log.Warn("traces not flushed", "err", err)
 			}
 		}()
-		if err := serve(ctx, cfg, log, stdout); err != nil {
+		reload := func() (*Config, error) { return loadConfig(*configPath, getenv) }
+		if err := serve(ctx, cfg, log, stdout, reload); err != nil {
 			log.Error("tapbot stopped", "err", err)
 			return 1
 		}
@@ -120,7 +121,9 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 // serve runs the bot until ctx is cancelled.
-func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
+// reload, on SIGHUP, reads the configuration again and applies what can
+// change without a restart (reload.go).
+func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer, reload func() (*Config, error)) error {
 	start := time.Now()
 	if err := cfg.resolveAuditKey(true); err != nil {
 		return err
@@ -153,6 +156,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}
 	app.runBackground(ctx)
 	app.startAnchorLog(ctx, time.Hour)
+	app.reloadOnHangup(ctx, reload)
 	app.ready.Store(true)
 	// Start-up garbage (Graph SDK registries, migrations) is returned to
 	// the OS so an idle bot stays small.

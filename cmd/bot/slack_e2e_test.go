@@ -21,6 +21,7 @@ type slackWorld struct {
 	t    *testing.T
 	base string
 	fake *slackfake.Server
+	logs *testutil.SyncBuffer
 }
 
 func newSlackWorld(t *testing.T) *slackWorld {
@@ -51,8 +52,8 @@ func newSlackWorldWith(t *testing.T, fake *slackfake.Server, env map[string]stri
 	for k, v := range env {
 		all[k] = v
 	}
-	base, stop := startLocal(t, all)
-	return &slackWorld{t: t, base: base, fake: fake}, stop
+	b := startBot(t, all)
+	return &slackWorld{t: t, base: b.base, fake: fake, logs: b.logs}, b.stop
 }
 
 // post delivers a signed payload over HTTP and returns status and body.

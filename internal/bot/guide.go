@@ -115,3 +115,16 @@ func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass) (chat.Message, error) 
 		Note: textRevealNote,
 	}, nil
 }
+
+// ReloadGuide replaces the onboarding guide template after parsing it;
+// on a problem the old guide stays and the error says why. "" means the
+// default guide.
+func (r *Router) ReloadGuide(template string) error {
+	g, err := NewGuide(template, r.cfg.Contact, r.cfg.Org)
+	if err != nil {
+		return err
+	}
+	r.guide.Store(g)
+	r.log.Info("onboarding guide reloaded")
+	return nil
+}

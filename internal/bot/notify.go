@@ -66,7 +66,7 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeApproved:
 		tell(fmt.Sprintf(textApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeRevealed:
-		if msg, err := r.guide.message(req); err != nil {
+		if msg, err := r.guide.Load().message(req); err != nil {
 			errs = append(errs, err)
 		} else {
 			errs = append(errs, r.toRequester(ctx, req, msg))

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -69,7 +70,7 @@ type Router struct {
 	d          Deps
 	svc        *approvals.Service
 	messengers map[tap.Platform]chat.Messenger
-	guide      *Guide
+	guide      atomic.Pointer[Guide] // swapped whole by ReloadGuide
 	log        *slog.Logger
 
 	idMu sync.Mutex
@@ -114,7 +115,8 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, guide: g, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
+	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
+	r.guide.Store(g)
 	for _, m := range d.Messengers {
 		r.messengers[m.Platform()] = m
 	}
@@ -276,7 +278,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			r.say(ctx, ev, err)
 			return
 		}
-		msg, err := r.guide.RevealMessage(req, pass)
+		msg, err := r.guide.Load().RevealMessage(req, pass)
 		if err == nil {
 			err = ev.Reply(ctx, msg)
 		}

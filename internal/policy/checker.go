@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
@@ -59,7 +60,7 @@ type RequestLister interface {
 
 // Checker implements approvals.Checker against the live directory.
 type Checker struct {
-	cfg    Config
+	live   atomic.Pointer[Config] // swapped whole by Reload
 	dir    Directory
 	store  RequestLister
 	now    func() time.Time
@@ -94,11 +95,25 @@ func New(cfg Config, d Deps) *Checker {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Checker{cfg: cfg, dir: d.Directory, store: d.Requests, passes: d.Passes, now: d.Now, log: d.Log}
+	c := &Checker{dir: d.Directory, store: d.Requests, passes: d.Passes, now: d.Now, log: d.Log}
+	c.live.Store(&cfg)
+	return c
 }
 
-// Config returns the policy the Checker enforces.
-func (c *Checker) Config() Config { return c.cfg }
+// Config returns the policy the Checker enforces now.
+func (c *Checker) Config() Config { return *c.live.Load() }
+
+// Reload replaces the policy after validating it; on a problem the old
+// one stays and the error says why. Requests already submitted keep the
+// decisions made for them; every later check uses the new policy.
+func (c *Checker) Reload(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	c.live.Store(&cfg)
+	c.log.Info("policy reloaded")
+	return nil
+}
 
 // tenantPolicy returns the tenant's TAP policy, cached for PolicyTTL.
 func (c *Checker) tenantPolicy(ctx context.Context) (tap.TenantPolicy, error) {
@@ -136,11 +151,11 @@ func (c *Checker) limits(p tap.TenantPolicy, r tap.Reason) limit {
 		l.max = graphMaxLifetime
 	}
 	if r != "" {
-		if m := c.cfg.Reason(r).MaxLifetime.D(); m > 0 && m < l.max {
+		if m := c.Config().Reason(r).MaxLifetime.D(); m > 0 && m < l.max {
 			l.max, l.source = m, sourceReason(r)
 		}
 	}
-	if m := c.cfg.MaxLifetime.D(); m > 0 && m < l.max {
+	if m := c.Config().MaxLifetime.D(); m > 0 && m < l.max {
 		l.max, l.source = m, sourceOrg
 	}
 	return l
@@ -216,7 +231,7 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 	}
 
 	r.ApprovalsNeeded = 1
-	if two || slices.Contains(c.cfg.TwoApprovers.Reasons, r.Reason) || anyIn(c.cfg.TwoApprovers.TargetGroups, member) {
+	if two || slices.Contains(c.Config().TwoApprovers.Reasons, r.Reason) || anyIn(c.Config().TwoApprovers.TargetGroups, member) {
 		r.ApprovalsNeeded = 2
 	}
 
@@ -258,7 +273,7 @@ func (c *Checker) checkTargetFacts(ctx context.Context, requester tap.UserID, ta
 // Entra, or a member of a requester group. Its refusal is one sentence
 // that says nothing about the target.
 func (c *Checker) checkRequester(ctx context.Context, requester tap.UserID, target tap.User) error {
-	rq := c.cfg.Requesters
+	rq := c.Config().Requesters
 	noManager := false
 	if rq.Manager {
 		m, err := c.dir.Manager(ctx, target.ID)
@@ -311,7 +326,7 @@ func (c *Checker) checkShape(r *tap.Request, pol tap.TenantPolicy, now time.Time
 		return nil, refuseNoLifetimeFits(lim, r.Reason)
 	}
 	if r.Lifetime == 0 {
-		want := c.cfg.Reason(r.Reason).Lifetime.D()
+		want := c.Config().Reason(r.Reason).Lifetime.D()
 		got := min(max(want, lim.min), lim.max)
 		if got != want {
 			src := lim.source
@@ -340,8 +355,8 @@ func (c *Checker) checkShape(r *tap.Request, pol tap.TenantPolicy, now time.Time
 			return nil, refuseStartPast(r.Start, r.RequesterZone)
 		case !r.Start.After(now):
 			r.Start = time.Time{}
-		case r.Start.After(now.Add(c.cfg.MaxAhead.D())):
-			return nil, refuseStartTooFar(r.Start, r.RequesterZone, c.cfg.MaxAhead.D())
+		case r.Start.After(now.Add(c.Config().MaxAhead.D())):
+			return nil, refuseStartTooFar(r.Start, r.RequesterZone, c.Config().MaxAhead.D())
 		}
 	}
 	return warnings, nil

@@ -46,7 +46,7 @@ func (c *Checker) CheckDecision(ctx context.Context, r *tap.Request, actor tap.A
 	if !u.Enabled {
 		return refuseDeciderDisabled()
 	}
-	groups := c.cfg.ApproverGroupsFor(r.Reason)
+	groups := c.Config().ApproverGroupsFor(r.Reason)
 	in, err := c.memberOf(ctx, id, groups)
 	if err != nil {
 		return fmt.Errorf("read approver groups of %s: %w", id, err)
@@ -88,7 +88,7 @@ func (c *Checker) CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Act
 	if !u.Enabled {
 		return refuseDeciderDisabled()
 	}
-	in, err := c.memberOf(ctx, id, c.cfg.ApproverGroupsFor(r.Reason))
+	in, err := c.memberOf(ctx, id, c.Config().ApproverGroupsFor(r.Reason))
 	if err != nil {
 		return fmt.Errorf("read approver groups of %s: %w", id, err)
 	}
@@ -104,7 +104,7 @@ func (c *Checker) IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
 	if actor.EntraID == "" {
 		return false, nil
 	}
-	in, err := c.memberOf(ctx, actor.EntraID, c.cfg.allApproverGroups())
+	in, err := c.memberOf(ctx, actor.EntraID, c.Config().allApproverGroups())
 	if err != nil {
 		return false, fmt.Errorf("read approver groups of %s: %w", actor.EntraID, err)
 	}
@@ -144,7 +144,7 @@ func (c *Checker) Defaults(ctx context.Context, r tap.Reason) (ReasonDefaults, e
 	if err != nil {
 		return ReasonDefaults{}, err
 	}
-	rp := c.cfg.Reason(r)
+	rp := c.Config().Reason(r)
 	l := c.limits(pol, r)
 	d := ReasonDefaults{
 		Lifetime:    min(max(rp.Lifetime.D(), l.min), l.max),

@@ -37,14 +37,14 @@ func (c *Checker) checkOpen(ctx context.Context, r *tap.Request, now time.Time) 
 	if err != nil {
 		return fmt.Errorf("list open requests for requester: %w", err)
 	}
-	if n := len(others(mine)); n >= c.cfg.Quotas.OpenPerRequester {
+	if n := len(others(mine)); n >= c.Config().Quotas.OpenPerRequester {
 		return refuseOpenQuota(n)
 	}
 	day, err := c.store.ListRequests(ctx, tap.RequestFilter{Requester: r.Requester.EntraID, Since: now.Add(-24 * time.Hour)})
 	if err != nil {
 		return fmt.Errorf("list recent requests for requester: %w", err)
 	}
-	if n := len(others(day)); n >= c.cfg.Quotas.PerRequesterPerDay {
+	if n := len(others(day)); n >= c.Config().Quotas.PerRequesterPerDay {
 		return refuseDailyQuota(n)
 	}
 	return nil

@@ -49,10 +49,10 @@ func (c Config) privilegedGroups() []string {
 // memberships (at least of privilegedGroups) are in member. It returns
 // whether two approvers are needed.
 func (c *Checker) checkPrivilegedTarget(ctx context.Context, requester tap.UserID, target tap.User, member map[string]bool) (bool, error) {
-	if !anyIn(c.cfg.privilegedGroups(), member) {
+	if !anyIn(c.Config().privilegedGroups(), member) {
 		return false, nil
 	}
-	if c.cfg.ApproverTargets == ApproverTargetsTwoApprovers {
+	if c.Config().ApproverTargets == ApproverTargetsTwoApprovers {
 		return true, nil
 	}
 	c.log.Info("privileged target refused", "target", string(target.ID), "requester", string(requester))
@@ -63,7 +63,7 @@ func (c *Checker) checkPrivilegedTarget(ctx context.Context, requester tap.UserI
 // the tenant policy's scope, the two-approver target groups and the
 // privileged groups, in one membership read.
 func (c *Checker) targetGroups(ctx context.Context, pol tap.TenantPolicy, target tap.UserID) (map[string]bool, error) {
-	groups := unique(pol.IncludeGroups, pol.ExcludeGroups, c.cfg.TwoApprovers.TargetGroups, c.cfg.privilegedGroups())
+	groups := unique(pol.IncludeGroups, pol.ExcludeGroups, c.Config().TwoApprovers.TargetGroups, c.Config().privilegedGroups())
 	member, err := c.memberOf(ctx, target, groups)
 	if err != nil {
 		return nil, fmt.Errorf("read groups of %s: %w", target, err)
@@ -83,7 +83,7 @@ func (c *Checker) recoveryEvidence(ctx context.Context, target tap.User) (string
 			return evidenceMethod(target, m), nil
 		}
 	}
-	days := c.cfg.NewHireDays
+	days := c.Config().NewHireDays
 	if days > 0 && !target.Created.IsZero() && c.now().Sub(target.Created) > time.Duration(days)*24*time.Hour {
 		return evidenceOldAccount(target, days), nil
 	}
@@ -109,10 +109,10 @@ func (c *Checker) classify(ctx context.Context, r *tap.Request) (string, error) 
 // mayRequestAnyone reports whether requester is in a requester group
 // (and so may learn facts about any target in scope).
 func (c *Checker) mayRequestAnyone(ctx context.Context, requester tap.UserID) (bool, error) {
-	if len(c.cfg.Requesters.Groups) == 0 {
+	if len(c.Config().Requesters.Groups) == 0 {
 		return false, nil
 	}
-	in, err := c.memberOf(ctx, requester, c.cfg.Requesters.Groups)
+	in, err := c.memberOf(ctx, requester, c.Config().Requesters.Groups)
 	if err != nil {
 		return false, fmt.Errorf("read groups of requester %s: %w", requester, err)
 	}
@@ -130,12 +130,12 @@ func (c *Checker) lookupTarget(ctx context.Context, requester tap.UserID, key, t
 		if gerr != nil {
 			return tap.User{}, gerr
 		}
-		if anyone || c.cfg.Requesters.Manager {
+		if anyone || c.Config().Requesters.Manager {
 			// A manager may be mistyping a report's name: existence alone
 			// says nothing a directory search in Outlook would not.
 			return tap.User{}, refuseTargetNotFound(typed)
 		}
-		return tap.User{}, refuseMayNotRequest(c.cfg.Requesters)
+		return tap.User{}, refuseMayNotRequest(c.Config().Requesters)
 	}
 	if err != nil {
 		return tap.User{}, fmt.Errorf("read target %s: %w", key, err)
@@ -164,7 +164,7 @@ func (c *Checker) checkTargetRoles(ctx context.Context, requester tap.UserID, ta
 // pass is created: each must still exist, be enabled, be a member (not
 // an external guest) and be in an approver group for r's reason.
 func (c *Checker) checkApprovers(ctx context.Context, r *tap.Request) error {
-	groups := c.cfg.ApproverGroupsFor(r.Reason)
+	groups := c.Config().ApproverGroupsFor(r.Reason)
 	for _, d := range r.Approvals {
 		id := d.Approver.EntraID
 		u, err := c.dir.User(ctx, string(id))
@@ -213,7 +213,7 @@ func (c *Checker) CheckReveal(ctx context.Context, r *tap.Request, actor tap.Act
 // checkTargetStillFine re-reads the target's privilege at a click or right
 // before the create: membership can change while a request waits.
 func (c *Checker) checkTargetStillFine(ctx context.Context, r *tap.Request) error {
-	member, err := c.memberOf(ctx, r.Target.ID, c.cfg.privilegedGroups())
+	member, err := c.memberOf(ctx, r.Target.ID, c.Config().privilegedGroups())
 	if err != nil {
 		return fmt.Errorf("read groups of %s: %w", r.Target.ID, err)
 	}
