@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	core "github.com/tapbot/tapbot/internal/app"
@@ -196,7 +195,7 @@ func (a *app) routes() {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections, securitySuppressed)
+	reg.MustRegister(metricCollectors(a.store)...)
 	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 

@@ -46,10 +46,12 @@ type Report struct {
 	TimeToConfirm Median // RevealedAt → ClosedAt
 }
 
-// Median is a median duration over N samples (zero N: no data).
+// Median is a median duration over N samples (zero N: no data), with
+// the 90th percentile (nearest rank) beside it.
 type Median struct {
-	D time.Duration
-	N int
+	D   time.Duration
+	P90 time.Duration
+	N   int
 }
 
 // Adoption is confirmed / revealed, and false when nothing was revealed.
@@ -119,6 +121,24 @@ func Compute(reqs []*tap.Request, from, to time.Time) Report {
 	return rep
 }
 
+// ByReason computes one report per reason for requests created in
+// [from, to); reasons nobody used are absent.
+func ByReason(reqs []*tap.Request, from, to time.Time) map[tap.Reason]Report {
+	groups := map[tap.Reason][]*tap.Request{}
+	for _, r := range reqs {
+		if r != nil {
+			groups[r.Reason] = append(groups[r.Reason], r)
+		}
+	}
+	out := make(map[tap.Reason]Report, len(groups))
+	for reason, rs := range groups {
+		if rep := Compute(rs, from, to); rep.Created > 0 {
+			out[reason] = rep
+		}
+	}
+	return out
+}
+
 // Load reads every request created since from and computes the report.
 func Load(ctx context.Context, s tap.Store, from, to time.Time) (Report, error) {
 	reqs, err := s.ListRequests(ctx, tap.RequestFilter{Since: from})
@@ -149,10 +169,11 @@ func median(ds []time.Duration) Median {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	n := len(s)
+	p90 := s[(9*n+9)/10-1] // nearest rank: ceil(0.9 n)
 	if n%2 == 1 {
-		return Median{D: s[n/2], N: n}
+		return Median{D: s[n/2], P90: p90, N: n}
 	}
-	return Median{D: (s[n/2-1] + s[n/2]) / 2, N: n}
+	return Median{D: (s[n/2-1] + s[n/2]) / 2, P90: p90, N: n}
 }
 
 // Facts lays the report out for a chat message.

@@ -104,11 +104,11 @@ func TestComputeSeededWeek(t *testing.T) {
 		want Median
 	}{
 		// 5 10 20 30 40 50 60 minutes
-		{"approve", got.TimeToApprove, Median{D: 30 * m, N: 7}},
+		{"approve", got.TimeToApprove, Median{D: 30 * m, P90: 60 * m, N: 7}},
 		// 10 20 30 60 120 minutes
-		{"reveal", got.TimeToReveal, Median{D: 30 * m, N: 5}},
+		{"reveal", got.TimeToReveal, Median{D: 30 * m, P90: 120 * m, N: 5}},
 		// 45m 2h 3h
-		{"confirm", got.TimeToConfirm, Median{D: 2 * h, N: 3}},
+		{"confirm", got.TimeToConfirm, Median{D: 2 * h, P90: 3 * h, N: 3}},
 	}
 	for _, c := range medians {
 		if c.got != c.want {
@@ -164,7 +164,7 @@ func TestComputeEmpty(t *testing.T) {
 
 func TestMedianEvenCount(t *testing.T) {
 	got := median([]time.Duration{40 * m, 10 * m, 30 * m, 20 * m})
-	if want := (Median{D: 25 * m, N: 4}); got != want {
+	if want := (Median{D: 25 * m, P90: 40 * m, N: 4}); got != want {
 		t.Fatalf("median = %+v, want %+v", got, want)
 	}
 }
@@ -219,7 +219,37 @@ func TestLoadFromStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Created != 11 || got.Confirmed != 3 || got.TimeToConfirm != (Median{D: 2 * h, N: 3}) {
+	if got.Created != 11 || got.Confirmed != 3 || got.TimeToConfirm != (Median{D: 2 * h, P90: 3 * h, N: 3}) {
 		t.Fatalf("Load = %+v", got)
+	}
+}
+
+func TestP90NearestRank(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 20; i++ {
+		ds = append(ds, time.Duration(i)*m)
+	}
+	if got := median(ds); got.P90 != 18*m || got.D != 10*m+30*time.Second {
+		t.Fatalf("20 samples: %+v", got)
+	}
+	if got := median([]time.Duration{7 * m}); got.P90 != 7*m || got.D != 7*m {
+		t.Fatalf("one sample: %+v", got)
+	}
+}
+
+func TestByReason(t *testing.T) {
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 11, 8, 0, 0, 0, 0, time.UTC)
+	all := Compute(history(), from, to)
+	by := ByReason(history(), from, to)
+	sum := 0
+	for reason, rep := range by {
+		if rep.Created == 0 {
+			t.Errorf("%s: an empty report", reason)
+		}
+		sum += rep.Created
+	}
+	if sum != all.Created || len(by) == 0 {
+		t.Fatalf("per reason %d requests in %d reasons, all %d", sum, len(by), all.Created)
 	}
 }
