@@ -29,33 +29,7 @@ func TestKeyRotationKeepsWaitingPasses(t *testing.T) {
 	fake := slackfake.New()
 	env := map[string]string{"TAPBOT_DATA_DIR": dir, "TAPBOT_SEAL_KEY": key(1), "TAPBOT_AUDIT_KEY": key(2)}
 	w, stop := newSlackWorldWith(t, fake, env)
-	w.send(fake.DM("UMEGAN", "pass for "+simtenant.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"))
-	testutil.Eventually(t, 30*time.Second, "the summary", func() bool {
-		m, ok := fake.LastMessage(fake.DMChannel("UMEGAN"))
-		return ok && strings.Contains(string(m.Blocks), "Confirm")
-	})
-	w.send(fake.DM("UMEGAN", "yes"))
-	testutil.Eventually(t, 30*time.Second, "the approval card", func() bool {
-		m, ok := fake.LastMessage("CAPPROVERS")
-		return ok && strings.Contains(string(m.Blocks), "tap_approve")
-	})
-	card, _ := fake.LastMessage("CAPPROVERS")
-	b, err := fake.Click("UALEX", "CAPPROVERS", card.TS, "Approve")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.send(b)
-	dm := fake.DMChannel("UMEGAN")
-	var revealTS string
-	testutil.Eventually(t, 30*time.Second, "the Reveal button", func() bool {
-		for _, m := range fake.Messages(dm) {
-			if strings.Contains(string(m.Blocks), "tap_reveal") {
-				revealTS = m.TS
-				return true
-			}
-		}
-		return false
-	})
+	dm, revealTS := w.approvedForMegan(simtenant.DemoSarahUPN)
 	if code := stop(); code != 0 {
 		t.Fatalf("first run exit %d", code)
 	}
@@ -64,7 +38,7 @@ func TestKeyRotationKeepsWaitingPasses(t *testing.T) {
 		"TAPBOT_SEAL_KEY": key(3), "TAPBOT_PREVIOUS_SEAL_KEYS": key(1),
 		"TAPBOT_AUDIT_KEY": key(4), "TAPBOT_PREVIOUS_AUDIT_KEYS": key(2)}
 	w, stop = newSlackWorldWith(t, fake, rotated)
-	b, err = fake.Click("UMEGAN", dm, revealTS, "Reveal pass")
+	b, err := fake.Click("UMEGAN", dm, revealTS, "Reveal pass")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,54 @@ func (w *slackWorld) send(body string) string {
 	return resp
 }
 
+// submittedByMegan has Megan ask in her DM for an 8-hour pass for target
+// and confirm it; it returns the approval card in the approvers channel.
+func (w *slackWorld) submittedByMegan(target string) slackfake.Message {
+	t, f := w.t, w.fake
+	t.Helper()
+	w.send(f.DM("UMEGAN", "pass for "+target+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"))
+	testutil.Eventually(t, 30*time.Second, "the summary", func() bool {
+		m, ok := f.LastMessage(f.DMChannel("UMEGAN"))
+		return ok && strings.Contains(string(m.Blocks), "Confirm")
+	})
+	w.send(f.DM("UMEGAN", "yes"))
+	testutil.Eventually(t, 30*time.Second, "the approval card", func() bool {
+		m, ok := f.LastMessage("CAPPROVERS")
+		return ok && strings.Contains(string(m.Blocks), "tap_approve")
+	})
+	card, _ := f.LastMessage("CAPPROVERS")
+	return card
+}
+
+// approvedForMegan is submittedByMegan, then Alex approves; it returns
+// Megan's DM channel and the message holding the Reveal button.
+func (w *slackWorld) approvedForMegan(target string) (dm, revealTS string) {
+	w.t.Helper()
+	card := w.submittedByMegan(target)
+	b, err := w.fake.Click("UALEX", "CAPPROVERS", card.TS, "Approve")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.send(b)
+	dm = w.fake.DMChannel("UMEGAN")
+	return dm, w.revealButton(dm)
+}
+
+// revealButton waits for the message in dm that holds the Reveal button.
+func (w *slackWorld) revealButton(dm string) (ts string) {
+	w.t.Helper()
+	testutil.Eventually(w.t, 30*time.Second, "the Reveal button", func() bool {
+		for _, m := range w.fake.Messages(dm) {
+			if strings.Contains(string(m.Blocks), "tap_reveal") {
+				ts = m.TS
+				return true
+			}
+		}
+		return false
+	})
+	return ts
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestSlackEndToEnd: slash command → modal → approval click → reveal in a
@@ -151,16 +199,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	})
 
 	dm := f.DMChannel("UMEGAN")
-	var revealTS string
-	testutil.Eventually(t, 30*time.Second, "the Reveal button", func() bool {
-		for _, m := range f.Messages(dm) {
-			if strings.Contains(string(m.Blocks), "tap_reveal") {
-				revealTS = m.TS
-				return true
-			}
-		}
-		return false
-	})
+	revealTS := w.revealButton(dm)
 	b, err = f.Click("UDIEGO", dm, revealTS, "Reveal pass")
 	if err == nil {
 		w.send(b) // someone else: refused, nothing shown

@@ -21,17 +21,7 @@ func TestAttack_SlackIdentityByMutableEmail_EndToEnd(t *testing.T) {
 	f.SetUser(slackfake.User{ID: "UMALLORY", Name: "Alex Wilber", Email: simtenant.DemoAlexUPN, Unconfirmed: true})
 	f.AddChannel("CAPPROVERS", "UALEX", "UGUEST", "UMALLORY")
 
-	w.send(f.DM("UMEGAN", "pass for "+simtenant.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"))
-	testutil.Eventually(t, 30*time.Second, "the summary", func() bool {
-		m, ok := f.LastMessage(f.DMChannel("UMEGAN"))
-		return ok && strings.Contains(string(m.Blocks), "Confirm")
-	})
-	w.send(f.DM("UMEGAN", "yes"))
-	testutil.Eventually(t, 30*time.Second, "the approval card", func() bool {
-		m, ok := f.LastMessage("CAPPROVERS")
-		return ok && strings.Contains(string(m.Blocks), "tap_approve")
-	})
-	card, _ := f.LastMessage("CAPPROVERS")
+	card := w.submittedByMegan(simtenant.DemoSarahUPN)
 	b, err := f.Click("UMALLORY", "CAPPROVERS", card.TS, "Approve")
 	if err != nil {
 		t.Fatal(err)

@@ -72,34 +72,8 @@ func TestTracesFollowAClick(t *testing.T) {
 	fake := slackfake.New()
 	w, stop := newSlackWorldWith(t, fake, map[string]string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL, "OTEL_BSP_SCHEDULE_DELAY": "100"})
-	w.send(fake.DM("UMEGAN", "pass for "+simtenant.DemoSarahUPN+" tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales"))
-	testutil.Eventually(t, 30*time.Second, "the summary", func() bool {
-		m, ok := fake.LastMessage(fake.DMChannel("UMEGAN"))
-		return ok && strings.Contains(string(m.Blocks), "Confirm")
-	})
-	w.send(fake.DM("UMEGAN", "yes"))
-	testutil.Eventually(t, 30*time.Second, "the approval card", func() bool {
-		m, ok := fake.LastMessage("CAPPROVERS")
-		return ok && strings.Contains(string(m.Blocks), "tap_approve")
-	})
-	card, _ := fake.LastMessage("CAPPROVERS")
-	b, err := fake.Click("UALEX", "CAPPROVERS", card.TS, "Approve")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.send(b)
-	dm := fake.DMChannel("UMEGAN")
-	var revealTS string
-	testutil.Eventually(t, 30*time.Second, "the Reveal button", func() bool {
-		for _, m := range fake.Messages(dm) {
-			if strings.Contains(string(m.Blocks), "tap_reveal") {
-				revealTS = m.TS
-				return true
-			}
-		}
-		return false
-	})
-	b, _ = fake.Click("UMEGAN", dm, revealTS, "Reveal pass")
+	dm, revealTS := w.approvedForMegan(simtenant.DemoSarahUPN)
+	b, _ := fake.Click("UMEGAN", dm, revealTS, "Reveal pass")
 	w.send(b)
 	var pass string
 	testutil.Eventually(t, 30*time.Second, "the pass", func() bool {

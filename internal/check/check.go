@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 )
@@ -80,6 +81,74 @@ func Run(ctx context.Context, timeout time.Duration, areas ...Area) Report {
 		out = append(out, res...)
 	}
 	return out
+}
+
+// Diff compares what is granted with what is wanted: the wanted names that
+// are missing and the granted names nobody wants, each sorted.
+func Diff(want, have []string) (missing, extra []string) {
+	w, h := map[string]bool{}, map[string]bool{}
+	for _, s := range want {
+		w[s] = true
+	}
+	for _, s := range have {
+		h[s] = true
+	}
+	for s := range w {
+		if !h[s] {
+			missing = append(missing, s)
+		}
+	}
+	for s := range h {
+		if !w[s] && s != "" {
+			extra = append(extra, s)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	return missing, extra
+}
+
+// Grants compares what a token was granted with what tapbot needs: a
+// line that fails for every missing grant, and a least-privilege warning
+// for grants nobody uses.
+type Grants struct {
+	Area, Name string
+	// Want maps each needed grant to what it is for.
+	Want map[string]string
+	Have []string
+	// All is the detail when nothing is missing, e.g. "all 6 granted".
+	All                  string
+	FixMissing, FixExtra string
+}
+
+// Lines are the grant lines.
+func (g Grants) Lines() []Result {
+	want := make([]string, 0, len(g.Want))
+	for w := range g.Want {
+		want = append(want, w)
+	}
+	missing, extra := Diff(want, g.Have)
+	for i, m := range missing {
+		missing[i] = m + " (" + g.Want[m] + ")"
+	}
+	out := []Result{Pass(g.Area, g.Name, g.All)}
+	if len(missing) > 0 {
+		out[0] = Failure(g.Area, g.Name, "missing "+strings.Join(missing, ", "), g.FixMissing)
+	}
+	if len(extra) > 0 {
+		out = append(out, Warning(g.Area, "least privilege", "also granted "+strings.Join(extra, ", "), g.FixExtra))
+	}
+	return out
+}
+
+// Find returns the line named name.
+func Find(rs []Result, name string) (Result, bool) {
+	for _, r := range rs {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Result{}, false
 }
 
 var marks = map[Status]string{OK: "✓", Warn: "!", Fail: "✗"}

@@ -69,3 +69,16 @@ func TestAreaThatHangsFailsAlone(t *testing.T) {
 		t.Fatalf("report: %+v", r)
 	}
 }
+
+func TestDiff(t *testing.T) {
+	missing, extra := check.Diff([]string{"b", "a", "c"}, []string{"c", "x", "a", ""})
+	if strings.Join(missing, ",") != "b" || strings.Join(extra, ",") != "x" {
+		t.Fatalf("missing %v, extra %v", missing, extra)
+	}
+	if _, ok := check.Find(check.Report{check.Pass("a", "b", "c")}, "b"); !ok {
+		t.Fatal("Find missed a line")
+	}
+	if _, ok := check.Find(nil, "b"); ok {
+		t.Fatal("Find invented a line")
+	}
+}

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -118,31 +118,15 @@ func permissionLines(roles []string, jwt bool) []check.Result {
 		return []check.Result{check.Warning(area, "permissions",
 			"the token is not a JWT, so its permissions cannot be read", "")}
 	}
-	var missing, extra []string
+	want := make(map[string]string, len(Permissions))
 	for _, p := range Permissions {
-		if !slices.Contains(roles, p.Name) {
-			missing = append(missing, p.Name+" ("+p.Why+")")
-		}
+		want[p.Name] = p.Why
 	}
-	need := PermissionNames()
-	for _, r := range roles {
-		if !slices.Contains(need, r) {
-			extra = append(extra, r)
-		}
-	}
-	sort.Strings(extra)
-	var out []check.Result
-	if len(missing) > 0 {
-		out = append(out, check.Failure(area, "permissions", "missing "+strings.Join(missing, ", "),
-			"App registrations → the Graph app → API permissions → Add a permission → Microsoft Graph → Application permissions, then Grant admin consent"))
-	} else {
-		out = append(out, check.Pass(area, "permissions", fmt.Sprintf("all %d granted", len(Permissions))))
-	}
-	if len(extra) > 0 {
-		out = append(out, check.Warning(area, "least privilege", "also granted "+strings.Join(extra, ", "),
-			"remove what tapbot does not use: the app can already issue a pass for anyone"))
-	}
-	return out
+	return check.Grants{Area: area, Name: "permissions", Want: want, Have: roles,
+		All:        fmt.Sprintf("all %d granted", len(Permissions)),
+		FixMissing: "App registrations → the Graph app → API permissions → Add a permission → Microsoft Graph → Application permissions, then Grant admin consent",
+		FixExtra:   "remove what tapbot does not use: the app can already issue a pass for anyone",
+	}.Lines()
 }
 
 // policyLines compares the tenant's TAP policy with what tapbot will ask.
@@ -159,7 +143,7 @@ func (c *Client) policyLines(ctx context.Context, want Expect) []check.Result {
 	out := []check.Result{check.Pass(area, "TAP policy",
 		fmt.Sprintf("enabled, lifetimes %s–%s, %s", short(p.MinLifetime), short(p.MaxLifetime), scope(p)))}
 	var bad []string
-	for _, name := range sortedKeys(want.Lifetimes) {
+	for _, name := range slices.Sorted(maps.Keys(want.Lifetimes)) {
 		d := want.Lifetimes[name]
 		if d > 0 && (d < p.MinLifetime || d > p.MaxLifetime) {
 			bad = append(bad, fmt.Sprintf("%s %s", name, short(d)))
@@ -173,7 +157,7 @@ func (c *Client) policyLines(ctx context.Context, want Expect) []check.Result {
 		out = append(out, check.Pass(area, "lifetimes", fmt.Sprintf("every configured lifetime fits %s–%s", short(p.MinLifetime), short(p.MaxLifetime))))
 	}
 	var over []string
-	for _, name := range sortedKeys(want.Caps) {
+	for _, name := range slices.Sorted(maps.Keys(want.Caps)) {
 		if d := want.Caps[name]; d > p.MaxLifetime {
 			over = append(over, fmt.Sprintf("%s %s", name, short(d)))
 		}
@@ -205,7 +189,7 @@ func scope(p tap.TenantPolicy) string {
 // groupLines reports each configured group: it exists and has members.
 func (c *Client) groupLines(ctx context.Context, groups map[string]string) []check.Result {
 	var out []check.Result
-	for _, id := range sortedKeys(groups) {
+	for _, id := range slices.Sorted(maps.Keys(groups)) {
 		name := groups[id] + " " + id
 		g, members, err := c.group(ctx, id)
 		var oe *odataerrors.ODataError
@@ -250,15 +234,6 @@ func (c *Client) group(ctx context.Context, id string) (string, int, error) {
 		return "", 0, fmt.Errorf("read group members: unexpected answer: %w", tap.ErrUnavailable)
 	}
 	return deref(g.GetDisplayName()), len(list.GetValue()), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // short writes d as people write lifetimes: 8h, 90m, 1h30m.

@@ -41,13 +41,11 @@ var goodExpect = graph.Expect{
 // line finds the result named name, failing the test if there is none.
 func line(t *testing.T, rs []check.Result, name string) check.Result {
 	t.Helper()
-	for _, r := range rs {
-		if r.Name == name {
-			return r
-		}
+	r, ok := check.Find(rs, name)
+	if !ok {
+		t.Fatalf("no %q line in %+v", name, rs)
 	}
-	t.Fatalf("no %q line in %+v", name, rs)
-	return check.Result{}
+	return r
 }
 
 func TestCheckAllGood(t *testing.T) {

@@ -82,6 +82,18 @@ type Adapter struct {
 
 var _ chat.Messenger = (*Adapter)(nil)
 
+// client is the Web API client for cfg's tokens (and test API URL).
+func (c Config) client() *slack.Client {
+	opts := []slack.Option{}
+	if c.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(c.APIURL))
+	}
+	if c.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(c.AppToken))
+	}
+	return slack.New(c.BotToken, opts...)
+}
+
 // Validate reports every problem in c at once. Messages name the
 // configuration keys (bot_token, app_token, …) without the "slack."
 // prefix the caller's file puts them under.
@@ -153,14 +165,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapte
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = 2 * time.Minute
 	}
-	opts := []slack.Option{}
-	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
-	}
-	if cfg.AppToken != "" {
-		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
-	}
-	api := slack.New(cfg.BotToken, opts...)
+	api := cfg.client()
 	a := &Adapter{
 		cfg:        cfg,
 		api:        api,

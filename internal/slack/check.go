@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -19,14 +18,7 @@ const checkArea = "Slack"
 // in an allowed workspace, it has exactly the manifest's scopes, the bot is
 // in the approvers channel, and Socket Mode can connect when configured.
 func Check(ctx context.Context, cfg Config) []check.Result {
-	opts := []slack.Option{}
-	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
-	}
-	if cfg.AppToken != "" {
-		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
-	}
-	api := slack.New(cfg.BotToken, opts...)
+	api := cfg.client()
 	auth, err := api.AuthTestContext(ctx)
 	if err != nil {
 		return []check.Result{check.Failure(checkArea, "bot token", "auth.test refused it: "+err.Error(),
@@ -55,35 +47,15 @@ func scopeLines(header string) []check.Result {
 	if strings.TrimSpace(header) == "" {
 		return []check.Result{check.Warning(checkArea, "scopes", "Slack did not say which scopes the token has", "")}
 	}
-	have := map[string]bool{}
+	var have []string
 	for _, s := range strings.Split(header, ",") {
-		have[strings.TrimSpace(s)] = true
+		have = append(have, strings.TrimSpace(s))
 	}
-	var missing, extra []string
-	for s, why := range botScopes {
-		if !have[s] {
-			missing = append(missing, fmt.Sprintf("%s (%s)", s, why))
-		}
-	}
-	for s := range have {
-		if _, ok := botScopes[s]; !ok && s != "" {
-			extra = append(extra, s)
-		}
-	}
-	sort.Strings(missing)
-	sort.Strings(extra)
-	var out []check.Result
-	if len(missing) > 0 {
-		out = append(out, check.Failure(checkArea, "scopes", "missing "+strings.Join(missing, ", "),
-			"add them under OAuth & Permissions → Bot Token Scopes (or recreate the app from manifests/slack/manifest.yaml) and reinstall"))
-	} else {
-		out = append(out, check.Pass(checkArea, "scopes", fmt.Sprintf("all %d of the manifest's", len(botScopes))))
-	}
-	if len(extra) > 0 {
-		out = append(out, check.Warning(checkArea, "least privilege", "also granted "+strings.Join(extra, ", "),
-			"remove the scopes tapbot does not use"))
-	}
-	return out
+	return check.Grants{Area: checkArea, Name: "scopes", Want: botScopes, Have: have,
+		All:        fmt.Sprintf("all %d of the manifest's", len(botScopes)),
+		FixMissing: "add them under OAuth & Permissions → Bot Token Scopes (or recreate the app from manifests/slack/manifest.yaml) and reinstall",
+		FixExtra:   "remove the scopes tapbot does not use",
+	}.Lines()
 }
 
 // channelLine checks the approvers channel: it exists, is not archived

@@ -20,13 +20,11 @@ func checkFake(t *testing.T) (*slackfake.Server, slack.Config) {
 
 func result(t *testing.T, rs []check.Result, name string) check.Result {
 	t.Helper()
-	for _, r := range rs {
-		if r.Name == name {
-			return r
-		}
+	r, ok := check.Find(rs, name)
+	if !ok {
+		t.Fatalf("no %q line in %+v", name, rs)
 	}
-	t.Fatalf("no %q line in %+v", name, rs)
-	return check.Result{}
+	return r
 }
 
 func TestCheckSlackAllGood(t *testing.T) {
