@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +41,8 @@ type Client struct {
 	now        func() time.Time
 	// cred and scope are what the auth provider uses; check reads the
 	// token's claims with them.
+	// writes paces writes after a 429 (gate.go).
+	writes   writeGate
 	cred     azcore.TokenCredential
 	credKind string
 	scope    string
@@ -205,6 +206,9 @@ func (m markedCredential) GetToken(ctx context.Context, o policy.TokenRequestOpt
 // shouldRetryRead lets the retry handler retry 429, 503 and 504 (its own
 // filter) and logs each retry.
 func (c *Client) shouldRetryRead(delay time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
+	if req.Method != http.MethodGet && resp.StatusCode == http.StatusTooManyRequests {
+		c.writes.hold(retryAfter(resp.Header.Get("Retry-After")))
+	}
 	if !worthWaiting(req, resp) {
 		return false
 	}
@@ -217,30 +221,15 @@ func (c *Client) shouldRetryRead(delay time.Duration, attempt int, req *http.Req
 // ErrThrottled/ErrUnavailable naming the wait) instead of timing out.
 func worthWaiting(req *http.Request, resp *http.Response) bool {
 	ra := resp.Header.Get("Retry-After")
-	if ra == "" {
-		return true
-	}
-	var wait time.Duration
-	if secs, err := strconv.ParseFloat(ra, 64); err == nil {
-		wait = time.Duration(secs * float64(time.Second))
-	} else if t, err := http.ParseTime(ra); err == nil {
-		wait = time.Until(t)
-	}
-	dl, ok := req.Context().Deadline()
-	return !ok || time.Now().Add(wait).Before(dl)
+	return ra == "" || fits(req.Context(), retryAfter(ra))
 }
 
-// createRetry is the per-request retry option for a pass create: only a
-// 429 proves the create was not processed, so only a 429 is retried.
+// createRetry is the per-request retry option for a pass create: none.
+// Only a 429 proves a create was not processed; CreatePass resends it
+// itself, behind the write gate, for as long as its deadline allows.
 func (c *Client) createRetry() *khttp.RetryHandlerOptions {
-	return &khttp.RetryHandlerOptions{MaxRetries: c.maxRetries,
-		ShouldRetry: func(delay time.Duration, attempt int, req *http.Request, resp *http.Response) bool {
-			if resp.StatusCode != http.StatusTooManyRequests || !worthWaiting(req, resp) {
-				return false
-			}
-			c.logRetry(req, resp, attempt, delay)
-			return true
-		}}
+	return &khttp.RetryHandlerOptions{MaxRetries: 0,
+		ShouldRetry: func(time.Duration, int, *http.Request, *http.Response) bool { return false }}
 }
 
 func (c *Client) logRetry(req *http.Request, resp *http.Response, attempt int, delay time.Duration) {

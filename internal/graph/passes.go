@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
@@ -112,9 +113,7 @@ func (c *Client) CreatePass(ctx context.Context, user tap.UserID, spec tap.PassS
 	body.SetIsUsableOnce(&once)
 
 	start := time.Now()
-	t, err := c.users.ByUserId(string(user)).Authentication().TemporaryAccessPassMethods().Post(ctx, body,
-		&users.ItemAuthenticationTemporaryAccessPassMethodsRequestBuilderPostRequestConfiguration{
-			Options: []abs.RequestOption{c.createRetry()}})
+	t, err := c.postPass(ctx, user, body)
 	if err != nil {
 		err = classify(ctx, cl, err)
 		if errors.Is(err, tap.ErrUncertain) {
@@ -136,6 +135,34 @@ func (c *Client) CreatePass(ctx context.Context, user tap.UserID, spec tap.PassS
 		"usable", p.Usable, "usability_reason", p.UsabilityReason, "duration_ms", time.Since(start).Milliseconds())
 	return p, nil
 }
+
+// postPass sends the create behind the write gate. A 429 means Graph did
+// not process it, so it is sent again once the gate opens, while the
+// deadline allows; anything else is returned as it is.
+func (c *Client) postPass(ctx context.Context, user tap.UserID, body models.TemporaryAccessPassAuthenticationMethodable) (models.TemporaryAccessPassAuthenticationMethodable, error) {
+	for attempt := 1; ; attempt++ {
+		if err := c.writes.wait(ctx); err != nil {
+			return nil, fmt.Errorf("create pass: not sent, waiting for Graph's write limit: %w: %w", err, tap.ErrThrottled)
+		}
+		t, err := c.users.ByUserId(string(user)).Authentication().TemporaryAccessPassMethods().Post(ctx, body,
+			&users.ItemAuthenticationTemporaryAccessPassMethodsRequestBuilderPostRequestConfiguration{
+				Options: []abs.RequestOption{c.createRetry()}})
+		a, ok := answerOf(err)
+		if !ok || a.status != http.StatusTooManyRequests {
+			return t, err
+		}
+		wait := retryAfter(a.retryAfter)
+		if !fits(ctx, wait) || attempt > maxThrottledCreates {
+			return nil, err
+		}
+		c.writes.hold(wait)
+		c.log.Info("graph retry", "op", "create pass", "status", a.status, "retry_after_ms", wait.Milliseconds(), "attempt", attempt, "why", "write limit: every write waits")
+	}
+}
+
+// maxThrottledCreates bounds how often one create is sent again after a
+// 429 (the deadline usually ends it first).
+const maxThrottledCreates = 100
 
 // ListPasses lists the user's TAP methods (at most one); values are zero.
 func (c *Client) ListPasses(ctx context.Context, user tap.UserID) ([]tap.Pass, error) {
@@ -162,6 +189,9 @@ func (c *Client) DeletePass(ctx context.Context, user tap.UserID, methodID strin
 	}
 	if err := checkKey(cl.op, methodID); err != nil {
 		return err
+	}
+	if err := c.writes.wait(ctx); err != nil {
+		return fmt.Errorf("%s: not sent, waiting for Graph's write limit: %w: %w", cl.op, err, tap.ErrThrottled)
 	}
 	err := c.users.ByUserId(string(user)).Authentication().TemporaryAccessPassMethods().
 		ByTemporaryAccessPassAuthenticationMethodId(methodID).Delete(ctx, nil)

@@ -44,6 +44,9 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !t.admitWrite(w, r) {
+		return
+	}
 	body := raw
 	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 	case "", "identity":

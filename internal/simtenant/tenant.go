@@ -51,14 +51,19 @@ type Tenant struct {
 	roles     []roleAssignment
 	roleNames map[string]string // role definition id -> display name
 	policy    Policy
-	passes    map[string]*pass
-	methods   map[string][]method
-	creates   map[string]int
-	deletes   map[string]int
-	requests  []Recorded
-	faults    []*fault
-	statePath string // PersistTo
-	saveErr   error
+	// write limit (throttle.go)
+	writeLimit  int
+	writeWindow time.Duration
+	writes      []time.Time // wall-clock times of the writes in the window
+	throttled   int
+	passes      map[string]*pass
+	methods     map[string][]method
+	creates     map[string]int
+	deletes     map[string]int
+	requests    []Recorded
+	faults      []*fault
+	statePath   string // PersistTo
+	saveErr     error
 
 	srv *httptest.Server
 }
