@@ -362,18 +362,20 @@ func TestIssueOnReveal(t *testing.T) {
 
 func TestThrottledCreate(t *testing.T) {
 	tests := []struct {
-		name    string
-		n       int
-		state   tap.State
-		creates int
+		name       string
+		n          int
+		retryAfter string
+		state      tap.State
+		creates    int
 	}{
-		{"one 429 is waited out", 1, tap.StateIssued, 1},
-		{"throttled throughout: nothing created", 20, tap.StateFailed, 0},
+		{"one 429 is waited out", 1, "0", tap.StateIssued, 1},
+		{"many short 429s are waited out", 20, "0", tap.StateIssued, 1},
+		{"throttled past the deadline: nothing created", 1, "3600", tap.StateFailed, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, setup{})
-			e.tenant.Throttle("POST", tapMethods, tt.n, "0")
+			e.tenant.Throttle("POST", tapMethods, tt.n, tt.retryAfter)
 			r := e.submit()
 			_, err := e.svc.Approve(context.Background(), r.ID, e.alex)
 			if got := e.stored(r.ID).State; got != tt.state || e.creates() != tt.creates {
