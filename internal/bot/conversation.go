@@ -65,15 +65,17 @@ func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, i
 	}
 	if out.Submit != nil {
 		if err := r.submit(ctx, ev, actor, out.Submit); err != nil {
-			// The draft stays in the session so the requester can fix and resubmit.
+			// The draft stays in the session so the requester can fix and
+			// resubmit. Saved before anything is said: an answer typed or
+			// clicked the moment a reply shows must find the new state.
+			r.saveSession(ctx, key, sess, false)
 			r.flush(ctx, ev, out.Replies)
 			r.say(ctx, ev, err)
-			r.saveSession(ctx, key, sess, false)
 			return
 		}
 	}
-	r.flush(ctx, ev, out.Replies)
 	r.saveSession(ctx, key, sess, out.Ended)
+	r.flush(ctx, ev, out.Replies)
 	if out.Command != nil {
 		r.command(ctx, ev, actor, *out.Command)
 	}
