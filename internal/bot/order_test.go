@@ -20,7 +20,7 @@ func TestStateSavedBeforeTheReplyShowsIt(t *testing.T) {
 	key := "test/dm-" + megan.ID + "/" + megan.ID
 	var atSummary []byte
 	ev, _ := chattest.Event(chat.Event{Kind: chat.KindMessage, User: megan, Direct: true,
-		Text: "pass for " + simtenant.DemoSarahUPN + " tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales",
+		Text:         "pass for " + simtenant.DemoSarahUPN + " tomorrow 9am, 8 hours, onboarding, multi-use because she starts in Sales",
 		Conversation: tap.Ref{Conversation: "dm-" + megan.ID}})
 	ev.Reply = func(ctx context.Context, m chat.Message) error {
 		if strings.Contains(chattest.Text(m), "Confirm") {
