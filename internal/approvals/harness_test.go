@@ -33,7 +33,10 @@ type checker struct {
 	mu            sync.Mutex
 	approvers     map[tap.UserID]bool
 	refuseAtIssue map[tap.UserID]string
-	decisions     atomic.Int32 // CheckDecision calls (they read Entra)
+	// unavailableAtIssue makes the next CheckIssue calls fail as a
+	// directory outage would.
+	unavailableAtIssue int
+	decisions          atomic.Int32 // CheckDecision calls (they read Entra)
 }
 
 func (c *checker) CheckSubmit(_ context.Context, r *tap.Request) ([]string, error) {
@@ -84,6 +87,10 @@ func (c *checker) CheckIssue(_ context.Context, r *tap.Request) error {
 	defer c.mu.Unlock()
 	if msg, ok := c.refuseAtIssue[r.Target.ID]; ok {
 		return tap.Refuse(tap.ErrPrivileged, msg)
+	}
+	if c.unavailableAtIssue > 0 {
+		c.unavailableAtIssue--
+		return fmt.Errorf("re-read target %s: graph answered 500: %w", r.Target.ID, tap.ErrUnavailable)
 	}
 	return nil
 }

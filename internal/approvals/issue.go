@@ -39,6 +39,34 @@ func sentence(reason string) string {
 	return s
 }
 
+// recheck runs the Checker's last look before the create. A directory
+// that is briefly unavailable (a 500, a timeout) is asked again with
+// backoff within ctx's deadline, so a slow-but-healthy Graph does not fail
+// an approved request that both people would have to start again; a
+// refusal is final at once.
+func (s *Service) recheck(ctx context.Context, r *tap.Request) error {
+	wait := 250 * time.Millisecond
+	for {
+		err := s.check.CheckIssue(ctx, r)
+		if err == nil || !errors.Is(err, tap.ErrUnavailable) {
+			return err
+		}
+		var ref *tap.Refusal
+		if errors.As(err, &ref) && !errors.Is(ref.Err, tap.ErrUnavailable) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		s.log.Info("target re-check retried", "request_id", r.ID, "err", err)
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
 // createFailure classifies a CreatePass error. certain is true when Graph
 // answered and created nothing; otherwise the outcome is unknown and the
 // request must be reconciled, never retried.
@@ -124,7 +152,7 @@ func (s *Service) createPass(ctx context.Context, r *tap.Request, actor tap.Acto
 	// The target re-check has its own deadline, so a slow directory never
 	// eats into the create's (a timed-out create must be reconciled).
 	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), checkIssueTimeout)
-	checkErr := s.check.CheckIssue(cctx, r)
+	checkErr := s.recheck(cctx, r)
 	ccancel()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), issueTimeout)
 	defer cancel()

@@ -36,6 +36,28 @@ func TestTargetRecheckedBeforeCreate(t *testing.T) {
 	}
 }
 
+// A directory that fails twice (500) during the re-check right before the
+// create is asked again: the approved request is issued, once.
+func TestRecheckRetriedThroughABriefOutage(t *testing.T) {
+	e := newEnv(t, setup{})
+	r := e.submit()
+	e.check.mu.Lock()
+	e.check.unavailableAtIssue = 2
+	e.check.mu.Unlock()
+	if _, err := e.svc.Approve(context.Background(), r.ID, e.alex); err != nil {
+		t.Fatalf("approve through a brief outage: %v", err)
+	}
+	if got := e.stored(r.ID); got.State != tap.StateIssued || e.tenant.TotalCreates() != 1 {
+		t.Fatalf("state %s, creates %d", got.State, e.tenant.TotalCreates())
+	}
+	e.check.mu.Lock()
+	left := e.check.unavailableAtIssue
+	e.check.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d failures left unasked", left)
+	}
+}
+
 // TestConcurrentSubmitsOneOpenPerTarget: ten simultaneous submits for one
 // new hire; the store lets exactly one through, the others get a plain
 // refusal (no second request, so never a second Graph create).
