@@ -1,0 +1,3 @@
+module github.com/tapbot/tapbot/deploy
+
+go 1.26.8
