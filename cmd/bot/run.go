@@ -30,6 +30,7 @@ Usage:
                                      prove each is set up (exit 1 if a check fails)
   bot [--config FILE] check-config   validate the configuration file and exit
   bot teams-package [-o FILE]        build the Teams app package (zip)
+  bot version                        print the version and revision
 
 Configuration: a YAML file (--config or TAPBOT_CONFIG); every key can be
 overridden by TAPBOT_<SECTION>_<KEY> (e.g. TAPBOT_SLACK_BOT_TOKEN), and
@@ -54,6 +55,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd := "serve"
 	if len(rest) > 0 {
 		cmd = rest[0]
+	}
+	if cmd == "version" {
+		v, rev := buildInfo()
+		fmt.Fprintf(stdout, "tapbot %s (revision %s)\n", v, rev)
+		return 0
 	}
 	if cmd == "teams-package" {
 		sub := flag.NewFlagSet("teams-package", flag.ContinueOnError)
@@ -162,8 +168,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer,
 	// the OS so an idle bot stays small.
 	debug.FreeOSMemory()
 	trimStartupPages()
-	log.Info("tapbot ready", "listen", ln.Addr().String(), "metrics_listen", metricsAddr,
-		"local_mode", cfg.Local(), "startup_ms", time.Since(start).Milliseconds())
+	v, rev := buildInfo()
+	log.Info("tapbot ready", "version", v, "revision", rev, "listen", ln.Addr().String(),
+		"metrics_listen", metricsAddr, "local_mode", cfg.Local(), "startup_ms", time.Since(start).Milliseconds())
 	app.banner(stdout, ln.Addr().String(), metricsAddr)
 
 	select {
