@@ -46,6 +46,10 @@ const (
 	maxLifetime = 43200
 )
 
+// errMalformed classifies a body that is not JSON of the API's shape
+// (400, where a well-formed but unacceptable request is 422).
+var errMalformed = fmt.Errorf("%w: malformed body", tap.ErrInvalidInput)
+
 // invalid is a refusal of the caller's input.
 func invalid(format string, args ...any) error {
 	return tap.Refuse(tap.ErrInvalidInput, fmt.Sprintf(format, args...))
@@ -58,10 +62,10 @@ func decodeInput(body []byte) (Input, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return in, invalid(textBadJSON, jsonProblem(err))
+		return in, tap.Refuse(errMalformed, fmt.Sprintf(textBadJSON, jsonProblem(err)))
 	}
 	if dec.More() {
-		return in, invalid(textBadJSON, "more than one JSON value")
+		return in, tap.Refuse(errMalformed, fmt.Sprintf(textBadJSON, "more than one JSON value"))
 	}
 	return in, nil
 }

@@ -46,6 +46,8 @@ func problemFor(log *slog.Logger, err error) (status int, kind, detail string) {
 	}
 	detail = bot.Say(log, err)
 	switch {
+	case errors.Is(err, errMalformed):
+		return http.StatusBadRequest, "bad-request", detail
 	case errors.Is(err, tap.ErrNotFound) && !errors.Is(err, tap.ErrUserNotFound):
 		return http.StatusNotFound, "not-found", detail
 	case errors.Is(err, tap.ErrQuota), errors.Is(err, tap.ErrInvalidTransition), errors.Is(err, tap.ErrConflict):
