@@ -57,7 +57,9 @@ type Config struct {
 }
 
 // EntraOn reports whether Entra token authentication is configured.
-func (c Config) EntraOn() bool { return c.TenantID != "" || len(c.Audiences) > 0 || len(c.AllowedApps) > 0 }
+func (c Config) EntraOn() bool {
+	return c.TenantID != "" || len(c.Audiences) > 0 || len(c.AllowedApps) > 0
+}
 
 // withDefaults fills the zero values.
 func (c Config) withDefaults() Config {

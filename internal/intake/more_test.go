@@ -136,7 +136,9 @@ func TestWithdrawAndList(t *testing.T) {
 	auth := h.token()
 	created := h.post(auth, "w-1", sarah("HIRE-W")).view(t)
 	path := "/api/v1/requests/" + created.ID
-	del := func(a string) response { return h.call(http.MethodDelete, path, map[string]string{"Authorization": a}, nil) }
+	del := func(a string) response {
+		return h.call(http.MethodDelete, path, map[string]string{"Authorization": a}, nil)
+	}
 
 	if r := del(""); r.status != http.StatusUnauthorized {
 		t.Fatalf("DELETE without token = %d", r.status)

@@ -25,12 +25,12 @@ const specPath = "../../api/openapi.yaml"
 // and are compiled with a JSON Schema 2020-12 validator (the dialect of
 // OpenAPI 3.1).
 type spec struct {
-	OpenAPI    string                         `yaml:"openapi"`
-	Info       map[string]any                 `yaml:"info"`
-	Servers    []map[string]string            `yaml:"servers"`
-	Security   []map[string][]string          `yaml:"security"`
+	OpenAPI    string                          `yaml:"openapi"`
+	Info       map[string]any                  `yaml:"info"`
+	Servers    []map[string]string             `yaml:"servers"`
+	Security   []map[string][]string           `yaml:"security"`
 	Paths      map[string]map[string]yaml.Node `yaml:"paths"`
-	Components components                     `yaml:"components"`
+	Components components                      `yaml:"components"`
 }
 
 type components struct {
