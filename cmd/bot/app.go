@@ -106,6 +106,9 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc, a.router, a.checker = wired.Service, wired.Router, wired.Checker
 	a.routes()
+	if err := a.mountAPI(cfg, gc, wired.Service); err != nil {
+		return nil, err
+	}
 	a.localRoutes()
 	ok = true
 	return a, nil

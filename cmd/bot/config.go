@@ -18,6 +18,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/bot"
 	"github.com/tapbot/tapbot/internal/graph"
+	"github.com/tapbot/tapbot/internal/intake"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack"
@@ -99,6 +100,7 @@ type Config struct {
 	Slack             SlackConfig       `yaml:"slack"`
 	Teams             TeamsConfig       `yaml:"teams"`
 	Policy            policy.Config     `yaml:"policy"`
+	API               intake.Config     `yaml:"api"`
 
 	// auditKey is the decoded audit key: audit_key, or in local mode the
 	// data dir's audit.key (resolveAuditKey).
@@ -269,6 +271,9 @@ func (c *Config) generalProblems(p *problems) {
 	*p = append(*p, c.metricsProblems()...)
 	if err := c.IssueOn.Validate(); err != nil {
 		p.bad("issue_on: %w", err)
+	}
+	if err := c.API.Validate(); err != nil {
+		p.bad("%w", err)
 	}
 	if err := store.ValidateURL(c.DatabaseURL); err != nil {
 		p.bad("database_url: %w", err)

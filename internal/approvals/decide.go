@@ -50,7 +50,7 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 		ID: id, State: tap.StatePending, Requester: r.Requester, Target: r.Target,
 		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
 		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
-		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs,
+		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
 		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
 	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, map[string]string{
@@ -220,11 +220,28 @@ func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, r
 // Cancel lets the requester withdraw a request that has not been issued
 // (pending, or approved in issue-on-reveal mode). NoticeCancelled.
 func (s *Service) Cancel(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
+	return s.cancel(ctx, id, actor, func(r *tap.Request) bool { return same(r.Requester, actor) },
+		"Only the person who asked for this pass can cancel the request.")
+}
+
+// Withdraw lets the system that made a request through the intake API
+// (actor is that caller, Platform "api", ChatID its caller id) withdraw it
+// before it is issued, as Cancel does for a requester. NoticeCancelled.
+func (s *Service) Withdraw(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
+	return s.cancel(ctx, id, actor, func(r *tap.Request) bool {
+		return r.Intake != nil && actor.Platform == PlatformAPI && actor.ChatID != "" && actor.ChatID == r.Intake.Caller
+	}, "Only the system that asked for this pass can withdraw the request.")
+}
+
+// PlatformAPI is the Actor.Platform of a caller of the intake API.
+const PlatformAPI tap.Platform = "api"
+
+func (s *Service) cancel(ctx context.Context, id tap.RequestID, actor tap.Actor, allowed func(*tap.Request) bool, forbidden string) (*tap.Request, error) {
 	var from tap.State
 	r, err := s.run(ctx, id, step{action: "cancel", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
-			if !same(r.Requester, actor) {
-				return nil, tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can cancel the request.")
+			if !allowed(r) {
+				return nil, tap.Refuse(tap.ErrForbidden, forbidden)
 			}
 			if !tap.Can(r.State, tap.EventCancel) {
 				return nil, s.moved(r)

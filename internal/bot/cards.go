@@ -97,6 +97,15 @@ func requestFacts(r *tap.Request) []chat.Fact {
 	if r.Justification != "" {
 		facts = append(facts, chat.Fact{Label: "Justification", Value: r.Justification})
 	}
+	if in := r.Intake; in != nil {
+		facts = append(facts, chat.Fact{Label: "Asked by", Value: fmt.Sprintf(textIntakeSource, in.Caller)})
+		if in.ExternalRef != "" {
+			facts = append(facts, chat.Fact{Label: "HR reference", Value: in.ExternalRef})
+		}
+		if in.Notes != "" {
+			facts = append(facts, chat.Fact{Label: "HR notes", Value: in.Notes})
+		}
+	}
 	for _, w := range r.Warnings {
 		facts = append(facts, chat.Fact{Label: "Warning", Value: w})
 	}

@@ -55,7 +55,11 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	switch n.Kind {
 	case approvals.NoticeSubmitted:
 		errs = append(errs, r.postApprovalCards(ctx, req))
-		tell(fmt.Sprintf(textSubmitted, chat.Esc(name)))
+		if req.Intake != nil {
+			tell(fmt.Sprintf(textSubmittedIntake, chat.Esc(name), chat.Esc(When(req.Start, req.HireZone))))
+		} else {
+			tell(fmt.Sprintf(textSubmitted, chat.Esc(name)))
+		}
 		return errors.Join(errs...)
 	case approvals.NoticeApproval, approvals.NoticeReminder:
 		if n.Kind == approvals.NoticeReminder {

@@ -29,6 +29,8 @@ const (
 	textDenySubmit         = "Deny"
 	textDenyNeedReason     = "Please give a reason; the requester sees it."
 	textSubmitted          = "Your request for %s went to the approvers. I'll tell you when someone decides."
+	textSubmittedIntake    = "HR asked for a pass for %s starting %s; it is waiting for approval. I'll tell you when someone decides, and then only you can reveal it, here."
+	textIntakeSource       = "HR system (%s)"
 	textIssued             = "Approved by %s. The pass for %s is ready and sealed; only you can reveal it, once."
 	textApprovedLater      = "Approved by %s. The pass for %s will be created when you click Reveal; only you can do that, once."
 	textNoPrivateSurface   = "This app can't show the pass privately here, so I haven't revealed it. Click Reveal pass in Teams on the desktop or the web (or in Slack); the pass stays sealed until then."

@@ -96,6 +96,9 @@ type Request struct {
 	// Refs are the chat messages that show this request (approval cards,
 	// requester DMs), so they can be updated in place.
 	Refs []Ref `json:"refs,omitempty"`
+	// Intake is set when the request came from the HR intake API rather
+	// than from chat.
+	Intake *Intake `json:"intake,omitempty"`
 
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -107,6 +110,17 @@ type Request struct {
 	// NextTimer is when the sweeper should next look at this request
 	// (reminder, expiry, reveal window); zero when nothing is due.
 	NextTimer time.Time `json:"next_timer,omitempty"`
+}
+
+// Intake says which system asked for a request through the intake API.
+type Intake struct {
+	// Caller is the calling application: its Entra app id (azp/appid) or
+	// the HMAC key id.
+	Caller string `json:"caller"`
+	// ExternalRef is the caller's own reference (an HR case or hire id).
+	ExternalRef string `json:"external_ref,omitempty"`
+	// Notes are the caller's free-text notes for the approvers.
+	Notes string `json:"notes,omitempty"`
 }
 
 // Clone returns a deep copy, so a caller can mutate without aliasing a store's copy.
@@ -122,6 +136,10 @@ func (r *Request) Clone() *Request {
 	if r.DecidedBy != nil {
 		d := *r.DecidedBy
 		c.DecidedBy = &d
+	}
+	if r.Intake != nil {
+		in := *r.Intake
+		c.Intake = &in
 	}
 	return &c
 }

@@ -32,6 +32,9 @@ type Store struct {
 	audit     []tap.AuditRecord
 	leases    map[string]lease
 	closed    bool
+
+	intakeKeys map[intakeKey]tap.IntakeKey
+	intakeRefs map[intakeRef][]tap.RequestID
 }
 
 type lease struct {
@@ -51,6 +54,9 @@ func New() *Store {
 		sessions:  make(map[string]tap.Session),
 		convs:     make(map[string][]byte),
 		leases:    make(map[string]lease),
+
+		intakeKeys: make(map[intakeKey]tap.IntakeKey),
+		intakeRefs: make(map[intakeRef][]tap.RequestID),
 	}
 }
 

@@ -16,6 +16,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) tap.Store { return memstore.New() })
 }
 
+func TestIntakeConformance(t *testing.T) {
+	storetest.RunIntake(t, func(t *testing.T) tap.Store { return memstore.New() })
+}
+
 // memstore reads time.Now, so inside a synctest bubble expiry follows the
 // fake clock: callers can test timer-driven code without sleeping.
 func TestFollowsSynctestClock(t *testing.T) {

@@ -188,6 +188,8 @@ func (s *Store) Prune(ctx context.Context) error {
 			LIMIT $1 FOR UPDATE SKIP LOCKED)`, []any{chunk, s.now().UnixNano()}},
 		{`DELETE FROM leases WHERE name IN (SELECT name FROM leases WHERE expires <= clock_timestamp()
 			LIMIT $1 FOR UPDATE SKIP LOCKED)`, []any{chunk}},
+		{`DELETE FROM intake_keys WHERE (caller, key) IN (SELECT caller, key FROM intake_keys
+			WHERE expires <= clock_timestamp() LIMIT $1 FOR UPDATE SKIP LOCKED)`, []any{chunk}},
 	} {
 		for {
 			tag, err := s.pool.Exec(ctx, d.q, d.args...)

@@ -32,6 +32,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) tap.Store { return openAt(t, freshSchema(t)) })
 }
 
+func TestIntakeConformance(t *testing.T) {
+	storetest.RunIntake(t, func(t *testing.T) tap.Store { return openAt(t, freshSchema(t)) })
+}
+
 // Three pools on one schema, as three replicas.
 func TestConformanceReplicas(t *testing.T) {
 	storetest.RunMulti(t, 3, func(t *testing.T, n int) []tap.Store {

@@ -215,6 +215,7 @@ func (s *Store) Prune(ctx context.Context) error {
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE key IN (SELECT key FROM sessions WHERE expires <= ? LIMIT 5000)`,
 		`DELETE FROM leases WHERE expires <= ?`,
+		`DELETE FROM intake_keys WHERE (caller, key) IN (SELECT caller, key FROM intake_keys WHERE expires <= ? LIMIT 5000)`,
 	} {
 		for {
 			res, err := s.w.ExecContext(ctx, q, now)

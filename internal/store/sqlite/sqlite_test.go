@@ -22,6 +22,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, open)
 }
 
+func TestIntakeConformance(t *testing.T) {
+	storetest.RunIntake(t, open)
+}
+
 func TestConformanceSharedFile(t *testing.T) {
 	storetest.RunMulti(t, 3, func(t *testing.T, n int) []tap.Store {
 		path := filepath.Join(t.TempDir(), "tapbot.db")
