@@ -17,7 +17,7 @@ import (
 // through CLDR's windowsZones table. It returns "" for anything else.
 func Normalize(name string) string {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 64 {
+	if name == "" || name == "Local" || len(name) > 64 {
 		return ""
 	}
 	if _, err := time.LoadLocation(name); err == nil {
