@@ -94,32 +94,36 @@ func (r *Resolver) Learn(ctx context.Context, id tap.UserID, reported string) st
 }
 
 // Zone returns id's zone: one a platform reported (Learn), else the
-// mailbox's, else the default. A failed mailbox read is not cached for
-// long, so a transient error does not stick.
+// mailbox's, else the default.
 func (r *Resolver) Zone(ctx context.Context, id tap.UserID) string {
+	if z, ok := r.Find(ctx, id); ok {
+		return z
+	}
+	return r.cfg.Default
+}
+
+// Find returns id's zone as a platform reported it (Learn) or the mailbox
+// holds it, and false when neither knows (the caller picks a fallback).
+// A failed mailbox read is not cached, so a transient error does not
+// stick.
+func (r *Resolver) Find(ctx context.Context, id tap.UserID) (string, bool) {
 	if id == "" {
-		return r.cfg.Default
+		return "", false
 	}
 	now := r.cfg.Now()
 	r.mu.Lock()
 	e, ok := r.cache[id]
 	r.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.zone
-	}
-	if ok && e.told {
-		// An expired platform answer still beats the mailbox: the
-		// person's next message refreshes it.
-		return e.zone
+	// An expired platform answer still beats the mailbox: the person's
+	// next message refreshes it.
+	if ok && (now.Before(e.expires) || e.told) {
+		return e.zone, e.zone != ""
 	}
 	z, keep := r.mailbox(ctx, id)
-	if z == "" {
-		z = r.cfg.Default
-	}
 	if keep {
 		r.put(id, entry{zone: z})
 	}
-	return z
+	return z, z != ""
 }
 
 // mailbox asks the mailbox for id's zone; keep reports whether the
