@@ -85,7 +85,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	checker := policy.New(cfg.Policy, policy.Deps{Directory: d.Graph, Requests: d.Store, Passes: d.Graph, Log: d.Log})
+	checker := policy.New(cfg.Policy, policy.Deps{Directory: d.Graph, Requests: d.Store, Passes: d.Graph, Now: cfg.Approvals.Now, Log: d.Log})
 	var opts []audit.Option
 	if d.AuditKey != nil {
 		opts = append(opts, audit.WithKey(d.AuditKey))

@@ -245,3 +245,108 @@ func TestZoneTeamsRequesterInLosAngeles(t *testing.T) {
 		t.Fatalf("Graph startDateTime = %s, want %s", got.Format(time.RFC3339), want.Format(time.RFC3339))
 	}
 }
+
+// slackRequest has Megan ask for laRequest on Slack, take the defaults,
+// confirm, and Alex approve; it returns the pass's start in Graph.
+func (w *zoneWorld) slackRequest() time.Time {
+	w.t.Helper()
+	w.slackSay(slMegan, laRequest)
+	w.slackSay(slMegan, "defaults")
+	w.slackSay(slMegan, "yes")
+	w.approveOnSlack()
+	return w.passStart()
+}
+
+// TestZoneMailboxFallback: Slack sends no tz; the requester's Exchange
+// mailbox says "Pacific Standard Time" (a Windows name), read once.
+func TestZoneMailboxFallback(t *testing.T) {
+	w := newZoneWorld(t, saturday, nil, func(tn *simtenant.Tenant) {
+		tn.SetMailboxZone(simtenant.DemoMeganID, "Pacific Standard Time")
+	})
+	if got, want := w.slackRequest(), time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("Graph startDateTime = %s, want %s", got.Format(time.RFC3339), want.Format(time.RFC3339))
+	}
+	reads := 0
+	for _, r := range w.tenant.Requests() {
+		if strings.HasSuffix(r.Path, "/users/"+simtenant.DemoMeganID+"/mailboxSettings") {
+			reads++
+		}
+	}
+	if reads != 1 {
+		t.Errorf("Megan's mailbox read %d times over a whole conversation, want 1 (cached)", reads)
+	}
+}
+
+// TestZoneMailboxDenied: without MailboxSettings.Read Graph answers 403:
+// logged once, and the requester's zone is default_zone (UTC here), so
+// "Monday 7:00" is 07:00Z.
+func TestZoneMailboxDenied(t *testing.T) {
+	w := newZoneWorld(t, saturday, nil, func(tn *simtenant.Tenant) {
+		tn.SetMailboxZone(simtenant.DemoMeganID, "Pacific Standard Time")
+		tn.DenyMailbox(true)
+	})
+	if got, want := w.slackRequest(), time.Date(2026, 12, 7, 7, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("Graph startDateTime = %s, want %s", got.Format(time.RFC3339), want.Format(time.RFC3339))
+	}
+	if n := strings.Count(w.logs.String(), "lacks MailboxSettings.Read"); n != 1 {
+		t.Errorf("missing permission logged %d times, want once", n)
+	}
+	denied := 0
+	for _, r := range w.tenant.Requests() {
+		if strings.Contains(r.Path, "/mailboxSettings") {
+			denied++
+		}
+	}
+	if denied != 1 {
+		t.Errorf("mailboxSettings asked %d times after a 403, want 1", denied)
+	}
+}
+
+// TestZoneDSTWeek: "Monday 7:00" in Los Angeles is 14:00Z before the US
+// change (Sun 1 Nov 2026) and 15:00Z after it; "Monday 9:00" in Berlin is
+// 08:00Z after the EU change (Sun 25 Oct 2026).
+func TestZoneDSTWeek(t *testing.T) {
+	for _, tc := range []struct {
+		name, zone, text string
+		now              time.Time
+		want             time.Time
+	}{
+		{"US, Monday before the change", "America/Los_Angeles", laRequest,
+			time.Date(2026, 10, 21, 12, 0, 0, 0, time.UTC), time.Date(2026, 10, 26, 14, 0, 0, 0, time.UTC)},
+		{"US, Monday after the change", "America/Los_Angeles", laRequest,
+			time.Date(2026, 10, 28, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)},
+		{"EU, Monday after the change", "Europe/Berlin", "TAP for " + simtenant.DemoSarahUPN + ", onboarding, Monday 9:00, 8 hours",
+			time.Date(2026, 10, 21, 12, 0, 0, 0, time.UTC), time.Date(2026, 10, 26, 8, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newZoneWorld(t, tc.now, map[string]string{slMegan: tc.zone}, nil)
+			w.slackSay(slMegan, tc.text)
+			w.slackSay(slMegan, "defaults")
+			w.slackSay(slMegan, "yes")
+			w.approveOnSlack()
+			if got := w.passStart(); !got.Equal(tc.want) {
+				t.Fatalf("Graph startDateTime = %s, want %s", got.Format(time.RFC3339), tc.want.Format(time.RFC3339))
+			}
+		})
+	}
+}
+
+// TestZoneApproverSeesOwnZone: Megan asks from Los Angeles; Alex, an
+// approver whose Slack zone is Berlin, lists pending requests and reads
+// the start in his own time, with the new hire's beside it.
+func TestZoneApproverSeesOwnZone(t *testing.T) {
+	w := newZoneWorld(t, saturday, map[string]string{slMegan: "America/Los_Angeles", slAlex: "Europe/Berlin"}, nil)
+	w.slackSay(slMegan, laRequest)
+	w.slackSay(slMegan, "defaults")
+	w.slackSay(slMegan, "yes")
+	w.slackSay(slAlex, "pending")
+	got := w.slackDM(slAlex)
+	if want := "Mon 7 Dec 2026 16:00 CET (your time) · 07:00 PST for Sarah Johnson"; !strings.Contains(got, want) {
+		t.Fatalf("Alex's pending card does not show %q:\n%s", want, got)
+	}
+	// The card in the shared channel shows the new hire's zone and UTC.
+	card, _ := w.fake.LastMessage(slApprovers)
+	if !strings.Contains(string(card.Blocks), "Mon 7 Dec 2026 07:00 PST (15:00 UTC)") {
+		t.Errorf("channel card start: %s", card.Blocks)
+	}
+}
