@@ -163,7 +163,9 @@ func fmtCurrent(v string) string { return "Currently: " + v + "." }
 func fmtLabelMine(zone string) string { return "Mine (" + zone + ")" }
 
 // fmtYourTime shows a start in the requester's zone and the new hire's.
-func fmtYourTime(mine, hire, who string) string { return mine + " (your time) · " + hire + " for " + who }
+func fmtYourTime(mine, hire, who string) string {
+	return mine + " (your time) · " + hire + " for " + who
+}
 
 func fmtUntil(s string) string { return ", until " + s }
 
