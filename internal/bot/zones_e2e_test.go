@@ -197,15 +197,6 @@ func connPort(t *testing.T, raw string) int {
 	return p
 }
 
-func mustLoad(t *testing.T, name string) *time.Location {
-	t.Helper()
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
 // saturday is Sat 5 Dec 2026 17:00 UTC: "Monday" is Mon 7 Dec (PST).
 var saturday = time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)
 
