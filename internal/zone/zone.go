@@ -9,8 +9,25 @@ package zone
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
+
+// loadable remembers the zone names time.LoadLocation accepted (it reads
+// the zone database on every call). Only real zone names are kept, so it
+// stays as small as the database.
+var loadable sync.Map
+
+func canLoad(name string) bool {
+	if _, ok := loadable.Load(name); ok {
+		return true
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return false
+	}
+	loadable.Store(name, true)
+	return true
+}
 
 // Normalize returns the IANA name for name when this host can load it:
 // an IANA name as given, a Windows zone name ("Pacific Standard Time")
@@ -20,11 +37,12 @@ func Normalize(name string) string {
 	if name == "" || name == "Local" || len(name) > 64 {
 		return ""
 	}
-	if _, err := time.LoadLocation(name); err == nil {
-		return name
-	}
-	if iana, ok := windowsZones[name]; ok {
+	// A Windows name first (no zone database read); "UTC" is both a
+	// Windows and an IANA name and stays as it is.
+	if iana, ok := windowsZones[name]; ok && name != "UTC" {
 		name = iana
+	} else if canLoad(name) {
+		return name
 	} else {
 		for w, iana := range windowsZones {
 			if strings.EqualFold(w, name) {
@@ -33,7 +51,7 @@ func Normalize(name string) string {
 			}
 		}
 	}
-	if _, err := time.LoadLocation(name); err != nil {
+	if !canLoad(name) {
 		return ""
 	}
 	return name
