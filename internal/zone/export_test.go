@@ -1,5 +1,7 @@
 package zone
 
+// Test-only views of the package's internals.
+
 // TableSize is the number of Windows zones in the CLDR table.
 func TableSize() int { return len(windowsZones) }
 
