@@ -18,16 +18,19 @@ import (
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/zone"
 )
 
 // Graph is everything the core asks of Entra: the directory slices the
-// policy and the approvals service read, and pass issuance.
-// *graph.Client implements it; so does a client pointed at simtenant.
+// policy and the approvals service read, pass issuance, and people's
+// mailbox time zones. *graph.Client implements it; so does a client
+// pointed at simtenant.
 type Graph interface {
 	policy.Directory
 	policy.PassLister
 	approvals.Directory
 	approvals.PassIssuer
+	zone.Mailbox
 }
 
 // Platform is one chat platform.
@@ -84,7 +87,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	checker := policy.New(cfg.Policy, policy.Deps{Directory: d.Graph, Requests: d.Store, Passes: d.Graph, Log: d.Log})
+	checker := policy.New(cfg.Policy, policy.Deps{Directory: d.Graph, Requests: d.Store, Passes: d.Graph, Now: cfg.Approvals.Now, Log: d.Log})
 	var opts []audit.Option
 	if d.AuditKey != nil {
 		opts = append(opts, audit.WithKey(d.AuditKey), audit.WithPreviousKeys(d.PreviousAuditKeys...))
@@ -109,8 +112,12 @@ func Build(cfg Config, d Deps) (*App, error) {
 	}
 	rcfg := cfg.Router
 	rcfg.ApproverChannels = channels
+	if rcfg.DefaultZone == "" {
+		rcfg.DefaultZone = bot.DefaultZone
+	}
+	zones := zone.NewResolver(zone.Config{Mailbox: d.Graph, Default: rcfg.DefaultZone, Now: rcfg.Now, Log: d.Log})
 	router, err := bot.New(rcfg, bot.Deps{
-		Store: d.Store, Directory: d.Graph, Service: svc, Messengers: msgrs,
+		Store: d.Store, Directory: d.Graph, Service: svc, Messengers: msgrs, Zones: zones,
 		DialogConfig: bot.PolicyDialogConfig(checker),
 		CheckTarget:  checker.CheckTarget,
 		Stats:        statsFacts(d.Store),

@@ -75,8 +75,9 @@ func yesNo(b bool) string {
 	return "multi-use for its whole lifetime"
 }
 
-// requestFacts are the facts every view of a request shows.
-func requestFacts(r *tap.Request) []chat.Fact {
+// requestFacts are the facts every view of a request shows, its times
+// for reader (IANA; "" for a card many people read).
+func requestFacts(r *tap.Request, reader string) []chat.Fact {
 	t := r.Target
 	facts := []chat.Fact{
 		{Label: "New hire", Value: fmt.Sprintf("%s (%s)", targetName(t), t.UPN)},
@@ -89,7 +90,7 @@ func requestFacts(r *tap.Request) []chat.Fact {
 	}
 	facts = append(facts,
 		chat.Fact{Label: "Requested by", Value: actorName(r.Requester)},
-		chat.Fact{Label: "Starts", Value: When(r.Start, r.HireZone)},
+		chat.Fact{Label: "Starts", Value: viewOf(r, reader).at(r.Start)},
 		chat.Fact{Label: "Lifetime", Value: Lifetime(r.Lifetime)},
 		chat.Fact{Label: "Use", Value: yesNo(r.OneTime)},
 		chat.Fact{Label: "Reason", Value: strings.ReplaceAll(string(r.Reason), "_", " ")},
@@ -156,12 +157,17 @@ func statusLine(r *tap.Request) string {
 }
 
 // ApprovalCard is the approvers' view of a request; it has buttons only
-// while a decision is possible.
-func ApprovalCard(r *tap.Request) chat.Message {
+// while a decision is possible. Its times are for everyone who reads the
+// approvers channel: the new hire's and the requester's zones, and UTC.
+func ApprovalCard(r *tap.Request) chat.Message { return approvalCardFor(r, "") }
+
+// approvalCardFor is the approval card as one reader sees it, its times in
+// their zone (reader "" for a shared card).
+func approvalCardFor(r *tap.Request, reader string) chat.Message {
 	m := chat.Message{
 		Title: "Temporary Access Pass request for " + targetName(r.Target),
 		Text:  statusLine(r),
-		Facts: requestFacts(r),
+		Facts: requestFacts(r, reader),
 		Note:  "Request " + string(r.ID),
 	}
 	if r.State == tap.StatePending {
@@ -174,9 +180,10 @@ func ApprovalCard(r *tap.Request) chat.Message {
 	return m
 }
 
-// RequesterCard is the requester's view of their request.
-func RequesterCard(r *tap.Request, text string) chat.Message {
-	m := chat.Message{Text: text, Facts: requestFacts(r), Note: "Request " + string(r.ID)}
+// RequesterCard is the requester's view of their request, its times in
+// reader, the requester's zone.
+func RequesterCard(r *tap.Request, text, reader string) chat.Message {
+	m := chat.Message{Text: text, Facts: requestFacts(r, reader), Note: "Request " + string(r.ID)}
 	switch r.State {
 	case tap.StatePending:
 		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: textCancelButton, Value: string(r.ID)}}

@@ -81,7 +81,8 @@ func (r *Router) converse(ctx context.Context, ev chat.Event, actor tap.Actor, i
 	}
 }
 
-// zone is the requester's zone: the platform's, else the configured default.
+// zone is the requester's zone: the one Handle resolved (platform,
+// mailbox), else the configured default.
 func (r *Router) zone(u chat.User) string {
 	if u.Zone != "" {
 		if _, err := time.LoadLocation(u.Zone); err == nil {
@@ -166,7 +167,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 			return
 		}
 		for _, q := range reqs {
-			r.reply(ctx, ev, ApprovalCard(q))
+			r.reply(ctx, ev, approvalCardFor(q, r.zone(ev.User)))
 		}
 	case "stats":
 		r.stats(ctx, ev, actor, c.Arg)

@@ -95,8 +95,10 @@ func (g *Guide) message(r *tap.Request) (chat.Message, error) {
 }
 
 // RevealMessage is the private view with the pass: shown once, to the
-// requester only, through chat.Event.Reply.
-func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass) (chat.Message, error) {
+// requester only, through chat.Event.Reply. The pass's times are in
+// reader, the requester's zone (with the new hire's beside them); the
+// guide, written for the new hire, keeps the new hire's zone.
+func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass, reader string) (chat.Message, error) {
 	text, err := g.marked(r)
 	if err != nil {
 		return chat.Message{}, err
@@ -107,8 +109,8 @@ func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass) (chat.Message, error) 
 		SecretCap: "Temporary Access Pass for " + r.Target.UPN,
 		Facts: []chat.Fact{
 			{Label: "Account", Value: r.Target.UPN},
-			{Label: "Works from", Value: When(p.Start, r.HireZone)},
-			{Label: "Until", Value: When(p.Expires(), r.HireZone)},
+			{Label: "Works from", Value: viewOf(r, reader).at(p.Start)},
+			{Label: "Until", Value: viewOf(r, reader).at(p.Expires())},
 			{Label: "Use", Value: yesNo(p.OneTime)},
 		},
 		Text: text,

@@ -49,8 +49,9 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	req := n.Request
 	name := targetName(req.Target)
 	var errs []error
+	reader := r.requesterZone(ctx, req)
 	tell := func(text string) {
-		errs = append(errs, r.toRequester(ctx, req, RequesterCard(req, text)))
+		errs = append(errs, r.toRequester(ctx, req, RequesterCard(req, text, reader)))
 	}
 	switch n.Kind {
 	case approvals.NoticeSubmitted:

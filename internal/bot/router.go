@@ -18,6 +18,7 @@ import (
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/tracing"
+	"github.com/tapbot/tapbot/internal/zone"
 )
 
 // Defaults the configuration file shows and New applies.
@@ -58,6 +59,9 @@ type Deps struct {
 	// guest, privileged, not the requester's to ask for) so the requester
 	// hears it before the remaining questions. Submit checks again.
 	CheckTarget func(ctx context.Context, requester tap.UserID, target tap.User) error
+	// Zones finds each person's time zone (the platform's, the mailbox's,
+	// DefaultZone); when nil one without a mailbox is built.
+	Zones *zone.Resolver
 	// Stats returns the metrics to show for the last period.
 	Stats func(ctx context.Context, from, to time.Time) ([]chat.Fact, error)
 	Log   *slog.Logger
@@ -71,6 +75,7 @@ type Router struct {
 	svc        *approvals.Service
 	messengers map[tap.Platform]chat.Messenger
 	guide      atomic.Pointer[Guide] // swapped whole by ReloadGuide
+	zones      *zone.Resolver
 	log        *slog.Logger
 
 	idMu sync.Mutex
@@ -115,7 +120,10 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
+	if d.Zones == nil {
+		d.Zones = zone.NewResolver(zone.Config{Default: cfg.DefaultZone, Now: cfg.Now, Log: d.Log})
+	}
+	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, zones: d.Zones, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
 	r.guide.Store(g)
 	for _, m := range d.Messengers {
 		r.messengers[m.Platform()] = m
@@ -144,6 +152,9 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 		r.reply(ctx, ev, chat.Message{Text: Say(r.log, err)})
 		return
 	}
+	// From here on ev.User.Zone is the zone this person reads times in:
+	// the platform's, else their mailbox's, else the default.
+	ev.User.Zone = r.zones.Learn(ctx, actor.EntraID, ev.User.Zone)
 	switch ev.Kind {
 	case chat.KindAction:
 		r.action(ctx, ev, actor)
@@ -278,7 +289,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			r.say(ctx, ev, err)
 			return
 		}
-		msg, err := r.guide.Load().RevealMessage(req, pass)
+		msg, err := r.guide.Load().RevealMessage(req, pass, ev.User.Zone)
 		if err == nil {
 			err = ev.Reply(ctx, msg)
 		}

@@ -58,3 +58,11 @@ const (
 	textApproveConfirm     = "Create a Temporary Access Pass for %s now?"
 	textRevokeButton       = "Revoke pass"
 )
+
+// Times shown to a reader (see view.at).
+const (
+	textYourTime     = " (your time)"
+	textForRequester = " for the requester"
+)
+
+func fmtForHire(name string) string { return " for " + name }

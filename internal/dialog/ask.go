@@ -157,18 +157,25 @@ func hireDay(t time.Time, loc *time.Location) (int, time.Month, int) {
 	return t.In(loc).Date()
 }
 
-// describeStart says a start in the hire zone, and in the requester's
-// zone when that differs.
+// describeStart says a start in the requester's zone and, when the new
+// hire's zone differs, in theirs: "Mon 7 Dec 2026 07:00 PST
+// (America/Los_Angeles) (your time) · 10:00 EST (America/New_York) for
+// Sarah Johnson".
 func (t *turn) describeStart(at time.Time, now bool) string {
 	if now {
 		return textStartNow
 	}
+	mine := at.In(location(t.mine))
 	hz := t.wallZone()
-	s := formatTime(at.In(location(hz)))
-	if hz != t.mine {
-		s += fmtYourTime(formatTime(at.In(location(t.mine))))
+	if hz == t.mine {
+		return formatTime(mine)
 	}
-	return s
+	hire := at.In(location(hz))
+	when := formatTime(hire)
+	if y, m, d := mine.Date(); hire.Year() == y && hire.Month() == m && hire.Day() == d {
+		when = formatClock(hire)
+	}
+	return fmtYourTime(formatTime(mine), when, t.who())
 }
 
 // fillDefault gives sl its default value.
@@ -240,7 +247,7 @@ func (t *turn) describeLifetime() string {
 	if t.s.StartNow {
 		return d
 	}
-	return d + fmtUntil(formatTime(t.s.Start.Add(t.s.Lifetime).In(location(t.wallZone()))))
+	return d + fmtUntil(formatTime(t.s.Start.Add(t.s.Lifetime).In(location(t.mine))))
 }
 
 // changeMenu offers every slot to change.

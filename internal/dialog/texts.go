@@ -90,6 +90,15 @@ func fmtStartTooFar(at time.Time, ahead time.Duration) string {
 
 // formatTime shows a time with its weekday, date and zone:
 // "Mon 30 Nov 2026 07:00 PST (America/Los_Angeles)".
+// formatClock is formatTime without the date.
+func formatClock(t time.Time) string {
+	s := t.Format("15:04 MST")
+	if name := t.Location().String(); name != "UTC" && name != "Local" {
+		s += " (" + name + ")"
+	}
+	return s
+}
+
 func formatTime(t time.Time) string {
 	s := t.Format("Mon 2 Jan 2006 15:04 MST")
 	if name := t.Location().String(); name != "UTC" && name != "Local" {
@@ -153,7 +162,10 @@ func fmtCurrent(v string) string { return "Currently: " + v + "." }
 
 func fmtLabelMine(zone string) string { return "Mine (" + zone + ")" }
 
-func fmtYourTime(s string) string { return "; for you " + s }
+// fmtYourTime shows a start in the requester's zone and the new hire's.
+func fmtYourTime(mine, hire, who string) string {
+	return mine + " (your time) · " + hire + " for " + who
+}
 
 func fmtUntil(s string) string { return ", until " + s }
 

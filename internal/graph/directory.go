@@ -30,6 +30,7 @@ const (
 	permMethodsRead  = "UserAuthenticationMethod.Read.All"
 	permTAPRead      = "UserAuthMethod-TAP.Read.All"
 	permTAPReadWrite = "UserAuthMethod-TAP.ReadWrite.All"
+	permMailbox      = "MailboxSettings.Read"
 )
 
 func deref[T any](p *T) T {

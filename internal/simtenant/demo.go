@@ -52,7 +52,9 @@ func nextMonday(now time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 8, 0, 0, 0, time.UTC)
 }
 
-// Demo seeds t with the local-mode demo tenant: a manager, two approvers
+// Demo seeds t with the local-mode demo tenant (Sarah's mailbox is in
+// Eastern time, Diego's in Berlin's, Grady's in India's; the others have
+// no mailbox zone): a manager, two approvers
 // in "TAP Approvers", an empty "TAP Requesters" group, new hires, an
 // external guest, a Global Administrator, a disabled account and a
 // PIM-eligible Privileged Role Administrator, all managed by Megan Bowen,
@@ -65,12 +67,13 @@ func Demo(t *Tenant) {
 		{ID: DemoMeganID, UPN: DemoMeganUPN, DisplayName: "Megan Bowen", Mail: DemoMeganUPN, Department: "Sales", JobTitle: "Sales Manager"},
 		{ID: DemoAlexID, UPN: DemoAlexUPN, DisplayName: "Alex Wilber", Mail: DemoAlexUPN, Department: "IT", JobTitle: "IT Administrator"},
 		{ID: DemoIrvinID, UPN: DemoIrvinUPN, DisplayName: "Irvin Sayers", Mail: DemoIrvinUPN, Department: "IT", JobTitle: "IT Administrator"},
-		{ID: DemoSarahID, UPN: DemoSarahUPN, DisplayName: "Sarah Johnson", Mail: DemoSarahUPN, Department: "Sales", JobTitle: "Account Executive", HireDate: nextMonday(now)},
-		{ID: DemoDiegoID, UPN: DemoDiegoUPN, DisplayName: "Diego Siciliani", Mail: DemoDiegoUPN, Department: "Sales", JobTitle: "Sales Associate"},
+		{ID: DemoSarahID, UPN: DemoSarahUPN, DisplayName: "Sarah Johnson", Mail: DemoSarahUPN, Department: "Sales", JobTitle: "Account Executive", HireDate: nextMonday(now),
+			MailboxZone: "Eastern Standard Time"},
+		{ID: DemoDiegoID, UPN: DemoDiegoUPN, DisplayName: "Diego Siciliani", Mail: DemoDiegoUPN, Department: "Sales", JobTitle: "Sales Associate", MailboxZone: "W. Europe Standard Time"},
 		{ID: DemoLeeID, UPN: DemoLeeUPN, DisplayName: "Lee Gu", Mail: DemoLeeMail, Department: "Sales", UserType: "Guest", ExternalUserState: "Accepted"},
 		{ID: DemoAdeleID, UPN: DemoAdeleUPN, DisplayName: "Adele Vance", Mail: DemoAdeleUPN, Department: "IT", JobTitle: "Global Administrator"},
 		{ID: DemoJohannaID, UPN: DemoJohannaUPN, DisplayName: "Johanna Lorenz", Mail: DemoJohannaUPN, Department: "Sales", Disabled: true},
-		{ID: DemoGradyID, UPN: DemoGradyUPN, DisplayName: "Grady Archie", Mail: DemoGradyUPN, Department: "IT", JobTitle: "Systems Engineer"},
+		{ID: DemoGradyID, UPN: DemoGradyUPN, DisplayName: "Grady Archie", Mail: DemoGradyUPN, Department: "IT", JobTitle: "Systems Engineer", MailboxZone: "Asia/Kolkata"},
 		{ID: DemoPradeepID, UPN: DemoPradeepUPN, DisplayName: "Pradeep Gupta", Mail: DemoPradeepUPN, Department: "Sales", JobTitle: "Account Manager",
 			Created: time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)},
 	}

@@ -153,6 +153,10 @@ func (t *Tenant) routeUser(w http.ResponseWriter, r *http.Request, key string, r
 		if allow(w, r, method, http.MethodGet) {
 			t.getManager(w, r, key)
 		}
+	case rest[0] == "mailboxSettings" && (len(rest) == 1 || len(rest) == 2 && rest[1] == "timeZone"):
+		if allow(w, r, method, http.MethodGet) {
+			t.getMailboxZone(w, r, key, len(rest) == 2)
+		}
 	case len(rest) == 1 && rest[0] == "checkMemberGroups":
 		if allow(w, r, method, http.MethodPost) {
 			t.checkMemberGroups(w, r, key, body)

@@ -62,8 +62,11 @@ type Tenant struct {
 	deletes     map[string]int
 	requests    []Recorded
 	faults      []*fault
-	statePath   string // PersistTo
-	saveErr     error
+	// mailboxDenied answers mailboxSettings with 403, as Graph does for an
+	// app without MailboxSettings.Read.
+	mailboxDenied bool
+	statePath     string // PersistTo
+	saveErr       error
 
 	srv *httptest.Server
 }

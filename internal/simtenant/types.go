@@ -22,6 +22,13 @@ type User struct {
 	// ExternalUserState is set ("Accepted", "PendingAcceptance") for B2B
 	// invitees; with a #EXT# UPN it makes the user an external guest.
 	ExternalUserState string
+	// MailboxZone is mailboxSettings.timeZone as Exchange keeps it: a
+	// Windows zone name ("Pacific Standard Time") or an IANA one; empty
+	// means the mailbox has no zone set.
+	MailboxZone string
+	// NoMailbox makes mailboxSettings answer as for a user without an
+	// Exchange Online mailbox.
+	NoMailbox bool
 }
 
 // External reports whether Graph would treat u as an external guest.

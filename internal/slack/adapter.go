@@ -285,7 +285,7 @@ func (a *Adapter) fillUser(ctx context.Context, u *chat.User) bool {
 		refuse(u, *r)
 		return true
 	}
-	u.EntraID, u.Email = entra, email
+	u.EntraID, u.Email, u.Zone = entra, email, p.zone
 	return true
 }
 

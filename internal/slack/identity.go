@@ -68,6 +68,7 @@ type profile struct {
 	restricted bool // is_restricted || is_ultra_restricted
 	bot        bool
 	deleted    bool
+	zone       string // tz, when it names an IANA zone this host knows
 	expires    time.Time
 }
 
@@ -108,6 +109,7 @@ func (d *identity) profile(ctx context.Context, id string) (profile, error) {
 		restricted: u.IsRestricted || u.IsUltraRestricted,
 		bot:        u.IsBot || u.ID == "USLACKBOT",
 		deleted:    u.Deleted,
+		zone:       knownZone(u.TZ),
 		expires:    d.now().Add(d.ttl),
 	}
 	d.mu.Lock()
@@ -117,6 +119,18 @@ func (d *identity) profile(ctx context.Context, id string) (profile, error) {
 	d.cache[id] = p
 	d.mu.Unlock()
 	return p, nil
+}
+
+// knownZone returns tz when it is an IANA zone name this host can load,
+// else "" (the core then falls back to the directory and the default).
+func knownZone(tz string) string {
+	if tz == "" {
+		return ""
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return ""
+	}
+	return tz
 }
 
 // allowedSet returns the workspace/enterprise allowlist, reading the bot

@@ -27,6 +27,7 @@ func (a *Adapter) event(act *activity) (chat.Event, bool) {
 			EntraID:  tap.UserID(act.From.AadObjectID),
 			Name:     act.From.Name,
 			Team:     tid,
+			Zone:     act.zone,
 			Guest:    strings.EqualFold(act.From.UserRole, "guest") || (a.cfg.TenantID != "" && !strings.EqualFold(tid, a.cfg.TenantID)),
 		},
 		Conversation: conv,

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -46,6 +47,41 @@ type activity struct {
 	schema.Activity
 	From        account      `json:"from"`
 	ChannelData *channelData `json:"channelData,omitempty"`
+	// Entities replaces schema.Activity's (which keeps only the type) so
+	// the clientInfo entity's timezone is read.
+	Entities []entity `json:"entities,omitempty"`
+
+	// zone is the sender's zone: this activity's, else the last one seen
+	// with their conversation reference (set by capture).
+	zone string
+}
+
+// entity is an activity entity; Teams clients send one of type
+// "clientInfo" with the user's locale, country, platform and timezone.
+type entity struct {
+	Type     string `json:"type"`
+	Timezone string `json:"timezone,omitempty"`
+}
+
+// sentZone returns the sender's IANA zone the activity carries
+// (localTimezone, else a clientInfo entity's timezone), or "" when it has
+// none this host can load.
+func (act *activity) sentZone() string {
+	cands := []string{act.LocalTimezone}
+	for _, e := range act.Entities {
+		if strings.EqualFold(e.Type, "clientInfo") {
+			cands = append(cands, e.Timezone)
+		}
+	}
+	for _, z := range cands {
+		if z == "" || len(z) > 64 {
+			continue
+		}
+		if _, err := time.LoadLocation(z); err == nil {
+			return z
+		}
+	}
+	return ""
 }
 
 // tenant returns the activity's tenant id and whether its two sources agree.

@@ -23,6 +23,10 @@ type convRef struct {
 	UserID         string `json:"user_id,omitempty"`
 	AADObjectID    string `json:"aad_object_id,omitempty"`
 	BotID          string `json:"bot_id,omitempty"`
+	// Zone is the person's IANA zone last seen on their activities
+	// (localTimezone / clientInfo), so replies to activities without one
+	// and proactive notices still know it.
+	Zone string `json:"zone,omitempty"`
 }
 
 // Store keys of conversation references.
@@ -45,6 +49,7 @@ func (a *Adapter) capture(ctx context.Context, act *activity) {
 			a.botID.Store(act.Recipient.ID)
 		}
 	}
+	a.lastZone(ctx, act)
 	if act.Conversation.ID == "" || act.ServiceURL == "" {
 		return
 	}
@@ -56,6 +61,7 @@ func (a *Adapter) capture(ctx context.Context, act *activity) {
 	switch act.Conversation.ConversationType {
 	case "personal":
 		ref.UserID, ref.AADObjectID = act.From.ID, act.From.AadObjectID
+		ref.Zone = act.zone
 		if ref.AADObjectID != "" {
 			a.putRef(ctx, userKey(ref.AADObjectID), ref)
 		}
@@ -66,6 +72,26 @@ func (a *Adapter) capture(ctx context.Context, act *activity) {
 		ref.ConversationID = baseConversation(act.Conversation.ID)
 		a.putRef(ctx, channelKey(ref.ConversationID), ref)
 	}
+}
+
+// lastZone sets act.zone to the zone the activity carries, else the one
+// kept with the sender's conversation reference, and returns it.
+func (a *Adapter) lastZone(ctx context.Context, act *activity) string {
+	if act.zone = act.sentZone(); act.zone != "" || act.From.AadObjectID == "" {
+		return act.zone
+	}
+	key := userKey(act.From.AadObjectID)
+	if prev, ok := a.refSeen.Load(key); ok {
+		var ref convRef
+		if json.Unmarshal([]byte(prev.(string)), &ref) == nil {
+			act.zone = ref.Zone
+			return act.zone
+		}
+	}
+	if ref, ok, err := a.getRef(ctx, key); err == nil && ok {
+		act.zone = ref.Zone
+	}
+	return act.zone
 }
 
 func (a *Adapter) putRef(ctx context.Context, key string, ref convRef) {

@@ -28,6 +28,13 @@ func (s *Server) usersInfo(args map[string]string) (any, string) {
 		"is_stranger": u.Stranger, "is_email_confirmed": !u.Unconfirmed && u.Email != "",
 		"profile": map[string]any{"real_name": u.Name, "email": u.Email},
 	}
+	if u.Zone != "" {
+		user["tz"] = u.Zone
+		if loc, err := time.LoadLocation(u.Zone); err == nil {
+			name, off := time.Now().In(loc).Zone()
+			user["tz_label"], user["tz_offset"] = name, off
+		}
+	}
 	if u.Enterprise != "" {
 		user["enterprise_user"] = map[string]any{"id": u.ID, "enterprise_id": u.Enterprise, "teams": []string{u.TeamID}}
 	}

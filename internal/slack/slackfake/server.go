@@ -50,6 +50,9 @@ type User struct {
 	Unconfirmed bool
 	Bot         bool
 	Deleted     bool
+	// Zone is the user's Slack time zone (users.info tz, IANA), e.g.
+	// "America/Los_Angeles"; empty sends no tz.
+	Zone string
 }
 
 // Message is a message as a channel shows it now.
