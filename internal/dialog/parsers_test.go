@@ -178,7 +178,7 @@ func TestParseStart(t *testing.T) {
 		{in: "Monday 7am CST", wantErr: "more than one"},
 		{in: "whenever", wantErr: "didn't understand"}, {in: "", wantErr: "didn't understand"},
 		{in: "25:00", wantErr: "didn't understand"}, {in: "13pm", wantErr: "didn't understand"},
-		{in: "7:75", wantErr: "didn't understand"}, {in: "12/3", wantErr: "didn't understand"},
+		{in: "7:75", wantErr: "didn't understand"}, {in: "12/3", want: utc(12, 3, 13, 0)}, // month first in a US zone
 	} {
 		got, err := ParseStart(tc.in, o)
 		if tc.wantErr != "" {

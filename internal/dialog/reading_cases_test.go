@@ -12,7 +12,8 @@ type readKind int
 
 const (
 	readFill  readKind = iota // the slots listed, nothing else
-	readAsk                   // a question or refusal; no slot changed
+	readAsk                   // the slots listed are set, the bad one is asked about
+	readStop                  // a question or refusal; no slot changed by the message
 	readIdle                  // no request opened, no slot set
 	readBegin                 // a request opened, asking who it is for
 )
@@ -39,7 +40,9 @@ type readCase struct {
 }
 
 // at is an instant in UTC.
-func at(y int, mo time.Month, d, h, mi int) time.Time { return time.Date(y, mo, d, h, mi, 0, 0, time.UTC) }
+func at(y int, mo time.Month, d, h, mi int) time.Time {
+	return time.Date(y, mo, d, h, mi, 0, 0, time.UTC)
+}
 
 // nov and dec are instants in late 2026 (UTC).
 func nov(d, h, mi int) time.Time { return at(2026, time.November, d, h, mi) }
@@ -76,28 +79,28 @@ var oversize = "TAP for jo@contoso.com Monday 9am 8 hours onboarding " + strings
 var readCases = []readCase{
 	// Part 2: a piece that looks like a time, date, zone or duration and is
 	// not understood stops the step.
-	{class: "unread", text: "TAP for jo@contoso.com tomorrow 14pm 8 hours", kind: readAsk, say: "14pm", target: jo, life: 8 * time.Hour},
-	{class: "unread", text: "jo@contoso.com Tuesday 10am Narnia time", kind: readAsk, say: "Narnia", target: jo},
-	{class: "unread", text: "jo@contoso.com Monday 9am Asia/Tokio 8h", kind: readAsk, say: "Asia/Tokio", target: jo, life: 8 * time.Hour},
-	{class: "unread", text: "jo@contoso.com last Tuesday 10am", kind: readAsk, say: "last", target: jo},
-	{class: "unread", text: "jo@contoso.com 2 hours ago", kind: readAsk, say: "ago", target: jo},
-	{class: "unread", text: "jo@contoso.com the day before yesterday 10am", kind: readAsk, say: "yesterday", target: jo},
-	{class: "unread", text: "jo@contoso.com tomorrow 25:00 2h", kind: readAsk, say: "25:00", target: jo, life: 2 * time.Hour},
-	{class: "unread", text: "jo@contoso.com Monday 9:75 onboarding", kind: readAsk, say: "9:75", target: jo, reason: tap.ReasonOnboarding},
-	{class: "unread", text: "jo@contoso.com tomorrow 9ish for 4 hours", kind: readAsk, say: "9ish", target: jo, life: 4 * time.Hour},
-	{class: "unread", text: "jo@contoso.com Monday 9am Mars time", kind: readAsk, say: "Mars", target: jo},
-	{class: "unread", text: "jo@contoso.com Monday 9am UTC+25", kind: readAsk, say: "UTC+25", target: jo},
-	{class: "unread", text: "jo@contoso.com Monday 9am for 8 fortnights", kind: readAsk, say: "fortnights", target: jo},
-	{class: "unread", text: "jo@contoso.com next month 9am", kind: readAsk, say: "month", target: jo},
+	{class: "unread", text: "TAP for jo@contoso.com tomorrow 14pm 8 hours", kind: readStop, say: "14pm", target: jo, life: 8 * time.Hour},
+	{class: "unread", text: "jo@contoso.com Tuesday 10am Narnia time", kind: readStop, say: "Narnia", target: jo},
+	{class: "unread", text: "jo@contoso.com Monday 9am Asia/Tokio 8h", kind: readStop, say: "Asia/Tokio", target: jo, life: 8 * time.Hour},
+	{class: "unread", text: "jo@contoso.com last Tuesday 10am", kind: readStop, say: "last", target: jo},
+	{class: "unread", text: "jo@contoso.com 2 hours ago", kind: readStop, say: "ago", target: jo},
+	{class: "unread", text: "jo@contoso.com the day before yesterday 10am", kind: readStop, say: "yesterday", target: jo},
+	{class: "unread", text: "jo@contoso.com tomorrow 25:00 2h", kind: readStop, say: "25:00", target: jo, life: 2 * time.Hour},
+	{class: "unread", text: "jo@contoso.com Monday 9:75 onboarding", kind: readStop, say: "9:75", target: jo, reason: tap.ReasonOnboarding},
+	{class: "unread", text: "jo@contoso.com tomorrow 9ish for 4 hours", kind: readStop, say: "9ish", target: jo, life: 4 * time.Hour},
+	{class: "unread", text: "jo@contoso.com Monday 9am Mars time", kind: readStop, say: "Mars", target: jo},
+	{class: "unread", text: "jo@contoso.com Monday 9am UTC+25", kind: readStop, say: "UTC+25", target: jo},
+	{class: "unread", text: "jo@contoso.com Monday 9am for 8 fortnights", kind: readStop, say: "fortnights", target: jo},
+	{class: "unread", text: "jo@contoso.com next month 9am", kind: readStop, say: "month", target: jo},
 	{class: "unread", text: "jo@contoso.com Feb 30 9am", kind: readAsk, target: jo},
-	{class: "unread", text: "jo@contoso.com Monday 9am XYZT 4 hours", kind: readAsk, say: "XYZT", target: jo, life: 4 * time.Hour},
-	{class: "unread", text: "jo@contoso.com Tuesday 10am Europe/Narnia", kind: readAsk, say: "Europe/Narnia", target: jo},
-	{class: "unread", text: "jo@contoso.com at 10 past 9 tomorrow", kind: readAsk, target: jo},
-	{class: "unread", text: "jo@contoso.com Monday 9am 3 hourz", kind: readAsk, say: "hourz", target: jo},
-	{class: "unread", text: "jo@contoso.com yesterday 9am", kind: readAsk, target: jo},
-	{class: "unread", text: "jo@contoso.com 8.15 Monday", kind: readAsk, say: "8.15", target: jo},
-	{class: "unread", prior: []string{"jo@contoso.com onboarding, note: new designer, Europe/Berlin"}, text: "Monday 9am Narnia", kind: readAsk, say: "Narnia"},
-	{class: "unread", prior: []string{"jo@contoso.com onboarding, note: new designer, Europe/Berlin"}, text: "tomorrow 13pm for 2 hours", kind: readAsk, say: "13pm"},
+	{class: "unread", text: "jo@contoso.com Monday 9am XYZT 4 hours", kind: readStop, say: "XYZT", target: jo, life: 4 * time.Hour},
+	{class: "unread", text: "jo@contoso.com Tuesday 10am Europe/Narnia", kind: readStop, say: "Europe/Narnia", target: jo},
+	{class: "unread", text: "jo@contoso.com at 10 past 9 tomorrow", kind: readStop, target: jo},
+	{class: "unread", text: "jo@contoso.com Monday 9am 3 hourz", target: jo, start: nov(30, 14, 0), hire: ny, life: 3 * time.Hour},
+	{class: "unread", text: "jo@contoso.com yesterday 9am", kind: readStop, target: jo},
+	{class: "unread", text: "jo@contoso.com 8.15 Monday", kind: readStop, say: "8.15", target: jo},
+	{class: "unread", prior: []string{"jo@contoso.com onboarding, note: new designer, Europe/Berlin"}, text: "Monday 9am Narnia", kind: readStop, say: "Narnia"},
+	{class: "unread", prior: []string{"jo@contoso.com onboarding, note: new designer, Europe/Berlin"}, text: "tomorrow 13pm for 2 hours", kind: readStop, say: "13pm"},
 
 	// Part 2: a message changes only the slots it mentions.
 	{class: "mentioned", prior: []string{"jo@contoso.com tomorrow 9am 2h onboarding reason: laptop"}, text: "change note to laptop arrives on Monday",
@@ -205,7 +208,7 @@ var readCases = []readCase{
 		target: jo, start: nov(30, 13, 0), hire: ny, life: 4 * time.Hour, reason: tap.ReasonDemo},
 	{class: "labels", text: "jo@contoso.com\nreason: onboarding\nlifetime: 8 hours\nnote: joins design on Monday",
 		target: jo, reason: tap.ReasonOnboarding, life: 8 * time.Hour, just: "joins design on Monday"},
-	{class: "labels", text: "jo@contoso.com\nLifetime: 8 fortnights\nReason: onboarding", kind: readAsk, say: "fortnights", target: jo, reason: tap.ReasonOnboarding},
+	{class: "labels", text: "jo@contoso.com\nLifetime: 8 fortnights\nReason: onboarding", kind: readStop, say: "fortnights", target: jo, reason: tap.ReasonOnboarding},
 
 	// Part 3: a reason word followed by a note; reasons inferred from the use cases.
 	{class: "reasons", text: "jo@contoso.com Onboarding - new designer joining marketing", target: jo, reason: tap.ReasonOnboarding, just: "new designer joining marketing"},
@@ -239,9 +242,9 @@ var readCases = []readCase{
 	{class: "intent", text: "Good morning, would it be possible to get a TAP for jo@contoso.com now for 2 hours, she lost her phone. Thanks so much, really appreciate it!", target: jo, asap: true, life: 2 * time.Hour, reason: tap.ReasonRecovery},
 
 	// Part 3: size.
-	{class: "size", text: oversize, kind: readAsk, say: "2,000"},
-	{class: "size", text: strings.Repeat("x", 2001), kind: readAsk, say: "2,000"},
-	{class: "size", prior: []string{"jo@contoso.com onboarding"}, text: "Monday 9am " + strings.Repeat("é", 2000), kind: readAsk, say: "2,000"},
+	{class: "size", text: oversize, kind: readStop, say: "2,000"},
+	{class: "size", text: strings.Repeat("x", 2001), kind: readStop, say: "2,000"},
+	{class: "size", prior: []string{"jo@contoso.com onboarding"}, text: "Monday 9am " + strings.Repeat("é", 2000), kind: readStop, say: "2,000"},
 
 	// Part 4: words that start a request.
 	{class: "begin", text: "/tap", kind: readBegin},

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,6 +16,9 @@ type token struct {
 	off   int
 	colon bool
 }
+
+// reRangeToken is a range of two clocks written as one word.
+var reRangeToken = regexp.MustCompile(`(?i)^(\d{1,2}(?::\d{2})?(?:am|pm)?)([-–—])(\d{1,2}(?::\d{2})?(?:am|pm)?)$`)
 
 // isSep reports whether r separates words.
 func isSep(r rune) bool {
@@ -49,7 +53,13 @@ func tokenize(s string) []token {
 			}
 			break
 		}
-		if raw != "" {
+		if m := reRangeToken.FindStringSubmatchIndex(raw); m != nil && !colon {
+			// "1pm-2pm", "9–17": a range written as one word
+			for k := 1; k <= 3; k++ {
+				part := raw[m[2*k]:m[2*k+1]]
+				toks = append(toks, token{raw: part, w: strings.ToLower(part), off: start + m[2*k]})
+			}
+		} else if raw != "" {
 			toks = append(toks, token{raw: raw, w: strings.ToLower(raw), off: start, colon: colon})
 		}
 		start = -1

@@ -103,7 +103,7 @@ var utterances = []struct {
 	{text: "sarah.johnson@contoso.com tomorrow 8:00 GMT+1", target: "sarah.johnson@contoso.com", start: utc(11, 28, 7, 0), hire: "Etc/GMT-1"},
 	{text: "sarah.johnson@contoso.com 7:00am monday eastern standard time", target: "sarah.johnson@contoso.com", start: utc(11, 30, 12, 0), hire: "America/New_York"},
 	{text: "sarah.johnson@contoso.com for the rest of the day, 4 hrs", target: "sarah.johnson@contoso.com", life: 4 * time.Hour},
-	{text: "sarah.johnson@contoso.com 12/7 9am", target: "sarah.johnson@contoso.com", state: StateStart},
+	{text: "sarah.johnson@contoso.com 12/7 9am", target: "sarah.johnson@contoso.com", start: utc(12, 7, 14, 0), hire: "America/New_York"},
 	{text: "sarah.johnson@contoso.com sometime next week", target: "sarah.johnson@contoso.com", state: StateStart},
 	{text: "Can you set up a TAP for sarah.johnson@contoso.com? She starts Monday at 9 in Seattle", target: "sarah.johnson@contoso.com", start: utc(11, 30, 17, 0), hire: "America/Los_Angeles"},
 	{text: "sarah.johnson@contoso.com ASAP pls, lost her phone, one time only", target: "sarah.johnson@contoso.com", now: true, once: "yes", reason: tap.ReasonRecovery},
