@@ -85,7 +85,7 @@ func nearestYear(now time.Time, m time.Month, d int, loc *time.Location) int {
 // rangeEndAt reads the end of a range after a start clock: "to 6pm",
 // "until 11", "- 17:00", "till noon".
 func rangeEndAt(toks []token, i int, sp *startSpec) int {
-	if i >= len(toks) || sp.hasEnd {
+	if i+1 >= len(toks) || sp.hasEnd {
 		return 0
 	}
 	switch toks[i].w {

@@ -180,5 +180,5 @@ var fillers = map[string]bool{
 	"wait": true, "it's": true, "its": true, "i'm": true, "we're": true, "she's": true, "he's": true, "instead": true, "let's": true, "lets": true, "do": true, "go": true,
 	"change": true, "which": true, "who": true, "will": true, "that": true, "this": true,
 	"one": true, "just": true, "so": true, "ok": true, "okay": true, "um": true, "hmm": true,
-	"as": true, "well": true, "also": true, "then": true, "employee": true, "starter": true,
+	"as": true, "well": true, "also": true, "then": true, "employee": true, "starter": true, "/tap": true,
 }
