@@ -267,6 +267,20 @@ var readCases = []readCase{
 	{class: "dst", now: springNow, text: "jo@contoso.com Saturday 22:00 to 06:00", target: jo, start: at(2027, 3, 14, 3, 0), life: 7 * time.Hour, hire: ny},
 	{class: "dst", now: springNow, zone: lon, text: "jo@contoso.com 15/03 9am", target: jo, start: at(2027, 3, 15, 9, 0), hire: lon},
 
+	// The README's one-shot examples.
+	{class: "readme", text: "TAP for sarah.johnson@contoso.com Monday 9am Europe/Berlin, 8 hours, onboarding",
+		target: "sarah.johnson@contoso.com", start: nov(30, 8, 0), hire: ber, life: 8 * time.Hour, reason: tap.ReasonOnboarding},
+	{class: "readme", text: "pass for raj.patel@contoso.com now, 2 hours, he dropped his phone in the lake",
+		target: "raj.patel@contoso.com", asap: true, life: 2 * time.Hour, reason: tap.ReasonRecovery},
+	{class: "readme", text: "jo@contoso.com Thursday 9-17 Asia/Kolkata, contractor - builds the payroll reports",
+		target: jo, start: dec(3, 3, 30), life: 8 * time.Hour, hire: "Asia/Kolkata", reason: tap.ReasonContractor, just: "builds the payroll reports"},
+	{class: "readme", text: "jo@contoso.com 04.12.2026 08:30 Lisbon, one-time, device enrollment",
+		target: jo, start: dec(4, 8, 30), hire: "Europe/Lisbon", once: "yes", reason: tap.ReasonDeviceEnrollment},
+	{class: "readme", text: "jo@contoso.com tomorrow 15:30Z for 90 minutes, trying out a new sign-in policy",
+		target: jo, start: nov(28, 15, 30), hire: "UTC", life: 90 * time.Minute, reason: tap.ReasonDemo},
+	{class: "readme", text: "TAP for sarah.johnson@contoso.com\nReason: onboarding\nStart: Monday 9am America/Los_Angeles\nLifetime: 8h\nOne-time: no\nNote: new designer joining marketing",
+		target: "sarah.johnson@contoso.com", start: nov(30, 17, 0), hire: la, life: 8 * time.Hour, once: "no", reason: tap.ReasonOnboarding, just: "new designer joining marketing"},
+
 	// Year rollover.
 	{class: "rollover", now: rolloverNow, text: "jo@contoso.com Monday 9am", target: jo, start: at(2027, 1, 4, 14, 0), hire: ny},
 	{class: "rollover", now: rolloverNow, text: "jo@contoso.com 2027-01-02 10:00", target: jo, start: at(2027, 1, 2, 15, 0), hire: ny},

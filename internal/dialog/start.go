@@ -70,7 +70,7 @@ var months = map[string]time.Month{
 }
 
 // fuzzyLookup finds w in m, forgiving one typo in long words.
-func fuzzyLookup[V any](m map[string]V, w string) (V, bool) {
+func fuzzyLookup[V comparable](m map[string]V, w string) (V, bool) {
 	if v, ok := m[w]; ok {
 		return v, true
 	}
@@ -78,12 +78,23 @@ func fuzzyLookup[V any](m map[string]V, w string) (V, bool) {
 	if len(w) < 5 {
 		return zero, false
 	}
+	// A typo close to two different names ("sonday": Sunday or Monday)
+	// matches neither; map order must not pick one.
+	var found []V
 	for k, v := range m {
 		if len(k) >= 6 && editDistance(w, k, 1) <= 1 {
-			return v, true
+			found = append(found, v)
 		}
 	}
-	return zero, false
+	for _, v := range found[min(1, len(found)):] {
+		if v != found[0] {
+			return zero, false
+		}
+	}
+	if len(found) == 0 {
+		return zero, false
+	}
+	return found[0], true
 }
 
 // dateAt recognises a date or day word at toks[i] into sp.
