@@ -249,8 +249,11 @@ const (
 	textFound        = "I found this person in the directory. Check it's the right one:"
 	textLookupFailed = "I couldn't look that person up in the directory just now. Please try again in a minute, " +
 		"or give another address."
-	textRestart     = "Starting over."
-	textCancelled   = "Cancelled. Nothing was sent."
+	textRestart   = "Starting over."
+	textCancelled = "Cancelled. Nothing was sent."
+	// textNothingToCancel answers "cancel" when no request is being written.
+	textNothingToCancel = "There is no request in progress to cancel. To withdraw one you sent, say *cancel* " +
+		"and the person's name or e-mail address; *status* lists your requests."
 	textNothingBack = "There is nothing to go back to."
 	textDraftKept   = "Your request draft is kept; answer the question below to carry on."
 	textInternal    = "Sorry, I lost track of this request on my side. Please start again with \"request\"."

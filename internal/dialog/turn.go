@@ -129,6 +129,10 @@ func (t *turn) idle(text, w string) {
 		t.out.Command = cmd
 		return
 	}
+	if navOf(w) == navCancel {
+		t.sayText(textNothingToCancel)
+		return
+	}
 	if thanksWords[w] {
 		t.sayText(textWelcome)
 		return
