@@ -45,4 +45,3 @@ func TestCommandsByName(t *testing.T) {
 		t.Fatalf("state after cancel by id = %s", got)
 	}
 }
-
