@@ -45,3 +45,23 @@ func TestCommandsByName(t *testing.T) {
 		t.Fatalf("state after cancel by id = %s", got)
 	}
 }
+
+// TestSecondRequestCaughtWhenTargetKnown: a second request for a person
+// with an open one is refused as soon as the person is named, saying
+// who asked, what state it is in and what to say, never its raw id.
+func TestSecondRequestCaughtWhenTargetKnown(t *testing.T) {
+	h := newHarness(t, "approval")
+	id := h.request(oneShot)
+	r := h.say(megan, "pass for sarah.johnson@contoso.com")
+	for _, want := range []string{"already has a pass waiting for approval", "asked by", "status sarah"} {
+		if !strings.Contains(r.Text(), want) {
+			t.Errorf("reply lacks %q:\n%s", want, r.Text())
+		}
+	}
+	if strings.Contains(r.Text(), string(id)) {
+		t.Errorf("reply shows the raw request id:\n%s", r.Text())
+	}
+	if strings.Contains(r.Text(), "What is the pass for") {
+		t.Errorf("the dialog went on to the next question:\n%s", r.Text())
+	}
+}
