@@ -17,7 +17,7 @@ func TestParseTarget(t *testing.T) {
 	}{
 		{in: "sarah.johnson@contoso.com", want: "sarah.johnson@contoso.com"},
 		{in: "  Sarah.Johnson@Contoso.com\n", want: "Sarah.Johnson@Contoso.com"},
-		{in: "<mailto:sarah@contoso.com|sarah@contoso.com>", want: "sarah@contoso.com"},
+		{in: "<mailto:sarah@contoso.com|sarah@contoso.com>", wantErr: "e-mail"}, // Slack's wire form is the adapter's to unwrap
 		{in: "mailto:sarah@contoso.com", want: "sarah@contoso.com"},
 		{in: "sarah+tap@contoso.com", want: "sarah+tap@contoso.com"},
 		{in: "o'brien@contoso.co.uk", want: "o'brien@contoso.co.uk"},

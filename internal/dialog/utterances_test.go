@@ -79,7 +79,7 @@ var utterances = []struct {
 	{text: "jo@contoso.com monday 7am Pacific reason: starts in sales", target: "jo@contoso.com", start: utc(11, 30, 15, 0), hire: "America/Los_Angeles", just: "starts in sales"},
 	{text: "jo@contoso.com Monday 7am CST", state: StateClarify},
 	{text: "jo@contoso.com tomorrow 9 IST 4h", state: StateClarify},
-	{text: "<mailto:jo@contoso.com|jo@contoso.com> tomorrow 9am 2h", target: "jo@contoso.com", start: utc(11, 28, 14, 0), life: 2 * time.Hour, hire: "America/New_York"},
+	{text: "mailto:jo@contoso.com tomorrow 9am 2h", target: "jo@contoso.com", start: utc(11, 28, 14, 0), life: 2 * time.Hour, hire: "America/New_York"},
 	{text: "TAP for JO@CONTOSO.COM tomorrow 9am", target: "JO@CONTOSO.COM", start: utc(11, 28, 14, 0), hire: "America/New_York"},
 	{text: "jo@contoso.com 480 minutes", target: "jo@contoso.com", life: 8 * time.Hour},
 	{text: "jo@contoso.com 1 day", target: "jo@contoso.com", life: 24 * time.Hour},
