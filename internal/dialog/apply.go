@@ -25,6 +25,21 @@ func (t *turn) apply(x extraction, text string) bool {
 		}
 		return true
 	}
+	zone := x.zone
+	if zone == zoneMine {
+		zone = t.mine
+	}
+	if x.hasStart && x.startErr == nil && zone != "" {
+		// a refused start never changes another slot: the zone named
+		// with it is not applied either
+		reason := x.reason
+		if reason == "" {
+			reason = t.s.Reason
+		}
+		if _, err := t.placeStart(x.start, zone, reason); err != nil {
+			x.startErr, zone = err, ""
+		}
+	}
 	if x.targetErr != nil {
 		t.sayText(refusalText(x.targetErr))
 		t.fail(slotTarget)
@@ -43,10 +58,6 @@ func (t *turn) apply(x extraction, text string) bool {
 	if x.hasJust {
 		j := x.just
 		t.s.Justification = &j
-	}
-	zone := x.zone
-	if zone == zoneMine {
-		zone = t.mine
 	}
 	if zone != "" {
 		t.setZone(zone)

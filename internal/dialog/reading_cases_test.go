@@ -116,6 +116,11 @@ var readCases = []readCase{
 	{class: "mentioned", prior: []string{"jo@contoso.com tomorrow 9am 2h onboarding reason: laptop"}, text: "change the note to 8 hours of setup on Tuesday",
 		target: jo, start: nov(28, 14, 0), hire: ny, life: 2 * time.Hour, reason: tap.ReasonOnboarding, just: "8 hours of setup on Tuesday"},
 
+	{class: "mentioned", prior: []string{"jo@contoso.com tomorrow 9am 2h onboarding reason: laptop"}, text: "Nov 26 9am Asia/Tokyo", kind: readAsk, say: "past",
+		target: jo, hire: ny, life: 2 * time.Hour, reason: tap.ReasonOnboarding, just: "laptop"},
+	{class: "mentioned", prior: []string{"jo@contoso.com tomorrow 9am 2h onboarding reason: laptop"}, text: "Tuesday Dec 9 9am Europe/Berlin", kind: readAsk, say: "Wednesday",
+		target: jo, hire: ny, life: 2 * time.Hour, reason: tap.ReasonOnboarding, just: "laptop"},
+
 	// Part 3: ranges give a start and a lifetime.
 	{class: "range", text: "jo@contoso.com Monday 10am to 6pm", target: jo, start: nov(30, 15, 0), life: 8 * time.Hour, hire: ny},
 	{class: "range", text: "jo@contoso.com tomorrow from 7am until 11", target: jo, start: nov(28, 12, 0), life: 4 * time.Hour, hire: ny},
