@@ -145,7 +145,15 @@ func (r *Router) submit(ctx context.Context, ev chat.Event, actor tap.Actor, d *
 // command runs a command given outside a request.
 func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c dialog.Command) {
 	switch c.Name {
+	case "cancel":
+		r.cancelNamed(ctx, ev, actor, c.Arg)
 	case "status":
+		if c.Arg != "" {
+			if q, ok := r.pickMine(ctx, ev, actor, c.Arg); ok {
+				r.reply(ctx, ev, listMessage("Your requests", []*tap.Request{q}))
+			}
+			return
+		}
 		reqs, err := r.svc.Mine(ctx, actor)
 		if err != nil {
 			r.say(ctx, ev, err)
@@ -246,7 +254,7 @@ func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor,
 			return
 		}
 		for _, q := range mine {
-			if slices.Contains(live, q.State) && (strings.EqualFold(q.Target.UPN, who) || strings.EqualFold(q.Target.Mail, who)) {
+			if slices.Contains(live, q.State) && matchesPerson(q, who) {
 				reqs = append(reqs, q)
 			}
 		}

@@ -4,40 +4,42 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
 // apply stores every slot a message gave, reports refused values and
 // moves on: to the lookup if a new target was named, else to the first
-// refused slot, else to the next missing one or the summary.
-func (t *turn) apply(x extraction, text string) {
+// refused slot, else to the next missing one or the summary. A message
+// with a piece that looks like a time, date, zone or length and was not
+// understood changes nothing: it is asked about and ignored.
+func (t *turn) apply(x extraction, text string) bool {
+	if err := x.refusal(); err != nil {
+		t.sayText(refusalText(err))
+		t.stop(x.unread != "")
+		return false
+	}
 	if x.ambiguous != "" {
 		t.s.Pending = text
 		if t.move(evClarify) {
 			t.askClarify(x.ambiguous)
 		}
-		return
+		return true
 	}
-	before := map[slot]string{}
-	for _, sl := range slotOrder {
-		before[sl] = t.current(sl)
+	zone := x.zone
+	if zone == zoneMine {
+		zone = t.mine
 	}
-	asked, _ := slotOf(t.s.State)
-	defer func() {
-		if t.s.State == StateConfirm || t.s.State == StateResolving && t.out.Resolve == "" {
-			return
+	if x.hasStart && x.startErr == nil && zone != "" {
+		// a refused start never changes another slot: the zone named
+		// with it is not applied either
+		reason := x.reason
+		if reason == "" {
+			reason = t.s.Reason
 		}
-		var changed []string
-		for _, sl := range slotOrder {
-			if sl != asked && sl != slotTarget && before[sl] != "" && t.current(sl) != before[sl] {
-				changed = append(changed, fmtChange(sl, t.current(sl)))
-			}
+		if _, err := t.placeStart(x.start, zone, reason); err != nil {
+			x.startErr, zone = err, ""
 		}
-		if len(changed) > 0 {
-			t.out.Replies = append([]chat.Message{{Text: fmtChanged(changed)}}, t.out.Replies...)
-		}
-	}()
+	}
 	if x.targetErr != nil {
 		t.sayText(refusalText(x.targetErr))
 		t.fail(slotTarget)
@@ -57,10 +59,6 @@ func (t *turn) apply(x extraction, text string) {
 		j := x.just
 		t.s.Justification = &j
 	}
-	zone := x.zone
-	if zone == zoneMine {
-		zone = t.mine
-	}
 	if zone != "" {
 		t.setZone(zone)
 	}
@@ -77,13 +75,14 @@ func (t *turn) apply(x extraction, text string) {
 	if x.target != "" && (t.s.Target == nil || !strings.EqualFold(t.s.Target.UPN, x.target) && !strings.EqualFold(t.s.Target.Mail, x.target)) {
 		t.s.Next = string(t.failed)
 		t.lookup(x.target)
-		return
+		return true
 	}
 	if t.failed != "" {
 		t.goTo(t.failed)
-		return
+		return false
 	}
 	t.advance()
+	return true
 }
 
 func (t *turn) fail(sl slot) {
@@ -138,6 +137,15 @@ func (t *turn) setStart(sp startSpec, zone string) {
 		t.fail(slotStart)
 		return
 	}
+	if sp.hasEnd && !p.now {
+		life, err := sp.rangeLifetime(p.at, location(zone))
+		if err != nil {
+			t.sayText(refusalText(err))
+			t.fail(slotStart)
+			return
+		}
+		t.setLifetime(life)
+	}
 	t.s.HasStart, t.s.StartNow, t.s.Start, t.s.StartWall = true, p.now, p.at, p.wall
 	if p.wall && t.s.HireZone == "" {
 		t.s.HireZone = zone
@@ -151,6 +159,7 @@ func (t *turn) placeStart(sp startSpec, zone string, reason tap.Reason) (placed,
 	if reason != "" {
 		lead = t.cfg.reasonDefaults(reason).StartLead
 	}
+	sp.monthFirst = usZones[t.mine]
 	at, now, err := sp.resolve(t.in.Now, location(zone), t.cfg.DayStart, lead)
 	if err == nil && !now {
 		err = t.cfg.checkStart(at, t.in.Now, t.mine)

@@ -70,12 +70,29 @@ type extraction struct {
 	change    slot   // "change the start" (with or without a value)
 	changeTo  string // what followed the slot's name ("change lifetime to 4")
 	unknown   []string
+	// unread is the first piece that looks like part of a time, date,
+	// zone or duration and was not understood: the message is asked
+	// about and nothing from it is applied.
+	unread string
+	// err refuses a labelled field or a range ("Lifetime: 8 fortnights").
+	err error
 }
 
 // found reports whether the message gave any slot a value (or an error).
 func (x extraction) found() bool {
 	return x.target != "" || x.targetErr != nil || x.hasStart || x.startErr != nil || x.zone != "" || x.ambiguous != "" ||
-		x.hasLife || x.hasOnce || x.reason != "" || x.hasJust || x.justErr != nil
+		x.hasLife || x.hasOnce || x.reason != "" || x.hasJust || x.justErr != nil || x.unread != "" || x.err != nil
+}
+
+// refusal is the first reason the whole message cannot be applied.
+func (x extraction) refusal() error {
+	switch {
+	case x.unread != "":
+		return tap.Refuse(tap.ErrInvalidInput, fmtUnread(x.unread))
+	case x.err != nil:
+		return x.err
+	}
+	return nil
 }
 
 // justKeyword reports whether t starts a free-text justification that
@@ -97,10 +114,22 @@ func justKeyword(t token) (is, keep bool) {
 // asked, which lets a lone number be an hour when the start is asked.
 func extract(text string, focus slot) extraction {
 	text = norm.NFKC.String(text)
+	if x, ok := extractLabelled(text, focus); ok {
+		return x
+	}
+	return extractLine(text, focus)
+}
+
+// extractLine reads a message (or one line of it) that has no labels.
+func extractLine(text string, focus slot) extraction {
 	toks := tokenize(text)
 	var x extraction
 	for i := 0; i < len(toks); {
 		t := toks[i]
+		if n := unreadAt(toks, i, &x); n > 0 {
+			i += n
+			continue
+		}
 		if strings.Contains(t.raw, "@") {
 			v, err := ParseTarget(t.raw)
 			switch {
@@ -141,13 +170,8 @@ func extract(text string, focus slot) extraction {
 					}
 					x.changeTo = strings.TrimSpace(text[rest.off:])
 				}
-				continue
+				break // the rest is the new value of that slot alone
 			}
-		}
-		if reSlashDate.MatchString(t.w) {
-			x.startErr = tap.Refuse(tap.ErrInvalidInput, fmtStartSlash(t.raw))
-			i++
-			continue
 		}
 		if n := matchPhrase(toks, i, "next week"); n > 0 {
 			x.startErr = tap.Refuse(tap.ErrInvalidInput, textStartWhichDay)
@@ -170,6 +194,10 @@ func extract(text string, focus slot) extraction {
 			continue
 		}
 		if r, n := reasonAt(toks, i); n > 0 {
+			if x.reason == "" && reasonNote(text, toks, i+n, &x) {
+				x.reason = r
+				break
+			}
 			x.reason = r
 			i += n
 			continue
@@ -177,6 +205,9 @@ func extract(text string, focus slot) extraction {
 		if n := startAt(toks, i, focus == slotStart, &x.start); n > 0 {
 			x.hasStart = true
 			i += n
+			if isClockToken(toks, i-1) {
+				i += rangeEndAt(toks, i, &x.start)
+			}
 			continue
 		}
 		if z, amb, n := zoneAt(toks, i); n > 0 {
@@ -186,10 +217,118 @@ func extract(text string, focus slot) extraction {
 		}
 		if !fillers[t.w] {
 			x.unknown = append(x.unknown, t.raw)
+			if x.unread == "" && timeish(toks, i) {
+				x.unread = t.raw
+			}
 		}
 		i++
 	}
+	if x.hasLife && x.start.hasEnd && x.err == nil {
+		x.err = tap.Refuse(tap.ErrInvalidInput, textRangeAndLifetime)
+	}
+	if x.start.zone != "" {
+		switch {
+		case x.zone == "":
+			x.zone = x.start.zone
+		case x.zone != x.start.zone && x.unread == "":
+			x.unread = x.zone + " / " + x.start.zone
+		}
+	}
 	return x
+}
+
+// unreadAt catches, before any reader sees toks[i], a number followed by
+// a word nothing reads ("8 fortnights") and a second time of day when
+// one is already set ("9am … 8"): both are asked about.
+func unreadAt(toks []token, i int, x *extraction) int {
+	if x.unread != "" || !reNumber.MatchString(toks[i].w) {
+		return 0
+	}
+	if _, n := durationAt(toks, i); n > 0 {
+		return 0
+	}
+	if i+1 < len(toks) && !fillers[toks[i+1].w] && !knownAt(toks, i+1) && !strings.Contains(toks[i+1].raw, "@") {
+		x.unread = toks[i].raw + " " + toks[i+1].raw
+		return 2
+	}
+	if x.start.hasTime && !x.start.hasEnd {
+		var scratch startSpec
+		if clockAt(toks, i, true, &scratch) > 0 {
+			x.unread = toks[i].raw
+			return 1
+		}
+	}
+	return 0
+}
+
+// knownAt reports whether some reader understands toks[i].
+func knownAt(toks []token, i int) bool {
+	if _, n := durationAt(toks, i); n > 0 {
+		return true
+	}
+	var sp startSpec
+	if startAt(toks, i, true, &sp) > 0 {
+		return true
+	}
+	if _, _, n := zoneAt(toks, i); n > 0 {
+		return true
+	}
+	if _, n := reasonAt(toks, i); n > 0 {
+		return true
+	}
+	if _, n := oneTimeAt(toks, i); n > 0 {
+		return true
+	}
+	if _, n := slotNameAt(toks, i); n > 0 {
+		return true
+	}
+	if kw, _ := justKeyword(toks[i]); kw {
+		return true
+	}
+	if _, ok := fuzzyLookup(months, toks[i].w); ok {
+		return true
+	}
+	if _, ok := fuzzyLookup(weekdays, toks[i].w); ok {
+		return true
+	}
+	switch toks[i].w {
+	case "to", "until", "till", "til", "through", "thru", "-", "–", "—", "and", "or", "am", "pm", "a.m", "p.m":
+		return true
+	}
+	return false
+}
+
+// reasonNote reads "Onboarding - new designer joining marketing" and
+// "recovery: dropped her phone": text after a reason and a dash or colon
+// is the note, unless it names another slot.
+func reasonNote(text string, toks []token, j int, x *extraction) bool {
+	if j >= len(toks) {
+		return false
+	}
+	from := -1
+	switch {
+	case toks[j-1].colon:
+		from = toks[j].off
+	case toks[j].w == "-" || toks[j].w == "–" || toks[j].w == "—":
+		if j+1 < len(toks) {
+			from = toks[j+1].off
+		}
+	}
+	if from < 0 {
+		return false
+	}
+	rest := strings.TrimSpace(text[from:])
+	if r := extractLine(rest, slotJustification); r.target != "" || r.hasStart || r.hasLife || r.hasOnce ||
+		r.zone != "" || r.ambiguous != "" || r.hasJust || r.unread != "" || r.targetErr != nil {
+		return false
+	}
+	j2, err := CleanJustification(rest)
+	if err != nil {
+		x.justErr = err
+		return true
+	}
+	x.just, x.hasJust = j2, true
+	return true
 }
 
 // slotNameAt recognises a slot's name at toks[i].

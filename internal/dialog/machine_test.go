@@ -105,7 +105,7 @@ func outcome(s *Session, out Output) string {
 var machineTable = map[State]map[inputKind]string{
 	StateIdle: {
 		inAnswer: "target", inBad: "idle EC", inDefault: "idle EC", inDefaults: "idle EC", inCorrection: "target",
-		inChange: "idle EC", inOneShot: "resolving R", inBack: "idle EC", inHelp: "idle EC", inCancel: "idle EC",
+		inChange: "idle EC", inOneShot: "resolving R", inBack: "idle EC", inHelp: "idle EC", inCancel: "idle E",
 		inRestart: "target", inCommand: "idle EC", inForm: "resolving R", inFormBad: "idle E",
 		inResolved: "idle E", inResolveErr: "idle E",
 	},

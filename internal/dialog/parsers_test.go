@@ -17,7 +17,7 @@ func TestParseTarget(t *testing.T) {
 	}{
 		{in: "sarah.johnson@contoso.com", want: "sarah.johnson@contoso.com"},
 		{in: "  Sarah.Johnson@Contoso.com\n", want: "Sarah.Johnson@Contoso.com"},
-		{in: "<mailto:sarah@contoso.com|sarah@contoso.com>", want: "sarah@contoso.com"},
+		{in: "<mailto:sarah@contoso.com|sarah@contoso.com>", wantErr: "e-mail"}, // Slack's wire form is the adapter's to unwrap
 		{in: "mailto:sarah@contoso.com", want: "sarah@contoso.com"},
 		{in: "sarah+tap@contoso.com", want: "sarah+tap@contoso.com"},
 		{in: "o'brien@contoso.co.uk", want: "o'brien@contoso.co.uk"},
@@ -178,7 +178,7 @@ func TestParseStart(t *testing.T) {
 		{in: "Monday 7am CST", wantErr: "more than one"},
 		{in: "whenever", wantErr: "didn't understand"}, {in: "", wantErr: "didn't understand"},
 		{in: "25:00", wantErr: "didn't understand"}, {in: "13pm", wantErr: "didn't understand"},
-		{in: "7:75", wantErr: "didn't understand"}, {in: "12/3", wantErr: "didn't understand"},
+		{in: "7:75", wantErr: "didn't understand"}, {in: "12/3", want: utc(12, 3, 13, 0)}, // month first in a US zone
 	} {
 		got, err := ParseStart(tc.in, o)
 		if tc.wantErr != "" {

@@ -190,7 +190,12 @@ func (s *Session) Step(cfg Config, in Input) Output {
 		s.V = 1
 	}
 	t := &turn{s: s, cfg: cfg.withDefaults(), in: in, mine: zoneOrUTC(in.Zone)}
+	if t.tooLong() {
+		return t.out
+	}
+	before := s.rawValues()
 	t.run()
+	t.noteChanges(before)
 	return t.out
 }
 

@@ -26,6 +26,16 @@ type startSpec struct {
 	hour, min          int
 	hasTime, bareHour  bool
 	hasAny, hasDateish bool
+	// zone is "UTC" for a clock written with a Z ("15:30Z").
+	zone string
+	// A range's end ("9am to 5pm"): endBare is an hour without am/pm.
+	hasEnd, endBare bool
+	endHour, endMin int
+	// slash is a date written a/b or a/b/y whose order depends on the
+	// requester (monthFirst for a requester in the United States).
+	slash      [3]int
+	hasSlash   bool
+	monthFirst bool
 }
 
 var (
@@ -36,7 +46,10 @@ var (
 	reYear        = regexp.MustCompile(`^20\d{2}$`)
 	reMilitary    = regexp.MustCompile(`^([01]\d|2[0-3])([0-5]\d)$`)
 	reOrdinal     = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)$`)
-	reSlashDate   = regexp.MustCompile(`^\d{1,4}/\d{1,2}(?:/\d{2,4})?$`)
+	reSlashDate   = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$`)
+	reYearFirst   = regexp.MustCompile(`^(\d{4})/(\d{1,2})/(\d{1,2})$`)
+	reDotted      = regexp.MustCompile(`^(\d{1,2})\.(\d{2})(?:\.(\d{4}))?$|^(\d{1,2})\.(\d{1,2})\.(\d{4})$`)
+	reZuluClock   = regexp.MustCompile(`^(?:([01]?\d|2[0-3]):([0-5]\d)|([01]\d|2[0-3])([0-5]\d))z$`)
 )
 
 var weekdays = map[string]time.Weekday{
@@ -57,7 +70,7 @@ var months = map[string]time.Month{
 }
 
 // fuzzyLookup finds w in m, forgiving one typo in long words.
-func fuzzyLookup[V any](m map[string]V, w string) (V, bool) {
+func fuzzyLookup[V comparable](m map[string]V, w string) (V, bool) {
 	if v, ok := m[w]; ok {
 		return v, true
 	}
@@ -65,12 +78,23 @@ func fuzzyLookup[V any](m map[string]V, w string) (V, bool) {
 	if len(w) < 5 {
 		return zero, false
 	}
+	// A typo close to two different names ("sonday": Sunday or Monday)
+	// matches neither; map order must not pick one.
+	var found []V
 	for k, v := range m {
 		if len(k) >= 6 && editDistance(w, k, 1) <= 1 {
-			return v, true
+			found = append(found, v)
 		}
 	}
-	return zero, false
+	for _, v := range found[min(1, len(found)):] {
+		if v != found[0] {
+			return zero, false
+		}
+	}
+	if len(found) == 0 {
+		return zero, false
+	}
+	return found[0], true
 }
 
 // dateAt recognises a date or day word at toks[i] into sp.
@@ -95,6 +119,9 @@ func dateAt(toks []token, i int, sp *startSpec) int {
 		sp.d, _ = strconv.Atoi(m[3])
 		sp.hasDate = true
 		return 1
+	}
+	if n := numericDateAt(w, sp); n > 0 {
+		return n
 	}
 	next := 0
 	if (w == "next" || w == "this" || w == "coming") && i+1 < len(toks) {
@@ -161,8 +188,13 @@ func clockAt(toks []token, i int, bare bool, sp *startSpec) int {
 	case "noon", "midday":
 		sp.hour, sp.min, sp.hasTime = 12, 0, true
 		return 1
-	case "midnight":
-		sp.hour, sp.min, sp.hasTime = 0, 0, true
+	case "midnight": // the end of the day named (or of today)
+		sp.hour, sp.min, sp.hasTime = 24, 0, true
+		return 1
+	}
+	if zm := reZuluClock.FindStringSubmatch(w); zm != nil {
+		h, mi := atoi(zm[1]+zm[3]), atoi(zm[2]+zm[4])
+		sp.hour, sp.min, sp.hasTime, sp.zone = h, mi, true, "UTC"
 		return 1
 	}
 	if mm := reMilitary.FindStringSubmatch(w); mm != nil && bare {
@@ -306,13 +338,17 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartNoSuchDate)
 		}
 		y, m, d, dated = yy, mm, sp.d, true
+	case sp.hasSlash:
+		mm, dd, err := sp.slashOrder()
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		sp.m, sp.d, sp.y = mm, dd, sp.slash[2]
+		fallthrough
 	case sp.hasDate:
 		yy := sp.y
 		if yy == 0 {
-			yy = y
-			if time.Date(yy, sp.m, sp.d, 23, 59, 0, 0, loc).Before(nowL) {
-				yy++
-			}
+			yy = nearestYear(nowL, sp.m, sp.d, loc)
 		}
 		if sp.d < 1 || sp.d > 31 || sp.m < 1 || sp.m > 12 || time.Date(yy, sp.m, sp.d, 12, 0, 0, 0, loc).Day() != sp.d {
 			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartNoSuchDate)
@@ -329,6 +365,11 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 		d += delta
 		dated = true
 	}
+	if dated && sp.hasWeekday && (sp.hasDate || sp.hasSlash || sp.hasDayOffset) {
+		if wd := time.Date(y, m, d, 12, 0, 0, 0, loc).Weekday(); wd != sp.weekday {
+			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, fmtWeekdayMismatch(time.Date(y, m, d, 12, 0, 0, 0, loc), sp.weekday))
+		}
+	}
 	var t time.Time
 	switch {
 	case sp.hasTime:
@@ -338,7 +379,7 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 	default:
 		return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartSyntax)
 	}
-	if sp.hasWeekday && !sp.next && delta == 0 && t.Before(now) {
+	if sp.hasWeekday && !sp.hasDate && !sp.hasSlash && !sp.hasDayOffset && !sp.next && delta == 0 && t.Before(now) {
 		t = t.AddDate(0, 0, 7)
 	}
 	return t.UTC(), false, nil
@@ -403,6 +444,7 @@ func ParseStart(s string, o StartOptions) (Start, error) {
 	if dayStart <= 0 || dayStart > 23 {
 		dayStart = 8
 	}
+	sp.monthFirst = usZones[o.Zone]
 	at, now, err := sp.resolve(o.Now, location(locName), dayStart, o.Lead)
 	if err != nil {
 		return Start{}, err

@@ -79,16 +79,12 @@ func ParseTarget(s string) (string, error) {
 	return s, nil
 }
 
-// unwrapMailto turns Slack's "<mailto:x|y>" (or "mailto:x") into x.
+// unwrapMailto drops a pasted "mailto:" prefix.
 func unwrapMailto(s string) string {
-	t := strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">"), "mailto:")
-	if t == strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">") {
-		return s
+	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+		return s[7:]
 	}
-	if i := strings.IndexByte(t, '|'); i >= 0 {
-		t = t[:i]
-	}
-	return t
+	return s
 }
 
 // validLocal checks the part before the @: the characters Entra allows in

@@ -71,6 +71,39 @@ func fmtStartSyntax(s string) string {
 		"\"Monday 7:30 Pacific\", \"Dec 3 9am\", \"2026-12-03T07:00-08:00\" or \"in 2 hours\".", chat.Esc(s))
 }
 
+func fmtUnread(s string) string {
+	return fmt.Sprintf("I couldn't read %s as part of a time, date, zone or length, so I haven't used anything "+
+		"from that message. Please send it again with that part written like \"Monday 9am Europe/Berlin\", "+
+		"\"14:00\", \"Dec 3\" or \"8 hours\".", chat.Esc(s))
+}
+
+func fmtWeekdayMismatch(date time.Time, said time.Weekday) string {
+	return fmt.Sprintf("%s is a %s, not a %s. Which day did you mean? Say, for example, \"%s %s\".",
+		date.Format("2 Jan 2006"), date.Weekday(), said, date.Weekday(), date.Format("Jan 2"))
+}
+
+func fmtLabelUnread(s string) string {
+	return fmt.Sprintf("I couldn't read %s, so I haven't used anything from that message. Please write it like "+
+		"\"Start: Monday 9am Europe/Berlin\" or \"Zone: America/New_York\".", chat.Esc(s))
+}
+
+const textRangeAndLifetime = "That message gives both a time range and a length. Please give one: " +
+	"\"Monday 9am to 5pm\" or \"Monday 9am, 8 hours\"."
+
+const textRangeEmpty = "That range starts and ends at the same time. Say, for example, \"9am to 5pm\"."
+
+// MaxMessage is the longest message read, in characters: a longer one is
+// refused before any parsing or lookup.
+const MaxMessage = 2000
+
+func fmtTooLong(n int) string {
+	return fmt.Sprintf("That message is %d characters long; I read messages of up to 2,000 characters. "+
+		"Please send the request in a shorter message, like \"TAP for sarah@contoso.com Monday 9am Europe/Berlin, "+
+		"8 hours, onboarding\".", n)
+}
+
+const textNothingApplied = "Nothing from that message was changed."
+
 const textStartWhichDay = "Which day next week? Say, for example, \"next Monday 9am\"."
 
 func fmtStartSlash(s string) string {
@@ -228,8 +261,11 @@ const (
 	textFound        = "I found this person in the directory. Check it's the right one:"
 	textLookupFailed = "I couldn't look that person up in the directory just now. Please try again in a minute, " +
 		"or give another address."
-	textRestart     = "Starting over."
-	textCancelled   = "Cancelled. Nothing was sent."
+	textRestart   = "Starting over."
+	textCancelled = "Cancelled. Nothing was sent."
+	// textNothingToCancel answers "cancel" when no request is being written.
+	textNothingToCancel = "There is no request in progress to cancel. To withdraw one you sent, say *cancel* " +
+		"and the person's name or e-mail address; *status* lists your requests."
 	textNothingBack = "There is nothing to go back to."
 	textDraftKept   = "Your request draft is kept; answer the question below to carry on."
 	textInternal    = "Sorry, I lost track of this request on my side. Please start again with \"request\"."

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,6 +16,9 @@ type token struct {
 	off   int
 	colon bool
 }
+
+// reRangeToken is a range of two clocks written as one word.
+var reRangeToken = regexp.MustCompile(`(?i)^(\d{1,2}(?::\d{2})?(?:am|pm)?)([-–—])(\d{1,2}(?::\d{2})?(?:am|pm)?)$`)
 
 // isSep reports whether r separates words.
 func isSep(r rune) bool {
@@ -49,7 +53,13 @@ func tokenize(s string) []token {
 			}
 			break
 		}
-		if raw != "" {
+		if m := reRangeToken.FindStringSubmatchIndex(raw); m != nil && !colon {
+			// "1pm-2pm", "9–17": a range written as one word
+			for k := 1; k <= 3; k++ {
+				part := raw[m[2*k]:m[2*k+1]]
+				toks = append(toks, token{raw: part, w: strings.ToLower(part), off: start + m[2*k]})
+			}
+		} else if raw != "" {
 			toks = append(toks, token{raw: raw, w: strings.ToLower(raw), off: start, colon: colon})
 		}
 		start = -1
@@ -170,5 +180,5 @@ var fillers = map[string]bool{
 	"wait": true, "it's": true, "its": true, "i'm": true, "we're": true, "she's": true, "he's": true, "instead": true, "let's": true, "lets": true, "do": true, "go": true,
 	"change": true, "which": true, "who": true, "will": true, "that": true, "this": true,
 	"one": true, "just": true, "so": true, "ok": true, "okay": true, "um": true, "hmm": true,
-	"as": true, "well": true, "also": true, "then": true, "employee": true, "starter": true,
+	"as": true, "well": true, "also": true, "then": true, "employee": true, "starter": true, "/tap": true,
 }

@@ -18,6 +18,9 @@ type turn struct {
 	out  Output
 	// failed is the first slot whose value was refused this turn.
 	failed slot
+	// opened means this turn opened the request: a refused message
+	// closes it again.
+	opened bool
 }
 
 func (t *turn) say(m chat.Message) { t.out.Replies = append(t.out.Replies, m) }
@@ -48,6 +51,9 @@ func (t *turn) run() {
 // text handles typed text (or a button's value).
 func (t *turn) text(raw string) {
 	text := strings.TrimSpace(norm.NFKC.String(raw))
+	if len(text) >= 4 && strings.EqualFold(text[:4], "/tap") && (len(text) == 4 || text[4] == ' ') {
+		text = "tap" + text[4:] // Teams has no slash commands: a leading /tap is the word
+	}
 	w := words(tokenize(text))
 	if t.s.State == StateIdle {
 		t.idle(text, w)
@@ -123,13 +129,17 @@ func (t *turn) idle(text, w string) {
 		t.out.Command = cmd
 		return
 	}
+	if navOf(w) == navCancel {
+		t.sayText(textNothingToCancel)
+		return
+	}
 	if thanksWords[w] {
 		t.sayText(textWelcome)
 		return
 	}
 	begin := asksForPass(w) || navOf(w) == navRestart
 	x := extract(text, "")
-	if !begin && !x.found() {
+	if !begin && (!x.found() || offTopic(x)) {
 		t.sayText(fmtNotUnderstood(text))
 		t.out.Command = &Command{Name: "help"}
 		return
@@ -139,6 +149,7 @@ func (t *turn) idle(text, w string) {
 	if !t.move(evBegin) {
 		return
 	}
+	t.opened = true
 	if x.found() {
 		t.apply(x, text)
 		return
@@ -262,6 +273,10 @@ func (t *turn) focused(sl slot, text string) (handled bool, err error) {
 			return false, err
 		}
 		t.s.OneTime = &b
+	}
+	if t.failed != "" {
+		t.goTo(t.failed)
+		return true, nil
 	}
 	t.advance()
 	return true, nil

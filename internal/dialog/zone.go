@@ -45,7 +45,15 @@ var zoneWords = map[string]string{
 	"melbourne": "Australia/Melbourne", "sao paulo": "America/Sao_Paulo", "brazil": "America/Sao_Paulo",
 	"mexico city": "America/Mexico_City",
 	"my time":     zoneMine, "my zone": zoneMine, "local": zoneMine, "local time": zoneMine,
-	"my timezone": zoneMine, "my time zone": zoneMine,
+	"eastern standard time": "America/New_York", "eastern daylight time": "America/New_York",
+	"central standard time": "America/Chicago", "central daylight time": "America/Chicago",
+	"mountain standard time": "America/Denver", "mountain daylight time": "America/Denver",
+	"pacific standard time": "America/Los_Angeles", "pacific daylight time": "America/Los_Angeles",
+	"greenwich mean time": "UTC", "british summer time": "Europe/London",
+	"central european time": "Europe/Berlin", "central european summer time": "Europe/Berlin",
+	"my timezone": zoneMine, "my time zone": zoneMine, "same as me": zoneMine, "same as mine": zoneMine,
+	"same zone as me": zoneMine, "same time zone as me": zoneMine, "same timezone as me": zoneMine,
+	"same as my zone": zoneMine, "my own zone": zoneMine, "my own time": zoneMine,
 }
 
 // ambiguousZones are abbreviations that name several zones: the dialog
@@ -119,7 +127,7 @@ func zoneAt(toks []token, i int) (zone, ambiguous string, n int) {
 	if z, ok := loadIANA(toks[i].raw); ok && strings.Contains(toks[i].raw, "/") {
 		return z, "", 1 + trailingTime(toks, i+1)
 	}
-	for k := 3; k >= 1; k-- {
+	for k := 5; k >= 1; k-- {
 		if i+k > len(toks) {
 			continue
 		}
@@ -127,6 +135,9 @@ func zoneAt(toks []token, i int) (zone, ambiguous string, n int) {
 		if z, ok := zoneWords[phrase]; ok {
 			return z, "", k + trailingTime(toks, i+k)
 		}
+	}
+	if z, k := cityAt(toks, i); k > 0 {
+		return z, "", k + trailingTime(toks, i+k)
 	}
 	w := toks[i].w
 	if m := reOffsetZone.FindStringSubmatch(w); m != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -216,7 +217,9 @@ func TestRefusalsGolden(t *testing.T) {
 	seen := map[string]string{}
 	for _, k := range order {
 		msg := g.lines[k]
-		if strings.Contains(msg, "status") || strings.Contains(msg, "/users/") {
+		// a command to type (`status sarah`) is advice, not a leaked status
+		bare := regexp.MustCompile("`[^`]*`").ReplaceAllString(msg, "")
+		if strings.Contains(bare, "status") || strings.Contains(bare, "/users/") {
 			t.Errorf("%s: internal detail in %q", k, msg)
 		}
 		if other, dup := seen[msg]; dup && !slices.Contains(sameSentence, k) {

@@ -31,7 +31,7 @@ func (c *Checker) checkOpen(ctx context.Context, r *tap.Request, now time.Time) 
 		return fmt.Errorf("list open requests for target: %w", err)
 	}
 	if rs := others(forTarget); len(rs) > 0 {
-		return refuseOpenForTarget(r.Target, rs[0])
+		return refuseOpenForTarget(r.Target, rs[0], now)
 	}
 	mine, err := c.store.ListRequests(ctx, tap.RequestFilter{States: open, Requester: r.Requester.EntraID})
 	if err != nil {
@@ -46,6 +46,19 @@ func (c *Checker) checkOpen(ctx context.Context, r *tap.Request, now time.Time) 
 	}
 	if n := len(others(day)); n >= c.Config().Quotas.PerRequesterPerDay {
 		return refuseDailyQuota(n)
+	}
+	return nil
+}
+
+// checkOpenForTarget refuses a target who already has an open request,
+// as soon as the dialog knows who the pass is for.
+func (c *Checker) checkOpenForTarget(ctx context.Context, target tap.User) error {
+	rs, err := c.store.ListRequests(ctx, tap.RequestFilter{States: openStates(), Target: target.ID})
+	if err != nil {
+		return fmt.Errorf("list open requests for target: %w", err)
+	}
+	if len(rs) > 0 {
+		return refuseOpenForTarget(target, rs[0], c.now())
 	}
 	return nil
 }

@@ -19,6 +19,9 @@ func (c *Checker) CheckTarget(ctx context.Context, requester tap.UserID, target 
 	if err := c.checkRequester(ctx, requester, target); err != nil {
 		return err
 	}
+	if err := c.checkOpenForTarget(ctx, target); err != nil {
+		return err
+	}
 	_, member, err := c.checkTargetFacts(ctx, requester, target, orgName(&tap.Request{Target: target}))
 	if err != nil {
 		return err

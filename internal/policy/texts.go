@@ -118,9 +118,61 @@ func refuseRequesterGuest() error {
 		"External guests can't request passes.")
 }
 
-func refuseOpenForTarget(u tap.User, open *tap.Request) error {
+// openStateWords say what an open request is doing, for a person.
+var openStateWords = map[tap.State]string{
+	tap.StatePending: "a pass waiting for approval", tap.StateApproved: "an approved pass not yet issued",
+	tap.StateIssuing: "a pass being issued", tap.StateIssued: "an issued pass not yet revealed",
+	tap.StateDelivered: "a pass that has been delivered and not yet used up",
+}
+
+// refuseOpenForTarget names the open request (never its raw id): what it
+// is doing, who asked and when, and what to say to see it.
+func refuseOpenForTarget(u tap.User, open *tap.Request, now time.Time) error {
+	what := openStateWords[open.State]
+	if what == "" {
+		what = "an open request"
+	}
+	by := open.Requester.Name
+	if by == "" {
+		by = open.Requester.Email
+	}
+	asked := ""
+	if by != "" {
+		asked = ", asked by " + by
+	}
+	if !open.CreatedAt.IsZero() {
+		asked += " " + ago(now.Sub(open.CreatedAt))
+	}
 	return tap.Refuse(tap.ErrQuota, fmt.Sprintf(
-		"%s already has an open request (%s, %s). Wait for it to finish or cancel it before asking again.", name(u), open.ID, open.State))
+		"%s already has %s%s: say `status %s` to see it. Only one request per person can be open at once.",
+		name(u), what, asked, statusWord(u)))
+}
+
+// ago writes a time span the way people say it: "5 min ago", "2 h ago",
+// "3 days ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+}
+
+// statusWord is the shortest name `status` accepts for u: the first word
+// of the display name, else the part of the address before @.
+func statusWord(u tap.User) string {
+	if f := strings.Fields(u.DisplayName); len(f) > 0 {
+		return strings.ToLower(f[0])
+	}
+	addr := u.UPN
+	if i := strings.IndexByte(addr, '@'); i > 0 {
+		return addr[:i]
+	}
+	return addr
 }
 
 func refuseOpenQuota(n int) error {

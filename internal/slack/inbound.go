@@ -114,7 +114,7 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 		Kind:         chat.KindMessage,
 		User:         chat.User{Platform: Platform, ID: e.User, Team: env.TeamID},
 		Conversation: tap.Ref{Platform: Platform, Conversation: e.Channel, Message: e.TS},
-		Text:         strings.TrimSpace(e.Text),
+		Text:         unwrapText(e.Text),
 		DeliveryID:   "ev:" + env.EventID,
 	}
 	switch {
@@ -127,7 +127,6 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 		if e.BotID != "" || e.User == "" {
 			return ackOK
 		}
-		ev.Text = stripMentions(ev.Text)
 	default:
 		return ackOK
 	}
@@ -147,21 +146,6 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 	ev.Reply = rp.reply
 	a.spawn(ctx, ev)
 	return ackOK
-}
-
-// stripMentions removes user mentions (<@U…>) such as the bot's own.
-func stripMentions(s string) string {
-	for {
-		i := strings.Index(s, "<@")
-		if i < 0 {
-			return strings.TrimSpace(s)
-		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			return strings.TrimSpace(s)
-		}
-		s = s[:i] + s[i+j+1:]
-	}
 }
 
 // onInteraction handles a block_actions or view_submission payload.
@@ -284,7 +268,7 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 		User:         chat.User{Platform: Platform, ID: c.UserID, Name: c.UserName, Team: c.TeamID},
 		Conversation: tap.Ref{Platform: Platform, Conversation: c.ChannelID},
 		Direct:       isIM(c.ChannelID),
-		Text:         strings.TrimSpace(c.Text),
+		Text:         unwrapText(c.Text),
 		DeliveryID:   key,
 		Reply:        rp.reply,
 	}, rp.closeLoading)
