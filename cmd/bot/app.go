@@ -150,7 +150,7 @@ func (a *app) graphClient(cfg *Config, log *slog.Logger) (*graph.Client, error) 
 	}
 	// Shaped like Entra's app token, with every permission granted, so
 	// `bot check` reads them as it would from a real one.
-	token := simtenant.AppToken("tapbot-local", simtenant.DemoTenantID, graph.PermissionNames()...)
+	token := simtenant.AppToken("tapbot-local", simtenant.DemoTenantID, graph.AllPermissionNames()...)
 	t.RequireToken(token)
 	if err := t.StartOn("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("start simulated tenant: %w", err)

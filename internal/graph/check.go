@@ -36,11 +36,26 @@ var Permissions = []Permission{
 	{permPolicy, "read the tenant TAP policy (lifetime range, scope)"},
 }
 
+// OptionalPermissions help but are not needed: without them tapbot says
+// so and works.
+var OptionalPermissions = []Permission{
+	{permMailbox, "a person's mailbox time zone when the chat platform sends none"},
+}
+
 // PermissionNames lists Permissions' names.
 func PermissionNames() []string {
 	out := make([]string, len(Permissions))
 	for i, p := range Permissions {
 		out[i] = p.Name
+	}
+	return out
+}
+
+// AllPermissionNames lists the needed and the optional permissions.
+func AllPermissionNames() []string {
+	out := PermissionNames()
+	for _, p := range OptionalPermissions {
+		out = append(out, p.Name)
 	}
 	return out
 }
@@ -122,11 +137,24 @@ func permissionLines(roles []string, jwt bool) []check.Result {
 	for _, p := range Permissions {
 		want[p.Name] = p.Why
 	}
-	return check.Grants{Area: area, Name: "permissions", Want: want, Have: roles,
+	var have []string
+	out := []check.Result{}
+	for _, o := range OptionalPermissions {
+		if !slices.Contains(roles, o.Name) {
+			out = append(out, check.Warning(area, "optional "+o.Name, "not granted: "+o.Why+" is not read (default_zone is used)",
+				"grant it if your people's chat clients send no time zone"))
+		}
+	}
+	for _, r := range roles {
+		if !slices.ContainsFunc(OptionalPermissions, func(o Permission) bool { return o.Name == r }) {
+			have = append(have, r)
+		}
+	}
+	return append(check.Grants{Area: area, Name: "permissions", Want: want, Have: have,
 		All:        fmt.Sprintf("all %d granted", len(Permissions)),
 		FixMissing: "App registrations → the Graph app → API permissions → Add a permission → Microsoft Graph → Application permissions, then Grant admin consent",
 		FixExtra:   "remove what tapbot does not use: the app can already issue a pass for anyone",
-	}.Lines()
+	}.Lines(), out...)
 }
 
 // policyLines compares the tenant's TAP policy with what tapbot will ask.

@@ -49,7 +49,7 @@ func line(t *testing.T, rs []check.Result, name string) check.Result {
 }
 
 func TestCheckAllGood(t *testing.T) {
-	_, c := checkTenant(t, graph.PermissionNames()...)
+	_, c := checkTenant(t, graph.AllPermissionNames()...)
 	rs := c.Check(context.Background(), goodExpect)
 	for _, r := range rs {
 		if r.Status != check.OK {
@@ -155,5 +155,23 @@ func TestReadmeListsThePermissions(t *testing.T) {
 		if !strings.Contains(string(b), "| `"+p.Name+"` |") {
 			t.Errorf("README's Graph permission table lacks %s", p.Name)
 		}
+	}
+	for _, p := range graph.OptionalPermissions {
+		if !strings.Contains(string(b), "| `"+p.Name+"` (optional) |") {
+			t.Errorf("README's Graph permission table lacks %s", p.Name)
+		}
+	}
+}
+
+// Without the optional mailbox permission the check says what is lost
+// and still passes.
+func TestCheckOptionalPermission(t *testing.T) {
+	_, c := checkTenant(t, graph.PermissionNames()...)
+	rs := c.Check(context.Background(), goodExpect)
+	if l := line(t, rs, "optional MailboxSettings.Read"); l.Status != check.Warn {
+		t.Errorf("optional: %+v", l)
+	}
+	if l := line(t, rs, "permissions"); l.Status != check.OK {
+		t.Errorf("permissions: %+v", l)
 	}
 }
