@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -221,5 +220,3 @@ func (h *harness) click(u chat.User, action, value string) *chattest.Replies {
 	h.app.Router.Wait()
 	return r
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
