@@ -49,7 +49,7 @@ var (
 // intake API in front, and a test identity provider minting Entra-style
 // RS256 access tokens.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	idp  *authtest.IdP
 	srv  *httptest.Server
@@ -59,7 +59,7 @@ type harness struct {
 	logs *testutil.SyncBuffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	logs := &testutil.SyncBuffer{}
@@ -131,7 +131,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) problem(t *testing.T) intake.Problem {
+func (r response) problem(t testing.TB) intake.Problem {
 	t.Helper()
 	var p intake.Problem
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
@@ -146,7 +146,7 @@ func (r response) problem(t *testing.T) intake.Problem {
 	return p
 }
 
-func (r response) view(t *testing.T) intake.View {
+func (r response) view(t testing.TB) intake.View {
 	t.Helper()
 	var v intake.View
 	if err := json.Unmarshal(r.body, &v); err != nil {
