@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +49,7 @@ var (
 // intake API in front, and a test identity provider minting Entra-style
 // RS256 access tokens.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	idp  *authtest.IdP
 	srv  *httptest.Server
@@ -60,7 +59,7 @@ type harness struct {
 	logs *testutil.SyncBuffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	logs := &testutil.SyncBuffer{}
@@ -132,7 +131,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) problem(t *testing.T) intake.Problem {
+func (r response) problem(t testing.TB) intake.Problem {
 	t.Helper()
 	var p intake.Problem
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
@@ -147,7 +146,7 @@ func (r response) problem(t *testing.T) intake.Problem {
 	return p
 }
 
-func (r response) view(t *testing.T) intake.View {
+func (r response) view(t testing.TB) intake.View {
 	t.Helper()
 	var v intake.View
 	if err := json.Unmarshal(r.body, &v); err != nil {
@@ -221,5 +220,3 @@ func (h *harness) click(u chat.User, action, value string) *chattest.Replies {
 	h.app.Router.Wait()
 	return r
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

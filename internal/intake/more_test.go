@@ -33,9 +33,9 @@ func TestHMACWebhook(t *testing.T) {
 	if r, _ := h.app.Service.Get(h.ctx, tap.RequestID(id)); r == nil || r.Intake == nil || r.Intake.Caller != "workday" {
 		t.Fatalf("caller not recorded as workday: %+v", r)
 	}
-	// The same signed call again, inside the window: refused as a replay
-	// (before the idempotency key is even looked at).
-	if r := post(signed(time.Now(), body), body, "wd-1"); r.status != http.StatusCreated {
+	// A retry signed afresh (a new timestamp) is answered by the
+	// idempotency key; the very same signature again is a replay.
+	if r := post(signed(time.Now().Add(time.Second), body), body, "wd-1"); r.status != http.StatusCreated {
 		t.Fatalf("a fresh signature with the same key = %d %s", r.status, r.body)
 	}
 	replay := map[string]string{}

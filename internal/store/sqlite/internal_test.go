@@ -320,6 +320,8 @@ func TestMarkSeenAfterClose(t *testing.T) {
 func TestMigrateUpgrade(t *testing.T) {
 	s, path := openTemp(t)
 	for _, undo := range []string{
+		`DROP TABLE intake_refs`,
+		`DROP TABLE intake_keys`,
 		`DROP INDEX IF EXISTS seen_expires`,
 		`DROP INDEX IF EXISTS requests_one_open_per_target`,
 		`DROP TABLE sealed_passes`,
