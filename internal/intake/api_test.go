@@ -110,7 +110,7 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("no key = %d %s", p.status, p.body)
 	}
 	// A new key for the same new hire meets the one-open-request rule.
-	if p := h.post(auth, "key-2", sarah("HIRE-1")); p.status != http.StatusConflict || !strings.Contains(p.problem(t).Detail, "already has an open request") {
+	if p := h.post(auth, "key-2", sarah("HIRE-1")); p.status != http.StatusConflict || !strings.Contains(p.problem(t).Detail, "Only one request per person can be open at once") {
 		t.Fatalf("second open request = %d %s", p.status, p.body)
 	}
 	// Another allowed app's key of the same name is its own, and it cannot see the first app's request.
