@@ -60,4 +60,4 @@ done
 
 echo "--- deploy module tests: strict Kubernetes decoding, Azure template, image builder"
 [ -x .tmp/bin/staticcheck ] || GOBIN="$root/.tmp/bin" go install "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-v0.8.2}"
-(cd deploy && gofmt -l . | (! grep .) && go vet ./... && "$root/.tmp/bin/staticcheck" ./... && TAPBOT_HELM="$root/.tmp/bin/helm" TAPBOT_REQUIRE_HELM=1 go test -count=1 ./...)
+(cd deploy && gofmt -l . | (! grep .) && go vet ./... && "$root/.tmp/bin/staticcheck" ./... && TAPBOT_HELM="$root/.tmp/bin/helm" TAPBOT_REQUIRE_HELM=1 TAPBOT_BIN="$work/rootfs/tapbot" go test -count=1 ./...)
