@@ -9,7 +9,8 @@
 #    until /readyz answers 200; then it is stopped with SIGTERM.
 # 3. helm lint and helm template for each example values file; the Go tests
 #    of the deploy module render them again, decode every object strictly
-#    into the Kubernetes API types, check the chart's refusals and parse the
+#    into the Kubernetes API types, check the chart's refusals, run the
+#    image's binary check-config on each rendered config, and parse the
 #    Azure template.
 set -euo pipefail
 cd "$(dirname "$0")/.."
