@@ -9,7 +9,8 @@
 #    until /readyz answers 200; then it is stopped with SIGTERM.
 # 3. helm lint and helm template for each example values file; the Go tests
 #    of the deploy module render them again, decode every object strictly
-#    into the Kubernetes API types, check the chart's refusals and parse the
+#    into the Kubernetes API types, check the chart's refusals, run the
+#    image's binary check-config on each rendered config, and parse the
 #    Azure template.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,4 +61,4 @@ done
 
 echo "--- deploy module tests: strict Kubernetes decoding, Azure template, image builder"
 [ -x .tmp/bin/staticcheck ] || GOBIN="$root/.tmp/bin" go install "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-v0.8.2}"
-(cd deploy && gofmt -l . | (! grep .) && go vet ./... && "$root/.tmp/bin/staticcheck" ./... && TAPBOT_HELM="$root/.tmp/bin/helm" TAPBOT_REQUIRE_HELM=1 go test -count=1 ./...)
+(cd deploy && gofmt -l . | (! grep .) && go vet ./... && "$root/.tmp/bin/staticcheck" ./... && TAPBOT_HELM="$root/.tmp/bin/helm" TAPBOT_REQUIRE_HELM=1 TAPBOT_BIN="$work/rootfs/tapbot" go test -count=1 ./...)
