@@ -44,14 +44,16 @@ var ErrClosed = errors.New("workq: closed")
 type Pool struct {
 	cap, perKey int
 
+	workers int
+
 	mu      sync.Mutex
 	used    int // reserved slots: running + queued + reserved-not-yet-run
 	lanes   map[string]*lane
+	ready   []*lane // lanes with work waiting for a worker, each at most once
+	running int     // worker goroutines
 	closed  bool
+	idle    chan struct{} // closed once a closed pool holds no slot
 	stopped bool
-
-	ready   chan *lane // lanes with work and no worker, each at most once
-	workers sync.WaitGroup
 
 	accepted, rejected atomic.Int64
 }
@@ -63,7 +65,8 @@ type lane struct {
 	queued   bool     // on p.ready or being run by a worker
 }
 
-// New starts a pool's workers; Close stops them.
+// New returns a pool. Workers are goroutines started on demand, up to
+// Config.Workers, and gone when there is no work.
 func New(cfg Config) *Pool {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
@@ -74,13 +77,8 @@ func New(cfg Config) *Pool {
 	if cfg.PerKey <= 0 {
 		cfg.PerKey = DefaultPerKey
 	}
-	p := &Pool{cap: cfg.Workers + cfg.Queue, perKey: cfg.PerKey, lanes: map[string]*lane{}}
-	p.ready = make(chan *lane, p.cap)
-	p.workers.Add(cfg.Workers)
-	for range cfg.Workers {
-		go p.work()
-	}
-	return p
+	return &Pool{cap: cfg.Workers + cfg.Queue, perKey: cfg.PerKey, workers: cfg.Workers,
+		lanes: map[string]*lane{}, idle: make(chan struct{})}
 }
 
 // Slot is a reserved place in the pool for one job of one key: Run it or
@@ -119,12 +117,16 @@ func (s *Slot) Run(fn func()) {
 	}
 	p, l := s.p, s.l
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	l.jobs = append(l.jobs, fn)
-	wake := !l.queued
+	if l.queued {
+		return // the lane is waiting or running: its worker takes fn in turn
+	}
 	l.queued = true
-	p.mu.Unlock()
-	if wake {
-		p.ready <- l // never blocks: at most one entry per lane, lanes ≤ cap
+	p.ready = append(p.ready, l)
+	if p.running < p.workers {
+		p.running++
+		go p.work()
 	}
 }
 
@@ -150,34 +152,37 @@ func (p *Pool) free(l *lane) {
 	}
 }
 
-// stopIfIdle stops the workers once a closed pool holds no slot (p.mu held).
+// stopIfIdle marks a closed pool that holds no slot idle (p.mu held).
 func (p *Pool) stopIfIdle() {
 	if p.used == 0 && !p.stopped {
 		p.stopped = true
-		close(p.ready)
+		close(p.idle)
 	}
 }
 
-// work runs lanes: one job of a lane at a time, then the lane goes to the
-// back of the line so a busy conversation takes turns with the others.
+// work runs lanes until none waits: one job of a lane at a time, then the
+// lane goes to the back of the line so a busy conversation takes turns
+// with the others.
 func (p *Pool) work() {
-	defer p.workers.Done()
-	for l := range p.ready {
-		p.mu.Lock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.ready) > 0 {
+		l := p.ready[0]
+		p.ready[0] = nil
+		p.ready = p.ready[1:]
 		fn := l.jobs[0]
 		l.jobs[0] = nil
 		l.jobs = l.jobs[1:]
 		p.mu.Unlock()
 		runSafe(fn)
 		p.mu.Lock()
-		more := len(l.jobs) > 0
-		l.queued = more
-		p.free(l)
-		p.mu.Unlock()
-		if more {
-			p.ready <- l
+		l.queued = len(l.jobs) > 0
+		if l.queued {
+			p.ready = append(p.ready, l)
 		}
+		p.free(l)
 	}
+	p.running--
 }
 
 // runSafe runs fn; a panic is the job's own (handlers contain theirs), but
@@ -203,8 +208,8 @@ func (p *Pool) Stats() Stats {
 	return Stats{Busy: busy, Accepted: p.accepted.Load(), Rejected: p.rejected.Load()}
 }
 
-// Close refuses new reservations, lets queued jobs finish and stops the
-// workers, or returns ctx's error when ctx ends first.
+// Close refuses new reservations and waits until every reserved slot has
+// been run or released, or returns ctx's error when ctx ends first.
 func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closed {
@@ -212,10 +217,8 @@ func (p *Pool) Close(ctx context.Context) error {
 		p.stopIfIdle()
 	}
 	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() { p.workers.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-p.idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
