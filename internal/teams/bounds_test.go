@@ -15,7 +15,7 @@ import (
 // A full work pool answers 503 with Retry-After, before the activity is
 // marked seen: Teams' redelivery is handled, not dropped as a duplicate.
 func TestFullPoolAnswers503WithRetryAfter(t *testing.T) {
-	pool := workq.New(workq.Config{Workers: 1, Queue: 0, PerKey: 1})
+	pool := workq.New(workq.Config{Workers: 1, Queue: -1, PerKey: 1})
 	f := newFixture(t, teams.WithWork(pool, workq.NewSenders(1000, 1000)))
 	release := make(chan struct{})
 	f.h.react = func(ctx context.Context, ev chat.Event) {

@@ -29,7 +29,7 @@ type Config struct {
 	// Workers run handlers at once (default DefaultWorkers).
 	Workers int
 	// Queue is how many accepted deliveries may wait for a worker, all
-	// conversations together (default DefaultQueue).
+	// conversations together (0: DefaultQueue; negative: none).
 	Queue int
 	// PerKey is how many deliveries of one key may be running or waiting
 	// (default DefaultPerKey).
@@ -71,8 +71,11 @@ func New(cfg Config) *Pool {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
-	if cfg.Queue <= 0 {
+	switch {
+	case cfg.Queue == 0:
 		cfg.Queue = DefaultQueue
+	case cfg.Queue < 0:
+		cfg.Queue = 0
 	}
 	if cfg.PerKey <= 0 {
 		cfg.PerKey = DefaultPerKey

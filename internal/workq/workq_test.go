@@ -40,7 +40,7 @@ func TestReserveRefusesBeyondCapacity(t *testing.T) {
 }
 
 func TestReleaseGivesTheSlotBack(t *testing.T) {
-	p := New(Config{Workers: 1, Queue: 0, PerKey: 1})
+	p := New(Config{Workers: 1, Queue: -1, PerKey: 1})
 	defer closePool(t, p)
 	s, ok := p.Reserve("k")
 	if !ok {
