@@ -32,6 +32,7 @@ import (
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 // app is the wired program.
@@ -49,11 +50,17 @@ type app struct {
 	ready   atomic.Bool
 	wg      sync.WaitGroup
 	closers []func()
+	// work bounds inbound chat work for both platforms; senders is the
+	// per-person message rate.
+	work    *workq.Pool
+	senders *workq.Senders
 }
 
 // build wires every part from the configuration. Wiring only: no logic.
 func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, mux: http.NewServeMux()}
+	a := &app{cfg: cfg, log: log, mux: http.NewServeMux(),
+		work: workq.New(workq.Config{}), senders: workq.NewSenders(0, 0)}
+	workStats.Store(a.work)
 	ok := false
 	defer func() {
 		if !ok {
@@ -192,7 +199,7 @@ func (a *app) routes() {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections, securitySuppressed)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), noticesTotal, httpTotal, slackConnections, securitySuppressed, inboundBusy, inboundRefused)
 	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 

@@ -37,7 +37,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 				OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
 				ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
 				LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
-			}, a.store, h, log)
+			}, a.store, h, log, teams.WithWork(a.work, a.senders))
 			if err != nil {
 				return nil, fmt.Errorf("teams: %w", err)
 			}
@@ -51,7 +51,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 		ps = append(ps, core.Platform{Approvers: sc.ApproversChannel, New: func(h chat.Handler) (chat.Messenger, error) {
 			scfg := sc.adapterConfig()
 			scfg.OnConnections = func(n int) { slackConnections.Set(float64(n)) }
-			ad, err := slack.New(scfg, a.store, h, log)
+			ad, err := slack.New(scfg, a.store, h, log, slack.WithWork(a.work, a.senders))
 			if err != nil {
 				return nil, fmt.Errorf("slack: %w", err)
 			}

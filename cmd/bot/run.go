@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/tapbot/tapbot/internal/logthrottle"
 )
 
 const usage = `tapbot — Temporary Access Passes, requested and approved in chat.
@@ -90,7 +92,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	// Repeated identical warnings (a flood of rejected deliveries) are
+	// logged once, then counted each minute.
+	return slog.New(logthrottle.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}), logthrottle.DefaultWindow))
 }
 
 // serve runs the bot until ctx is cancelled.
