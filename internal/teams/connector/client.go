@@ -115,7 +115,7 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		cred:        cred,
+		cred:        newTokenGate(cred),
 		scopes:      []string{cfg.Scope},
 		timeout:     cfg.Timeout,
 		maxAttempts: cfg.MaxAttempts,
