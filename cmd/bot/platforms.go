@@ -35,6 +35,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 				AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
 				CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
 				OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
+				TokenAuthorityHost: tc.TokenAuthorityHost, TokenScope: tc.TokenScope, TokenIssuer: tc.TokenIssuer,
 				ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
 				LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
 			}, a.store, h, log, teams.WithWork(a.work, a.senders))

@@ -93,6 +93,11 @@ type Config struct {
 	ManagedIdentity               bool
 	// OpenIDMetadataURL is TAPBOT_TEAMS_OPENID_METADATA_URL (default: the Bot Framework's).
 	OpenIDMetadataURL string
+	// TokenAuthorityHost (e.g. https://login.microsoftonline.us/ for GCC
+	// High and DoD), TokenScope (default connector.DefaultScope) and
+	// TokenIssuer (default botauth.DefaultIssuer) configure sovereign
+	// clouds; a benchmark points the authority at a local fake.
+	TokenAuthorityHost, TokenScope, TokenIssuer string
 	// ApproversConversation is the conversation id of the approvers channel
 	// (local mode: the playground team's General channel, "tapbot-approvers").
 	ApproversConversation string
@@ -220,7 +225,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 		a.senders = workq.NewSenders(0, 0)
 	}
 	if a.validator == nil && cfg.AppID != "" {
-		v, err := botauth.New(botauth.Config{AppID: cfg.AppID, TenantID: cfg.TenantID, MetadataURL: cfg.OpenIDMetadataURL})
+		v, err := botauth.New(botauth.Config{AppID: cfg.AppID, TenantID: cfg.TenantID, MetadataURL: cfg.OpenIDMetadataURL, Issuer: cfg.TokenIssuer})
 		if err != nil {
 			return nil, fmt.Errorf("teams: validator: %w", err)
 		}
@@ -231,6 +236,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 			AppID: cfg.AppID, TenantID: cfg.TenantID,
 			ClientSecret: cfg.ClientSecret, CertificatePath: cfg.CertificatePath, ManagedIdentity: cfg.ManagedIdentity,
 			AllowedServiceURLHosts: cfg.AllowedServiceURLHosts,
+			AuthorityHost:          cfg.TokenAuthorityHost, Scope: cfg.TokenScope,
 		}
 		if cfg.LocalMode {
 			cc.Credential = localCredential{}
