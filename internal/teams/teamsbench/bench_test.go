@@ -25,6 +25,7 @@ import (
 	"github.com/tapbot/tapbot/internal/teams/botauth/authtest"
 	"github.com/tapbot/tapbot/internal/teams/connector"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 const (
@@ -71,7 +72,11 @@ func newRig(b *testing.B) *rig {
 	a, err := teams.New(teams.Config{AppID: appID, TenantID: tenantID, ApproversConversation: "19:approvers",
 		ServiceURL: conn.URL, AllowedServiceURLHosts: []string{"127.0.0.1"}}, st,
 		chat.HandlerFunc(func(context.Context, chat.Event) { r.handled.Add(1) }), nil,
-		teams.WithValidator(v), teams.WithConnector(cc))
+		teams.WithValidator(v), teams.WithConnector(cc),
+		// Every activity comes from one person in one conversation: lift the
+		// per-person rate and the per-conversation queue so that the ack path
+		// (JWT, de-dup, hand-off) is what is measured, not the refusals.
+		teams.WithWork(workq.New(workq.Config{PerKey: 1 << 20, Queue: 1 << 20}), workq.NewSenders(1e9, 1<<30)))
 	if err != nil {
 		b.Fatal(err)
 	}
