@@ -198,12 +198,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	for _, o := range opts {
 		o(a)
 	}
-	if a.work == nil {
-		a.work = workq.New(workq.Config{})
-	}
-	if a.senders == nil {
-		a.senders = workq.NewSenders(0, 0)
-	}
+	a.work, a.senders = workq.OrDefaults(a.work, a.senders)
 	a.ids = &identity{api: api, mode: cfg.Identity, ttl: cfg.EmailCacheTTL, now: time.Now, entra: userMap, cache: map[string]profile{}}
 	if len(userMap) > 0 {
 		a.ids.slack = make(map[tap.UserID]string, len(userMap))

@@ -218,12 +218,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	for _, o := range opts {
 		o(a)
 	}
-	if a.work == nil {
-		a.work = workq.New(workq.Config{})
-	}
-	if a.senders == nil {
-		a.senders = workq.NewSenders(0, 0)
-	}
+	a.work, a.senders = workq.OrDefaults(a.work, a.senders)
 	if a.validator == nil && cfg.AppID != "" {
 		v, err := botauth.New(botauth.Config{AppID: cfg.AppID, TenantID: cfg.TenantID, MetadataURL: cfg.OpenIDMetadataURL, Issuer: cfg.TokenIssuer})
 		if err != nil {

@@ -98,3 +98,15 @@ func (s *Senders) sweep(now time.Time) {
 		}
 	}
 }
+
+// OrDefaults returns p and s, or a pool and a rate with the defaults in
+// place of nil ones (an adapter built without a shared pool).
+func OrDefaults(p *Pool, s *Senders) (*Pool, *Senders) {
+	if p == nil {
+		p = New(Config{})
+	}
+	if s == nil {
+		s = NewSenders(0, 0)
+	}
+	return p, s
+}
