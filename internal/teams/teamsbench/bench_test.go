@@ -50,7 +50,13 @@ type rig struct {
 	cached  string
 }
 
-func newRig(b *testing.B) *rig {
+func newRig(b *testing.B) *rig { return newRigWith(b, 0, true) }
+
+// newLoadRig is the rig with tapbot's default bounds and a handler that
+// takes delay per event.
+func newLoadRig(tb testing.TB, delay time.Duration) *rig { return newRigWith(tb, delay, false) }
+
+func newRigWith(b testing.TB, delay time.Duration, lift bool) *rig {
 	b.Helper()
 	r := &rig{idp: authtest.New(b, appID)}
 	conn := connectortest.Start(b)
@@ -69,14 +75,17 @@ func newRig(b *testing.B) *rig {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := teams.New(teams.Config{AppID: appID, TenantID: tenantID, ApproversConversation: "19:approvers",
-		ServiceURL: conn.URL, AllowedServiceURLHosts: []string{"127.0.0.1"}}, st,
-		chat.HandlerFunc(func(context.Context, chat.Event) { r.handled.Add(1) }), nil,
-		teams.WithValidator(v), teams.WithConnector(cc),
+	var opts []teams.Option
+	if lift {
 		// Every activity comes from one person in one conversation: lift the
 		// per-person rate and the per-conversation queue so that the ack path
 		// (JWT, de-dup, hand-off) is what is measured, not the refusals.
-		teams.WithWork(workq.New(workq.Config{PerKey: 1 << 20, Queue: 1 << 20}), workq.NewSenders(1e9, 1<<30)))
+		opts = append(opts, teams.WithWork(workq.New(workq.Config{PerKey: 1 << 20, Queue: 1 << 20}), workq.NewSenders(1e9, 1<<30)))
+	}
+	a, err := teams.New(teams.Config{AppID: appID, TenantID: tenantID, ApproversConversation: "19:approvers",
+		ServiceURL: conn.URL, AllowedServiceURLHosts: []string{"127.0.0.1"}}, st,
+		chat.HandlerFunc(func(context.Context, chat.Event) { time.Sleep(delay); r.handled.Add(1) }), nil,
+		append([]teams.Option{teams.WithValidator(v), teams.WithConnector(cc)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,6 +114,24 @@ func (r *rig) tokens(n int) []string {
 		out[i] = "Bearer " + r.idp.Mint(c)
 	}
 	return out
+}
+
+// postCode sends one unique activity with the reused token and returns
+// the ack's latency and status (0: transport error).
+func (r *rig) postCode() (time.Duration, int) {
+	id := fmt.Sprintf("load-%d", r.seq.Add(1))
+	body := bytes.Replace(r.tmpl, []byte(`"ACTIVITY"`), []byte(`"`+id+`"`), 1)
+	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+"/api/messages", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", r.cached)
+	t0 := time.Now()
+	res, err := r.client.Do(req)
+	if err != nil {
+		return time.Since(t0), 0
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	return time.Since(t0), res.StatusCode
 }
 
 // post sends one unique activity with auth ("" = the Bot Connector's
