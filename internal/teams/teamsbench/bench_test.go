@@ -52,10 +52,6 @@ type rig struct {
 
 func newRig(b *testing.B) *rig { return newRigWith(b, 0, true) }
 
-// newLoadRig is the rig with tapbot's default bounds and a handler that
-// takes delay per event.
-func newLoadRig(tb testing.TB, delay time.Duration) *rig { return newRigWith(tb, delay, false) }
-
 func newRigWith(b testing.TB, delay time.Duration, lift bool) *rig {
 	b.Helper()
 	r := &rig{idp: authtest.New(b, appID)}
@@ -114,24 +110,6 @@ func (r *rig) tokens(n int) []string {
 		out[i] = "Bearer " + r.idp.Mint(c)
 	}
 	return out
-}
-
-// postCode sends one unique activity with the reused token and returns
-// the ack's latency and status (0: transport error).
-func (r *rig) postCode() (time.Duration, int) {
-	id := fmt.Sprintf("load-%d", r.seq.Add(1))
-	body := bytes.Replace(r.tmpl, []byte(`"ACTIVITY"`), []byte(`"`+id+`"`), 1)
-	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+"/api/messages", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", r.cached)
-	t0 := time.Now()
-	res, err := r.client.Do(req)
-	if err != nil {
-		return time.Since(t0), 0
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	_ = res.Body.Close()
-	return time.Since(t0), res.StatusCode
 }
 
 // post sends one unique activity with auth ("" = the Bot Connector's

@@ -3,7 +3,10 @@
 package teamsbench
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"runtime"
 	"sync"
@@ -62,4 +65,26 @@ func TestLoadOneConversation(t *testing.T) {
 	close(stop)
 	t.Logf("sent %d in %d s: status %v; p99 ack %s; peak goroutines %d; peak heap in use %.1f MB; handled %d",
 		len(lat), secs, codes, p99(lat), peakG.Load(), float64(peakHeap.Load())/(1<<20), r.handled.Load())
+}
+
+// newLoadRig is the rig with tapbot's default bounds and a handler that
+// takes delay per event.
+func newLoadRig(tb testing.TB, delay time.Duration) *rig { return newRigWith(tb, delay, false) }
+
+// postCode sends one unique activity with the reused token and returns
+// the ack's latency and status (0: transport error).
+func (r *rig) postCode() (time.Duration, int) {
+	id := fmt.Sprintf("load-%d", r.seq.Add(1))
+	body := bytes.Replace(r.tmpl, []byte(`"ACTIVITY"`), []byte(`"`+id+`"`), 1)
+	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+"/api/messages", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", r.cached)
+	t0 := time.Now()
+	res, err := r.client.Do(req)
+	if err != nil {
+		return time.Since(t0), 0
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	return time.Since(t0), res.StatusCode
 }
