@@ -31,6 +31,7 @@ import (
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 // app is the wired program.
@@ -49,11 +50,17 @@ type app struct {
 	ready   atomic.Bool
 	wg      sync.WaitGroup
 	closers []func()
+	// work bounds inbound chat work for both platforms; senders is the
+	// per-person message rate.
+	work    *workq.Pool
+	senders *workq.Senders
 }
 
 // build wires every part from the configuration. Wiring only: no logic.
 func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, mux: http.NewServeMux()}
+	a := &app{cfg: cfg, log: log, mux: http.NewServeMux(),
+		work: workq.New(workq.Config{}), senders: workq.NewSenders(0, 0)}
+	workStats.Store(a.work)
 	ok := false
 	defer func() {
 		if !ok {

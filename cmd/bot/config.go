@@ -58,12 +58,18 @@ type SlackConfig struct {
 // TeamsConfig connects Microsoft Teams (on when an app id is set; always
 // on in local mode).
 type TeamsConfig struct {
-	AppID                 string   `yaml:"app_id"`
-	TenantID              string   `yaml:"tenant_id"`
-	ClientSecret          string   `yaml:"client_secret" secret:"true"`
-	CertificatePath       string   `yaml:"certificate_path"`
-	ManagedIdentity       bool     `yaml:"managed_identity"`
-	OpenIDMetadataURL     string   `yaml:"openid_metadata_url"`
+	AppID             string `yaml:"app_id"`
+	TenantID          string `yaml:"tenant_id"`
+	ClientSecret      string `yaml:"client_secret" secret:"true"`
+	CertificatePath   string `yaml:"certificate_path"`
+	ManagedIdentity   bool   `yaml:"managed_identity"`
+	OpenIDMetadataURL string `yaml:"openid_metadata_url"`
+	// TokenAuthorityHost, TokenScope and TokenIssuer are the Bot
+	// Connector's token authority, outbound token scope and inbound token
+	// issuer for sovereign clouds (GCC High, DoD); empty: public cloud.
+	TokenAuthorityHost    string   `yaml:"token_authority_host"`
+	TokenScope            string   `yaml:"token_scope"`
+	TokenIssuer           string   `yaml:"token_issuer"`
 	ApproversConversation string   `yaml:"approvers_conversation"`
 	ServiceURL            string   `yaml:"service_url"`
 	AllowedServiceHosts   []string `yaml:"allowed_service_hosts"`

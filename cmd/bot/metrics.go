@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/tracing"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 var (
@@ -28,11 +30,27 @@ var (
 		Name: "tapbot_security_notices_suppressed_total",
 		Help: "Security notices not sent to the approvers because the same person already triggered one for the same request within the hour (every attempt is audited).",
 	}, func() float64 { return float64(approvals.SuppressedNotices()) })
+	// workStats is the running app's work pool, read by the metrics below.
+	workStats   atomic.Pointer[workq.Pool]
+	inboundBusy = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tapbot_inbound_work_busy", Help: "Inbound chat deliveries running or queued in the bounded work pool.",
+	}, func() float64 { return float64(poolStats().Busy) })
+	inboundRefused = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_inbound_refused_total",
+		Help: "Inbound chat deliveries refused with the work pool full (Teams: 503 + Retry-After, redelivered; Slack: acknowledged and dropped).",
+	}, func() float64 { return float64(poolStats().Rejected) })
 	slackConnections = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "tapbot_slack_socket_connections",
 		Help: "Socket Mode connections Slack reports for this app; alert when above the replica count (a stolen app token joins the pool).",
 	})
 )
+
+func poolStats() workq.Stats {
+	if p := workStats.Load(); p != nil {
+		return p.Stats()
+	}
+	return workq.Stats{}
+}
 
 // countingNotifier counts notices for /metrics and forwards them.
 type countingNotifier struct{ next approvals.Notifier }

@@ -36,7 +36,7 @@ var (
 func metricCollectors(st tap.Store) []prometheus.Collector {
 	return []prometheus.Collector{
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		noticesTotal, httpTotal, slackConnections, securitySuppressed,
+		noticesTotal, httpTotal, slackConnections, securitySuppressed, inboundBusy, inboundRefused,
 		&onboardingCollector{store: st, now: time.Now},
 	}
 }

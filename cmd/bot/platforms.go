@@ -24,7 +24,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 	if cfg.Local() || cfg.Teams.AppID != "" {
 		tc := cfg.teamsConfig()
 		ps = append(ps, core.Platform{Approvers: tc.ApproversConversation, New: func(h chat.Handler) (chat.Messenger, error) {
-			ad, err := teams.New(tc, a.store, h, log)
+			ad, err := teams.New(tc, a.store, h, log, teams.WithWork(a.work, a.senders))
 			if err != nil {
 				return nil, fmt.Errorf("teams: %w", err)
 			}
@@ -38,7 +38,7 @@ func (a *app) platforms(cfg *Config, log *slog.Logger) []core.Platform {
 		ps = append(ps, core.Platform{Approvers: sc.ApproversChannel, New: func(h chat.Handler) (chat.Messenger, error) {
 			scfg := sc.adapterConfig()
 			scfg.OnConnections = func(n int) { slackConnections.Set(float64(n)) }
-			ad, err := slack.New(scfg, a.store, h, log)
+			ad, err := slack.New(scfg, a.store, h, log, slack.WithWork(a.work, a.senders))
 			if err != nil {
 				return nil, fmt.Errorf("slack: %w", err)
 			}
@@ -67,6 +67,7 @@ func (cfg *Config) teamsConfig() teams.Config {
 		AppID: tc.AppID, TenantID: tc.TenantID, ClientSecret: tc.ClientSecret,
 		CertificatePath: tc.CertificatePath, ManagedIdentity: tc.ManagedIdentity,
 		OpenIDMetadataURL: tc.OpenIDMetadataURL, ApproversConversation: tc.ApproversConversation,
+		TokenAuthorityHost: tc.TokenAuthorityHost, TokenScope: tc.TokenScope, TokenIssuer: tc.TokenIssuer,
 		ServiceURL: tc.ServiceURL, AllowedServiceURLHosts: tc.AllowedServiceHosts,
 		LocalMode: cfg.Local() && tc.AppID == "", PlaygroundPort: tc.PlaygroundPort,
 	}

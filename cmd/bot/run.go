@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tapbot/tapbot/internal/logthrottle"
 	"github.com/tapbot/tapbot/internal/tracing"
 )
 
@@ -123,7 +124,9 @@ func moduleVersion() string {
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	// Repeated identical warnings (a flood of rejected deliveries) are
+	// logged once, then counted each minute.
+	return slog.New(logthrottle.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}), logthrottle.DefaultWindow))
 }
 
 // serve runs the bot until ctx is cancelled.

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 // Platform is the platform name on refs, users and addresses.
@@ -78,6 +80,22 @@ type Adapter struct {
 
 	dmMu sync.Mutex
 	dm   map[string]string // Slack user id → DM channel id
+
+	work    *workq.Pool
+	senders *workq.Senders
+	// dropped counts deliveries dropped with the pool full; rateDropped
+	// messages dropped over the per-person rate.
+	dropped, rateDropped atomic.Int64
+}
+
+// Option customises New.
+type Option func(*Adapter)
+
+// WithWork runs acknowledged deliveries on pool (shared with the other
+// adapters) and applies senders' per-person message rate. Without it the
+// adapter keeps a pool and a rate of its own with workq's defaults.
+func WithWork(pool *workq.Pool, senders *workq.Senders) Option {
+	return func(a *Adapter) { a.work, a.senders = pool, senders }
 }
 
 var _ chat.Messenger = (*Adapter)(nil)
@@ -124,7 +142,7 @@ func (c Config) ValidateIdentity() error {
 
 // New builds an adapter. It does no network I/O: the workspace allowlist
 // (auth.test) is read on the first delivery.
-func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...Option) (*Adapter, error) {
 	var errs []error
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
@@ -182,6 +200,10 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger) (*Adapte
 		maxWait:    30 * time.Second,
 		dm:         map[string]string{},
 	}
+	for _, o := range opts {
+		o(a)
+	}
+	a.work, a.senders = workq.OrDefaults(a.work, a.senders)
 	a.ids = &identity{api: api, mode: cfg.Identity, ttl: cfg.EmailCacheTTL, now: time.Now, entra: userMap, cache: map[string]profile{}}
 	if len(userMap) > 0 {
 		a.ids.slack = make(map[tap.UserID]string, len(userMap))
@@ -230,23 +252,67 @@ func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
 	return first, nil
 }
 
-// spawn runs the handler for ev after the acknowledgement, with a fresh
-// bounded context (parent's values, such as its trace, but not its
-// cancellation), then the optional after steps.
+// spawn runs the handler for ev after the acknowledgement on the work
+// pool, in the conversation's lane, with a fresh bounded context (parent's
+// values, such as its trace, but not its cancellation), then the optional
+// after steps. When the pool is full the event is dropped and counted:
+// Slack has been acknowledged and a 5xx would only bring the same delivery
+// back.
 func (a *Adapter) spawn(parent context.Context, ev chat.Event, after ...func(context.Context)) {
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.timeout)
-		defer cancel()
+	a.submit(parent, ev.Conversation.Conversation, func(ctx context.Context) {
 		if a.fillUser(ctx, &ev.User) {
 			a.handle(ctx, ev)
 		}
 		for _, f := range after {
 			f(ctx)
 		}
-	}()
+	})
 }
+
+// submit runs fn on the work pool in key's lane, or drops it (counted)
+// when the pool is full.
+func (a *Adapter) submit(parent context.Context, key string, fn func(ctx context.Context)) bool {
+	slot, ok := a.work.Reserve(key)
+	if !ok {
+		a.dropped.Add(1)
+		a.log.Warn("slack delivery dropped: work pool full")
+		return false
+	}
+	a.wg.Add(1)
+	slot.Run(func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.timeout)
+		defer cancel()
+		fn(ctx)
+	})
+	return true
+}
+
+// withinRate applies the per-person message rate; the first message over
+// it in a flood is answered once, politely, through rp.
+func (a *Adapter) withinRate(team, user string, rp *replier) bool {
+	switch a.senders.Check("slack:" + team + ":" + user) {
+	case workq.Allow:
+		return true
+	case workq.DropAndTell:
+		a.rateDropped.Add(1)
+		a.submit(context.Background(), rp.channel, func(ctx context.Context) {
+			if err := rp.reply(ctx, chat.Message{Text: workq.TextTooFast}); err != nil {
+				a.log.Warn("slack too-fast notice", "slack_user", user, "err", err)
+			}
+		})
+		return false
+	}
+	a.rateDropped.Add(1)
+	return false
+}
+
+// Dropped is the number of acknowledged deliveries dropped because the
+// work pool was full.
+func (a *Adapter) Dropped() int64 { return a.dropped.Load() }
+
+// RateDropped is the number of messages dropped over the per-person rate.
+func (a *Adapter) RateDropped() int64 { return a.rateDropped.Load() }
 
 // handle calls the handler, containing a panic to this one event.
 func (a *Adapter) handle(ctx context.Context, ev chat.Event) {

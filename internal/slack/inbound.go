@@ -143,6 +143,9 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 		return ackOK
 	}
 	rp := &replier{a: a, user: e.User, channel: e.Channel, direct: ev.Direct}
+	if !a.withinRate(env.TeamID, e.User, rp) {
+		return ackOK
+	}
 	ev.Reply = rp.reply
 	a.spawn(ctx, ev)
 	return ackOK
@@ -257,6 +260,9 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 		return ackOK
 	}
 	rp := &replier{a: a, user: c.UserID, channel: c.ChannelID, trigger: c.TriggerID, direct: isIM(c.ChannelID)}
+	if !a.withinRate(c.TeamID, c.UserID, rp) {
+		return ackOK
+	}
 	if strings.TrimSpace(c.Text) == "" {
 		// A bare /tap asks for the request form: open the modal now, while
 		// the trigger lives (3 s); the form replaces "Loading…" once the

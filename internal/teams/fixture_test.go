@@ -79,17 +79,17 @@ type fixture struct {
 	seq   atomic.Int64
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, opts ...teams.Option) *fixture {
 	t.Helper()
 	f := &fixture{t: t, idp: authtest.New(t, appID), conn: connectortest.Start(t), store: memstore.New(), h: &recorder{}}
-	f.a = f.adapter(t)
+	f.a = f.adapter(t, opts...)
 	f.srv = httptest.NewServer(f.a.HTTPHandler())
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
 // adapter builds another Adapter on the fixture's store and fakes.
-func (f *fixture) adapter(t testing.TB) *teams.Adapter {
+func (f *fixture) adapter(t testing.TB, opts ...teams.Option) *teams.Adapter {
 	t.Helper()
 	vc := f.idp.Config()
 	vc.TenantID = tenantID
@@ -105,7 +105,7 @@ func (f *fixture) adapter(t testing.TB) *teams.Adapter {
 	a, err := teams.New(teams.Config{
 		AppID: appID, TenantID: tenantID, ApproversConversation: approvers,
 		ServiceURL: f.conn.URL, AllowedServiceURLHosts: []string{"127.0.0.1"},
-	}, f.store, f.h, slog.New(slog.DiscardHandler), teams.WithValidator(v), teams.WithConnector(cc))
+	}, f.store, f.h, slog.New(slog.DiscardHandler), append([]teams.Option{teams.WithValidator(v), teams.WithConnector(cc)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +143,13 @@ func (f *fixture) execute(conv, convType, userChatID, entraID, verb string, data
 // activity's serviceUrl when auth is "valid").
 func (f *fixture) post(act map[string]any, auth string) (int, []byte) {
 	f.t.Helper()
+	code, _, body := f.postHeader(act, auth)
+	return code, body
+}
+
+// postHeader is post that also returns the response's header.
+func (f *fixture) postHeader(act map[string]any, auth string) (int, http.Header, []byte) {
+	f.t.Helper()
 	body, err := json.Marshal(act)
 	if err != nil {
 		f.t.Fatal(err)
@@ -161,7 +168,7 @@ func (f *fixture) post(act map[string]any, auth string) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return resp.StatusCode, resp.Header, b
 }
 
 // waitEvents waits until the handler saw n events.

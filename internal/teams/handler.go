@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/loopback"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 // Activity type and invoke names the adapter handles.
@@ -125,9 +127,23 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveActivity de-duplicates an authenticated activity, acknowledges it
-// and hands it to the core (an invoke is answered in the response).
+// and hands it to the core (an invoke is answered in the response). A
+// person over the message rate is acknowledged and dropped (told once); a
+// full work pool answers 503 with Retry-After, and Teams redelivers.
 func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *activity) {
 	ctx := r.Context()
+	if act.Type == schema.Message && !a.withinRate(act) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	slot, ok := a.work.Reserve(act.Conversation.ID)
+	if !ok {
+		a.busy.Add(1)
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterBusy))
+		http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	defer slot.Release() // a no-op once the work runs
 	if act.ID != "" {
 		// Teams message ids are only unique within a conversation.
 		first, err := a.store.MarkSeen(ctx, "teams:act:"+act.Conversation.ID+"/"+act.ID, seenTTL)
@@ -150,7 +166,7 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *act
 
 	switch {
 	case act.Type == schema.Invoke && act.Name == invokeCardAction:
-		a.serveInvoke(w, r, act)
+		a.serveInvoke(w, r, act, slot)
 		return
 	case act.Type == schema.Invoke:
 		// Other invokes (message extensions, sign-in) are not used.
@@ -168,13 +184,50 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *act
 	if !ok {
 		return
 	}
-	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
+	a.run(slot, func() {
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eventTimeout)
 		defer cancel()
 		a.handle(hctx, ev)
-	}()
+	})
+}
+
+// run runs fn on the reserved slot, counted for Wait.
+func (a *Adapter) run(slot *workq.Slot, fn func()) {
+	a.bg.Add(1)
+	slot.Run(func() {
+		defer a.bg.Done()
+		fn()
+	})
+}
+
+// withinRate applies the per-person message rate. The first message over
+// it in a flood is answered once, politely, in its conversation.
+func (a *Adapter) withinRate(act *activity) bool {
+	switch a.senders.Check("teams:" + act.From.ID) {
+	case workq.Allow:
+		return true
+	case workq.Drop:
+		a.rateDropped.Add(1)
+		return false
+	}
+	a.rateDropped.Add(1)
+	slot, ok := a.work.Reserve(act.Conversation.ID)
+	if !ok {
+		return false
+	}
+	serviceURL, conv := act.ServiceURL, act.Conversation.ID
+	a.run(slot, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
+		defer cancel()
+		out, err := outbound(chat.Message{Text: workq.TextTooFast})
+		if err == nil {
+			_, err = a.conn.Send(ctx, serviceURL, conv, out)
+		}
+		if err != nil {
+			a.log.Warn("teams too-fast notice", "err", err)
+		}
+	})
+	return false
 }
 
 // checkActivity applies the channel pin, the tenant pin and the serviceUrl
@@ -228,7 +281,7 @@ func (a *Adapter) serviceURLAllowed(raw string) bool {
 
 // serveInvoke answers an Action.Execute in the HTTP response: the handler
 // runs inline under a deadline and its Reply becomes the response card.
-func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activity) {
+func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activity, slot *workq.Slot) {
 	ev, ok := a.event(act)
 	if !ok {
 		writeInvoke(w, noticeCard("This card is out of date."))
@@ -239,14 +292,12 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), invokeDeadline)
 	defer cancel()
 	done := make(chan struct{})
-	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
+	a.run(slot, func() {
 		defer close(done) // before the deadline can fire: a finished handler is never "working on it"
 		hctx, hcancel := context.WithTimeout(context.WithoutCancel(r.Context()), eventTimeout)
 		defer hcancel()
 		a.handle(hctx, ev)
-	}()
+	})
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -28,6 +28,7 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams/botauth"
 	"github.com/tapbot/tapbot/internal/teams/connector"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 // Platform is the adapter's platform name.
@@ -80,6 +81,9 @@ const (
 	installTTL = 10 * time.Minute
 	// eventTimeout bounds the background handling of an acknowledged activity.
 	eventTimeout = 2 * time.Minute
+	// retryAfterBusy is the Retry-After (seconds) of a 503 when the work
+	// pool is full.
+	retryAfterBusy = 1
 )
 
 // Config configures the adapter (env TAPBOT_TEAMS_*).
@@ -89,6 +93,11 @@ type Config struct {
 	ManagedIdentity               bool
 	// OpenIDMetadataURL is TAPBOT_TEAMS_OPENID_METADATA_URL (default: the Bot Framework's).
 	OpenIDMetadataURL string
+	// TokenAuthorityHost (e.g. https://login.microsoftonline.us/ for GCC
+	// High and DoD), TokenScope (default connector.DefaultScope) and
+	// TokenIssuer (default botauth.DefaultIssuer) configure sovereign
+	// clouds; a benchmark points the authority at a local fake.
+	TokenAuthorityHost, TokenScope, TokenIssuer string
 	// ApproversConversation is the conversation id of the approvers channel
 	// (local mode: the playground team's General channel, "tapbot-approvers").
 	ApproversConversation string
@@ -134,6 +143,13 @@ func WithValidator(v Validator) Option { return func(a *Adapter) { a.validator =
 // WithConnector replaces the connector client built from Config.
 func WithConnector(c Connector) Option { return func(a *Adapter) { a.conn = c } }
 
+// WithWork runs acknowledged activities on pool (shared with the other
+// adapters) and applies senders' per-person message rate. Without it the
+// adapter keeps a pool and a rate of its own with workq's defaults.
+func WithWork(pool *workq.Pool, senders *workq.Senders) Option {
+	return func(a *Adapter) { a.work, a.senders = pool, senders }
+}
+
 // Adapter is the Teams adapter. It implements chat.Messenger.
 type Adapter struct {
 	cfg       Config
@@ -148,6 +164,12 @@ type Adapter struct {
 	botID   atomic.Value // string: the bot's channel account id, as captured
 	refSeen sync.Map     // store key -> string(ref JSON) last written
 	bg      sync.WaitGroup
+
+	work    *workq.Pool
+	senders *workq.Senders
+	// busy counts activities refused with 503 (pool full); rateDropped
+	// messages dropped over the per-person rate.
+	busy, rateDropped atomic.Int64
 }
 
 var _ chat.Messenger = (*Adapter)(nil)
@@ -178,8 +200,9 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	for _, o := range opts {
 		o(a)
 	}
+	a.work, a.senders = workq.OrDefaults(a.work, a.senders)
 	if a.validator == nil && cfg.AppID != "" {
-		v, err := botauth.New(botauth.Config{AppID: cfg.AppID, TenantID: cfg.TenantID, MetadataURL: cfg.OpenIDMetadataURL})
+		v, err := botauth.New(botauth.Config{AppID: cfg.AppID, TenantID: cfg.TenantID, MetadataURL: cfg.OpenIDMetadataURL, Issuer: cfg.TokenIssuer})
 		if err != nil {
 			return nil, fmt.Errorf("teams: validator: %w", err)
 		}
@@ -226,6 +249,7 @@ func (cfg Config) connectorConfig() connector.Config {
 		AppID: cfg.AppID, TenantID: cfg.TenantID,
 		ClientSecret: cfg.ClientSecret, CertificatePath: cfg.CertificatePath, ManagedIdentity: cfg.ManagedIdentity,
 		AllowedServiceURLHosts: cfg.AllowedServiceURLHosts,
+		AuthorityHost:          cfg.TokenAuthorityHost, Scope: cfg.TokenScope,
 	}
 	if cfg.LocalMode {
 		cc.Credential = localCredential{}
@@ -239,6 +263,13 @@ func (a *Adapter) Platform() tap.Platform { return Platform }
 // Wait blocks until the background handling of acknowledged activities
 // has finished (shutdown, tests).
 func (a *Adapter) Wait() { a.bg.Wait() }
+
+// Busy is the number of activities refused with 503 because the work pool
+// was full.
+func (a *Adapter) Busy() int64 { return a.busy.Load() }
+
+// RateDropped is the number of messages dropped over the per-person rate.
+func (a *Adapter) RateDropped() int64 { return a.rateDropped.Load() }
 
 // localCredential is the bot's outbound credential in local mode: the
 // Microsoft 365 Agents Playground accepts any bearer token on loopback.

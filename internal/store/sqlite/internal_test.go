@@ -48,7 +48,8 @@ func TestFileModeAndPragmas(t *testing.T) {
 		{"synchronous", "1"},
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
-		{"secure_delete", "1"}, // deleted sealed passes are zeroed in the file
+		{"secure_delete", "1"},  // deleted sealed passes are zeroed in the file
+		{"cache_size", "-1024"}, // page cache bounded at 1 MiB a connection
 	} {
 		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r, "checkpointer": s.cp} {
 			var got string

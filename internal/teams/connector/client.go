@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
@@ -73,6 +74,10 @@ type Config struct {
 	ManagedIdentityClientID                            string
 	// Credential, when set, is used as is (tests, local mode).
 	Credential azcore.TokenCredential
+	// AuthorityHost is the Entra token authority (default the public
+	// cloud's login.microsoftonline.com; https://login.microsoftonline.us/
+	// for GCC High and DoD).
+	AuthorityHost string
 	// Scope is the token scope; default DefaultScope.
 	Scope string
 	// AllowedServiceURLHosts lists the only serviceUrl hosts the client
@@ -115,7 +120,7 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		cred:        cred,
+		cred:        newTokenGate(cred),
 		scopes:      []string{cfg.Scope},
 		timeout:     cfg.Timeout,
 		maxAttempts: cfg.MaxAttempts,
@@ -179,9 +184,13 @@ func credential(cfg Config) (azcore.TokenCredential, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	co := azcore.ClientOptions{}
+	if cfg.AuthorityHost != "" {
+		co.Cloud = cloud.Configuration{ActiveDirectoryAuthorityHost: cfg.AuthorityHost}
+	}
 	switch {
 	case cfg.ManagedIdentity:
-		opts := &azidentity.ManagedIdentityCredentialOptions{}
+		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: co}
 		if cfg.ManagedIdentityClientID != "" {
 			opts.ID = azidentity.ClientID(cfg.ManagedIdentityClientID)
 		}
@@ -199,13 +208,15 @@ func credential(cfg Config) (azcore.TokenCredential, error) {
 		if err != nil {
 			return nil, fmt.Errorf("connector: parse certificate: %w", err)
 		}
-		cred, err := azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key, nil)
+		cred, err := azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.AppID, certs, key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: co})
 		if err != nil {
 			return nil, fmt.Errorf("connector: certificate credential: %w", err)
 		}
 		return cred, nil
 	default:
-		cred, err := azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret, nil)
+		cred, err := azidentity.NewClientSecretCredential(cfg.TenantID, cfg.AppID, cfg.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: co})
 		if err != nil {
 			return nil, fmt.Errorf("connector: client secret credential: %w", err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/tapbot/tapbot/internal/teams/botauth/authtest"
 	"github.com/tapbot/tapbot/internal/teams/connector"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 const (
@@ -49,7 +50,9 @@ type rig struct {
 	cached  string
 }
 
-func newRig(b *testing.B) *rig {
+func newRig(b *testing.B) *rig { return newRigWith(b, 0, true) }
+
+func newRigWith(b testing.TB, delay time.Duration, lift bool) *rig {
 	b.Helper()
 	r := &rig{idp: authtest.New(b, appID)}
 	conn := connectortest.Start(b)
@@ -68,10 +71,17 @@ func newRig(b *testing.B) *rig {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var opts []teams.Option
+	if lift {
+		// Every activity comes from one person in one conversation: lift the
+		// per-person rate and the per-conversation queue so that the ack path
+		// (JWT, de-dup, hand-off) is what is measured, not the refusals.
+		opts = append(opts, teams.WithWork(workq.New(workq.Config{PerKey: 1 << 20, Queue: 1 << 20}), workq.NewSenders(1e9, 1<<30)))
+	}
 	a, err := teams.New(teams.Config{AppID: appID, TenantID: tenantID, ApproversConversation: "19:approvers",
 		ServiceURL: conn.URL, AllowedServiceURLHosts: []string{"127.0.0.1"}}, st,
-		chat.HandlerFunc(func(context.Context, chat.Event) { r.handled.Add(1) }), nil,
-		teams.WithValidator(v), teams.WithConnector(cc))
+		chat.HandlerFunc(func(context.Context, chat.Event) { time.Sleep(delay); r.handled.Add(1) }), nil,
+		append([]teams.Option{teams.WithValidator(v), teams.WithConnector(cc)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}

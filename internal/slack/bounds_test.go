@@ -1,0 +1,67 @@
+package slack
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/workq"
+)
+
+// With the work pool full, a delivery is acknowledged (a 5xx would only
+// bring it back) and dropped, counted.
+func TestFullPoolDropsAndCounts(t *testing.T) {
+	e := newEnv(t)
+	e.a.work = workq.New(workq.Config{Workers: 1, Queue: -1, PerKey: 1})
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the adapter's Wait
+	e.rec.act = func(ctx context.Context, ev chat.Event) {
+		if ev.Text == "hold" {
+			<-release
+		}
+	}
+	e.deliver(t, e.fake.DM(alice, "hold"), http.StatusOK)
+	e.deliver(t, e.fake.DM(bob, "dropped"), http.StatusOK)
+	if got := e.a.Dropped(); got != 1 {
+		t.Fatalf("Dropped() = %d, want 1", got)
+	}
+	once.Do(func() { close(release) })
+	if ev := e.rec.next(t); ev.Text != "hold" {
+		t.Fatalf("handled %q", ev.Text)
+	}
+	e.a.Wait()
+	if n := e.rec.count(); n != 1 {
+		t.Fatalf("handler saw %d events, want only the first", n)
+	}
+}
+
+// A person over the message rate is acknowledged, dropped, and told once.
+func TestPersonOverRateIsToldOnce(t *testing.T) {
+	e := newEnv(t)
+	e.a.senders = workq.NewSenders(0.001, 2)
+	for range 15 {
+		e.deliver(t, e.fake.DM(alice, "hello"), http.StatusOK)
+	}
+	e.rec.next(t)
+	e.rec.next(t)
+	e.a.Wait()
+	if n := e.rec.count(); n != 2 {
+		t.Fatalf("handler saw %d events, want the burst of 2", n)
+	}
+	if got := e.a.RateDropped(); got != 13 {
+		t.Fatalf("RateDropped() = %d, want 13", got)
+	}
+	told := 0
+	for _, c := range e.fake.Calls("chat.postMessage") {
+		if strings.Contains(c.Args["text"]+c.Args["blocks"], "faster than I can read") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Fatalf("polite replies = %d, want 1", told)
+	}
+}
