@@ -28,6 +28,7 @@ import (
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
 	"github.com/tapbot/tapbot/internal/testutil"
+	"github.com/tapbot/tapbot/internal/workq"
 )
 
 // countingHandler counts the events a replica's adapter hands to the core.
@@ -179,7 +180,12 @@ func TestReplicasSlackSocketMode(t *testing.T) {
 		return []app.Platform{{Approvers: slApprovers, New: func(h chat.Handler) (chat.Messenger, error) {
 			a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-A0TAPBOT-1-test", SigningSecret: slSecret, APIURL: ts.GetAPIURL(),
 				ApproversChannel: slApprovers, UserMapFile: userMap, PostInterval: time.Millisecond, PostBurst: 100},
-				st, countingHandler{h, &counts[i]}, log)
+				st, countingHandler{h, &counts[i]}, log,
+				// 25 clicks from one person at once: more than the default
+				// per-person lane holds (16; the rest are dropped by design,
+				// workq's tests cover that). This test is about exactly once
+				// across replicas, so the lane fits the storm.
+				slack.WithWork(workq.New(workq.Config{PerKey: 64}), workq.NewSenders(0, 0)))
 			if err != nil {
 				return nil, err
 			}

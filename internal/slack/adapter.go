@@ -253,13 +253,14 @@ func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
 }
 
 // spawn runs the handler for ev after the acknowledgement on the work
-// pool, in the conversation's lane, with a fresh bounded context (parent's
+// pool, in the lane of that person in that conversation (their order kept,
+// a shared channel's click storm not capped as one lane), with a fresh bounded context (parent's
 // values, such as its trace, but not its cancellation), then the optional
 // after steps. When the pool is full the event is dropped and counted:
 // Slack has been acknowledged and a 5xx would only bring the same delivery
 // back.
 func (a *Adapter) spawn(parent context.Context, ev chat.Event, after ...func(context.Context)) {
-	a.submit(parent, ev.Conversation.Conversation, func(ctx context.Context) {
+	a.submit(parent, ev.Conversation.Conversation+"|"+ev.User.ID, func(ctx context.Context) {
 		if a.fillUser(ctx, &ev.User) {
 			a.handle(ctx, ev)
 		}
@@ -296,7 +297,7 @@ func (a *Adapter) withinRate(team, user string, rp *replier) bool {
 		return true
 	case workq.DropAndTell:
 		a.rateDropped.Add(1)
-		a.submit(context.Background(), rp.channel, func(ctx context.Context) {
+		a.submit(context.Background(), rp.channel+"|"+user, func(ctx context.Context) {
 			if err := rp.reply(ctx, chat.Message{Text: workq.TextTooFast}); err != nil {
 				a.log.Warn("slack too-fast notice", "slack_user", user, "err", err)
 			}

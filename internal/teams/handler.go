@@ -136,7 +136,7 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *act
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	slot, ok := a.work.Reserve(act.Conversation.ID)
+	slot, ok := a.work.Reserve(lane(act))
 	if !ok {
 		a.busy.Add(1)
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterBusy))
@@ -211,7 +211,7 @@ func (a *Adapter) withinRate(act *activity) bool {
 		return false
 	}
 	a.rateDropped.Add(1)
-	slot, ok := a.work.Reserve(act.Conversation.ID)
+	slot, ok := a.work.Reserve(lane(act))
 	if !ok {
 		return false
 	}
@@ -372,3 +372,8 @@ func (a *Adapter) handle(ctx context.Context, ev chat.Event) {
 	}()
 	a.h.Handle(ctx, ev)
 }
+
+// lane is the work pool's key for act: one person in one conversation, so
+// each person's messages and clicks keep their order while a click storm
+// in a shared channel (many approvers at once) is not capped as one lane.
+func lane(act *activity) string { return act.Conversation.ID + "|" + act.From.ID }
