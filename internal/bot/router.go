@@ -12,6 +12,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/diagnose"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -56,6 +57,9 @@ type Deps struct {
 	CheckTarget func(ctx context.Context, requester tap.UserID, target tap.User) error
 	// Stats returns the metrics to show for the last period.
 	Stats func(ctx context.Context, from, to time.Time) ([]chat.Fact, error)
+	// Entra, when set, answers a new hire's "my pass doesn't work" and
+	// "why <user>" from Graph (internal/diagnose).
+	Entra diagnose.Reader
 	Log   *slog.Logger
 }
 
@@ -150,8 +154,13 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 			r.openForm(ctx, ev)
 			return
 		}
-		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
+		if !r.intercept(ctx, ev, actor) {
+			r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
+		}
 	default:
+		if r.intercept(ctx, ev, actor) {
+			return
+		}
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
 	}
 }
