@@ -48,11 +48,12 @@ var requesterNotices = map[Cause]string{
 }
 
 const (
-	textNotYetValid = "Your pass starts working at %s your time (in %s). Until then Entra refuses it; try again after that."
-	textUsable      = "Entra accepts your pass right now (it works until %s your time). Passes are case-sensitive and include the symbols: type it exactly, with no space before or after, at https://aka.ms/mysecurityinfo."
-	textHasMethods  = " You have already set up %s, so you can sign in with that instead of the pass."
-	textDiagTitle   = "Why %s's pass does or does not work"
-	textDiagCause   = "Cause: %s"
+	textNotYetValid  = "Your pass starts working at %s your time (in %s). Until then Entra refuses it; try again after that."
+	textUsable       = "Entra accepts your pass right now (it works until %s your time). Passes are case-sensitive and include the symbols: type it exactly, with no space before or after, at https://aka.ms/mysecurityinfo."
+	textHasMethods   = " You have already set up %s, so you can sign in with that instead of the pass."
+	textPassDoneWith = "Your pass no longer works, and you don't need it: you have already set up %s. Sign in with that."
+	textDiagTitle    = "Why %s's pass does or does not work"
+	textDiagCause    = "Cause: %s"
 )
 
 // HireAnswer is the new hire's answer: the cause and the fix in plain
@@ -64,6 +65,11 @@ func HireAnswer(rep Report, requester string, now time.Time, loc *time.Location)
 		s = fmt.Sprintf(textNotYetValid, when(rep.Pass.Start, now, loc), span(rep.Pass.Start.Sub(now)))
 	case CauseUsable:
 		s = fmt.Sprintf(textUsable, when(rep.Pass.Expires(), now, loc))
+	case CauseNoPass, CauseExpired, CauseOneTimeUsed:
+		if len(rep.Strong) > 0 {
+			return fmt.Sprintf(textPassDoneWith, kinds(rep.Strong))
+		}
+		s = fmt.Sprintf(hireAnswers[rep.Cause], chat.Esc(requester))
 	default:
 		s = fmt.Sprintf(hireAnswers[rep.Cause], chat.Esc(requester))
 	}
