@@ -184,7 +184,28 @@ func TestSlackEndToEnd(t *testing.T) {
 		}
 	}
 
-	resp, err := http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}})
+	// "The pass doesn't work": the local helper ends the pass in the
+	// simulated tenant; the new hire's plea is answered from Entra and
+	// Megan is told.
+	resp, err := http.PostForm(w.base+"/_local/pass", map[string][]string{"user": {simtenant.DemoSarahUPN}, "do": {"expire"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("expire pass: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	w.send(f.DM("USARAH", "hi, my pass doesn't work"))
+	for who, want := range map[string]string{"USARAH": "Your pass has expired", "UMEGAN": "says the pass does not work: it has expired"} {
+		ch := f.DMChannel(who)
+		testutil.Eventually(t, 10*time.Second, who+" told of the expired pass", func() bool {
+			for _, m := range f.Messages(ch) {
+				if strings.Contains(m.Text+string(m.Blocks), want) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+
+	resp, err = http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("register method: %v %v", err, resp)
 	}
