@@ -104,7 +104,7 @@ func (r *Router) helpHire(ctx context.Context, ev chat.Event, actor tap.Actor, r
 		zone = r.zone(ev.User)
 	}
 	r.reply(ctx, ev, chat.Message{Text: diagnose.HireAnswer(rep, requester, now, location(zone, r.cfg.DefaultZone))})
-	if note := diagnose.RequesterNotice(rep, actorName(actor)); note != "" {
+	if note := diagnose.RequesterNotice(rep, actorName(actor)); note != "" && r.firstTelling(req.ID, rep.Cause, now) {
 		if err := r.toRequester(ctx, req, chat.Message{Text: note}); err != nil {
 			r.log.Warn("tell requester the pass does not work", "request_id", req.ID, "err", err)
 		}
@@ -164,6 +164,23 @@ func (r *Router) mayDiagnose(ctx context.Context, actor tap.Actor, who string) (
 		}
 	}
 	return "", false, nil
+}
+
+// firstTelling reports whether the requester has not been told of this
+// cause for this request in the last hour, and records that they now are:
+// a new hire repeating "help" does not flood the requester.
+func (r *Router) firstTelling(id tap.RequestID, c diagnose.Cause, now time.Time) bool {
+	key := string(id) + "/" + string(c)
+	r.toldMu.Lock()
+	defer r.toldMu.Unlock()
+	if at, ok := r.told[key]; ok && now.Sub(at) < time.Hour {
+		return false
+	}
+	if r.told == nil || len(r.told) > 10000 {
+		r.told = map[string]time.Time{}
+	}
+	r.told[key] = now
+	return true
 }
 
 func location(zone, fallback string) *time.Location {

@@ -78,6 +78,11 @@ func TestHireHelpOneTimeUsedAndWhy(t *testing.T) {
 	if told := strings.TrimPrefix(h.toMegan(), before); !strings.Contains(told, "it was for one use and has been used") {
 		t.Errorf("requester not told of the used pass:\n%s", told)
 	}
+	told := h.toMegan()
+	h.say(sarah, "it still doesn't work!")
+	if again := strings.TrimPrefix(h.toMegan(), told); again != "" {
+		t.Errorf("requester told twice of the same cause:\n%s", again)
+	}
 
 	for _, u := range []chat.User{alex, megan} {
 		r := h.say(u, "why sarah.johnson@contoso.com")

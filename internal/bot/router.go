@@ -82,6 +82,11 @@ type Router struct {
 	drawn   map[tap.Ref]*cardState
 
 	bg sync.WaitGroup // background notices (see Notify)
+
+	// told is when this replica last told a requester why the new hire's
+	// pass does not work, per request and cause (see helpHire).
+	toldMu sync.Mutex
+	told   map[string]time.Time
 }
 
 type cachedID struct {
