@@ -47,7 +47,9 @@ func (r *Router) intercept(ctx context.Context, ev chat.Event, actor tap.Actor) 
 		}
 	}
 	words := strings.ToLower(strings.Trim(text, " .!?"))
-	if ownCommands[strings.ToLower(first)] || doneWords[words] {
+	// A message naming someone ("pass for diego@…") is a request, even from
+	// a recent new hire.
+	if ownCommands[strings.ToLower(first)] || doneWords[words] || strings.Contains(text, "@") {
 		return false
 	}
 	if _, err := r.d.Store.GetSession(ctx, sessionKey(ev)); err == nil {

@@ -78,6 +78,11 @@ func TestHireHelpOneTimeUsedAndWhy(t *testing.T) {
 	if told := strings.TrimPrefix(h.toMegan(), before); !strings.Contains(told, "it was for one use and has been used") {
 		t.Errorf("requester not told of the used pass:\n%s", told)
 	}
+	// The new hire may still ask for a pass for someone else.
+	if r := h.say(sarah, "pass for diego.siciliani@contoso.com tomorrow 9am"); strings.Contains(r.Text(), "one use") || r.Text() == "" {
+		t.Errorf("a request from the new hire was taken for a plea: %q", r.Text())
+	}
+	h.say(sarah, "cancel")
 	told := h.toMegan()
 	h.say(sarah, "it still doesn't work!")
 	if again := strings.TrimPrefix(h.toMegan(), told); again != "" {
