@@ -105,7 +105,11 @@ func (r *Router) helpHire(ctx context.Context, ev chat.Event, actor tap.Actor, r
 	if ev.User.Zone != "" {
 		zone = r.zone(ev.User)
 	}
-	r.reply(ctx, ev, chat.Message{Text: diagnose.HireAnswer(rep, requester, now, location(zone, r.cfg.DefaultZone))})
+	answer := diagnose.HireAnswer(rep, requester, now, location(zone, r.cfg.DefaultZone))
+	if req.State == tap.StateIssued {
+		answer += " " + fmt.Sprintf(textHireNotHanded, chat.Esc(requester))
+	}
+	r.reply(ctx, ev, chat.Message{Text: answer})
 	if note := diagnose.RequesterNotice(rep, actorName(actor)); note != "" && r.firstTelling(req.ID, rep.Cause, now) {
 		if err := r.toRequester(ctx, req, chat.Message{Text: note}); err != nil {
 			r.log.Warn("tell requester the pass does not work", "request_id", req.ID, "err", err)

@@ -41,6 +41,9 @@ func TestHireHelpBeforeStartThenExpired(t *testing.T) {
 	if !strings.Contains(r.Text(), "09:00 your time") || !strings.Contains(r.Text(), "(in ") {
 		t.Errorf("before the start: %q", r.Text())
 	}
+	if !strings.Contains(r.Text(), "Megan Bowen has not collected your pass yet") {
+		t.Errorf("the pass not yet revealed: %q", r.Text())
+	}
 	if strings.Contains(r.Text(), "Who is the pass for") {
 		t.Errorf("new hire was given a request dialog: %q", r.Text())
 	}
