@@ -10,6 +10,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/diagnose"
+	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -41,10 +42,16 @@ func (r *Router) intercept(ctx context.Context, ev chat.Event, actor tap.Actor) 
 	first, rest, _ := strings.Cut(text, " ")
 	switch strings.ToLower(first) {
 	case "why", "diagnose":
-		if who := strings.TrimSpace(rest); who != "" && !strings.ContainsAny(who, " ") {
+		who, err := dialog.ParseTarget(strings.TrimSpace(rest))
+		switch {
+		case strings.TrimSpace(rest) == "":
+			r.reply(ctx, ev, chat.Message{Text: textWhyWhom})
+		case err != nil:
+			r.say(ctx, ev, err)
+		default:
 			r.why(ctx, ev, actor, who)
-			return true
 		}
+		return true
 	}
 	words := strings.ToLower(strings.Trim(text, " .!?"))
 	// A message naming someone ("pass for diego@…") is a request, even from

@@ -101,6 +101,15 @@ func TestHireHelpOneTimeUsedAndWhy(t *testing.T) {
 			}
 		}
 	}
+	if r := h.say(alex, "why"); !strings.Contains(r.Text(), "Whose pass?") {
+		t.Errorf("why without a name: %q", r.Text())
+	}
+	if r := h.say(alex, "why Sarah Johnson"); !strings.Contains(r.Text(), "sign-in") && !strings.Contains(r.Text(), "address") {
+		t.Errorf("why with a display name: %q", r.Text())
+	}
+	if r := h.say(megan, "why <mailto:sarah.johnson@contoso.com|sarah.johnson@contoso.com>"); !strings.Contains(r.Text(), "✗ Pass usable now") {
+		t.Errorf("why with a Slack mail link: %q", r.Text())
+	}
 	if r := h.say(alex, "diagnose nobody@contoso.com"); !strings.Contains(r.Text(), "can't find") {
 		t.Errorf("approver, unknown user: %q", r.Text())
 	}

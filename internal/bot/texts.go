@@ -62,6 +62,7 @@ const (
 const (
 	textHirePassComing = "Your pass isn't ready yet: %s asked for it and will hand it to you once it is approved. Nothing to do until then."
 	textHireNotHanded  = "%s has not collected your pass yet and will hand it to you."
+	textWhyWhom        = "Whose pass? Say *why* and their sign-in name, like *why sarah.johnson@contoso.com*."
 	textWhyNotYours    = "I can only explain the pass of someone you asked a pass for. %s isn't one of them (approvers can ask about anyone)."
 	textWhyNoUser      = "I can't find %s in Entra. Give the sign-in name, like sarah.johnson@contoso.com."
 )
