@@ -184,9 +184,30 @@ func TestSlackEndToEnd(t *testing.T) {
 		}
 	}
 
-	// "The pass doesn't work": the local helper ends the pass in the
-	// simulated tenant; the new hire's plea is answered from Entra and
-	// Megan is told.
+	w.expiredPassExplained()
+
+	resp, err := http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("register method: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	w.send(f.DM("USARAH", "done"))
+	testutil.Eventually(t, 10*time.Second, "the confirmation", func() bool {
+		for _, m := range f.Messages(dm) {
+			if strings.Contains(m.Text+string(m.Blocks), "finished setting up") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// expiredPassExplained: "the pass doesn't work". The local helper ends
+// Sarah's pass in the simulated tenant; her plea is answered from Entra
+// and Megan is told.
+func (w *slackWorld) expiredPassExplained() {
+	t, f := w.t, w.fake
+	t.Helper()
 	resp, err := http.PostForm(w.base+"/_local/pass", map[string][]string{"user": {simtenant.DemoSarahUPN}, "do": {"expire"}})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("expire pass: %v %v", err, resp)
@@ -204,21 +225,6 @@ func TestSlackEndToEnd(t *testing.T) {
 			return false
 		})
 	}
-
-	resp, err = http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}})
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("register method: %v %v", err, resp)
-	}
-	resp.Body.Close()
-	w.send(f.DM("USARAH", "done"))
-	testutil.Eventually(t, 10*time.Second, "the confirmation", func() bool {
-		for _, m := range f.Messages(dm) {
-			if strings.Contains(m.Text+string(m.Blocks), "finished setting up") {
-				return true
-			}
-		}
-		return false
-	})
 }
 
 // preformatted returns the text of a rich_text_preformatted element in a
