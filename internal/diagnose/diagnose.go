@@ -14,6 +14,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -82,26 +84,44 @@ func (r Report) NeedsRequester() bool {
 	return true
 }
 
-// Run reads the user's facts from Entra and evaluates them at now.
+// Run reads the user's facts from Entra (the five reads at once) and
+// evaluates them at now.
 func Run(ctx context.Context, rd Reader, user tap.UserID, now time.Time) (Report, error) {
-	u, err := rd.User(ctx, string(user))
-	if err != nil {
-		return Report{}, fmt.Errorf("diagnose: read user: %w", err)
-	}
-	f := Facts{User: u}
-	if f.Policy, err = rd.TenantPolicy(ctx); err != nil {
-		return Report{}, fmt.Errorf("diagnose: read TAP policy: %w", err)
-	}
-	if groups := append(slices.Clone(f.Policy.IncludeGroups), f.Policy.ExcludeGroups...); len(groups) > 0 {
-		if f.Groups, err = rd.MemberOf(ctx, u.ID, groups); err != nil {
-			return Report{}, fmt.Errorf("diagnose: read group membership: %w", err)
+	var f Facts
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if f.User, err = rd.User(gctx, string(user)); err != nil {
+			return fmt.Errorf("diagnose: read user: %w", err)
 		}
-	}
-	if f.Passes, err = rd.ListPasses(ctx, u.ID); err != nil {
-		return Report{}, fmt.Errorf("diagnose: read pass: %w", err)
-	}
-	if f.Methods, err = rd.Methods(ctx, u.ID); err != nil {
-		return Report{}, fmt.Errorf("diagnose: read methods: %w", err)
+		return nil
+	})
+	g.Go(func() (err error) {
+		if f.Policy, err = rd.TenantPolicy(gctx); err != nil {
+			return fmt.Errorf("diagnose: read TAP policy: %w", err)
+		}
+		groups := append(slices.Clone(f.Policy.IncludeGroups), f.Policy.ExcludeGroups...)
+		if len(groups) == 0 {
+			return nil
+		}
+		if f.Groups, err = rd.MemberOf(gctx, user, groups); err != nil {
+			return fmt.Errorf("diagnose: read group membership: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if f.Passes, err = rd.ListPasses(gctx, user); err != nil {
+			return fmt.Errorf("diagnose: read pass: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if f.Methods, err = rd.Methods(gctx, user); err != nil {
+			return fmt.Errorf("diagnose: read methods: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return Report{}, err
 	}
 	return Evaluate(f, now), nil
 }
