@@ -45,6 +45,9 @@ func TestAttack_LocalModeFromABrowser(t *testing.T) {
 		{"Teams endpoint, text/plain", "/api/messages", activity, "text/plain", nil, "", http.StatusUnsupportedMediaType},
 		{"Teams endpoint through DNS rebinding", "/api/messages", activity, "application/json", nil, "rebind.attacker.example:3978", http.StatusForbidden},
 		{"Teams endpoint through a tunnel", "/api/messages", activity, "application/json", map[string]string{"Forwarded": "for=203.0.113.7"}, "", http.StatusForbidden},
+		{"pass helper from a web page", "/_local/pass", "user=sarah.johnson%40contoso.com&do=use", "application/x-www-form-urlencoded", map[string]string{"Origin": "https://attacker.example"}, "", http.StatusForbidden},
+		{"pass helper through a tunnel", "/_local/pass", "user=sarah.johnson%40contoso.com&do=expire", "application/x-www-form-urlencoded", map[string]string{"X-Forwarded-For": "203.0.113.7"}, "", http.StatusForbidden},
+		{"pass helper, unknown action", "/_local/pass", "user=sarah.johnson%40contoso.com&do=delete", "application/x-www-form-urlencoded", nil, host, http.StatusBadRequest},
 		{"helper from curl", "/_local/methods", form, "application/x-www-form-urlencoded", nil, host, http.StatusOK},
 		{"Teams endpoint from the playground", "/api/messages", activity, "application/json", nil, host, http.StatusOK},
 	} {

@@ -24,18 +24,7 @@ func (a *app) localRoutes() {
 	// No browser origin at all: the helpers are for curl and act.mjs.
 	guard := loopback.Guard{}
 	a.mux.HandleFunc("POST /_local/methods", func(w http.ResponseWriter, r *http.Request) {
-		if reason := guard.Check(r); reason != "" {
-			a.log.Warn("local helper refused", "reason", reason)
-			http.Error(w, "forbidden: "+reason, http.StatusForbidden)
-			return
-		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-			http.Error(w, "unsupported media type: send a form (curl -d user=… -d kind=…)", http.StatusUnsupportedMediaType)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
+		if !a.localForm(w, r, guard) {
 			return
 		}
 		kind := tap.MethodKind(strings.TrimSpace(r.PostForm.Get("kind")))
@@ -56,4 +45,51 @@ func (a *app) localRoutes() {
 		}
 		fmt.Fprintf(w, "registered %s for %s (method %s)\n", kind, user, id)
 	})
+	// What makes a pass stop working, so "my pass doesn't work" can be tried:
+	//
+	//	curl -d user=sarah.johnson@contoso.com -d do=expire http://127.0.0.1:3978/_local/pass
+	//	curl -d user=sarah.johnson@contoso.com -d do=use http://127.0.0.1:3978/_local/pass
+	a.mux.HandleFunc("POST /_local/pass", func(w http.ResponseWriter, r *http.Request) {
+		if !a.localForm(w, r, guard) {
+			return
+		}
+		user := strings.TrimSpace(r.PostForm.Get("user"))
+		var err error
+		switch do := r.PostForm.Get("do"); do {
+		case "expire":
+			err = a.tenant.ExpirePass(user)
+		case "use":
+			err = a.tenant.UseOnce(user)
+		default:
+			http.Error(w, "do must be expire (end the pass now) or use (sign in with it once)", http.StatusBadRequest)
+			return
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		for _, p := range a.tenant.Passes(user) {
+			fmt.Fprintf(w, "pass of %s: isUsable=%v methodUsabilityReason=%s\n", user, p.IsUsable, p.Reason)
+		}
+	})
+}
+
+// localForm refuses a caller that is not a program on this machine and
+// parses the small form a local helper takes. It reports whether to go on.
+func (a *app) localForm(w http.ResponseWriter, r *http.Request, guard loopback.Guard) bool {
+	if reason := guard.Check(r); reason != "" {
+		a.log.Warn("local helper refused", "reason", reason)
+		http.Error(w, "forbidden: "+reason, http.StatusForbidden)
+		return false
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		http.Error(w, "unsupported media type: send a form (curl -d user=… -d …)", http.StatusUnsupportedMediaType)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return false
+	}
+	return true
 }

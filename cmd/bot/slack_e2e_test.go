@@ -234,6 +234,8 @@ func TestSlackEndToEnd(t *testing.T) {
 		}
 	}
 
+	w.expiredPassExplained()
+
 	resp, err := http.PostForm(w.base+"/_local/methods", map[string][]string{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("register method: %v %v", err, resp)
@@ -248,6 +250,31 @@ func TestSlackEndToEnd(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// expiredPassExplained: "the pass doesn't work". The local helper ends
+// Sarah's pass in the simulated tenant; her plea is answered from Entra
+// and Megan is told.
+func (w *slackWorld) expiredPassExplained() {
+	t, f := w.t, w.fake
+	t.Helper()
+	resp, err := http.PostForm(w.base+"/_local/pass", map[string][]string{"user": {simtenant.DemoSarahUPN}, "do": {"expire"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("expire pass: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	w.send(f.DM("USARAH", "hi, my pass doesn't work"))
+	for who, want := range map[string]string{"USARAH": "Your pass has expired", "UMEGAN": "says the pass does not work: it has expired"} {
+		ch := f.DMChannel(who)
+		testutil.Eventually(t, 10*time.Second, who+" told of the expired pass", func() bool {
+			for _, m := range f.Messages(ch) {
+				if strings.Contains(m.Text+string(m.Blocks), want) {
+					return true
+				}
+			}
+			return false
+		})
+	}
 }
 
 // preformatted returns the text of a rich_text_preformatted element in a

@@ -244,6 +244,20 @@ async function main() {
   }
   log('the pass is in no posted or updated message');
 
+  // 3b. The pass stops working (ended in the fake tenant): Sarah's plea is
+  // answered from Entra, not with a request dialog, and Megan is told.
+  // (Sarah's own chat is not in the playground's stream; the Go tests
+  // check her answer.)
+  const exp = await fetch(`${botURL}/_local/pass`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user: SARAH_EMAIL, do: 'expire' }),
+  });
+  if (!exp.ok) throw new Error(`expire pass: ${exp.status} ${await exp.text()}`);
+  mark = stream.length;
+  await sayAs(SARAH, "hi, my pass doesn't work", `http://localhost:${port}/_connector`);
+  await waitFor('Megan told the pass expired', () => stream.slice(mark).some(({ raw }) => raw.includes('says the pass does not work: it has expired')));
+  log('Sarah said her pass does not work; Megan was told, from Entra, that it has expired');
+
   // 4. Sarah registers Windows Hello in the fake tenant and says "done".
   const reg = await fetch(`${botURL}/_local/methods`, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -120,6 +120,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 		Store: d.Store, Directory: d.Graph, Service: svc, Messengers: msgrs, Zones: zones,
 		DialogConfig: bot.PolicyDialogConfig(checker),
 		CheckTarget:  checker.CheckTarget,
+		Entra:        d.Graph,
 		Stats:        statsFacts(d.Store),
 		Log:          d.Log,
 	})

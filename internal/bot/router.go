@@ -15,6 +15,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/diagnose"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/tracing"
@@ -64,6 +65,9 @@ type Deps struct {
 	Zones *zone.Resolver
 	// Stats returns the metrics to show for the last period.
 	Stats func(ctx context.Context, from, to time.Time) ([]chat.Fact, error)
+	// Entra, when set, answers a new hire's "my pass doesn't work" and
+	// "why <user>" from Graph (internal/diagnose).
+	Entra diagnose.Reader
 	Log   *slog.Logger
 }
 
@@ -87,6 +91,11 @@ type Router struct {
 	drawn   map[tap.Ref]*cardState
 
 	bg sync.WaitGroup // background notices (see Notify)
+
+	// told is when this replica last told a requester why the new hire's
+	// pass does not work, per request and cause (see helpHire).
+	toldMu sync.Mutex
+	told   map[string]time.Time
 }
 
 type cachedID struct {
@@ -169,8 +178,13 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 			r.openForm(ctx, ev)
 			return
 		}
-		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
+		if !r.intercept(ctx, ev, actor) {
+			r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
+		}
 	default:
+		if r.intercept(ctx, ev, actor) {
+			return
+		}
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Text})
 	}
 }

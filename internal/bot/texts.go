@@ -18,7 +18,7 @@ const (
 	textNoIdentity         = "I can't match your chat account to a person in the directory, so I can't act for you. Ask IT to map your account."
 	textGuestActor         = "Guests and people from other organisations can't approve or request passes."
 	textWelcome            = "Hi, I'm tapbot. I get new hires a Temporary Access Pass, approved by IT and delivered privately.\nSay *request* (or `/tap`) to ask for a pass, *status* to see yours, or *help*."
-	textHelp               = "What I understand:\n• *request* — ask for a pass (or just say \"pass for sarah.johnson@contoso.com Monday 7:00, 8 hours\")\n• *status* — your requests\n• *revoke* _user_ — remove a pass you asked for\n• *pending* — requests waiting for approval (approvers)\n• *stats* — onboarding numbers (approvers)\n• *done* — for the new hire: tell me your sign-in is set up\n• *cancel* — stop the request you are writing"
+	textHelp               = "What I understand:\n• *request* — ask for a pass (or just say \"pass for sarah.johnson@contoso.com Monday 7:00, 8 hours\")\n• *status* — your requests\n• *revoke* _user_ — remove a pass you asked for\n• *why* _user_ — why their pass does or does not work (your requests; approvers: anyone)\n• *pending* — requests waiting for approval (approvers)\n• *stats* — onboarding numbers (approvers)\n• *done* — for the new hire: tell me your sign-in is set up\n• *cancel* — stop the request you are writing"
 	textNotApprover        = "Only members of the approver group can see pending requests and stats."
 	textNoPending          = "Nothing is waiting for approval."
 	textNoRequests         = "You have no requests yet. Say *request* to ask for one."
@@ -69,3 +69,13 @@ const (
 )
 
 func fmtForHire(name string) string { return " for " + name }
+
+// The new hire's help and "why <user>" (issue 12; the diagnosis's own
+// words are in internal/diagnose/texts.go).
+const (
+	textHirePassComing = "Your pass isn't ready yet: %s asked for it and will hand it to you once it is approved. Nothing to do until then."
+	textHireNotHanded  = "%s has not collected your pass yet and will hand it to you."
+	textWhyWhom        = "Whose pass? Say *why* and their sign-in name, like *why sarah.johnson@contoso.com*."
+	textWhyNotYours    = "I can only explain the pass of someone you asked a pass for. %s isn't one of them (approvers can ask about anyone)."
+	textWhyNoUser      = "I can't find %s in Entra. Give the sign-in name, like sarah.johnson@contoso.com."
+)

@@ -2,6 +2,7 @@ package simtenant
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -99,4 +100,21 @@ func (t *Tenant) ClearRequests() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.requests = nil
+}
+
+// ExpirePass simulates the end of the user's pass: its window is moved so
+// that it ended now, and Graph then reports it Expired.
+func (t *Tenant) ExpirePass(user string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	uid, ok := t.lookupLocked(user)
+	if !ok {
+		return fmt.Errorf("expire pass: no user %q", user)
+	}
+	p := t.passes[uid]
+	if p == nil {
+		return fmt.Errorf("expire pass: user %q has no pass", user)
+	}
+	p.start = t.now().Add(-time.Duration(p.lifetime) * time.Minute)
+	return t.saveLocked()
 }

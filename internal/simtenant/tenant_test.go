@@ -281,6 +281,24 @@ func TestUsabilityFollowsClock(t *testing.T) {
 	}
 }
 
+func TestExpirePassOnCommand(t *testing.T) {
+	tn, _ := demo(t)
+	if err := tn.ExpirePass(simtenant.DemoSarahUPN); err == nil {
+		t.Error("expired a pass that does not exist")
+	}
+	if st, body := call(t, tn, "POST", tapPath, map[string]any{"lifetimeInMinutes": 60}, nil); st != http.StatusCreated {
+		t.Fatalf("create: %d %v", st, body)
+	}
+	if err := tn.ExpirePass(simtenant.DemoSarahUPN); err != nil {
+		t.Fatal(err)
+	}
+	_, list := call(t, tn, "GET", tapPath, nil, nil)
+	item := list["value"].([]any)[0].(map[string]any)
+	if item["isUsable"] != false || item["methodUsabilityReason"] != "Expired" {
+		t.Errorf("after ExpirePass: isUsable=%v reason=%v", item["isUsable"], item["methodUsabilityReason"])
+	}
+}
+
 func TestGzipBodies(t *testing.T) {
 	tn, _ := demo(t)
 	var zb bytes.Buffer
