@@ -59,6 +59,8 @@ type Tenant struct {
 	faults    []*fault
 	statePath string // PersistTo
 	saveErr   error
+	signIns   []storedSignIn
+	signInSeq int
 
 	srv *httptest.Server
 }
