@@ -25,7 +25,9 @@ var (
 )
 
 // at is a time on the first day (offset from midnight, LA).
-func at(h, m int) time.Time { return monday.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func at(h, m int) time.Time {
+	return monday.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 // sentAlerts records what the notifier was given.
 type sentAlerts struct {
