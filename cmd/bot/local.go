@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/loopback"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -56,4 +59,52 @@ func (a *app) localRoutes() {
 		}
 		fmt.Fprintf(w, "registered %s for %s (method %s)\n", kind, user, id)
 	})
+	a.mux.HandleFunc("POST /_local/signins", a.localSignIn)
+}
+
+// localSignIn simulates "Sarah signs in with her pass from IP X at time
+// T" in the simulated tenant's sign-in log, so the watch's alerts can be
+// seen in the playground:
+//
+//	curl -d user=sarah.johnson@contoso.com -d ip=203.0.113.7 -d at=2026-12-07T21:30:00-08:00 \
+//	     -d city=Seattle -d country=US http://127.0.0.1:3978/_local/signins
+func (a *app) localSignIn(w http.ResponseWriter, r *http.Request) {
+	if reason := (loopback.Guard{}).Check(r); reason != "" {
+		a.log.Warn("local helper refused", "reason", reason)
+		http.Error(w, "forbidden: "+reason, http.StatusForbidden)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		http.Error(w, "unsupported media type: send a form (curl -d user=… -d ip=…)", http.StatusUnsupportedMediaType)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	s := simtenant.SignIn{UserID: f("user"), IP: f("ip"), City: f("city"), State: f("state"), Country: f("country"),
+		OS: f("os"), Browser: f("browser")}
+	if net.ParseIP(s.IP) == nil {
+		http.Error(w, fmt.Sprintf("ip %q is not an IP address (example: -d ip=203.0.113.7)", s.IP), http.StatusBadRequest)
+		return
+	}
+	if v := f("at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			http.Error(w, fmt.Sprintf("at %q: use RFC 3339, e.g. 2026-12-07T21:30:00-08:00", v), http.StatusBadRequest)
+			return
+		}
+		s.At = t
+	}
+	if f("failed") == "true" {
+		s.ErrorCode = 50126 // invalid credentials
+	}
+	id, err := a.tenant.RecordSignIn(s)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	fmt.Fprintf(w, "recorded sign-in %s for %s from %s\n", id, s.UserID, s.IP)
 }

@@ -12,7 +12,7 @@ import (
 // SignIn is a simulated sign-in, recorded by RecordSignIn and served by
 // GET /beta/auditLogs/signIns in Graph's wire format.
 type SignIn struct {
-	UserID  string    // object id
+	UserID  string    // object id or UPN
 	At      time.Time // createdDateTime
 	IP      string
 	City    string
@@ -35,9 +35,11 @@ const maxSignIns = 10000
 func (t *Tenant) RecordSignIn(s SignIn) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, ok := t.users[s.UserID]; !ok {
+	uid, ok := t.lookupLocked(s.UserID)
+	if !ok {
 		return "", fmt.Errorf("sign-in: no user %q", s.UserID)
 	}
+	s.UserID = uid
 	if s.IP == "" {
 		return "", fmt.Errorf("sign-in: an IP address is required")
 	}
