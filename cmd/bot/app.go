@@ -106,7 +106,8 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.svc, a.router = wired.Service, wired.Router
-	if a.watcher, err = watch.New(cfg.Watch, watch.Deps{Store: st, SignIns: gc, Passes: gc, Audit: wired.Audit, Log: log}); err != nil {
+	if a.watcher, err = watch.New(cfg.Watch, watch.Deps{Store: st, SignIns: gc, Passes: gc, Audit: wired.Audit,
+		Notifier: wired.Router, Log: log}); err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
 	a.routes()

@@ -112,6 +112,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 		DialogConfig: bot.PolicyDialogConfig(checker),
 		CheckTarget:  checker.CheckTarget,
 		Stats:        statsFacts(d.Store),
+		Audit:        trail,
 		Log:          d.Log,
 	})
 	if err != nil {

@@ -56,7 +56,11 @@ type Deps struct {
 	CheckTarget func(ctx context.Context, requester tap.UserID, target tap.User) error
 	// Stats returns the metrics to show for the last period.
 	Stats func(ctx context.Context, from, to time.Time) ([]chat.Fact, error)
-	Log   *slog.Logger
+	// Audit records acknowledged watch alerts (Expected).
+	Audit interface {
+		Record(ctx context.Context, rec tap.AuditRecord) error
+	}
+	Log *slog.Logger
 }
 
 // Router routes chat events to the dialog and the approvals service and
@@ -297,6 +301,8 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
 			r.say(ctx, ev, err)
 		}
+	case chat.ActionWatchExpected:
+		r.expected(ctx, ev, actor)
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:
