@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -74,4 +75,22 @@ func (r *Router) expected(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 	}
 	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textAlertExpected, chat.Esc(actorName(actor)))})
+}
+
+// firstUsed is the status suffix for a pass the watch saw used: "; first
+// used 09:04 from 203.0.113.7, Seattle, Windows" (the requester's zone).
+func firstUsed(q *tap.Request) string {
+	u := q.FirstUse
+	if u == nil {
+		return ""
+	}
+	z, err := time.LoadLocation(q.RequesterZone)
+	if err != nil || q.RequesterZone == "" {
+		z = time.UTC
+	}
+	at := u.At.In(z).Format("15:04 MST, 2 Jan")
+	if u.IP == "" {
+		return "; first used by " + at + " (seen as used by Entra)"
+	}
+	return "; first used " + at + " from " + chat.Esc(u.Where())
 }

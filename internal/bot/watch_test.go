@@ -56,6 +56,13 @@ func TestWatchAlertCard(t *testing.T) {
 	if acked != 1 {
 		t.Errorf("%d Expected audit records, want 1", acked)
 	}
+	req.FirstUse = &tap.SignIn{At: time.Date(2026, 12, 7, 17, 4, 0, 0, time.UTC), IP: "203.0.113.7", City: "Seattle", OS: "Windows"}
+	if err := h.store.UpdateRequest(h.ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.say(megan, "status"); !strings.Contains(r.Text(), "first used") || !strings.Contains(r.Text(), "203.0.113.7, Seattle, Windows") {
+		t.Errorf("status does not show the first use: %q", r.Text())
+	}
 	h.click(alex, chat.ActionRevoke, string(id))
 	if got := h.state(id); got != tap.StateRevoked {
 		t.Errorf("after Revoke pass now: state %s, want revoked", got)

@@ -107,6 +107,10 @@ type Request struct {
 	// NextTimer is when the sweeper should next look at this request
 	// (reminder, expiry, reveal window); zero when nothing is due.
 	NextTimer time.Time `json:"next_timer,omitempty"`
+
+	// FirstUse is the first sign-in with the pass the watch saw (IP and
+	// place empty when only OneTimeUsed told it); nil until then.
+	FirstUse *SignIn `json:"first_use,omitempty"`
 }
 
 // Clone returns a deep copy, so a caller can mutate without aliasing a store's copy.
@@ -122,6 +126,10 @@ func (r *Request) Clone() *Request {
 	if r.DecidedBy != nil {
 		d := *r.DecidedBy
 		c.DecidedBy = &d
+	}
+	if r.FirstUse != nil {
+		u := *r.FirstUse
+		c.FirstUse = &u
 	}
 	return &c
 }

@@ -274,3 +274,21 @@ func TestTwoReplicasOnePoller(t *testing.T) {
 		t.Errorf("alerts = %v", got)
 	}
 }
+
+// TestFirstUseOnTheRequest: the request carries the first use, for status.
+func TestFirstUseOnTheRequest(t *testing.T) {
+	e := newEnv(t)
+	e.issued(t, "r1", simtenant.DemoSarahID, false)
+	e.signIn(t, simtenant.DemoSarahID, at(9, 4), "203.0.113.7", "US", 0)
+	e.set(at(10, 0))
+	if _, err := e.watcher(t, watch.Config{}).Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.st.GetRequest(context.Background(), "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.FirstUse == nil || r.FirstUse.IP != "203.0.113.7" || !r.FirstUse.At.Equal(at(9, 4)) {
+		t.Fatalf("first use on the request = %+v", r.FirstUse)
+	}
+}

@@ -36,6 +36,8 @@ type PassLister interface {
 // Store is the part of tap.Store the watcher uses.
 type Store interface {
 	ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.Request, error)
+	GetRequest(ctx context.Context, id tap.RequestID) (*tap.Request, error)
+	UpdateRequest(ctx context.Context, r *tap.Request) error
 	MarkSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }
@@ -290,21 +292,36 @@ func (w *Watcher) usage(ctx context.Context, r *tap.Request, p Pass) (ins []tap.
 	return nil, false, true, nil
 }
 
-// firstUse records s as r's first use, once (an audit record the
-// request's status shows).
+// firstUse records s as r's first use, once: on the request (status
+// shows it) with a compare-and-swap, then in the audit trail.
 func (w *Watcher) firstUse(ctx context.Context, r *tap.Request, s tap.SignIn) error {
-	first, err := w.Store.MarkSeen(ctx, "watch/"+string(r.ID)+"/first_use", seenTTL)
-	if err != nil || !first {
-		return err
+	if r.FirstUse != nil {
+		return nil
 	}
-	d := map[string]string{"at": s.At.UTC().Format(time.RFC3339)}
-	if s.IP != "" {
-		d["ip"], d["where"] = s.IP, s.Where()
-	} else {
-		d["seen_as"] = "OneTimeUsed"
+	for range 3 {
+		cur, err := w.Store.GetRequest(ctx, r.ID)
+		if err != nil || cur.FirstUse != nil {
+			return err
+		}
+		use := s
+		cur.FirstUse = &use
+		err = w.Store.UpdateRequest(ctx, cur)
+		if errors.Is(err, tap.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		d := map[string]string{"at": s.At.UTC().Format(time.RFC3339)}
+		if s.IP != "" {
+			d["ip"], d["where"] = s.IP, s.Where()
+		} else {
+			d["seen_as"] = "OneTimeUsed"
+		}
+		return w.Audit.Record(ctx, tap.AuditRecord{Actor: "system", Action: ActionFirstUse, Request: r.ID,
+			MethodID: r.MethodID, Outcome: "ok", Detail: d})
 	}
-	return w.Audit.Record(ctx, tap.AuditRecord{Actor: "system", Action: ActionFirstUse, Request: r.ID,
-		MethodID: r.MethodID, Outcome: "ok", Detail: d})
+	return fmt.Errorf("watch: record first use of %s: the request kept changing: %w", r.ID, tap.ErrConflict)
 }
 
 // raise records and sends a once per pass and rule.
