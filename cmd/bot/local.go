@@ -24,21 +24,8 @@ func (a *app) localRoutes() {
 	if a.tenant == nil {
 		return
 	}
-	// No browser origin at all: the helpers are for curl and act.mjs.
-	guard := loopback.Guard{}
 	a.mux.HandleFunc("POST /_local/methods", func(w http.ResponseWriter, r *http.Request) {
-		if reason := guard.Check(r); reason != "" {
-			a.log.Warn("local helper refused", "reason", reason)
-			http.Error(w, "forbidden: "+reason, http.StatusForbidden)
-			return
-		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-			http.Error(w, "unsupported media type: send a form (curl -d user=… -d kind=…)", http.StatusUnsupportedMediaType)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
+		if !a.localForm(w, r, "curl -d user=… -d kind=…") {
 			return
 		}
 		kind := tap.MethodKind(strings.TrimSpace(r.PostForm.Get("kind")))
@@ -69,18 +56,7 @@ func (a *app) localRoutes() {
 //	curl -d user=sarah.johnson@contoso.com -d ip=203.0.113.7 -d at=2026-12-07T21:30:00-08:00 \
 //	     -d city=Seattle -d country=US http://127.0.0.1:3978/_local/signins
 func (a *app) localSignIn(w http.ResponseWriter, r *http.Request) {
-	if reason := (loopback.Guard{}).Check(r); reason != "" {
-		a.log.Warn("local helper refused", "reason", reason)
-		http.Error(w, "forbidden: "+reason, http.StatusForbidden)
-		return
-	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		http.Error(w, "unsupported media type: send a form (curl -d user=… -d ip=…)", http.StatusUnsupportedMediaType)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	if !a.localForm(w, r, "curl -d user=… -d ip=…") {
 		return
 	}
 	f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
@@ -107,4 +83,25 @@ func (a *app) localSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintf(w, "recorded sign-in %s for %s from %s\n", id, s.UserID, s.IP)
+}
+
+// localForm admits a local helper call and parses its form: from a
+// program on this machine only (no browser origin at all: the helpers are
+// for curl and act.mjs), as a small form. It answers the refusal itself.
+func (a *app) localForm(w http.ResponseWriter, r *http.Request, example string) bool {
+	if reason := (loopback.Guard{}).Check(r); reason != "" {
+		a.log.Warn("local helper refused", "reason", reason)
+		http.Error(w, "forbidden: "+reason, http.StatusForbidden)
+		return false
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		http.Error(w, "unsupported media type: send a form ("+example+")", http.StatusUnsupportedMediaType)
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return false
+	}
+	return true
 }
