@@ -46,11 +46,18 @@ func TestRulesEndToEnd(t *testing.T) {
 			{at(9, 2), "203.0.113.7", "US", 0}}, at(10, 0), nil},
 		{"never used", nil, at(16, 0), []watch.Rule{watch.RuleNeverUsed}},
 		{"not used yet, still live (false positive)", nil, at(15, 59), nil},
+		{"setup confirmed without a pass sign-in (false positive)", nil, at(16, 0), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.issued(t, "r1", simtenant.DemoSarahID, false)
+			r := e.issued(t, "r1", simtenant.DemoSarahID, false)
+			if strings.HasPrefix(c.name, "setup confirmed") {
+				r.State = tap.StateConfirmed
+				if err := e.st.UpdateRequest(context.Background(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, s := range c.signIns {
 				e.signIn(t, simtenant.DemoSarahID, s.when, s.ip, s.country, s.errCode)
 			}

@@ -247,7 +247,9 @@ func (w *Watcher) poll(ctx context.Context, r *tap.Request, now time.Time) error
 		}
 	}
 	var errs []error
-	for _, a := range w.rules.Evaluate(p, ins, used || !known, now) {
+	// A confirmed setup is not a pass "never used", whatever the log says.
+	settled := used || !known || r.State == tap.StateConfirmed
+	for _, a := range w.rules.Evaluate(p, ins, settled, now) {
 		errs = append(errs, w.raise(ctx, r, a))
 	}
 	return errors.Join(errs...)
