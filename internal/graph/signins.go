@@ -93,6 +93,14 @@ func (c *Client) SignIns(ctx context.Context, user tap.UserID, since time.Time) 
 	return out, nil
 }
 
+// CheckSignIns reads one entry of the sign-in log to learn at start
+// whether tapbot may (AuditLog.Read.All and Entra ID P1): nil when it may.
+func (c *Client) CheckSignIns(ctx context.Context) error {
+	cl := call{op: "read sign-in logs", permission: permSignInsRead + " (and an Entra ID P1 licence)"}
+	_, err := c.signInPage(ctx, cl, c.betaRoot()+"/auditLogs/signIns?$top=1")
+	return err
+}
+
 func (c *Client) signInPage(ctx context.Context, cl call, raw string) (signInPage, error) {
 	u, err := url.Parse(raw)
 	if err != nil {

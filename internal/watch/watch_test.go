@@ -299,3 +299,34 @@ func TestFirstUseOnTheRequest(t *testing.T) {
 		t.Fatalf("first use on the request = %+v", r.FirstUse)
 	}
 }
+
+// TestNoSignInLogsSaidAtStart: Check says it at start, once, even with no
+// pass to watch; a second check and later polls do not repeat it.
+func TestNoSignInLogsSaidAtStart(t *testing.T) {
+	e := newEnv(t)
+	e.tn.FailWith(http.MethodGet, "/auditLogs/signIns", 100, http.StatusForbidden)
+	w := e.watcher(t, watch.Config{})
+	w.Check(context.Background())
+	w.Check(context.Background())
+	e.issued(t, "r1", simtenant.DemoSarahID, false)
+	e.set(at(9, 0))
+	if _, err := w.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(e.logs.String(), "sign-in logs unavailable"); n != 1 {
+		t.Errorf("said %d times, want once:\n%s", n, e.logs.String())
+	}
+	if n := e.signInReads(); n != 0 {
+		t.Errorf("%d polls of the sign-in log after the 403 at start, want 0", n)
+	}
+}
+
+// TestCheckWithPermissionSaysNothing: a readable log is not reported.
+func TestCheckWithPermissionSaysNothing(t *testing.T) {
+	e := newEnv(t)
+	w := e.watcher(t, watch.Config{})
+	w.Check(context.Background())
+	if strings.Contains(e.logs.String(), "unavailable") {
+		t.Errorf("logged: %s", e.logs.String())
+	}
+}

@@ -99,6 +99,7 @@ func New(cfg Config, d Deps) (*Watcher, error) {
 // Run polls every interval while it holds the Lease as holder, so one
 // replica polls. It returns ctx.Err() when ctx is done.
 func (w *Watcher) Run(ctx context.Context, holder string) error {
+	w.Check(ctx)
 	t := time.NewTicker(w.cfg.Interval)
 	defer t.Stop()
 	for {
@@ -122,6 +123,34 @@ func (w *Watcher) Run(ctx context.Context, holder string) error {
 		case <-t.C:
 		}
 	}
+}
+
+// Check asks the sign-in log once (when the reader can, as graph.Client
+// does) so a missing permission is said at start, once, not at the first
+// pass. Other errors are left to the polls.
+func (w *Watcher) Check(ctx context.Context) {
+	c, ok := w.SignIns.(interface{ CheckSignIns(context.Context) error })
+	w.mu.Lock()
+	known := w.noLogs
+	w.mu.Unlock()
+	if !ok || known {
+		return
+	}
+	if err := c.CheckSignIns(ctx); errors.Is(err, tap.ErrPermission) {
+		w.logsUnavailable(err)
+	}
+}
+
+// logsUnavailable notes, once, that the sign-in log refused.
+func (w *Watcher) logsUnavailable(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.noLogs {
+		return
+	}
+	w.noLogs = true
+	w.Log.Warn("sign-in logs unavailable: pass use is seen only for one-time passes (OneTimeUsed); "+
+		"grant AuditLog.Read.All (needs Entra ID P1) for the full watch", "err", err)
 }
 
 // budget is how many passes one tick may poll under the per-minute cap.
@@ -271,13 +300,7 @@ func (w *Watcher) usage(ctx context.Context, r *tap.Request, p Pass) (ins []tap.
 		if !errors.Is(err, tap.ErrPermission) {
 			return nil, false, false, err
 		}
-		w.mu.Lock()
-		if !w.noLogs {
-			w.noLogs = true
-			w.Log.Warn("sign-in logs unavailable: pass use is seen only for one-time passes (OneTimeUsed); "+
-				"grant AuditLog.Read.All (needs Entra ID P1) for the full watch", "err", err)
-		}
-		w.mu.Unlock()
+		w.logsUnavailable(err)
 	}
 	if w.Passes == nil || !r.OneTime {
 		return nil, false, false, nil
