@@ -31,6 +31,7 @@ import (
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/watch"
 	"github.com/tapbot/tapbot/internal/workq"
 )
 
@@ -41,6 +42,7 @@ type app struct {
 	store   tap.Store
 	tenant  *simtenant.Tenant // local mode only
 	svc     *approvals.Service
+	watcher *watch.Watcher
 	router  *bot.Router
 	checker *policy.Checker
 	slack   *slack.Adapter
@@ -112,6 +114,10 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.svc, a.router, a.checker = wired.Service, wired.Router, wired.Checker
+	if a.watcher, err = watch.New(cfg.Watch, watch.Deps{Store: st, SignIns: gc, Passes: gc, Audit: wired.Audit,
+		Notifier: wired.Router, Log: log}); err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
 	a.routes()
 	if err := a.mountAPI(cfg, gc, wired.Service); err != nil {
 		return nil, err
@@ -209,8 +215,8 @@ func (a *app) routes() {
 	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
-// runBackground starts the timers sweeper (under a store lease) and
-// Slack Socket Mode.
+// runBackground starts the timers sweeper and the pass watch (each under
+// its store lease) and Slack Socket Mode.
 func (a *app) runBackground(ctx context.Context) {
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s-%d", host, os.Getpid())
@@ -219,6 +225,13 @@ func (a *app) runBackground(ctx context.Context) {
 		defer a.wg.Done()
 		if err := a.svc.Run(ctx, 15*time.Second, holder); err != nil && ctx.Err() == nil {
 			a.log.Error("timers stopped", "err", err)
+		}
+	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.watcher.Run(ctx, holder); err != nil && ctx.Err() == nil {
+			a.log.Error("pass watch stopped", "err", err)
 		}
 	}()
 	if a.slack != nil && a.cfg.Slack.AppToken != "" {

@@ -24,6 +24,7 @@ func TestAttack_LocalModeFromABrowser(t *testing.T) {
 	base, _ := startLocal(t, map[string]string{"TAPBOT_TEAMS_SERVICE_URL": conn.URL, "TAPBOT_TEAMS_PLAYGROUND_PORT": portOf(t, conn.URL)})
 	host := strings.TrimPrefix(base, "http://")
 	form := url.Values{"user": {simtenant.DemoSarahUPN}, "kind": {"windows_hello"}}.Encode()
+	signIn := url.Values{"user": {simtenant.DemoSarahUPN}, "ip": {"203.0.113.7"}, "at": {"2026-12-07T21:30:00-08:00"}}.Encode()
 	// What the playground posts for Megan: accepted when it comes the
 	// playground's way (the last row).
 	activity := fmt.Sprintf(`{"type":"message","id":"csrf-1","channelId":"msteams","serviceUrl":%q,
@@ -49,6 +50,10 @@ func TestAttack_LocalModeFromABrowser(t *testing.T) {
 		{"pass helper through a tunnel", "/_local/pass", "user=sarah.johnson%40contoso.com&do=expire", "application/x-www-form-urlencoded", map[string]string{"X-Forwarded-For": "203.0.113.7"}, "", http.StatusForbidden},
 		{"pass helper, unknown action", "/_local/pass", "user=sarah.johnson%40contoso.com&do=delete", "application/x-www-form-urlencoded", nil, host, http.StatusBadRequest},
 		{"helper from curl", "/_local/methods", form, "application/x-www-form-urlencoded", nil, host, http.StatusOK},
+		{"sign-in helper from a web page", "/_local/signins", signIn, "application/x-www-form-urlencoded", map[string]string{"Origin": "https://attacker.example"}, "", http.StatusForbidden},
+		{"sign-in helper through a tunnel", "/_local/signins", signIn, "application/x-www-form-urlencoded", map[string]string{"X-Forwarded-For": "203.0.113.7"}, "", http.StatusForbidden},
+		{"sign-in helper with a bad IP", "/_local/signins", strings.Replace(signIn, "203.0.113.7", "not-an-ip", 1), "application/x-www-form-urlencoded", nil, host, http.StatusBadRequest},
+		{"sign-in helper from curl", "/_local/signins", signIn, "application/x-www-form-urlencoded", nil, host, http.StatusOK},
 		{"Teams endpoint from the playground", "/api/messages", activity, "application/json", nil, host, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	"github.com/tapbot/tapbot/internal/slack"
 	"github.com/tapbot/tapbot/internal/store"
 	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/watch"
 )
 
 // Duration is a time.Duration that reads "8h" / "90m" from YAML and env.
@@ -107,6 +108,7 @@ type Config struct {
 	Teams             TeamsConfig       `yaml:"teams"`
 	Policy            policy.Config     `yaml:"policy"`
 	API               intake.Config     `yaml:"api"`
+	Watch             watch.Config      `yaml:"watch"`
 
 	// auditKey is the decoded audit key: audit_key, or in local mode the
 	// data dir's audit.key (resolveAuditKey).
@@ -255,6 +257,9 @@ func (c *Config) validate() error {
 	c.keyProblems(&p)
 	if err := c.Policy.Validate(); err != nil {
 		p.bad("policy: %w", err)
+	}
+	if err := c.Watch.WithDefaults().Validate(); err != nil {
+		p.bad("%w", err)
 	}
 	if c.Local() {
 		c.localProblems(&p)

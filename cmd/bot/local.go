@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/loopback"
+	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
 
@@ -21,10 +24,8 @@ func (a *app) localRoutes() {
 	if a.tenant == nil {
 		return
 	}
-	// No browser origin at all: the helpers are for curl and act.mjs.
-	guard := loopback.Guard{}
 	a.mux.HandleFunc("POST /_local/methods", func(w http.ResponseWriter, r *http.Request) {
-		if !a.localForm(w, r, guard) {
+		if !a.localForm(w, r, "curl -d user=… -d kind=…") {
 			return
 		}
 		kind := tap.MethodKind(strings.TrimSpace(r.PostForm.Get("kind")))
@@ -50,7 +51,7 @@ func (a *app) localRoutes() {
 	//	curl -d user=sarah.johnson@contoso.com -d do=expire http://127.0.0.1:3978/_local/pass
 	//	curl -d user=sarah.johnson@contoso.com -d do=use http://127.0.0.1:3978/_local/pass
 	a.mux.HandleFunc("POST /_local/pass", func(w http.ResponseWriter, r *http.Request) {
-		if !a.localForm(w, r, guard) {
+		if !a.localForm(w, r, "curl -d user=… -d do=expire") {
 			return
 		}
 		user := strings.TrimSpace(r.PostForm.Get("user"))
@@ -72,18 +73,56 @@ func (a *app) localRoutes() {
 			fmt.Fprintf(w, "pass of %s: isUsable=%v methodUsabilityReason=%s\n", user, p.IsUsable, p.Reason)
 		}
 	})
+	a.mux.HandleFunc("POST /_local/signins", a.localSignIn)
 }
 
-// localForm refuses a caller that is not a program on this machine and
-// parses the small form a local helper takes. It reports whether to go on.
-func (a *app) localForm(w http.ResponseWriter, r *http.Request, guard loopback.Guard) bool {
-	if reason := guard.Check(r); reason != "" {
+// localSignIn simulates "Sarah signs in with her pass from IP X at time
+// T" in the simulated tenant's sign-in log, so the watch's alerts can be
+// seen in the playground:
+//
+//	curl -d user=sarah.johnson@contoso.com -d ip=203.0.113.7 -d at=2026-12-07T21:30:00-08:00 \
+//	     -d city=Seattle -d country=US http://127.0.0.1:3978/_local/signins
+func (a *app) localSignIn(w http.ResponseWriter, r *http.Request) {
+	if !a.localForm(w, r, "curl -d user=… -d ip=…") {
+		return
+	}
+	f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	s := simtenant.SignIn{UserID: f("user"), IP: f("ip"), City: f("city"), State: f("state"), Country: f("country"),
+		OS: f("os"), Browser: f("browser")}
+	if net.ParseIP(s.IP) == nil {
+		http.Error(w, fmt.Sprintf("ip %q is not an IP address (example: -d ip=203.0.113.7)", s.IP), http.StatusBadRequest)
+		return
+	}
+	if v := f("at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			http.Error(w, fmt.Sprintf("at %q: use RFC 3339, e.g. 2026-12-07T21:30:00-08:00", v), http.StatusBadRequest)
+			return
+		}
+		s.At = t
+	}
+	if f("failed") == "true" {
+		s.ErrorCode = 50126 // invalid credentials
+	}
+	id, err := a.tenant.RecordSignIn(s)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	fmt.Fprintf(w, "recorded sign-in %s for %s from %s\n", id, s.UserID, s.IP)
+}
+
+// localForm admits a local helper call and parses its form: from a
+// program on this machine only (no browser origin at all: the helpers are
+// for curl and act.mjs), as a small form. It answers the refusal itself.
+func (a *app) localForm(w http.ResponseWriter, r *http.Request, example string) bool {
+	if reason := (loopback.Guard{}).Check(r); reason != "" {
 		a.log.Warn("local helper refused", "reason", reason)
 		http.Error(w, "forbidden: "+reason, http.StatusForbidden)
 		return false
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		http.Error(w, "unsupported media type: send a form (curl -d user=… -d …)", http.StatusUnsupportedMediaType)
+		http.Error(w, "unsupported media type: send a form ("+example+")", http.StatusUnsupportedMediaType)
 		return false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)

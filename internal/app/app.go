@@ -122,6 +122,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 		CheckTarget:  checker.CheckTarget,
 		Entra:        d.Graph,
 		Stats:        statsFacts(d.Store),
+		Audit:        trail,
 		Log:          d.Log,
 	})
 	if err != nil {

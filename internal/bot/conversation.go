@@ -275,7 +275,7 @@ func listMessage(title string, reqs []*tap.Request) chat.Message {
 	for _, q := range reqs {
 		m.Facts = append(m.Facts, chat.Fact{
 			Label: targetName(q.Target),
-			Value: fmt.Sprintf("%s — %s, %s", q.State, Lifetime(q.Lifetime), q.CreatedAt.UTC().Format("2 Jan 15:04 UTC")),
+			Value: fmt.Sprintf("%s — %s, %s", q.State, Lifetime(q.Lifetime), q.CreatedAt.UTC().Format("2 Jan 15:04 UTC")) + firstUsed(q),
 		})
 	}
 	return m

@@ -68,7 +68,11 @@ type Deps struct {
 	// Entra, when set, answers a new hire's "my pass doesn't work" and
 	// "why <user>" from Graph (internal/diagnose).
 	Entra diagnose.Reader
-	Log   *slog.Logger
+	// Audit records acknowledged watch alerts (Expected).
+	Audit interface {
+		Record(ctx context.Context, rec tap.AuditRecord) error
+	}
+	Log *slog.Logger
 }
 
 // Router routes chat events to the dialog and the approvals service and
@@ -330,6 +334,8 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
 			r.say(ctx, ev, err)
 		}
+	case chat.ActionWatchExpected:
+		r.expected(ctx, ev, actor)
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:

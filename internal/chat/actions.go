@@ -10,6 +10,9 @@ const (
 	ActionCancel  = "tap_cancel"  // Value: request id
 	ActionRevoke  = "tap_revoke"  // Value: request id
 	ActionOpen    = "tap_open"    // open the request form
+	// ActionWatchExpected acknowledges a pass-watch alert; Value:
+	// "<request id> <rule>".
+	ActionWatchExpected = "tap_watch_expected"
 	// ActionSay feeds Value to the dialog as if typed (summary buttons:
 	// "confirm", "cancel", "change lifetime", yes/no answers).
 	ActionSay = "tap_say"

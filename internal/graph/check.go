@@ -40,6 +40,7 @@ var Permissions = []Permission{
 // so and works.
 var OptionalPermissions = []Permission{
 	{permMailbox, "a person's mailbox time zone when the chat platform sends none"},
+	{"AuditLog.Read.All", "the new hire's sign-ins with the pass (the watch and its alerts; needs Entra ID P1)"},
 }
 
 // PermissionNames lists Permissions' names.
@@ -141,8 +142,8 @@ func permissionLines(roles []string, jwt bool) []check.Result {
 	out := []check.Result{}
 	for _, o := range OptionalPermissions {
 		if !slices.Contains(roles, o.Name) {
-			out = append(out, check.Warning(area, "optional "+o.Name, "not granted: "+o.Why+" is not read (default_zone is used)",
-				"grant it if your people's chat clients send no time zone"))
+			out = append(out, check.Warning(area, "optional "+o.Name, "not granted: "+o.Why+" is not read",
+				"grant it (and admin consent) to have it"))
 		}
 	}
 	for _, r := range roles {

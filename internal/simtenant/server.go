@@ -65,6 +65,9 @@ func (t *Tenant) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rel, ok := strings.CutPrefix(r.URL.Path, "/v1.0")
+	if r.URL.Path == "/beta/auditLogs/signIns" { // the one beta resource tapbot reads
+		rel, ok = "/auditLogs/signIns", true
+	}
 	if !ok {
 		writeError(w, r, http.StatusBadRequest, "BadRequest", "Invalid version.")
 		return
@@ -112,6 +115,10 @@ func (t *Tenant) route(w http.ResponseWriter, r *http.Request, rel string, body 
 	}
 	method := r.Method
 	switch {
+	case rel == "/auditLogs/signIns" && strings.HasPrefix(r.URL.Path, "/beta/"):
+		if allow(w, r, method, http.MethodGet) {
+			t.listSignIns(w, r)
+		}
 	case len(seg) == 1 && seg[0] == "users":
 		if allow(w, r, method, http.MethodGet) {
 			t.listUsers(w, r)

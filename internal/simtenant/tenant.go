@@ -67,6 +67,8 @@ type Tenant struct {
 	mailboxDenied bool
 	statePath     string // PersistTo
 	saveErr       error
+	signIns       []storedSignIn
+	signInSeq     int
 
 	srv *httptest.Server
 }

@@ -110,6 +110,10 @@ type Request struct {
 	// NextTimer is when the sweeper should next look at this request
 	// (reminder, expiry, reveal window); zero when nothing is due.
 	NextTimer time.Time `json:"next_timer,omitempty"`
+
+	// FirstUse is the first sign-in with the pass the watch saw (IP and
+	// place empty when only OneTimeUsed told it); nil until then.
+	FirstUse *SignIn `json:"first_use,omitempty"`
 }
 
 // Intake says which system asked for a request through the intake API.
@@ -140,6 +144,10 @@ func (r *Request) Clone() *Request {
 	if r.Intake != nil {
 		in := *r.Intake
 		c.Intake = &in
+	}
+	if r.FirstUse != nil {
+		u := *r.FirstUse
+		c.FirstUse = &u
 	}
 	return &c
 }
