@@ -18,8 +18,11 @@ var _ tap.IntakeStore = (*Store)(nil)
 // a read of the holder.
 func (s *Store) ReserveIntakeKey(ctx context.Context, k tap.IntakeKey, ttl, stale time.Duration) (tap.IntakeKey, bool, error) {
 	var created, expires time.Time
-	err := s.pool.QueryRow(ctx, `INSERT INTO intake_keys (caller, key, body_hash, request, created, expires)
-		VALUES ($1, $2, $3, '', clock_timestamp(), clock_timestamp() + $4::bigint * interval '1 microsecond')
+	// One clock reading for both columns: two clock_timestamp() calls
+	// differ by a microsecond or more.
+	err := s.pool.QueryRow(ctx, `WITH t AS (SELECT clock_timestamp() AS now)
+		INSERT INTO intake_keys (caller, key, body_hash, request, created, expires)
+		SELECT $1, $2, $3, '', t.now, t.now + $4::bigint * interval '1 microsecond' FROM t
 		ON CONFLICT (caller, key) DO UPDATE SET body_hash = excluded.body_hash, request = '',
 			created = excluded.created, expires = excluded.expires
 		WHERE intake_keys.expires <= clock_timestamp()
