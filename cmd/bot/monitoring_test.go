@@ -205,6 +205,7 @@ func TestOnboardingMetrics(t *testing.T) {
 		}
 		if s == tap.StateConfirmed {
 			r.RevealedAt, r.ClosedAt = now.Add(-46*time.Hour), now.Add(-45*time.Hour)
+			r.FirstUse = &tap.SignIn{At: now.Add(-46*time.Hour + 30*time.Minute), IP: "203.0.113.7"}
 		}
 		if err := st.CreateRequest(ctx, r); err != nil {
 			t.Fatal(err)

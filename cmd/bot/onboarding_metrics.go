@@ -77,7 +77,7 @@ func (c *onboardingCollector) Collect(ch chan<- prometheus.Metric) {
 			n    int
 		}{
 			{"created", rep.Created}, {"approved", rep.Approved}, {"denied", rep.Denied}, {"cancelled", rep.Cancelled},
-			{"issued", rep.Issued}, {"revealed", rep.Revealed}, {"confirmed", rep.Confirmed},
+			{"issued", rep.Issued}, {"revealed", rep.Revealed}, {"used", rep.Used}, {"confirmed", rep.Confirmed},
 			{"expired_pending", rep.ExpiredPending}, {"expired_unused", rep.ExpiredUnused},
 			{"revoked", rep.Revoked}, {"failed", rep.Failed}, {"open", rep.Open},
 		} {
@@ -87,7 +87,8 @@ func (c *onboardingCollector) Collect(ch chan<- prometheus.Metric) {
 			step string
 			m    stats.Median
 		}{
-			{"request_to_approval", rep.TimeToApprove}, {"issue_to_reveal", rep.TimeToReveal}, {"reveal_to_confirmed", rep.TimeToConfirm},
+			{"request_to_approval", rep.TimeToApprove}, {"issue_to_reveal", rep.TimeToReveal},
+			{"reveal_to_first_use", rep.TimeToUse}, {"reveal_to_confirmed", rep.TimeToConfirm},
 		} {
 			if s.m.N == 0 {
 				continue

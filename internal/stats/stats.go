@@ -29,6 +29,9 @@ type Report struct {
 	Cancelled int
 	Issued    int // passes created in Entra (a Graph method id was recorded)
 	Revealed  int // passes shown to the requester
+	// Used is passes a sign-in with them was seen for (the watch's first
+	// use: needs the sign-in logs; one-time passes also show it).
+	Used      int
 	Confirmed int // new hire set up a strong method; pass removed
 	// ExpiredPending is requests that expired waiting for an approver.
 	ExpiredPending int
@@ -44,6 +47,7 @@ type Report struct {
 	TimeToApprove Median // CreatedAt → DecidedAt
 	TimeToReveal  Median // IssuedAt → RevealedAt
 	TimeToConfirm Median // RevealedAt → ClosedAt
+	TimeToUse     Median // RevealedAt → the first sign-in with the pass
 }
 
 // Median is a median duration over N samples (zero N: no data), with
@@ -66,7 +70,7 @@ func (r Report) Adoption() (float64, bool) {
 // from or to leaves that end open.
 func Compute(reqs []*tap.Request, from, to time.Time) Report {
 	rep := Report{From: from, To: to}
-	var approve, reveal, confirm []time.Duration
+	var approve, reveal, confirm, use []time.Duration
 	for _, r := range reqs {
 		if r == nil || (!from.IsZero() && r.CreatedAt.Before(from)) || (!to.IsZero() && !r.CreatedAt.Before(to)) {
 			continue
@@ -89,6 +93,12 @@ func Compute(reqs []*tap.Request, from, to time.Time) Report {
 			rep.Revealed++
 			if issued {
 				reveal = append(reveal, r.RevealedAt.Sub(r.IssuedAt))
+			}
+		}
+		if r.FirstUse != nil {
+			rep.Used++
+			if revealed && r.FirstUse.At.After(r.RevealedAt) {
+				use = append(use, r.FirstUse.At.Sub(r.RevealedAt))
 			}
 		}
 		switch r.State {
@@ -118,6 +128,7 @@ func Compute(reqs []*tap.Request, from, to time.Time) Report {
 	rep.TimeToApprove = median(approve)
 	rep.TimeToReveal = median(reveal)
 	rep.TimeToConfirm = median(confirm)
+	rep.TimeToUse = median(use)
 	return rep
 }
 
@@ -183,11 +194,13 @@ func (r Report) Facts() []chat.Fact {
 		{Label: "Requests", Value: fmt.Sprintf("%d made, %d approved, %d denied, %d cancelled", r.Created, r.Approved, r.Denied, r.Cancelled)},
 		{Label: "Passes created vs used", Value: createdVsUsed(r)},
 		{Label: "Revealed", Value: fmt.Sprint(r.Revealed)},
+		{Label: "Signed in with", Value: fmt.Sprintf("%d (the first sign-in with the pass, from the sign-in logs)", r.Used)},
 		{Label: "Expired", Value: fmt.Sprintf("%d unused after issue, %d waiting for approval", r.ExpiredUnused, r.ExpiredPending)},
 		{Label: "Revoked / failed", Value: fmt.Sprintf("%d / %d", r.Revoked, r.Failed)},
 		{Label: "Still open", Value: fmt.Sprint(r.Open)},
 		{Label: "Median time to approve", Value: r.TimeToApprove.String()},
 		{Label: "Median time to reveal", Value: r.TimeToReveal.String()},
+		{Label: "Median time to first sign-in", Value: r.TimeToUse.String()},
 		{Label: "Median time to set up", Value: r.TimeToConfirm.String()},
 	}
 	adoption := "no passes revealed"
