@@ -182,18 +182,7 @@ func (c *Config) withDefaults() (Config, error) {
 	if out.Now == nil {
 		out.Now = time.Now
 	}
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	def(&out.KeyTTL, DefaultKeyTTL)
-	def(&out.KeyMaxAge, DefaultKeyMaxAge)
-	def(&out.UnknownKidRefresh, DefaultUnknownKidRefresh)
-	def(&out.FailBackoff, DefaultFailBackoff)
-	if out.KeyMaxAge < out.KeyTTL {
-		out.KeyMaxAge = out.KeyTTL
-	}
+	// Key cache durations take their defaults in newKeyCache.
 	if out.TokenCacheSize == 0 {
 		out.TokenCacheSize = DefaultTokenCacheSize
 	}

@@ -43,6 +43,12 @@ func NewKeys(cfg KeysConfig) (*Keys, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("openid keys: metadata url %q is not an http(s) url", cfg.MetadataURL)
 	}
+	return &Keys{cache: newKeyCache(cfg)}, nil
+}
+
+// newKeyCache builds the key cache cfg describes, zero values taking the
+// defaults. The Validator and Keys share it.
+func newKeyCache(cfg KeysConfig) *keyCache {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -58,17 +64,16 @@ func NewKeys(cfg KeysConfig) (*Keys, error) {
 	def(&cfg.KeyMaxAge, DefaultKeyMaxAge)
 	def(&cfg.UnknownKidRefresh, DefaultUnknownKidRefresh)
 	def(&cfg.FailBackoff, DefaultFailBackoff)
-	cfg.KeyMaxAge = max(cfg.KeyMaxAge, cfg.KeyTTL)
-	return &Keys{cache: &keyCache{
+	return &keyCache{
 		metadataURL: cfg.MetadataURL,
 		client:      cfg.HTTPClient,
 		now:         cfg.Now,
 		ttl:         cfg.KeyTTL,
-		maxAge:      cfg.KeyMaxAge,
+		maxAge:      max(cfg.KeyMaxAge, cfg.KeyTTL),
 		forcedEvery: cfg.UnknownKidRefresh,
 		failBackoff: cfg.FailBackoff,
 		timeout:     15 * time.Second,
-	}}, nil
+	}
 }
 
 // Key returns the public key with kid. Errors match ErrUnknownKey or

@@ -48,16 +48,8 @@ func New(cfg Config) (*Validator, error) {
 			jwt.WithTimeFunc(c.Now),
 			jwt.WithStrictDecoding(),
 		),
-		keys: &keyCache{
-			metadataURL: c.MetadataURL,
-			client:      c.HTTPClient,
-			now:         c.Now,
-			ttl:         c.KeyTTL,
-			maxAge:      c.KeyMaxAge,
-			forcedEvery: c.UnknownKidRefresh,
-			failBackoff: c.FailBackoff,
-			timeout:     15 * time.Second,
-		},
+		keys: newKeyCache(KeysConfig{MetadataURL: c.MetadataURL, HTTPClient: c.HTTPClient, Now: c.Now,
+			KeyTTL: c.KeyTTL, KeyMaxAge: c.KeyMaxAge, UnknownKidRefresh: c.UnknownKidRefresh, FailBackoff: c.FailBackoff}),
 	}
 	if c.TokenCacheSize > 0 {
 		v.tokens = make(map[[sha256.Size]byte]*verified)
