@@ -4,10 +4,13 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/store/memstore"
 	"github.com/tapbot/tapbot/internal/teams"
 	"github.com/tapbot/tapbot/internal/workq"
 )
@@ -69,4 +72,40 @@ func TestPersonOverRateIsToldOnce(t *testing.T) {
 	if n := strings.Count(f.wire(), "faster than I can read"); n != 1 {
 		t.Fatalf("polite replies sent = %d, want 1; wire:\n%s", n, f.wire())
 	}
+}
+
+// A click that waits in its lane past the invoke deadline is answered
+// "busy" and then does nothing: a Reveal run after Teams stopped waiting
+// would consume the pass with nowhere to show it.
+func TestQueuedClickPastTheDeadlineDoesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var clicks atomic.Int32
+		h := &recorder{react: func(ctx context.Context, ev chat.Event) {
+			if ev.Kind == chat.KindAction {
+				clicks.Add(1)
+				return
+			}
+			time.Sleep(10 * time.Second) // the person's previous message is slow
+		}}
+		pool := workq.New(workq.Config{Workers: 1, Queue: 4, PerKey: 4})
+		a, err := teams.New(teams.Config{LocalMode: true}, memstore.New(), h, nil, teams.WithWork(pool, workq.NewSenders(1000, 1000)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := localRequest(t, a, playgroundMessage("slow"), "127.0.0.1:1"); rec.Code != http.StatusOK {
+			t.Fatalf("message: %d", rec.Code)
+		}
+		act := playgroundMessage("")
+		act["type"], act["name"] = "invoke", "adaptiveCard/action"
+		act["id"] = "click-1"
+		act["value"] = map[string]any{"action": map[string]any{"verb": chat.ActionReveal, "data": map[string]any{"action": chat.ActionReveal, "value": "r"}}}
+		rec := localRequest(t, a, act, "127.0.0.1:1")
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "nothing was done") {
+			t.Fatalf("queued click answered %d %s", rec.Code, rec.Body)
+		}
+		a.Wait()
+		if n := clicks.Load(); n != 0 {
+			t.Fatalf("the click ran %d times after it was answered busy", n)
+		}
+	})
 }

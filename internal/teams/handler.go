@@ -294,6 +294,12 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	done := make(chan struct{})
 	a.run(slot, func() {
 		defer close(done) // before the deadline can fire: a finished handler is never "working on it"
+		if !rep.start() {
+			// The click waited in the queue past the invoke deadline and
+			// was answered "busy": it must not act now (a Reveal would
+			// consume the pass with nowhere to show it).
+			return
+		}
 		hctx, hcancel := context.WithTimeout(context.WithoutCancel(r.Context()), eventTimeout)
 		defer hcancel()
 		a.handle(hctx, ev)
@@ -302,13 +308,16 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	case <-done:
 	case <-ctx.Done():
 	}
-	c := rep.close()
+	c, started := rep.close()
 	if c == nil {
 		c = noticeCard("Done.")
 		select {
 		case <-done:
 		default:
 			c = noticeCard("Working on it… the result will be posted here.")
+			if !started {
+				c = noticeCard(textBusyClickAgain)
+			}
 		}
 	}
 	writeInvoke(w, c)
@@ -316,9 +325,26 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 
 // invokeReply collects the card an invoke's handler replies with.
 type invokeReply struct {
-	mu     sync.Mutex
-	card   *card
-	closed bool
+	mu      sync.Mutex
+	card    *card
+	closed  bool
+	started bool
+}
+
+// textBusyClickAgain answers a click that waited too long for a worker:
+// nothing was done.
+const textBusyClickAgain = "tapbot is busy: nothing was done. Click again in a moment."
+
+// start marks the handler as running; false when the invoke was already
+// answered (the click must then do nothing).
+func (r *invokeReply) start() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.started = true
+	return true
 }
 
 var errReplyClosed = errors.New("teams: invoke already answered")
@@ -337,11 +363,11 @@ func (r *invokeReply) reply(_ context.Context, m chat.Message) error {
 	return nil
 }
 
-func (r *invokeReply) close() *card {
+func (r *invokeReply) close() (*card, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true
-	return r.card
+	return r.card, r.started
 }
 
 // noticeCard is a small text card.
