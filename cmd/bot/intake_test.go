@@ -31,7 +31,7 @@ func TestIntakeAPIWired(t *testing.T) {
 		if sign {
 			ts := strconv.FormatInt(time.Now().Unix(), 10)
 			req.Header.Set(intake.HeaderTimestamp, ts)
-			req.Header.Set(intake.HeaderSignature, intake.Sign([]byte(secret), ts, body))
+			req.Header.Set(intake.HeaderSignature, intake.Sign([]byte(secret), ts, http.MethodPost, "/api/v1/requests", body))
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -194,11 +194,11 @@ func (h *harness) get(auth, path string) response {
 	return h.call(http.MethodGet, path, map[string]string{"Authorization": auth}, nil)
 }
 
-// signed returns HMAC headers for body at ts.
-func signed(ts time.Time, body []byte) map[string]string {
+// signed returns HMAC headers for a call of method on uri with body at ts.
+func signed(ts time.Time, method, uri string, body []byte) map[string]string {
 	s := strconv.FormatInt(ts.Unix(), 10)
 	return map[string]string{"Content-Type": "application/json", intake.HeaderTimestamp: s,
-		intake.HeaderSignature: intake.Sign([]byte(hmacSecret), s, body)}
+		intake.HeaderSignature: intake.Sign([]byte(hmacSecret), s, method, uri, body)}
 }
 
 // sarah is the body of a request for Sarah Johnson starting on a hire date.

@@ -34,10 +34,13 @@ type hmacAuth struct {
 	now    func() time.Time
 }
 
-// Sign returns the X-Signature value for ts (Unix seconds) and body.
-func Sign(secret []byte, ts string, body []byte) string {
+// Sign returns the X-Signature value for a call: ts (Unix seconds), the
+// method, the request URI (path and query, as sent) and the body. Method
+// and URI are signed so a captured signature cannot be moved to another
+// call (a GET's headers replayed as DELETE of another request).
+func Sign(secret []byte, ts, method, requestURI string, body []byte) string {
 	m := hmac.New(sha256.New, secret)
-	fmt.Fprintf(m, "v1:%s:", ts)
+	fmt.Fprintf(m, "v1:%s:%s:%s:", ts, method, requestURI)
 	m.Write(body)
 	return "v1=" + hex.EncodeToString(m.Sum(nil))
 }
@@ -54,7 +57,7 @@ func (h *hmacAuth) authenticate(ctx context.Context, r *http.Request, body []byt
 	if d := h.now().Sub(time.Unix(sec, 0)); d > HMACWindow || d < -HMACWindow {
 		return Caller{}, unauthorized("timestamp outside the 5-minute window")
 	}
-	if !hmac.Equal([]byte(sig), []byte(Sign(h.secret, ts, body))) {
+	if !hmac.Equal([]byte(sig), []byte(Sign(h.secret, ts, r.Method, r.URL.RequestURI(), body))) {
 		return Caller{}, unauthorized("signature mismatch")
 	}
 	// Inside the window, a captured call could be replayed: each valid

@@ -24,7 +24,7 @@ func TestHMACWebhook(t *testing.T) {
 		hd[intakeKeyHeader] = key
 		return h.call(http.MethodPost, "/api/v1/requests", hd, b)
 	}
-	good := signed(time.Now(), body)
+	good := signed(time.Now(), http.MethodPost, "/api/v1/requests", body)
 	resp := post(good, body, "wd-1")
 	if resp.status != http.StatusCreated {
 		t.Fatalf("signed call = %d %s", resp.status, resp.body)
@@ -35,7 +35,7 @@ func TestHMACWebhook(t *testing.T) {
 	}
 	// A retry signed afresh (a new timestamp) is answered by the
 	// idempotency key; the very same signature again is a replay.
-	if r := post(signed(time.Now().Add(time.Second), body), body, "wd-1"); r.status != http.StatusCreated {
+	if r := post(signed(time.Now().Add(time.Second), http.MethodPost, "/api/v1/requests", body), body, "wd-1"); r.status != http.StatusCreated {
 		t.Fatalf("a fresh signature with the same key = %d %s", r.status, r.body)
 	}
 	replay := map[string]string{}
@@ -45,25 +45,31 @@ func TestHMACWebhook(t *testing.T) {
 	if r := post(replay, body, "wd-1"); r.status != http.StatusUnauthorized {
 		t.Fatalf("replayed signature = %d %s", r.status, r.body)
 	}
-	forged := signed(time.Now(), body)
+	forged := signed(time.Now(), http.MethodPost, "/api/v1/requests", body)
 	forged["X-Signature"] = "v1=" + strings.Repeat("0", 64)
 	if r := post(forged, body, "wd-2"); r.status != http.StatusUnauthorized {
 		t.Fatalf("forged = %d", r.status)
 	}
-	tampered := signed(time.Now(), body)
+	tampered := signed(time.Now(), http.MethodPost, "/api/v1/requests", body)
 	if r := post(tampered, bytes.Replace(body, []byte("WD-1"), []byte("WD-9"), 1), "wd-3"); r.status != http.StatusUnauthorized {
 		t.Fatalf("body changed after signing = %d", r.status)
 	}
-	stale := signed(time.Now().Add(-6*time.Minute), body)
+	stale := signed(time.Now().Add(-6*time.Minute), http.MethodPost, "/api/v1/requests", body)
 	if r := post(stale, body, "wd-4"); r.status != http.StatusUnauthorized {
 		t.Fatalf("stale = %d", r.status)
 	}
-	future := signed(time.Now().Add(6*time.Minute), body)
+	future := signed(time.Now().Add(6*time.Minute), http.MethodPost, "/api/v1/requests", body)
 	if r := post(future, body, "wd-5"); r.status != http.StatusUnauthorized {
 		t.Fatalf("future = %d", r.status)
 	}
 	// Signed reads work too.
-	if r := h.call(http.MethodGet, "/api/v1/requests/"+id, signed(time.Now(), nil), nil); r.status != http.StatusOK {
+	read := signed(time.Now(), http.MethodGet, "/api/v1/requests/"+id, nil)
+	// The same headers moved to another call (a withdraw) are refused:
+	// method and path are signed.
+	if r := h.call(http.MethodDelete, "/api/v1/requests/"+id, read, nil); r.status != http.StatusUnauthorized {
+		t.Fatalf("a GET's signature used for DELETE = %d %s", r.status, r.body)
+	}
+	if r := h.call(http.MethodGet, "/api/v1/requests/"+id, read, nil); r.status != http.StatusOK {
 		t.Fatalf("signed GET = %d %s", r.status, r.body)
 	}
 }
