@@ -53,8 +53,14 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
 		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
-	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, map[string]string{
-		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}); err != nil {
+	detail := map[string]string{
+		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}
+	if r.Intake != nil {
+		// Made by an application in the requester's name: the trail says
+		// which one, not only the person it named.
+		detail["via"] = "api:" + r.Intake.Caller
+	}
+	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, detail); err != nil {
 		return nil, err
 	}
 	err = s.store.CreateRequest(ctx, r)

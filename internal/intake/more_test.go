@@ -33,6 +33,20 @@ func TestHMACWebhook(t *testing.T) {
 	if r, _ := h.app.Service.Get(h.ctx, tap.RequestID(id)); r == nil || r.Intake == nil || r.Intake.Caller != "workday" {
 		t.Fatalf("caller not recorded as workday: %+v", r)
 	}
+	// The audit trail names the application, not only the manager it named.
+	recs, err := h.st.ListAudit(h.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	via := ""
+	for _, rec := range recs {
+		if rec.Action == "submit" && string(rec.Request) == id {
+			via = rec.Detail["via"]
+		}
+	}
+	if via != "api:workday" {
+		t.Fatalf("submit audit via = %q, want api:workday", via)
+	}
 	// A retry signed afresh (a new timestamp) is answered by the
 	// idempotency key; the very same signature again is a replay.
 	if r := post(signed(time.Now().Add(time.Second), http.MethodPost, "/api/v1/requests", body), body, "wd-1"); r.status != http.StatusCreated {
