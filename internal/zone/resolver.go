@@ -158,6 +158,11 @@ func (r *Resolver) put(id tap.UserID, e entry) {
 	e.expires = now.Add(r.cfg.TTL)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if cur, ok := r.cache[id]; ok && cur.told && !e.told {
+		// A platform reported the zone while the mailbox was being read:
+		// what the person's client says wins.
+		return
+	}
 	if _, ok := r.cache[id]; !ok && len(r.cache) >= r.cfg.Size {
 		for k, old := range r.cache {
 			if !now.Before(old.expires) {

@@ -66,9 +66,14 @@ type mailbox struct {
 	zones map[tap.UserID]string
 	err   error
 	calls int
+	// during, when set, runs while a read is in flight.
+	during func()
 }
 
 func (m *mailbox) MailboxZone(_ context.Context, id tap.UserID) (string, error) {
+	if m.during != nil {
+		m.during()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls++
@@ -104,6 +109,20 @@ func TestResolverOrder(t *testing.T) {
 	}
 	if mb.calls != calls {
 		t.Errorf("cached answer re-read the mailbox %d times", mb.calls-calls)
+	}
+}
+
+// A zone the person's client reports while the mailbox is being read wins
+// over the mailbox's answer that lands after it.
+func TestPlatformZoneWinsOverALateMailboxRead(t *testing.T) {
+	ctx := context.Background()
+	mb := &mailbox{zones: map[tap.UserID]string{"anna": "W. Europe Standard Time"}}
+	r := zone.NewResolver(zone.Config{Mailbox: mb, Default: "Europe/London"})
+	mb.during = func() { r.Learn(ctx, "anna", "America/Los_Angeles") }
+	r.Find(ctx, "anna")
+	mb.during = nil
+	if got := r.Zone(ctx, "anna"); got != "America/Los_Angeles" {
+		t.Fatalf("zone after a mailbox read raced a platform report: %q", got)
 	}
 }
 
