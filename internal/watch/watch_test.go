@@ -47,6 +47,7 @@ func TestRulesEndToEnd(t *testing.T) {
 		{"never used", nil, at(16, 0), []watch.Rule{watch.RuleNeverUsed}},
 		{"not used yet, still live (false positive)", nil, at(15, 59), nil},
 		{"setup confirmed without a pass sign-in (false positive)", nil, at(16, 0), nil},
+		{"use recorded earlier, gone from the log since (false positive)", nil, at(16, 0), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -54,6 +55,14 @@ func TestRulesEndToEnd(t *testing.T) {
 			r := e.issued(t, "r1", simtenant.DemoSarahID, false)
 			if strings.HasPrefix(c.name, "setup confirmed") {
 				r.State = tap.StateConfirmed
+				if err := e.st.UpdateRequest(context.Background(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.HasPrefix(c.name, "use recorded earlier") {
+				// An earlier poll saw the first use; the log's newest pages
+				// (later sign-ins with Hello) no longer reach back to it.
+				r.FirstUse = &tap.SignIn{At: at(9, 4), IP: "203.0.113.7"}
 				if err := e.st.UpdateRequest(context.Background(), r); err != nil {
 					t.Fatal(err)
 				}

@@ -277,7 +277,9 @@ func (w *Watcher) poll(ctx context.Context, r *tap.Request, now time.Time) error
 	}
 	var errs []error
 	// A confirmed setup is not a pass "never used", whatever the log says.
-	settled := used || !known || r.State == tap.StateConfirmed
+	// Nor is one whose first use an earlier poll recorded: later sign-ins
+	// may have pushed it out of the log's newest pages.
+	settled := used || r.FirstUse != nil || !known || r.State == tap.StateConfirmed
 	for _, a := range w.rules.Evaluate(p, ins, settled, now) {
 		errs = append(errs, w.raise(ctx, r, a))
 	}
