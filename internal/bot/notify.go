@@ -57,7 +57,7 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeSubmitted:
 		errs = append(errs, r.postApprovalCards(ctx, req))
 		if req.Intake != nil {
-			tell(fmt.Sprintf(textSubmittedIntake, chat.Esc(name), chat.Esc(When(req.Start, req.HireZone))))
+			tell(fmt.Sprintf(textSubmittedIntake, chat.Esc(name), chat.Esc(viewOf(req, reader).at(req.Start))))
 		} else {
 			tell(fmt.Sprintf(textSubmitted, chat.Esc(name)))
 		}
