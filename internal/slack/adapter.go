@@ -254,13 +254,21 @@ func (a *Adapter) seen(ctx context.Context, key string) (bool, error) {
 
 // spawn runs the handler for ev after the acknowledgement on the work
 // pool, in the lane of that person in that conversation (their order kept,
-// a shared channel's click storm not capped as one lane), with a fresh bounded context (parent's
-// values, such as its trace, but not its cancellation), then the optional
-// after steps. When the pool is full the event is dropped and counted:
-// Slack has been acknowledged and a 5xx would only bring the same delivery
-// back.
+// a shared channel's click storm not capped as one lane), with a fresh
+// bounded context (parent's values, such as its trace, but not its
+// cancellation), then the optional after steps. When the pool is full
+// the delivery is dropped and counted: Slack gets its fast ack (a 5xx
+// would only bring the same delivery back into the same overload).
 func (a *Adapter) spawn(parent context.Context, ev chat.Event, after ...func(context.Context)) {
-	a.submit(parent, ev.Conversation.Conversation+"|"+ev.User.ID, func(ctx context.Context) {
+	if slot, ok := a.reserve(ev.Conversation.Conversation, ev.User.ID); ok {
+		a.spawnIn(parent, slot, ev, after...)
+	}
+}
+
+// spawnIn is spawn on a slot reserved earlier (before a loading modal
+// was opened, so a full pool never leaves one open).
+func (a *Adapter) spawnIn(parent context.Context, slot *workq.Slot, ev chat.Event, after ...func(context.Context)) {
+	a.run(parent, slot, func(ctx context.Context) {
 		if a.fillUser(ctx, &ev.User) {
 			a.handle(ctx, ev)
 		}
@@ -270,15 +278,29 @@ func (a *Adapter) spawn(parent context.Context, ev chat.Event, after ...func(con
 	})
 }
 
-// submit runs fn on the work pool in key's lane, or drops it (counted)
-// when the pool is full.
-func (a *Adapter) submit(parent context.Context, key string, fn func(ctx context.Context)) bool {
-	slot, ok := a.work.Reserve(key)
+// reserve takes a place for one person's delivery in a conversation, or
+// counts it dropped when the pool is full.
+func (a *Adapter) reserve(channel, user string) (*workq.Slot, bool) {
+	slot, ok := a.work.Reserve(channel + "|" + user)
 	if !ok {
 		a.dropped.Add(1)
 		a.log.Warn("slack delivery dropped: work pool full")
-		return false
 	}
+	return slot, ok
+}
+
+// submit runs fn on the work pool in key's lane, or drops it (counted)
+// when the pool is full.
+func (a *Adapter) submit(parent context.Context, channel, user string, fn func(ctx context.Context)) bool {
+	slot, ok := a.reserve(channel, user)
+	if ok {
+		a.run(parent, slot, fn)
+	}
+	return ok
+}
+
+// run runs fn on slot with a bounded context.
+func (a *Adapter) run(parent context.Context, slot *workq.Slot, fn func(ctx context.Context)) {
 	a.wg.Add(1)
 	slot.Run(func() {
 		defer a.wg.Done()
@@ -286,7 +308,6 @@ func (a *Adapter) submit(parent context.Context, key string, fn func(ctx context
 		defer cancel()
 		fn(ctx)
 	})
-	return true
 }
 
 // withinRate applies the per-person message rate; the first message over
@@ -297,7 +318,7 @@ func (a *Adapter) withinRate(team, user string, rp *replier) bool {
 		return true
 	case workq.DropAndTell:
 		a.rateDropped.Add(1)
-		a.submit(context.Background(), rp.channel+"|"+user, func(ctx context.Context) {
+		a.submit(context.Background(), rp.channel, user, func(ctx context.Context) {
 			if err := rp.reply(ctx, chat.Message{Text: workq.TextTooFast}); err != nil {
 				a.log.Warn("slack too-fast notice", "slack_user", user, "err", err)
 			}

@@ -65,3 +65,31 @@ func TestPersonOverRateIsToldOnce(t *testing.T) {
 		t.Fatalf("polite replies = %d, want 1", told)
 	}
 }
+
+// /tap to a full pool is answered in the command's own response and opens
+// no "Loading…" modal that nothing would ever close.
+func TestFullPoolAnswersCommandBusy(t *testing.T) {
+	e := newEnv(t)
+	e.a.work = workq.New(workq.Config{Workers: 1, Queue: -1, PerKey: 1})
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	e.rec.act = func(ctx context.Context, ev chat.Event) {
+		if ev.Text == "hold" {
+			<-release
+		}
+	}
+	e.deliver(t, e.fake.DM(alice, "hold"), http.StatusOK)
+	body := e.deliver(t, e.fake.SlashCommand(bob, e.fake.DMChannel(bob), ""), http.StatusOK)
+	if !strings.Contains(body, "busy") || !strings.Contains(body, `"ephemeral"`) {
+		t.Fatalf("command to a full pool answered %q", body)
+	}
+	if n := len(e.fake.Calls("views.open")); n != 0 {
+		t.Fatalf("%d loading modals opened for a command nothing will handle", n)
+	}
+	if got := e.a.Dropped(); got != 1 {
+		t.Fatalf("Dropped() = %d, want 1", got)
+	}
+	once.Do(func() { close(release) })
+	e.a.Wait()
+}

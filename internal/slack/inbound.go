@@ -18,6 +18,9 @@ type ack struct {
 	body   []byte // JSON body, nil for none
 }
 
+// textBusy answers a command the bounded work pool has no room for.
+const textBusy = "tapbot is busy right now: nothing was done. Try again in a minute."
+
 var (
 	ackOK  = ack{}
 	ackBad = ack{status: http.StatusBadRequest}
@@ -208,6 +211,13 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 	}
 	action := baseAction(pk.actionID)
 	rp := &replier{a: a, user: pk.user, channel: channel, trigger: pk.trigger, direct: isIM(channel)}
+	// The place on the pool is taken before a loading modal opens, so a
+	// full pool never leaves one open; the dropped click was not acted on
+	// and can be made again.
+	slot, ok := a.reserve(channel, pk.user)
+	if !ok {
+		return ackOK
+	}
 	if chat.PrivateActions[action] {
 		// The trigger lives 3 s: open the private surface before the ack.
 		// Without it the answer (a pass) could be shown nowhere, so the
@@ -222,6 +232,7 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 					a.log.Warn("slack reveal notice", "slack_user", pk.user, "err", err)
 				}
 			}()
+			slot.Release()
 			return ackOK
 		}
 	}
@@ -238,7 +249,7 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 	if pk.messageTS != "" {
 		ev.Message = tap.Ref{Platform: Platform, Conversation: channel, Message: pk.messageTS}
 	}
-	a.spawn(ctx, ev, rp.closeLoading)
+	a.spawnIn(ctx, slot, ev, rp.closeLoading)
 	return ackOK
 }
 
@@ -263,13 +274,19 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 	if !a.withinRate(c.TeamID, c.UserID, rp) {
 		return ackOK
 	}
+	slot, ok := a.reserve(c.ChannelID, c.UserID)
+	if !ok {
+		// Answered in the command's own response: no API call, no modal
+		// left loading.
+		return ack{body: []byte(`{"response_type":"ephemeral","text":"` + textBusy + `"}`)}
+	}
 	if strings.TrimSpace(c.Text) == "" {
 		// A bare /tap asks for the request form: open the modal now, while
 		// the trigger lives (3 s); the form replaces "Loading…" once the
 		// core has checked who is asking.
 		rp.openLoading(ctx)
 	}
-	a.spawn(ctx, chat.Event{
+	a.spawnIn(ctx, slot, chat.Event{
 		Kind:         chat.KindCommand,
 		User:         chat.User{Platform: Platform, ID: c.UserID, Name: c.UserName, Team: c.TeamID},
 		Conversation: tap.Ref{Platform: Platform, Conversation: c.ChannelID},
