@@ -12,6 +12,9 @@ package workq
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -189,9 +192,13 @@ func (p *Pool) work() {
 }
 
 // runSafe runs fn; a panic is the job's own (handlers contain theirs), but
-// a worker must survive it.
+// a worker must survive it, and it is logged so it is not lost.
 func runSafe(fn func()) {
-	defer func() { _ = recover() }()
+	defer func() {
+		if v := recover(); v != nil {
+			slog.Error("work pool job panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
 	fn()
 }
 
