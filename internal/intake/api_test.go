@@ -115,8 +115,14 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 	// Another allowed app's key of the same name is its own, and it cannot see the first app's request.
 	otherApp := h.token(func(c jwt.MapClaims) { c["azp"] = otherApp })
-	if p := h.get(otherApp, "/api/v1/requests/"+first.view(t).ID); p.status != http.StatusNotFound {
-		t.Fatalf("other app GET = %d %s", p.status, p.body)
+	theirs := h.get(otherApp, "/api/v1/requests/"+first.view(t).ID)
+	if theirs.status != http.StatusNotFound {
+		t.Fatalf("other app GET = %d %s", theirs.status, theirs.body)
+	}
+	// A request that does not exist reads the same: no oracle for ids.
+	if none := h.get(otherApp, "/api/v1/requests/no-such-request"); none.status != http.StatusNotFound ||
+		none.problem(t).Detail != theirs.problem(t).Detail {
+		t.Fatalf("missing id = %d %q, another caller's = %q", none.status, none.problem(t).Detail, theirs.problem(t).Detail)
 	}
 	if p := h.get(otherApp, "/api/v1/requests?external_ref=HIRE-1"); p.status != http.StatusOK || strings.Contains(string(p.body), first.view(t).ID) {
 		t.Fatalf("other app list = %d %s", p.status, p.body)

@@ -261,6 +261,11 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, caller Caller, held
 // own loads a request the caller made; any other is ErrNotFound.
 func (a *API) own(ctx context.Context, caller Caller, id tap.RequestID) (*tap.Request, error) {
 	req, err := a.d.Lifecycle.Get(ctx, id)
+	if errors.Is(err, tap.ErrNotFound) {
+		// One sentence for a missing request and another caller's: the
+		// answer must not tell which ids exist.
+		return nil, tap.Refuse(tap.ErrNotFound, textNotFound)
+	}
 	if err != nil {
 		return nil, err
 	}
