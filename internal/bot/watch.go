@@ -24,6 +24,8 @@ var alertTitles = map[watch.Rule]string{
 const (
 	textAlertExpected   = "Marked as expected by %s; noted in the audit trail."
 	textAlertNotAllowed = "Only approvers can acknowledge a pass alert."
+	textAlertNotYours   = "You asked for this pass (or it is yours): another approver has to decide whether its use was expected."
+	textAlertUnknown    = "This alert is out of date or unknown; nothing was recorded."
 	textAlertNeverUsed  = "The pass for %s ended without being used. If they still need one, ask again with \"request\"."
 )
 
@@ -67,12 +69,21 @@ func (r *Router) expected(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		r.reply(ctx, ev, chat.Message{Text: textAlertNotAllowed})
 		return
 	}
-	if r.d.Audit != nil {
-		if err := r.d.Audit.Record(ctx, tap.AuditRecord{Actor: "entra:" + string(actor.EntraID), Action: watch.ActionExpected,
-			Request: tap.RequestID(id), Outcome: "ok", Detail: map[string]string{"rule": rule}}); err != nil {
-			r.say(ctx, ev, err)
-			return
-		}
+	req, err := r.svc.Get(ctx, tap.RequestID(id))
+	if err != nil || r.d.Audit == nil || alertTitles[watch.Rule(rule)] == "" {
+		// Fail closed: an acknowledgement that cannot be audited, or of a
+		// request or rule that does not exist, records nothing.
+		r.reply(ctx, ev, chat.Message{Text: textAlertUnknown})
+		return
+	}
+	if actor.EntraID == req.Requester.EntraID || tap.UserID(actor.EntraID) == req.Target.ID {
+		r.reply(ctx, ev, chat.Message{Text: textAlertNotYours})
+		return
+	}
+	if err := r.d.Audit.Record(ctx, tap.AuditRecord{Actor: "entra:" + string(actor.EntraID), Action: watch.ActionExpected,
+		Request: req.ID, Outcome: "ok", Detail: map[string]string{"rule": rule}}); err != nil {
+		r.say(ctx, ev, err)
+		return
 	}
 	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textAlertExpected, chat.Esc(actorName(actor)))})
 }

@@ -40,6 +40,13 @@ func TestWatchAlertCard(t *testing.T) {
 	if r := h.click(sarah, chat.ActionWatchExpected, string(id)+" after_hours"); !strings.Contains(r.Text(), "Only approvers") {
 		t.Errorf("non-approver Expected: %q", r.Text())
 	}
+	// Forged values record nothing: an unknown request, an unknown rule.
+	if r := h.click(alex, chat.ActionWatchExpected, "no-such-request after_hours"); !strings.Contains(r.Text(), "nothing was recorded") {
+		t.Errorf("Expected for an unknown request: %q", r.Text())
+	}
+	if r := h.click(alex, chat.ActionWatchExpected, string(id)+" made_up_rule"); !strings.Contains(r.Text(), "nothing was recorded") {
+		t.Errorf("Expected for an unknown rule: %q", r.Text())
+	}
 	if r := h.click(alex, chat.ActionWatchExpected, string(id)+" after_hours"); !strings.Contains(r.Text(), "Marked as expected") {
 		t.Errorf("approver Expected: %q", r.Text())
 	}
