@@ -114,6 +114,9 @@ type Request struct {
 	// FirstUse is the first sign-in with the pass the watch saw (IP and
 	// place empty when only OneTimeUsed told it); nil until then.
 	FirstUse *SignIn `json:"first_use,omitempty"`
+	// Alerted lists the watch rules whose alert for this pass was sent
+	// (or is being sent): each is raised once per pass.
+	Alerted []string `json:"alerted,omitempty"`
 }
 
 // Intake says which system asked for a request through the intake API.
@@ -133,6 +136,7 @@ func (r *Request) Clone() *Request {
 	c.Warnings = append([]string(nil), r.Warnings...)
 	c.Approvals = append([]Decision(nil), r.Approvals...)
 	c.Refs = append([]Ref(nil), r.Refs...)
+	c.Alerted = append([]string(nil), r.Alerted...)
 	c.Sealed = append([]byte(nil), r.Sealed...)
 	if r.Sealed == nil {
 		c.Sealed = nil
