@@ -16,6 +16,14 @@ import (
 // (NoticeSubmitted). r is not modified; the stored request is returned.
 // Refusals are *tap.Refusal from the Checker, audited as "refused".
 func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
+	return s.SubmitAs(ctx, draft, "")
+}
+
+// SubmitAs is Submit with the new request's id chosen by the caller: the
+// intake API derives it from the caller's idempotency key, so a retry
+// whose first answer was lost finds its request. An empty id draws a
+// random one; an id already taken is refused like a second open request.
+func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.RequestID) (*tap.Request, error) {
 	r := draft.Clone()
 	missing := tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
 	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
@@ -41,9 +49,10 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	if r.Target.ID == "" {
 		return nil, missing
 	}
-	id, err := newID()
-	if err != nil {
-		return nil, err
+	if id == "" {
+		if id, err = newID(); err != nil {
+			return nil, err
+		}
 	}
 	now := s.now()
 	*r = tap.Request{
