@@ -7,6 +7,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // targetName is how a target is named in sentences.
@@ -80,35 +81,35 @@ func yesNo(b bool) string {
 func requestFacts(r *tap.Request, reader string) []chat.Fact {
 	t := r.Target
 	facts := []chat.Fact{
-		{Label: "New hire", Value: fmt.Sprintf("%s (%s)", targetName(t), t.UPN)},
+		{Label: text.FactNewHire, Value: fmt.Sprintf("%s (%s)", targetName(t), t.UPN)},
 	}
 	if t.Department != "" {
-		facts = append(facts, chat.Fact{Label: "Department", Value: t.Department})
+		facts = append(facts, chat.Fact{Label: text.FactDepartment, Value: t.Department})
 	}
 	if !t.HireDate.IsZero() {
-		facts = append(facts, chat.Fact{Label: "Hire date", Value: t.HireDate.UTC().Format("Mon 2 Jan 2006")})
+		facts = append(facts, chat.Fact{Label: text.FactHireDate, Value: t.HireDate.UTC().Format("Mon 2 Jan 2006")})
 	}
 	facts = append(facts,
-		chat.Fact{Label: "Requested by", Value: actorName(r.Requester)},
-		chat.Fact{Label: "Starts", Value: viewOf(r, reader).at(r.Start)},
-		chat.Fact{Label: "Lifetime", Value: Lifetime(r.Lifetime)},
-		chat.Fact{Label: "Use", Value: yesNo(r.OneTime)},
-		chat.Fact{Label: "Reason", Value: strings.ReplaceAll(string(r.Reason), "_", " ")},
+		chat.Fact{Label: text.FactRequestedBy, Value: actorName(r.Requester)},
+		chat.Fact{Label: text.FactStarts, Value: viewOf(r, reader).at(r.Start)},
+		chat.Fact{Label: text.FactLifetime, Value: Lifetime(r.Lifetime)},
+		chat.Fact{Label: text.FactUse, Value: yesNo(r.OneTime)},
+		chat.Fact{Label: text.FactReason, Value: strings.ReplaceAll(string(r.Reason), "_", " ")},
 	)
 	if r.Justification != "" {
-		facts = append(facts, chat.Fact{Label: "Justification", Value: r.Justification})
+		facts = append(facts, chat.Fact{Label: text.FactJustification, Value: r.Justification})
 	}
 	if in := r.Intake; in != nil {
-		facts = append(facts, chat.Fact{Label: "Asked by", Value: fmt.Sprintf(textIntakeSource, in.Caller)})
+		facts = append(facts, chat.Fact{Label: text.FactAskedBy, Value: fmt.Sprintf(text.IntakeSource, in.Caller)})
 		if in.ExternalRef != "" {
-			facts = append(facts, chat.Fact{Label: "HR reference", Value: in.ExternalRef})
+			facts = append(facts, chat.Fact{Label: text.FactHRReference, Value: in.ExternalRef})
 		}
 		if in.Notes != "" {
-			facts = append(facts, chat.Fact{Label: "HR notes", Value: in.Notes})
+			facts = append(facts, chat.Fact{Label: text.FactHRNotes, Value: in.Notes})
 		}
 	}
 	for _, w := range r.Warnings {
-		facts = append(facts, chat.Fact{Label: "Warning", Value: w})
+		facts = append(facts, chat.Fact{Label: text.FactWarning, Value: w})
 	}
 	return facts
 }
@@ -165,16 +166,16 @@ func ApprovalCard(r *tap.Request) chat.Message { return approvalCardFor(r, "") }
 // their zone (reader "" for a shared card).
 func approvalCardFor(r *tap.Request, reader string) chat.Message {
 	m := chat.Message{
-		Title: "Temporary Access Pass request for " + targetName(r.Target),
+		Title: text.RequestTitle(targetName(r.Target)),
 		Text:  statusLine(r),
 		Facts: requestFacts(r, reader),
-		Note:  "Request " + string(r.ID),
+		Note:  text.RequestNote(string(r.ID)),
 	}
 	if r.State == tap.StatePending {
 		m.Buttons = []chat.Button{
-			{Action: chat.ActionApprove, Label: textApproveButton, Value: string(r.ID), Style: chat.StylePrimary,
-				Confirm: fmt.Sprintf(textApproveConfirm, targetName(r.Target))},
-			{Action: chat.ActionDeny, Label: textDenyButton, Value: string(r.ID), Style: chat.StyleDanger},
+			{Action: chat.ActionApprove, Label: text.ApproveButton, Value: string(r.ID), Style: chat.StylePrimary,
+				Confirm: fmt.Sprintf(text.ApproveConfirm, targetName(r.Target))},
+			{Action: chat.ActionDeny, Label: text.DenyButton, Value: string(r.ID), Style: chat.StyleDanger},
 		}
 	}
 	return m
@@ -182,19 +183,19 @@ func approvalCardFor(r *tap.Request, reader string) chat.Message {
 
 // RequesterCard is the requester's view of their request, its times in
 // reader, the requester's zone.
-func RequesterCard(r *tap.Request, text, reader string) chat.Message {
-	m := chat.Message{Text: text, Facts: requestFacts(r, reader), Note: "Request " + string(r.ID)}
+func RequesterCard(r *tap.Request, body, reader string) chat.Message {
+	m := chat.Message{Text: body, Facts: requestFacts(r, reader), Note: text.RequestNote(string(r.ID))}
 	switch r.State {
 	case tap.StatePending:
-		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: textCancelButton, Value: string(r.ID)}}
+		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: text.CancelButton, Value: string(r.ID)}}
 	case tap.StateIssued, tap.StateApproved:
 		m.Buttons = []chat.Button{
-			{Action: chat.ActionReveal, Label: textRevealButton, Value: string(r.ID), Style: chat.StylePrimary},
-			{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger},
+			{Action: chat.ActionReveal, Label: text.RevealButton, Value: string(r.ID), Style: chat.StylePrimary},
+			{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger},
 		}
-		m.Note = textRevealNote
+		m.Note = text.RevealNote
 	case tap.StateDelivered:
-		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
+		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
 	}
 	return m
 }
@@ -202,7 +203,7 @@ func RequesterCard(r *tap.Request, text, reader string) chat.Message {
 // DenyForm asks an approver for the reason.
 func DenyForm(id tap.RequestID) chat.Message {
 	return chat.Message{Form: &chat.Form{
-		ID: chat.FormDeny, Title: textDenyTitle, Submit: textDenySubmit, State: string(id),
-		Fields: []chat.Field{{ID: "reason", Label: textDenyReason, Kind: chat.FieldTextArea}},
+		ID: chat.FormDeny, Title: text.DenyTitle, Submit: text.DenySubmit, State: string(id),
+		Fields: []chat.Field{{ID: "reason", Label: text.DenyReason, Kind: chat.FieldTextArea}},
 	}}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit).
@@ -180,7 +181,7 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 func secretBlocks(m chat.Message) []slack.Block {
 	capt := m.SecretCap
 	if capt == "" {
-		capt = "Temporary Access Pass"
+		capt = text.PassTitleShort
 	}
 	pre := &slack.RichTextPreformatted{
 		Type:     slack.RTEPreformatted,
@@ -232,8 +233,8 @@ func buttonBlocks(buttons []chat.Button) []slack.Block {
 			btn = btn.WithStyle(slack.StyleDanger)
 		}
 		if b.Confirm != "" {
-			c := slack.NewConfirmationBlockObject(plain("Are you sure?", 100), plain(b.Confirm, maxConfirmText),
-				plain(b.Label, 30), plain("Cancel", 30))
+			c := slack.NewConfirmationBlockObject(plain(text.ConfirmTitle, 100), plain(b.Confirm, maxConfirmText),
+				plain(b.Label, 30), plain(text.CancelLabel, 30))
 			if b.Style == chat.StyleDanger {
 				c = c.WithStyle(slack.StyleDanger)
 			}
