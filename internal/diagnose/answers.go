@@ -89,7 +89,7 @@ func causeWords(rep Report, now time.Time, loc *time.Location) string {
 	case CauseUsable:
 		return text.DiagCauseUsable
 	}
-	return strings.TrimSuffix(fmt.Sprintf(requesterNotices[rep.Cause], text.DiagTheNewHire), ".") + "."
+	return strings.TrimSuffix(fmt.Sprintf(requesterNotices[rep.Cause], text.TheNewHire), ".") + "."
 }
 
 func passCheck(p *tap.Pass, now time.Time) Check {
@@ -128,17 +128,10 @@ func methodsDetail(strong []tap.MethodKind) string {
 	return kinds(strong)
 }
 
-var kindWords = map[tap.MethodKind]string{
-	tap.MethodWindowsHello:  text.DiagWindowsHello,
-	tap.MethodAuthenticator: text.DiagAuthenticator,
-	tap.MethodFIDO2:         text.DiagPasskey,
-	tap.MethodPlatformCred:  text.DiagPlatformCred,
-}
-
 func kinds(ks []tap.MethodKind) string {
 	words := make([]string, 0, len(ks))
 	for _, k := range ks {
-		words = append(words, kindWords[k])
+		words = append(words, text.MethodWords(k))
 	}
 	return strings.Join(words, ", ")
 }

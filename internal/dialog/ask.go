@@ -15,7 +15,7 @@ func sayButton(label, value string, style chat.Style) chat.Button {
 
 var (
 	btnDefaults = sayButton(text.DialogLabelDefaults, "defaults", chat.StyleDefault)
-	btnCancel   = sayButton(text.DialogLabelCancel, "cancel", chat.StyleDanger)
+	btnCancel   = sayButton(text.CancelLabel, "cancel", chat.StyleDanger)
 )
 
 // reason returns the session's reason or the default one.
@@ -29,7 +29,7 @@ func (t *turn) reason() tap.Reason {
 // who names the target in a question.
 func (t *turn) who() string {
 	if t.s.Target == nil {
-		return text.DialogTheNewHire
+		return text.TheNewHire
 	}
 	if t.s.Target.DisplayName != "" {
 		return chat.Esc(t.s.Target.DisplayName)
@@ -222,12 +222,12 @@ func (t *turn) summary() chat.Message {
 	}
 	facts := []chat.Fact{{Label: text.DialogLabelFor, Value: userLine(*s.Target)}}
 	if s.Target.Department != "" {
-		facts = append(facts, chat.Fact{Label: text.DialogLabelDepartment, Value: s.Target.Department})
+		facts = append(facts, chat.Fact{Label: text.FactDepartment, Value: s.Target.Department})
 	}
 	facts = append(facts,
-		chat.Fact{Label: text.DialogLabelReason, Value: reasonLabel(s.Reason)},
+		chat.Fact{Label: text.FactReason, Value: reasonLabel(s.Reason)},
 		chat.Fact{Label: text.DialogLabelNote, Value: just},
-		chat.Fact{Label: text.DialogLabelStarts, Value: chat.Plain(t.describeStart(s.Start, s.StartNow))},
+		chat.Fact{Label: text.FactStarts, Value: chat.Plain(t.describeStart(s.Start, s.StartNow))},
 		chat.Fact{Label: text.DialogLabelLasts, Value: t.describeLifetime()},
 		chat.Fact{Label: text.DialogLabelUse, Value: oneTimeLabel(*s.OneTime)},
 		chat.Fact{Label: text.DialogLabelZone, Value: s.HireZone},
@@ -273,13 +273,13 @@ func targetCard(u tap.User, loc *time.Location) chat.Message {
 	if u.Mail != "" && u.Mail != u.UPN {
 		facts = append(facts, chat.Fact{Label: text.DialogLabelMail, Value: u.Mail})
 	}
-	facts = append(facts, chat.Fact{Label: text.DialogLabelDepartment, Value: orDash(u.Department)})
+	facts = append(facts, chat.Fact{Label: text.FactDepartment, Value: orDash(u.Department)})
 	hd := text.DialogUnknown
 	if !u.HireDate.IsZero() {
 		y, m, d := hireDay(u.HireDate, loc)
 		hd = time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
 	}
-	facts = append(facts, chat.Fact{Label: text.DialogLabelHireDate, Value: hd})
+	facts = append(facts, chat.Fact{Label: text.FactHireDate, Value: hd})
 	return chat.Message{Text: text.DialogFound, Facts: facts,
 		Buttons: []chat.Button{sayButton(text.DialogLabelWrongPerson, "change person", chat.StyleDefault)}}
 }

@@ -34,10 +34,10 @@ func RequestForm(cfg Config, prefill map[string]string) chat.Form {
 	}
 	f := chat.Form{ID: chat.FormRequest, Title: text.DialogFormTitle, Submit: text.DialogFormSubmit, Fields: []chat.Field{
 		{ID: FieldTarget, Label: text.DialogFormLabelTarget, Kind: chat.FieldText, Placeholder: text.DialogFormHintTarget},
-		{ID: FieldReason, Label: text.DialogLabelReason, Kind: chat.FieldSelect, Options: reasons, Value: string(tap.ReasonOnboarding)},
+		{ID: FieldReason, Label: text.FactReason, Kind: chat.FieldSelect, Options: reasons, Value: string(tap.ReasonOnboarding)},
 		{ID: FieldJustification, Label: text.DialogLabelNote, Kind: chat.FieldTextArea, Optional: true, Placeholder: text.DialogFormHintNote},
 		{ID: FieldZone, Label: text.DialogLabelZone, Kind: chat.FieldText, Optional: true, Placeholder: text.DialogFormHintZone},
-		{ID: FieldStart, Label: text.DialogLabelStarts, Kind: chat.FieldDateTime, Optional: true, Placeholder: text.DialogFormHintStart},
+		{ID: FieldStart, Label: text.FactStarts, Kind: chat.FieldDateTime, Optional: true, Placeholder: text.DialogFormHintStart},
 		{ID: FieldLifetime, Label: text.DialogLabelLasts, Kind: chat.FieldText, Optional: true,
 			Placeholder: fmtFormHintLifetime(cfg.MinLifetime, cfg.MaxLifetime)},
 		{ID: FieldOneTime, Label: text.DialogLabelUse, Kind: chat.FieldSelect, Value: "default", Options: []chat.Option{

@@ -1,7 +1,10 @@
 package text
 
-// Card titles, fact labels and notes the router puts on its cards.
+// Card titles, fact labels and notes the router (and the dialog's
+// summary) put on cards.
 const (
+	// TheNewHire stands for the new hire when no name is known.
+	TheNewHire        = "the new hire"
 	FactNewHire       = "New hire"
 	FactDepartment    = "Department"
 	FactHireDate      = "Hire date"

@@ -350,7 +350,7 @@ func EvidenceMethod(u tap.User, m tap.Method) string {
 	if !m.Created.IsZero() {
 		since = " since " + m.Created.UTC().Format("2006-01-02")
 	}
-	return fmt.Sprintf("%s has %s registered%s", Name(u), methodWords(m.Kind), since)
+	return fmt.Sprintf("%s has %s registered%s", Name(u), MethodWords(m.Kind), since)
 }
 
 // EvidenceOldAccount is the sentence of policy's evidenceOldAccount.
@@ -364,7 +364,8 @@ func WarnTreatedAsRecovery(label tap.Reason, evidence string) string {
 		reasonWords(label), evidence)
 }
 
-func methodWords(k tap.MethodKind) string {
+// MethodWords names a sign-in method kind in a sentence ("a passkey").
+func MethodWords(k tap.MethodKind) string {
 	switch k {
 	case tap.MethodWindowsHello:
 		return "Windows Hello"
