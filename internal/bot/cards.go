@@ -56,7 +56,7 @@ func Lifetime(d time.Duration) string {
 // When renders t in zone and in UTC: "Mon 30 Nov 2026 07:00 PST (15:00 UTC)".
 func When(t time.Time, zone string) string {
 	if t.IsZero() {
-		return "as soon as it is issued"
+		return text.AsSoonAsIssued
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" {
@@ -71,9 +71,9 @@ func When(t time.Time, zone string) string {
 
 func yesNo(b bool) string {
 	if b {
-		return "one-time use"
+		return text.OneTimeUse
 	}
-	return "multi-use for its whole lifetime"
+	return text.MultiUseLifetime
 }
 
 // requestFacts are the facts every view of a request shows, its times
@@ -118,7 +118,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return " at " + t.UTC().Format("15:04 UTC, 2 Jan")
+	return text.Stamp(t.UTC().Format("15:04 UTC, 2 Jan"))
 }
 
 // statusLine says where a request stands, for the approval card.
@@ -130,29 +130,29 @@ func statusLine(r *tap.Request) string {
 	switch r.State {
 	case tap.StatePending:
 		if n := len(r.Approvals); n > 0 && r.ApprovalsNeeded > n {
-			return fmt.Sprintf("⏳ Waiting for a second approver (approved by %s).", chat.Esc(actorName(r.Approvals[0].Approver)))
+			return text.StatusSecondApprover(chat.Esc(actorName(r.Approvals[0].Approver)))
 		}
-		return "⏳ Waiting for approval."
+		return text.StatusPending
 	case tap.StateApproved:
-		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". The pass is created when the requester reveals it."
+		return text.StatusApproved(by, stamp(r.DecidedAt))
 	case tap.StateIssuing:
-		return "⚙️ Approved by " + by + stamp(r.DecidedAt) + ". Creating the pass…"
+		return text.StatusIssuing(by, stamp(r.DecidedAt))
 	case tap.StateIssued:
-		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". Pass issued, sealed until the requester reveals it."
+		return text.StatusIssued(by, stamp(r.DecidedAt))
 	case tap.StateDelivered:
-		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". Revealed to the requester" + stamp(r.RevealedAt) + "."
+		return text.StatusDelivered(by, stamp(r.DecidedAt), stamp(r.RevealedAt))
 	case tap.StateConfirmed:
-		return "🎉 Setup confirmed" + stamp(r.ClosedAt) + ". The pass was removed."
+		return text.StatusConfirmed(stamp(r.ClosedAt))
 	case tap.StateDenied:
-		return "⛔ Denied by " + by + stamp(r.DecidedAt) + ": " + chat.Esc(r.DecisionReason)
+		return text.StatusDenied(by, stamp(r.DecidedAt), chat.Esc(r.DecisionReason))
 	case tap.StateCancelled:
-		return "Cancelled by the requester" + stamp(r.ClosedAt) + "."
+		return text.StatusCancelled(stamp(r.ClosedAt))
 	case tap.StateExpired:
-		return "⌛ Expired" + stamp(r.ClosedAt) + "."
+		return text.StatusExpired(stamp(r.ClosedAt))
 	case tap.StateRevoked:
-		return "🚫 Revoked" + stamp(r.ClosedAt) + ". The pass was removed."
+		return text.StatusRevoked(stamp(r.ClosedAt))
 	case tap.StateFailed:
-		return "❌ Failed: " + chat.Esc(r.FailReason)
+		return text.StatusFailed(chat.Esc(r.FailReason))
 	}
 	return string(r.State)
 }

@@ -151,7 +151,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 	case "status":
 		if c.Arg != "" {
 			if q, ok := r.pickMine(ctx, ev, actor, c.Arg); ok {
-				r.reply(ctx, ev, listMessage("Your requests", []*tap.Request{q}))
+				r.reply(ctx, ev, listMessage(text.YourRequests, []*tap.Request{q}))
 			}
 			return
 		}
@@ -164,7 +164,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 			r.reply(ctx, ev, chat.Message{Text: text.NoRequests})
 			return
 		}
-		r.reply(ctx, ev, listMessage("Your requests", reqs))
+		r.reply(ctx, ev, listMessage(text.YourRequests, reqs))
 	case "pending":
 		reqs, err := r.svc.Pending(ctx, actor)
 		if err != nil {

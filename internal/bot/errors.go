@@ -26,7 +26,7 @@ func Say(log *slog.Logger, err error) string {
 	}
 	id := incidentID()
 	log.Error("unexpected error", "incident", id, "err", err)
-	return "Something went wrong on our side. Nothing was issued. IT can find it in the logs under reference " + id + "."
+	return text.Incident(id)
 }
 
 var sentinelTexts = []struct {

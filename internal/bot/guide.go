@@ -33,20 +33,20 @@ type Guide struct {
 	org     string
 }
 
-// NewGuide parses text (DefaultGuide when empty).
-func NewGuide(text, contact, org string) (*Guide, error) {
-	if strings.TrimSpace(text) == "" {
-		text = DefaultGuide
+// NewGuide parses src (DefaultGuide when empty).
+func NewGuide(src, contact, org string) (*Guide, error) {
+	if strings.TrimSpace(src) == "" {
+		src = DefaultGuide
 	}
-	t, err := template.New("guide").Option("missingkey=error").Parse(text)
+	t, err := template.New("guide").Option("missingkey=error").Parse(src)
 	if err != nil {
 		return nil, fmt.Errorf("parse onboarding guide: %w", err)
 	}
 	if contact == "" {
-		contact = "your IT helpdesk"
+		contact = text.DefaultContact
 	}
 	if org == "" {
-		org = "your organisation"
+		org = text.DefaultOrg
 	}
 	g := &Guide{tmpl: t, contact: contact, org: org}
 	if _, err := g.Render(&tap.Request{Lifetime: time.Hour}); err != nil {

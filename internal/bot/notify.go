@@ -103,7 +103,7 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeConfirmed:
 		tell(fmt.Sprintf(text.ConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
 	case approvals.NoticeSecurity:
-		who := "Someone"
+		who := text.Someone
 		if n.Actor != nil {
 			who = actorName(*n.Actor)
 		}
@@ -123,7 +123,7 @@ func decider(r *tap.Request) string {
 	if n := len(r.Approvals); n > 0 {
 		return actorName(r.Approvals[n-1].Approver)
 	}
-	return "an approver"
+	return text.AnApproverLower
 }
 
 // postApprovalCards posts the card to every platform's approvers channel

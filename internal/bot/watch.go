@@ -93,7 +93,7 @@ func firstUsed(q *tap.Request) string {
 	}
 	at := u.At.In(z).Format("15:04 MST, 2 Jan")
 	if u.IP == "" {
-		return "; first used by " + at + " (seen as used by Entra)"
+		return text.FirstUsedByEntra(at)
 	}
-	return "; first used " + at + " from " + chat.Esc(u.Where())
+	return text.FirstUsedFrom(at, chat.Esc(u.Where()))
 }

@@ -5,7 +5,8 @@
 // not working at login", "Issue 3: can't find TAP").
 //
 // Run reads; Evaluate is the pure decision on what was read, so every
-// cause is tested without a tenant. The words are in texts.go.
+// cause is tested without a tenant. The words are in
+// internal/text/diagnose.go.
 package diagnose
 
 import (

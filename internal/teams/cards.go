@@ -173,7 +173,7 @@ func buttonAction(b chat.Button) obj {
 		"card": obj{
 			"type":    "AdaptiveCard",
 			"body":    []obj{{"type": "TextBlock", "text": cardText(b.Confirm), "wrap": true}},
-			"actions": []obj{execute("Confirm", b.Action, data, actionStyle(b.Style))},
+			"actions": []obj{execute(text.ConfirmLabel, b.Action, data, actionStyle(b.Style))},
 		},
 	}
 }
@@ -206,7 +206,7 @@ func formInputs(f *chat.Form) []obj {
 			in := obj{"type": typ, "id": id, "label": label}
 			if !fd.Optional {
 				in["isRequired"] = true
-				in["errorMessage"] = "Required: " + label
+				in["errorMessage"] = text.Required(label)
 			}
 			return in
 		}
