@@ -45,6 +45,7 @@ type week struct {
 	clock   *weekClock
 	watcher *watch.Watcher
 	ids     map[tap.RequestID]string // request → new hire's name
+	passes  []string                 // every pass revealed
 }
 
 // hires are the week's new hires (in London, so the business hours are
@@ -159,9 +160,11 @@ func (w *week) deny(id tap.RequestID) {
 
 func (w *week) reveal(id tap.RequestID) {
 	w.t.Helper()
-	if r := w.click(megan, chat.ActionReveal, string(id)); !r.Last().HasSecret() {
+	r := w.click(megan, chat.ActionReveal, string(id))
+	if !r.Last().HasSecret() {
 		w.t.Fatalf("%s: no pass revealed:\n%s", w.ids[id], r.Text())
 	}
+	w.passes = append(w.passes, r.Last().Secret.Reveal())
 }
 
 // signIn records a sign-in with who's pass now, from London.
@@ -301,6 +304,9 @@ New-hire rating: 4.0 of 5 (4 answers)`
 		t.Errorf("stats:\n%q\nwant:\n%q", got, want)
 	}
 	w.checkByReason()
+	for _, p := range w.passes {
+		w.assertPassNowhere(p)
+	}
 }
 
 // checkWatch: five first uses; after_hours for Gia, never_used for the
