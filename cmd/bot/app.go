@@ -235,6 +235,23 @@ func (a *app) runBackground(ctx context.Context) {
 			a.log.Error("pass watch stopped", "err", err)
 		}
 	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		t := time.NewTicker(settleEvery)
+		defer t.Stop()
+		q := quiet{last: a.work.Stats().Accepted}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if q.look(a.work.Stats()) {
+					settle()
+				}
+			}
+		}
+	}()
 	if a.slack != nil && a.cfg.Slack.AppToken != "" {
 		a.wg.Add(1)
 		go func() {
