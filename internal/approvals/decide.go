@@ -16,6 +16,14 @@ import (
 // (NoticeSubmitted). r is not modified; the stored request is returned.
 // Refusals are *tap.Refusal from the Checker, audited as "refused".
 func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
+	return s.submit(ctx, draft, nil)
+}
+
+// submit is Submit; prepare, when set, runs with the new request's id
+// after the policy checks and before anything is recorded or stored (a reissue closes the request it
+// replaces and deletes its pass there). draft.ID, when set, is the request
+// being replaced: the checks do not count it as open.
+func (s *Service) submit(ctx context.Context, draft *tap.Request, prepare func(ctx context.Context, id tap.RequestID) error) (*tap.Request, error) {
 	r := draft.Clone()
 	missing := tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
 	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
@@ -45,13 +53,18 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	if err != nil {
 		return nil, err
 	}
+	if prepare != nil {
+		if err := prepare(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	*r = tap.Request{
 		ID: id, State: tap.StatePending, Requester: r.Requester, Target: r.Target,
 		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
 		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
 		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
-		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
+		ReissueOf: r.ReissueOf, CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
 	detail := map[string]string{
 		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}
@@ -60,6 +73,9 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 		// which one, not only the person it named.
 		detail["via"] = "api:" + r.Intake.Caller
 	}
+	if r.ReissueOf != "" {
+		detail["reissue_of"] = string(r.ReissueOf)
+	}
 	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, detail); err != nil {
 		return nil, err
 	}
@@ -67,6 +83,9 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	release() // the quota-relevant insert is done; the notices need no lock
 	if err != nil {
 		if errors.Is(err, tap.ErrConflict) {
+			if q := s.reissuedAs(ctx, r.ReissueOf, r.Target.ID); q != nil {
+				return snapshot(q), s.refused(ctx, r, r.Requester, "submit", s.alreadyReissued(q))
+			}
 			// Another submit for the same new hire won the race.
 			return nil, s.refused(ctx, r, r.Requester, "submit", tap.Refuse(tap.ErrQuota, fmt.Sprintf(
 				"There is already an open request for %s; wait for it to finish or cancel it first.", targetName(r.Target))))
@@ -279,7 +298,12 @@ const submitLockTTL = 30 * time.Second
 // submitLock takes the requester's submit lease, waiting while another
 // submit of theirs finishes, and returns its release.
 func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), error) {
-	name := "submit:" + who(requester)
+	return s.waitLease(ctx, "submit:"+who(requester))
+}
+
+// waitLease takes the named store lease (for submitLockTTL), waiting while
+// another holder has it, and returns its release.
+func (s *Service) waitLease(ctx context.Context, name string) (func(), error) {
 	id, err := newID()
 	if err != nil {
 		return nil, err
@@ -288,7 +312,7 @@ func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), 
 	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
 		ok, err := s.store.AcquireLease(ctx, name, holder, submitLockTTL)
 		if err != nil {
-			return nil, fmt.Errorf("submit lock: %w", err)
+			return nil, fmt.Errorf("lease %s: %w", name, err)
 		}
 		if ok {
 			var once sync.Once
@@ -302,7 +326,7 @@ func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), 
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("submit lock: %w", ctx.Err())
+			return nil, fmt.Errorf("lease %s: %w", name, ctx.Err())
 		case <-time.After(wait):
 		}
 	}

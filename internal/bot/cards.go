@@ -98,6 +98,9 @@ func requestFacts(r *tap.Request, reader string) []chat.Fact {
 	if r.Justification != "" {
 		facts = append(facts, chat.Fact{Label: "Justification", Value: r.Justification})
 	}
+	if r.ReissueOf != "" {
+		facts = append(facts, chat.Fact{Label: textFactReplaces, Value: fmt.Sprintf(textFactReplacesValue, r.ReissueOf)})
+	}
 	if in := r.Intake; in != nil {
 		facts = append(facts, chat.Fact{Label: "Asked by", Value: fmt.Sprintf(textIntakeSource, in.Caller)})
 		if in.ExternalRef != "" {
@@ -144,12 +147,19 @@ func statusLine(r *tap.Request) string {
 		return "🎉 Setup confirmed" + stamp(r.ClosedAt) + ". The pass was removed."
 	case tap.StateDenied:
 		return "⛔ Denied by " + by + stamp(r.DecidedAt) + ": " + chat.Esc(r.DecisionReason)
-	case tap.StateCancelled:
+	case tap.StateCancelled, tap.StateRevoked:
+		if r.ReplacedBy != "" {
+			return fmt.Sprintf(textStatusReplaced, stamp(r.ClosedAt), r.ReplacedBy)
+		}
+		if r.ClosedBy != nil && r.ClosedReason != "" {
+			return fmt.Sprintf(textStatusWithdrawn, chat.Esc(actorName(*r.ClosedBy)), stamp(r.ClosedAt), chat.Esc(r.ClosedReason))
+		}
+		if r.State == tap.StateRevoked {
+			return "🚫 Revoked" + stamp(r.ClosedAt) + ". The pass was removed."
+		}
 		return "Cancelled by the requester" + stamp(r.ClosedAt) + "."
 	case tap.StateExpired:
 		return "⌛ Expired" + stamp(r.ClosedAt) + "."
-	case tap.StateRevoked:
-		return "🚫 Revoked" + stamp(r.ClosedAt) + ". The pass was removed."
 	case tap.StateFailed:
 		return "❌ Failed: " + chat.Esc(r.FailReason)
 	}
@@ -195,6 +205,9 @@ func RequesterCard(r *tap.Request, text, reader string) chat.Message {
 		m.Note = textRevealNote
 	case tap.StateDelivered:
 		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
+	case tap.StateExpired, tap.StateFailed:
+		// The article's backup plan: expired, not revealed in time, failed.
+		m.Buttons = []chat.Button{reissueButton(r.ID)}
 	}
 	return m
 }

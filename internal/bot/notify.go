@@ -90,7 +90,10 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 		tell(fmt.Sprintf(textExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
 		tell(fmt.Sprintf(textLapsed, chat.Esc(name)))
-		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: "Request " + string(req.ID)}))
+		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: "Request " + string(req.ID),
+			Buttons: []chat.Button{reissueButton(req.ID)}}))
+	case approvals.NoticeReplaced, approvals.NoticeRescheduled, approvals.NoticeWithdrawn:
+		errs = append(errs, r.notifyChange(ctx, n, reader))
 	case approvals.NoticePassEnded:
 		tell(fmt.Sprintf(textPassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
@@ -258,4 +261,41 @@ func (r *Router) toApprovers(ctx context.Context, msg chat.Message) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// notifyChange tells the requester (and, for a new start, the approvers)
+// about a reissue, reschedule or withdrawal; the cards are redrawn by
+// notify.
+func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, reader string) error {
+	req := n.Request
+	name := chat.Esc(targetName(req.Target))
+	by := "IT"
+	if n.Actor != nil {
+		by = actorName(*n.Actor)
+	}
+	mine := n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID
+	switch n.Kind {
+	case approvals.NoticeReplaced:
+		if mine {
+			return nil // the requester hears of the new request itself
+		}
+		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(textReplacedRequester, chat.Esc(by), name), Note: "Request " + string(req.ID)})
+	case approvals.NoticeRescheduled:
+		text := fmt.Sprintf(textRescheduledRequester, name, chat.Esc(viewOf(req, reader).at(req.Start)), chat.Esc(by))
+		if n.Detail == approvals.ApprovalsCleared {
+			text += textRescheduledCleared
+		}
+		return errors.Join(
+			r.toRequester(ctx, req, RequesterCard(req, text, reader)),
+			r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textRescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
+				Note: "Request " + string(req.ID)}))
+	case approvals.NoticeWithdrawn:
+		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(textWithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: "Request " + string(req.ID)})
+	}
+	return nil
+}
+
+// reissueButton is the "Issue a new pass" button for request id.
+func reissueButton(id tap.RequestID) chat.Button {
+	return chat.Button{Action: chat.ActionReissue, Label: textReissueButton, Value: string(id), Style: chat.StylePrimary}
 }

@@ -216,6 +216,11 @@ func refuseRevoker(r tap.Reason) error {
 	return tap.Refuse(tap.ErrForbidden, "Only the requester or an approver for "+reasonWords(r)+" passes can revoke this pass.")
 }
 
+func refuseReissuer(r tap.Reason) error {
+	return tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass or an approver for "+reasonWords(r)+
+		" passes can replace it. You can start a new request yourself: say *request*.")
+}
+
 func refuseDeciderDisabled() error {
 	return tap.Refuse(tap.ErrForbidden,
 		"Your directory account is disabled, so you can't approve or deny requests.")
