@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,13 +67,23 @@ func (w *zoneWorld) teamsShown(conv string) string {
 	return b.String()
 }
 
-// sarahs is every request for Sarah, oldest first.
+// sarahs is every request for Sarah, each before the one that replaced
+// it (the world's clock may give two the same creation time).
 func (w *zoneWorld) sarahs() []*tap.Request {
 	w.t.Helper()
 	rs, err := w.store.ListRequests(w.ctx, tap.RequestFilter{Target: simtenant.DemoSarahID})
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	slices.SortStableFunc(rs, func(a, b *tap.Request) int {
+		switch {
+		case b.ReissueOf == a.ID:
+			return -1
+		case a.ReissueOf == b.ID:
+			return 1
+		}
+		return 0
+	})
 	return rs
 }
 
@@ -173,11 +184,15 @@ func TestReissueAfterOneTimeUse(t *testing.T) {
 	if c := w.tenant.Creates(simtenant.DemoSarahID); c != 1 {
 		t.Fatalf("Graph create ran before approval: %d", c)
 	}
+	// An old "Issue a new pass" button clicked now, on Teams, makes nothing new.
+	answer := w.teamsClick("click-old", simtenant.DemoMeganID, chat.ActionReissue, string(old.ID))
+	if n := len(w.sarahs()); n != 2 || !strings.Contains(answer+w.teamsShown("a:dm-"+simtenant.DemoMeganID), "already replaced this one") {
+		t.Errorf("a click on the replaced request's button: %d requests, answer %s", n, answer)
+	}
 	w.approveOnSlack()
 	if c, ps := w.tenant.Creates(simtenant.DemoSarahID), w.tenant.Passes(simtenant.DemoSarahID); c != 2 || len(ps) != 1 || !ps[0].IsUsable {
 		t.Fatalf("after approval: creates %d, passes %+v", c, ps)
 	}
-	_ = old
 }
 
 // TestRescheduleBeforeIssuance: a two-approver request waits with Alex's
