@@ -278,6 +278,11 @@ func TestRescheduleAfterIssuance(t *testing.T) {
 	if len(w.tenant.Passes(simtenant.DemoSarahID)) != 0 {
 		t.Fatal("the pass for the old start is still in Entra")
 	}
+	for _, warning := range rs[1].Warnings {
+		if strings.Contains(warning, "replaces the pass") {
+			t.Errorf("the new request warns of the pass the reschedule deleted: %s", warning)
+		}
+	}
 	w.approveOnSlack()
 	if got := w.passStart(); !got.Equal(want) {
 		t.Errorf("Graph startDateTime %s, want %s", got, want)
