@@ -64,7 +64,7 @@ func (s *Service) submit(ctx context.Context, draft *tap.Request, prepare func(c
 		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
 		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
 		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
-		ReissueOf: r.ReissueOf, CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
+		ReissueOf: r.ReissueOf, SameApprovers: r.SameApprovers, CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
 	detail := map[string]string{
 		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}

@@ -216,7 +216,7 @@ func (s *Service) Reschedule(ctx context.Context, id tap.RequestID, actor tap.Ac
 			from, cleared = r.Start, len(r.Approvals)
 			r.Start, r.Approvals = probe.Start, nil
 			if probe.ApprovalsNeeded > 0 {
-				r.Warnings, r.ApprovalsNeeded = probe.Warnings, probe.ApprovalsNeeded
+				r.Warnings, r.ApprovalsNeeded, r.SameApprovers = probe.Warnings, probe.ApprovalsNeeded, probe.SameApprovers
 			}
 			return map[string]string{"from": stamp(from), "to": stamp(probe.Start), "approvals_cleared": fmt.Sprint(cleared)}, nil
 		}})

@@ -101,6 +101,13 @@ func requestFacts(r *tap.Request, reader string) []chat.Fact {
 	if r.ReissueOf != "" {
 		facts = append(facts, chat.Fact{Label: textFactReplaces, Value: fmt.Sprintf(textFactReplacesValue, r.ReissueOf)})
 	}
+	if len(r.SameApprovers) > 0 {
+		names := make([]string, len(r.SameApprovers))
+		for i, a := range r.SameApprovers {
+			names[i] = actorName(a)
+		}
+		facts = append(facts, chat.Fact{Label: textFactSameApprover, Value: fmt.Sprintf(textFactSameApproverValue, strings.Join(names, " or "))})
+	}
 	if in := r.Intake; in != nil {
 		facts = append(facts, chat.Fact{Label: "Asked by", Value: fmt.Sprintf(textIntakeSource, in.Caller)})
 		if in.ExternalRef != "" {

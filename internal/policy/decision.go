@@ -54,7 +54,7 @@ func (c *Checker) CheckDecision(ctx context.Context, r *tap.Request, actor tap.A
 	if len(in) == 0 {
 		return refuseNotApprover(r.Reason)
 	}
-	return nil
+	return checkSameApprover(r, id)
 }
 
 // CheckApprove is CheckDecision for an approval, plus the target re-read:

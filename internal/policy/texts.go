@@ -221,6 +221,11 @@ func refuseReissuer(r tap.Reason) error {
 		" passes can replace it. You can start a new request yourself: say *request*.")
 }
 
+func refuseNotSameApprover(names []string) error {
+	return tap.Refuse(tap.ErrForbidden, "This new pass replaces one approved by "+strings.Join(names, " or ")+
+		"; under your organisation's reissue rule only they can approve it, with one click.")
+}
+
 func refuseDeciderDisabled() error {
 	return tap.Refuse(tap.ErrForbidden,
 		"Your directory account is disabled, so you can't approve or deny requests.")

@@ -99,6 +99,10 @@ type Request struct {
 	// ReplacedBy is the request that replaced this one; set when a
 	// reissue closed it (or, for one closed already, took its place).
 	ReplacedBy RequestID `json:"replaced_by,omitempty"`
+	// SameApprovers, set on a reissue under the policy's reissue:
+	// same_approver rule, are the original's approvers: only they may
+	// approve it, and one approval is enough.
+	SameApprovers []Actor `json:"same_approvers,omitempty"`
 	// ClosedBy and ClosedReason say who ended a request early and why
 	// (withdrawn: "offer rescinded"; replaced by a reissue), for the cards
 	// and the audit trail; empty when the lifecycle ended it.
@@ -144,6 +148,9 @@ func (r *Request) Clone() *Request {
 	c.Warnings = append([]string(nil), r.Warnings...)
 	c.Approvals = append([]Decision(nil), r.Approvals...)
 	c.Refs = append([]Ref(nil), r.Refs...)
+	if r.SameApprovers != nil {
+		c.SameApprovers = append([]Actor(nil), r.SameApprovers...)
+	}
 	c.Sealed = append([]byte(nil), r.Sealed...)
 	if r.Sealed == nil {
 		c.Sealed = nil
