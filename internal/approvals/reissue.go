@@ -109,6 +109,7 @@ func (s *Service) prefill(old *tap.Request, actor tap.Actor, start *time.Time) *
 // ReplacedBy, so a second reissue finds the first.
 func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor, newID tap.RequestID) error {
 	var from tap.State
+	var event tap.Event
 	r, err := s.run(ctx, old.ID, step{action: "replace", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if r.ReplacedBy != "" || r.State == tap.StatePending || r.State == tap.StateIssuing {
@@ -120,7 +121,7 @@ func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor,
 			if r.State.Terminal() {
 				return detail, nil // the pass is deleted below all the same
 			}
-			event := tap.EventRevoke
+			event = tap.EventRevoke
 			if tap.Can(r.State, tap.EventCancel) {
 				event = tap.EventCancel
 			}
@@ -135,7 +136,7 @@ func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor,
 		return err
 	}
 	if from != r.State {
-		s.logTransition(ctx, r, from, tap.EventRevoke, &actor)
+		s.logTransition(ctx, r, from, event, &actor)
 	}
 	s.notify(ctx, NoticeReplaced, r, &actor, string(newID))
 	return nil
@@ -256,12 +257,13 @@ func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap
 		return nil, tap.Refuse(tap.ErrInvalidInput, textWithdrawReason)
 	}
 	var from tap.State
+	var event tap.Event
 	r, err := s.run(ctx, id, step{action: "withdraw", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if r.State == tap.StateIssuing {
 				return nil, tap.Refuse(tap.ErrConflict, fmt.Sprintf(textReissueIssuing, targetName(r.Target)))
 			}
-			event := tap.EventRevoke
+			event = tap.EventRevoke
 			if tap.Can(r.State, tap.EventCancel) {
 				event = tap.EventCancel
 			}
@@ -291,7 +293,7 @@ func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap
 	if err != nil {
 		return snapshot(r), err
 	}
-	s.logTransition(ctx, r, from, tap.EventRevoke, &actor)
+	s.logTransition(ctx, r, from, event, &actor)
 	s.notify(ctx, NoticeWithdrawn, r, &actor, reason)
 	return snapshot(r), nil
 }
