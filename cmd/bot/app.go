@@ -114,7 +114,9 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.svc, a.router, a.checker = wired.Service, wired.Router, wired.Checker
-	if a.watcher, err = watch.New(cfg.Watch, watch.Deps{Store: st, SignIns: gc, Passes: gc, Audit: wired.Audit,
+	wcfg := cfg.Watch
+	wcfg.Lookback = watch.LookbackFor(cfg.Policy.MaxAhead.D())
+	if a.watcher, err = watch.New(wcfg, watch.Deps{Store: st, SignIns: gc, Passes: gc, Audit: wired.Audit,
 		Notifier: wired.Router, Log: log}); err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}

@@ -401,6 +401,27 @@ func (c *Config) chatProblems(p *problems) {
 	if c.Teams.AppID != "" && c.Teams.TenantID == "" {
 		p.bad("teams.tenant_id: required when teams.app_id is set (single-tenant bot)")
 	}
+	c.notifyProblems(p)
+}
+
+// notifyProblems checks api.notify_platform against the chat platforms
+// that are on (as platforms.go turns them on): hiring managers must be
+// told, and reveal, on one of them.
+func (c *Config) notifyProblems(p *problems) {
+	if !c.API.Enabled {
+		return
+	}
+	slackOn, teamsOn := c.Slack.BotToken != "", c.Local() || c.Teams.AppID != ""
+	switch np := c.API.NotifyPlatform; {
+	case np == "" && slackOn == teamsOn:
+		p.bad("api.notify_platform: set it to slack or teams when both (or neither) are on")
+	case np != "" && np != slack.Platform && np != teams.Platform:
+		p.bad("api.notify_platform: %q must be slack or teams", np)
+	case np == slack.Platform && !slackOn:
+		p.bad("api.notify_platform: slack, but Slack is not on (set slack.bot_token)")
+	case np == teams.Platform && !teamsOn:
+		p.bad("api.notify_platform: teams, but Teams is not on (set teams.app_id)")
+	}
 }
 
 // unjoin splits an errors.Join result into its errors.

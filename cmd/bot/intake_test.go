@@ -57,3 +57,33 @@ func TestConfigAPINeedsAuthentication(t *testing.T) {
 		t.Fatalf("exit %d; output:\n%s%s", code, out.String(), errb.String())
 	}
 }
+
+// api.notify_platform must name a chat platform that is on: check-config
+// says so (exit 2) instead of the API telling hiring managers nowhere.
+func TestConfigAPINotifyPlatform(t *testing.T) {
+	const secret = "local-hr-webhook-secret-0123456789abcdef"
+	for _, c := range []struct {
+		platform, want string
+	}{
+		{"slak", `"slak" must be slack or teams`},
+		{"slack", "Slack is not on"},
+		{"teams", ""}, // local mode: Teams (the playground) is on
+		{"", ""},      // the one platform on
+	} {
+		t.Run(c.platform, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(t.Context(), []string{"check-config"}, envMap(map[string]string{"TAPBOT_DATA_DIR": t.TempDir(),
+				"TAPBOT_API_ENABLED": "true", "TAPBOT_API_HMAC_SECRET": secret, "TAPBOT_API_NOTIFY_PLATFORM": c.platform}), &out, &errb)
+			got := errb.String() + out.String()
+			if c.want == "" {
+				if code != 0 || strings.Contains(got, "notify_platform") {
+					t.Fatalf("exit %d; output:\n%s", code, got)
+				}
+				return
+			}
+			if code != 2 || !strings.Contains(got, c.want) {
+				t.Fatalf("exit %d; output:\n%s", code, got)
+			}
+		})
+	}
+}

@@ -16,14 +16,23 @@ import (
 // (NoticeSubmitted). r is not modified; the stored request is returned.
 // Refusals are *tap.Refusal from the Checker, audited as "refused".
 func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
-	return s.submit(ctx, draft, nil)
+	return s.submit(ctx, draft, "", nil)
 }
 
-// submit is Submit; prepare, when set, runs with the new request's id
-// after the policy checks and before anything is recorded or stored (a reissue closes the request it
-// replaces and deletes its pass there). draft.ID, when set, is the request
-// being replaced: the checks do not count it as open.
-func (s *Service) submit(ctx context.Context, draft *tap.Request, prepare func(ctx context.Context, id tap.RequestID) error) (*tap.Request, error) {
+// SubmitAs is Submit with the new request's id chosen by the caller: the
+// intake API derives it from the caller's idempotency key, so a retry
+// whose first answer was lost finds its request. An empty id draws a
+// random one; an id already taken is refused like a second open request.
+func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.RequestID) (*tap.Request, error) {
+	return s.submit(ctx, draft, id, nil)
+}
+
+// submit is SubmitAs; prepare, when set, runs with the new request's id
+// after the policy checks and before anything is recorded or stored (a
+// reissue closes the request it replaces and deletes its pass there).
+// draft.ID, when set, is the request being replaced: the checks do not
+// count it as open.
+func (s *Service) submit(ctx context.Context, draft *tap.Request, id tap.RequestID, prepare func(ctx context.Context, id tap.RequestID) error) (*tap.Request, error) {
 	r := draft.Clone()
 	missing := tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
 	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
@@ -49,9 +58,10 @@ func (s *Service) submit(ctx context.Context, draft *tap.Request, prepare func(c
 	if r.Target.ID == "" {
 		return nil, missing
 	}
-	id, err := newID()
-	if err != nil {
-		return nil, err
+	if id == "" {
+		if id, err = newID(); err != nil {
+			return nil, err
+		}
 	}
 	if prepare != nil {
 		if err := prepare(ctx, id); err != nil {
@@ -64,7 +74,8 @@ func (s *Service) submit(ctx context.Context, draft *tap.Request, prepare func(c
 		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
 		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
 		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
-		ReissueOf: r.ReissueOf, SameApprovers: r.SameApprovers, CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
+		ReissueOf: r.ReissueOf, SameApprovers: r.SameApprovers,
+		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
 	detail := map[string]string{
 		"reason": string(r.Reason), "lifetime": r.Lifetime.String(), "approvals_needed": strconv.Itoa(r.ApprovalsNeeded)}

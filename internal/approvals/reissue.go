@@ -63,7 +63,7 @@ func (s *Service) Reissue(ctx context.Context, id tap.RequestID, actor tap.Actor
 		}
 	}
 	draft := s.prefill(old, actor, start)
-	return s.submit(ctx, draft, func(ctx context.Context, newID tap.RequestID) error {
+	return s.submit(ctx, draft, "", func(ctx context.Context, newID tap.RequestID) error {
 		return s.retire(ctx, old, actor, newID)
 	})
 }

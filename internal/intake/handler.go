@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,7 @@ import (
 // Lifecycle is the part of approvals.Service the API drives: the same
 // submit, read and withdraw a chat request goes through.
 type Lifecycle interface {
-	Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error)
+	SubmitAs(ctx context.Context, draft *tap.Request, id tap.RequestID) (*tap.Request, error)
 	Get(ctx context.Context, id tap.RequestID) (*tap.Request, error)
 	Withdraw(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error)
 }
@@ -196,11 +197,19 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, a.d.Log, fmt.Errorf("reserve idempotency key: %w: %w", tap.ErrUnavailable, err))
 		return
 	}
+	id := requestID(caller.ID, key, hash)
 	if !reserved {
-		a.replay(w, r, caller, held, hash)
+		a.replay(w, r, caller, held, key, hash, id)
 		return
 	}
-	req, err := a.submit(r.Context(), caller, body)
+	// A key taken over after staleAfter may be one whose request was made
+	// but whose completion was lost (a failed write, a crash): answer with
+	// that request rather than meet the one-open-request rule.
+	if prev, ok := a.made(r.Context(), caller, key, hash, id); ok {
+		a.replayed(w, prev)
+		return
+	}
+	req, err := a.submit(r.Context(), caller, body, id)
 	if err != nil {
 		if rerr := a.d.Store.ReleaseIntakeKey(context.WithoutCancel(r.Context()), caller.ID, key, hash); rerr != nil {
 			a.d.Log.ErrorContext(r.Context(), "idempotency key not released", "caller", caller.ID, "err", rerr)
@@ -208,13 +217,8 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, a.d.Log, err)
 		return
 	}
-	ref := ""
-	if req.Intake != nil {
-		ref = req.Intake.ExternalRef
-	}
-	if err := a.d.Store.CompleteIntakeKey(context.WithoutCancel(r.Context()), caller.ID, key, hash, req.ID, ref); err != nil {
-		// The request stands; a retry after staleAfter meets the one-open-
-		// request rule instead of creating a second one.
+	if err := a.d.Store.CompleteIntakeKey(context.WithoutCancel(r.Context()), caller.ID, key, hash, req.ID, externalRef(req)); err != nil {
+		// The request stands; a retry finds it by its derived id.
 		a.d.Log.ErrorContext(r.Context(), "idempotency key not completed", "caller", caller.ID, "request_id", req.ID, "err", err)
 	}
 	a.d.Log.InfoContext(r.Context(), "intake request created", "caller", caller.ID, "via", caller.Via, "request_id", req.ID)
@@ -222,8 +226,43 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, viewOf(req))
 }
 
-// submit decodes body and hands the draft to the lifecycle.
-func (a *API) submit(ctx context.Context, caller Caller, body []byte) (*tap.Request, error) {
+// requestID is the id of the request a caller's POST with key and body
+// makes: derived, so a retry finds it even when the key's completion was
+// lost. It is not guessable without the caller's key.
+func requestID(caller, key, bodyHash string) tap.RequestID {
+	sum := sha256.Sum256([]byte("tapbot intake request\x00" + caller + "\x00" + key + "\x00" + bodyHash))
+	return tap.RequestID(base64.RawURLEncoding.EncodeToString(sum[:16]))
+}
+
+// made returns the request an earlier POST with this key and body made,
+// completing the key that still lacks it.
+func (a *API) made(ctx context.Context, caller Caller, key, hash string, id tap.RequestID) (*tap.Request, bool) {
+	req, err := a.own(ctx, caller, id)
+	if err != nil {
+		return nil, false
+	}
+	if err := a.d.Store.CompleteIntakeKey(context.WithoutCancel(ctx), caller.ID, key, hash, req.ID, externalRef(req)); err != nil {
+		a.d.Log.ErrorContext(ctx, "idempotency key not completed", "caller", caller.ID, "request_id", req.ID, "err", err)
+	}
+	return req, true
+}
+
+func externalRef(req *tap.Request) string {
+	if req.Intake == nil {
+		return ""
+	}
+	return req.Intake.ExternalRef
+}
+
+// replayed answers a retried POST with the request it made.
+func (a *API) replayed(w http.ResponseWriter, req *tap.Request) {
+	w.Header().Set(HeaderReplayed, "true")
+	w.Header().Set("Location", "/api/v1/requests/"+string(req.ID))
+	writeJSON(w, http.StatusCreated, viewOf(req))
+}
+
+// submit decodes body and hands the draft to the lifecycle as request id.
+func (a *API) submit(ctx context.Context, caller Caller, body []byte, id tap.RequestID) (*tap.Request, error) {
 	in, err := decodeInput(body)
 	if err != nil {
 		return nil, err
@@ -235,15 +274,19 @@ func (a *API) submit(ctx context.Context, caller Caller, body []byte) (*tap.Requ
 	if err != nil {
 		return nil, err
 	}
-	return a.d.Lifecycle.Submit(ctx, d)
+	return a.d.Lifecycle.SubmitAs(ctx, d, id)
 }
 
 // replay answers a POST whose key is already held.
-func (a *API) replay(w http.ResponseWriter, r *http.Request, caller Caller, held tap.IntakeKey, hash string) {
+func (a *API) replay(w http.ResponseWriter, r *http.Request, caller Caller, held tap.IntakeKey, key, hash string, id tap.RequestID) {
 	switch {
 	case held.BodyHash != hash:
 		writeProblem(w, r, http.StatusConflict, "idempotency-key-reused", textKeyReused)
 	case held.Request == "":
+		if req, ok := a.made(r.Context(), caller, key, hash, id); ok {
+			a.replayed(w, req)
+			return
+		}
 		w.Header().Set("Retry-After", "2")
 		writeProblem(w, r, http.StatusConflict, "idempotency-key-in-flight", textKeyInFlight)
 	default:
@@ -252,9 +295,7 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, caller Caller, held
 			fail(w, r, a.d.Log, err)
 			return
 		}
-		w.Header().Set(HeaderReplayed, "true")
-		w.Header().Set("Location", "/api/v1/requests/"+string(req.ID))
-		writeJSON(w, http.StatusCreated, viewOf(req))
+		a.replayed(w, req)
 	}
 }
 

@@ -59,7 +59,10 @@ type harness struct {
 	logs *testutil.SyncBuffer
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith is newHarness with the API's store wrapped by wrap.
+func newHarnessWith(t testing.TB, wrap func(intake.Store) intake.Store) *harness {
 	t.Helper()
 	ctx := context.Background()
 	logs := &testutil.SyncBuffer{}
@@ -91,11 +94,15 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	idp := authtest.New(t, audience)
+	var ist intake.Store = st
+	if wrap != nil {
+		ist = wrap(st)
+	}
 	api, err := intake.New(intake.Config{
 		Enabled: true, TenantID: tenantID, Audiences: []string{audience}, AllowedApps: []string{hrApp, otherApp},
 		MetadataURL: idp.MetadataURL(), HMACSecret: hmacSecret, HMACCaller: "workday",
 		NotifyPlatform: chattest.Platform, DefaultZone: "America/Los_Angeles",
-	}, intake.Deps{Lifecycle: wired.Service, Directory: gc, Store: st, Log: log, HTTPClient: idp.Server.Client()})
+	}, intake.Deps{Lifecycle: wired.Service, Directory: gc, Store: ist, Log: log, HTTPClient: idp.Server.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}

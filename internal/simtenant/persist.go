@@ -14,11 +14,19 @@ import (
 
 // savedState is what survives a local-mode restart: each user's pass
 // (never its value: like Entra, the value exists only in the create
-// response) and registered methods. Users, groups and roles are rebuilt
+// response), registered methods and the sign-in log. Users, groups and roles are rebuilt
 // by Demo and LoadExtra with the same ids on every start.
 type savedState struct {
 	Passes  map[string]savedPass     `json:"passes"`
 	Methods map[string][]savedMethod `json:"methods"`
+	SignIns []savedSignIn            `json:"sign_ins,omitempty"`
+	// SignInSeq numbers the next sign-in, so ids stay unique.
+	SignInSeq int `json:"sign_in_seq,omitempty"`
+}
+
+type savedSignIn struct {
+	ID string `json:"id"`
+	SignIn
 }
 
 type savedPass struct {
@@ -79,6 +87,13 @@ func (t *Tenant) restoreLocked(s savedState) {
 		}
 		t.methods[uid] = restored // the saved snapshot already holds what Demo seeded
 	}
+	t.signIns = t.signIns[:0]
+	for _, si := range s.SignIns {
+		if _, ok := t.users[si.UserID]; ok {
+			t.signIns = append(t.signIns, storedSignIn{id: si.ID, SignIn: si.SignIn})
+		}
+	}
+	t.signInSeq = max(t.signInSeq, s.SignInSeq)
 }
 
 // saveLocked writes the state file atomically (mode 0600) when PersistTo
@@ -96,6 +111,10 @@ func (t *Tenant) saveLocked() error {
 			s.Methods[uid] = append(s.Methods[uid], savedMethod{ID: m.id, Kind: m.kind, Created: m.created})
 		}
 	}
+	for _, si := range t.signIns {
+		s.SignIns = append(s.SignIns, savedSignIn{ID: si.id, SignIn: si.SignIn})
+	}
+	s.SignInSeq = t.signInSeq
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("simtenant state: %w", err)

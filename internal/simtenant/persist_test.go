@@ -2,6 +2,7 @@ package simtenant_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -109,5 +110,54 @@ func TestPersistDoesNotDuplicateSeededMethods(t *testing.T) {
 	first, second, third := count(), count(), count()
 	if first == 0 || first != second || second != third {
 		t.Errorf("methods after restarts: %d, %d, %d; want the same non-zero count", first, second, third)
+	}
+}
+
+// A sign-in recorded in local mode (/_local/signins) survives a restart,
+// with the one-time pass it used, and new sign-ins get new ids.
+func TestPersistKeepsSignIns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "simtenant.json")
+	tn, _ := demo(t)
+	if err := tn.PersistTo(path); err != nil {
+		t.Fatal(err)
+	}
+	if st, created := call(t, tn, "POST", tapPath, map[string]any{"lifetimeInMinutes": 120, "isUsableOnce": true}, nil); st != http.StatusCreated {
+		t.Fatalf("create: %d %v", st, created)
+	}
+	first, err := tn.RecordSignIn(simtenant.SignIn{UserID: simtenant.DemoSarahID, IP: "203.0.113.7", City: "Seattle", Country: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := simtenant.New()
+	simtenant.Demo(again)
+	if err := again.PersistTo(path); err != nil {
+		t.Fatal(err)
+	}
+	again.Start()
+	t.Cleanup(again.Close)
+	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(again.URL(), "/v1.0")+
+		"/beta/auditLogs/signIns?$filter=userId%20eq%20'"+simtenant.DemoSarahID+"'", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer test-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if got := string(body); !strings.Contains(got, first) || !strings.Contains(got, "203.0.113.7") {
+		t.Fatalf("after restart the sign-in log is %s, want %s from 203.0.113.7", got, first)
+	}
+	if p := again.Passes(simtenant.DemoSarahID); len(p) != 1 || p[0].Uses != 1 {
+		t.Fatalf("after restart the one-time pass is %+v, want used", p)
+	}
+	second, err := again.RecordSignIn(simtenant.SignIn{UserID: simtenant.DemoSarahID, IP: "203.0.113.8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second == first {
+		t.Fatalf("a new sign-in reused id %s", first)
 	}
 }

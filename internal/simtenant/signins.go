@@ -58,6 +58,9 @@ func (t *Tenant) RecordSignIn(s SignIn) (string, error) {
 	if p := t.passes[s.UserID]; p != nil && s.ErrorCode == 0 && s.Method == "Temporary Access Pass" && !s.At.Before(p.start) {
 		p.uses++
 	}
+	if err := t.saveLocked(); err != nil {
+		t.saveErr = err
+	}
 	return id, nil
 }
 

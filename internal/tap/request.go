@@ -129,6 +129,9 @@ type Request struct {
 	// FirstUse is the first sign-in with the pass the watch saw (IP and
 	// place empty when only OneTimeUsed told it); nil until then.
 	FirstUse *SignIn `json:"first_use,omitempty"`
+	// Alerted lists the watch rules whose alert for this pass was sent
+	// (or is being sent): each is raised once per pass.
+	Alerted []string `json:"alerted,omitempty"`
 }
 
 // Intake says which system asked for a request through the intake API.
@@ -151,6 +154,7 @@ func (r *Request) Clone() *Request {
 	if r.SameApprovers != nil {
 		c.SameApprovers = append([]Actor(nil), r.SameApprovers...)
 	}
+	c.Alerted = append([]string(nil), r.Alerted...)
 	c.Sealed = append([]byte(nil), r.Sealed...)
 	if r.Sealed == nil {
 		c.Sealed = nil

@@ -35,7 +35,20 @@ type Config struct {
 	MaxFailures int `yaml:"max_failures"`
 	// PerMinute caps the passes polled per minute across the tenant.
 	PerMinute int `yaml:"per_minute"`
+	// Lookback is how long before now a request whose pass ended within
+	// After can have been made: how far ahead a start may lie (the
+	// policy's max_ahead) plus the longest pass Graph allows. Set from
+	// the policy at start (default DefaultLookback); not in the file.
+	Lookback time.Duration `yaml:"-"`
 }
+
+// DefaultLookback: the policy's default max_ahead (30 days) plus Graph's
+// longest pass (30 days).
+const DefaultLookback = 60 * 24 * time.Hour
+
+// LookbackFor is the Lookback for a policy whose starts may lie up to
+// maxAhead in the future.
+func LookbackFor(maxAhead time.Duration) time.Duration { return maxAhead + 30*24*time.Hour }
 
 // WithDefaults fills zero fields.
 func (c Config) WithDefaults() Config {
@@ -56,6 +69,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.PerMinute == 0 {
 		c.PerMinute = DefaultPerMinute
+	}
+	if c.Lookback == 0 {
+		c.Lookback = DefaultLookback
 	}
 	return c
 }

@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -34,11 +35,16 @@ func at(h, m int) time.Time {
 type sentAlerts struct {
 	mu     sync.Mutex
 	alerts []watch.Alert
+	down   int // the next down deliveries fail, as a chat outage would
 }
 
 func (s *sentAlerts) Alert(_ context.Context, a watch.Alert, _ *tap.Request) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.down > 0 {
+		s.down--
+		return errors.New("chat: 503 service unavailable")
+	}
 	s.alerts = append(s.alerts, a)
 	return nil
 }
@@ -108,11 +114,18 @@ func (e *env) watcher(t *testing.T, cfg watch.Config) *watch.Watcher {
 // on the first day (LA), one-time if oneTime.
 func (e *env) issued(t *testing.T, id tap.RequestID, user string, oneTime bool) *tap.Request {
 	t.Helper()
+	return e.made(t, id, user, oneTime, at(7, 0), tap.StateDelivered)
+}
+
+// made stores a request for user like issued, made at created and now in
+// state.
+func (e *env) made(t *testing.T, id tap.RequestID, user string, oneTime bool, created time.Time, state tap.State) *tap.Request {
+	t.Helper()
 	start := at(8, 0)
-	r := &tap.Request{ID: id, State: tap.StateDelivered, Target: tap.User{ID: tap.UserID(user), DisplayName: "Sarah Johnson",
+	r := &tap.Request{ID: id, State: state, Target: tap.User{ID: tap.UserID(user), DisplayName: "Sarah Johnson",
 		HireDate: monday}, Lifetime: 8 * time.Hour, OneTime: oneTime, Reason: tap.ReasonOnboarding, HireZone: "America/Los_Angeles",
 		MethodID: "m-" + string(id), PassStart: start, PassExpires: start.Add(8 * time.Hour), Start: start,
-		CreatedAt: start.Add(-time.Hour), UpdatedAt: start, IssuedAt: start.Add(-time.Minute)}
+		CreatedAt: created, UpdatedAt: start, IssuedAt: start.Add(-time.Minute)}
 	if err := e.st.CreateRequest(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,9 +19,6 @@ const Lease = "watcher"
 
 // maxBackoff caps the pause after 429s without Retry-After.
 const maxBackoff = 15 * time.Minute
-
-// seenTTL keeps de-dup marks well past any pass's watch window.
-const seenTTL = 60 * 24 * time.Hour
 
 // SignInReader reads a user's sign-ins since a time (graph.Client).
 type SignInReader interface {
@@ -38,7 +36,6 @@ type Store interface {
 	ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.Request, error)
 	GetRequest(ctx context.Context, id tap.RequestID) (*tap.Request, error)
 	UpdateRequest(ctx context.Context, r *tap.Request) error
-	MarkSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }
 
@@ -221,16 +218,21 @@ func (w *Watcher) Paused() time.Time {
 }
 
 // live lists requests whose pass is live or ended less than After ago,
-// sorted by id so the round robin is stable.
+// sorted by id so the round robin is stable. Live passes are found by
+// state whenever the request was made (an HR request may be made weeks
+// before the start); ended ones among the requests of the Lookback.
 func (w *Watcher) live(ctx context.Context, now time.Time) ([]*tap.Request, error) {
-	rs, err := w.Store.ListRequests(ctx, tap.RequestFilter{
-		States: []tap.State{tap.StateIssued, tap.StateDelivered, tap.StateConfirmed, tap.StateExpired},
-		Since:  now.Add(-31*24*time.Hour - w.cfg.After)})
+	open, err := w.Store.ListRequests(ctx, tap.RequestFilter{States: []tap.State{tap.StateIssued, tap.StateDelivered}})
+	if err != nil {
+		return nil, fmt.Errorf("watch: list passes: %w", err)
+	}
+	ended, err := w.Store.ListRequests(ctx, tap.RequestFilter{
+		States: []tap.State{tap.StateConfirmed, tap.StateExpired}, Since: now.Add(-w.cfg.Lookback - w.cfg.After)})
 	if err != nil {
 		return nil, fmt.Errorf("watch: list passes: %w", err)
 	}
 	var out []*tap.Request
-	for _, r := range rs {
+	for _, r := range append(open, ended...) {
 		if !r.IssuedAt.IsZero() && !r.PassExpires.IsZero() && now.Before(r.PassExpires.Add(w.cfg.After)) {
 			out = append(out, r)
 		}
@@ -351,22 +353,63 @@ func (w *Watcher) firstUse(ctx context.Context, r *tap.Request, s tap.SignIn) er
 	return fmt.Errorf("watch: record first use of %s: the request kept changing: %w", r.ID, tap.ErrConflict)
 }
 
-// raise records and sends a once per pass and rule.
+// raise records and sends a once per pass and rule. The rule is claimed
+// on the request (compare-and-swap) before the alert is audited and sent,
+// so a lease handed over mid-poll does not send it twice; a failed audit
+// or delivery gives the claim back and the next poll raises it again,
+// so an alert is never lost to a chat outage.
 func (w *Watcher) raise(ctx context.Context, r *tap.Request, a Alert) error {
-	first, err := w.Store.MarkSeen(ctx, "watch/"+string(r.ID)+"/"+string(a.Rule), seenTTL)
-	if err != nil || !first {
-		return err
-	}
-	if err := w.Audit.Record(ctx, tap.AuditRecord{Actor: "system", Action: ActionAlert, Request: r.ID,
-		MethodID: r.MethodID, Outcome: "ok", Detail: map[string]string{"rule": string(a.Rule),
-			"facts": strings.Join(a.Facts, "\n")}}); err != nil {
-		return err
-	}
-	w.Log.InfoContext(ctx, "watch alert", "request", r.ID, "rule", a.Rule)
-	if w.Notifier == nil {
+	if slices.Contains(r.Alerted, string(a.Rule)) {
 		return nil
 	}
-	return w.Notifier.Alert(ctx, a, r)
+	claimed, err := w.claim(ctx, r.ID, a.Rule, true)
+	if err != nil || !claimed {
+		return err
+	}
+	err = w.Audit.Record(ctx, tap.AuditRecord{Actor: "system", Action: ActionAlert, Request: r.ID,
+		MethodID: r.MethodID, Outcome: "ok", Detail: map[string]string{"rule": string(a.Rule),
+			"facts": strings.Join(a.Facts, "\n")}})
+	if err == nil && w.Notifier != nil {
+		err = w.Notifier.Alert(ctx, a, r)
+	}
+	if err != nil {
+		// A context ended by shutdown still gives the claim back.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_, uerr := w.claim(uctx, r.ID, a.Rule, false)
+		return errors.Join(fmt.Errorf("watch: alert %s not delivered, raised again at the next poll: %w", a.Rule, err), uerr)
+	}
+	w.Log.InfoContext(ctx, "watch alert", "request", r.ID, "rule", a.Rule)
+	return nil
+}
+
+// claim adds rule to (on) or removes it from (!on) the request's Alerted
+// with a compare-and-swap. changed is false when it already was so.
+func (w *Watcher) claim(ctx context.Context, id tap.RequestID, rule Rule, on bool) (changed bool, err error) {
+	for range 5 {
+		cur, err := w.Store.GetRequest(ctx, id)
+		if err != nil {
+			return false, fmt.Errorf("watch: claim alert: %w", err)
+		}
+		has := slices.Contains(cur.Alerted, string(rule))
+		if has == on {
+			return false, nil
+		}
+		if on {
+			cur.Alerted = append(cur.Alerted, string(rule))
+		} else {
+			cur.Alerted = slices.DeleteFunc(cur.Alerted, func(s string) bool { return s == string(rule) })
+		}
+		err = w.Store.UpdateRequest(ctx, cur)
+		if errors.Is(err, tap.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("watch: claim alert: %w", err)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("watch: claim alert on %s: the request kept changing: %w", id, tap.ErrConflict)
 }
 
 // Audit actions the watcher writes.
