@@ -46,9 +46,15 @@ func (s *Service) Reissue(ctx context.Context, id tap.RequestID, actor tap.Actor
 		return nil, err
 	}
 	if old.ReplacedBy != "" {
-		if q, err := s.store.GetRequest(ctx, old.ReplacedBy); err == nil {
+		q, err := s.store.GetRequest(ctx, old.ReplacedBy)
+		switch {
+		case err == nil:
 			return snapshot(q), s.refused(ctx, old, actor, "reissue", s.alreadyReissued(q))
+		case !errors.Is(err, tap.ErrNotFound):
+			return snapshot(old), fmt.Errorf("load the request replacing %s: %w", id, err)
 		}
+		// The replacement was never stored (a crash or a failed write
+		// between closing this request and storing the new one): go on.
 	}
 	if err := reissuable(old); err != nil {
 		return snapshot(old), s.refused(ctx, old, actor, "reissue", err)
@@ -64,7 +70,7 @@ func (s *Service) Reissue(ctx context.Context, id tap.RequestID, actor tap.Actor
 	}
 	draft := s.prefill(old, actor, start)
 	return s.submit(ctx, draft, "", func(ctx context.Context, newID tap.RequestID) error {
-		return s.retire(ctx, old, actor, newID)
+		return s.retire(ctx, old, actor, newID, old.ReplacedBy)
 	})
 }
 
@@ -106,13 +112,14 @@ func (s *Service) prefill(old *tap.Request, actor tap.Actor, start *time.Time) *
 // retire closes old for the reissue newID: an open request is revoked (or
 // cancelled when nothing was minted) with its pass deleted in Entra first;
 // a closed one has any pass it left deleted. Either way old records
-// ReplacedBy, so a second reissue finds the first.
-func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor, newID tap.RequestID) error {
+// ReplacedBy, so a second reissue finds the first. stale is a ReplacedBy
+// known to name no stored request, which may be overwritten.
+func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor, newID, stale tap.RequestID) error {
 	var from tap.State
 	var event tap.Event
 	r, err := s.run(ctx, old.ID, step{action: "replace", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
-			if r.ReplacedBy != "" || r.State == tap.StatePending || r.State == tap.StateIssuing {
+			if (r.ReplacedBy != "" && r.ReplacedBy != stale) || r.State == tap.StatePending || r.State == tap.StateIssuing {
 				return nil, s.moved(r)
 			}
 			from = r.State

@@ -65,3 +65,31 @@ func TestReplaceRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestReissueAfterALostReplacement: a reissue closed the old request and
+// then its new request was never stored (a crash, a failed write); the
+// old request names a replacement that does not exist. Reissuing again
+// works: one new request, the pass still deleted.
+func TestReissueAfterALostReplacement(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, setup{})
+	r, err := e.svc.Approve(ctx, e.submit().ID, e.alex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := e.stored(r.ID)
+	lost.ReplacedBy = "never-stored"
+	if err := e.store.UpdateRequest(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	nw, err := e.svc.Reissue(ctx, r.ID, e.megan, nil)
+	if err != nil {
+		t.Fatalf("reissue after a lost replacement: %v", err)
+	}
+	if nw.State != tap.StatePending || nw.ReissueOf != r.ID || e.stored(r.ID).ReplacedBy != nw.ID || len(e.livePasses()) != 0 {
+		t.Fatalf("new %s reissue_of %q; old replaced_by %q; passes %d", nw.State, nw.ReissueOf, e.stored(r.ID).ReplacedBy, len(e.livePasses()))
+	}
+	if _, err := e.svc.Reissue(ctx, r.ID, e.megan, nil); !errors.Is(err, tap.ErrConflict) {
+		t.Errorf("a second reissue: %v, want the refusal naming the first", err)
+	}
+}
