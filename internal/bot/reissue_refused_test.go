@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/chat/chattest"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -87,5 +88,41 @@ func TestReissueDoubleClickAtOnce(t *testing.T) {
 	}
 	if !strings.Contains(answers[0]+answers[1], "already replaced this one") {
 		t.Errorf("the losing click was not told which request replaced it: %q", answers)
+	}
+}
+
+// TestReissueFromTheUsedPassNotice: Sarah's revealed one-time pass was
+// used; she says it does not work; Megan's notice carries Issue a new
+// pass, and its click replaces the delivered request: the used pass is
+// deleted in Entra and a new request waits for approval.
+func TestReissueFromTheUsedPassNotice(t *testing.T) {
+	h := newHarness(t, "approval")
+	h.say(megan, "pass for sarah.johnson@contoso.com now, 8 hours, onboarding, one-time because she starts in Sales")
+	id := h.request("UTC")
+	h.click(alex, chat.ActionApprove, string(id))
+	h.click(megan, chat.ActionReveal, string(id))
+	if err := h.tenant.UseOnce(simtenant.DemoSarahID); err != nil {
+		t.Fatal(err)
+	}
+	h.say(sarah, "it doesn't work")
+	notice, _ := h.msgr.Last(megan.ID)
+	if chattest.ButtonValue(notice.Message, chat.ActionReissue) != string(id) {
+		t.Fatalf("the used-pass notice has no Issue a new pass button:\n%s", chattest.Text(notice.Message))
+	}
+	h.click(megan, chat.ActionReissue, string(id))
+	if got := h.state(id); got != tap.StateRevoked {
+		t.Errorf("the delivered request is %s, want revoked (replaced)", got)
+	}
+	if d, ps := h.tenant.Deletes(simtenant.DemoSarahID), h.tenant.Passes(simtenant.DemoSarahID); d != 1 || len(ps) != 0 {
+		t.Errorf("used pass: deletes %d, passes %d", d, len(ps))
+	}
+	card, _ := h.msgr.Last(approversChannel)
+	nw := chattest.ButtonValue(card.Message, chat.ActionApprove)
+	if nw == "" || nw == string(id) || h.state(tap.RequestID(nw)) != tap.StatePending {
+		t.Fatalf("no new approval card:\n%s", chattest.Text(card.Message))
+	}
+	h.click(alex, chat.ActionApprove, nw)
+	if got, c := h.state(tap.RequestID(nw)), h.tenant.Creates(simtenant.DemoSarahID); got != tap.StateIssued || c != 2 {
+		t.Errorf("reissue after approval: %s, Graph creates %d (want issued, 2)", got, c)
 	}
 }
