@@ -7,16 +7,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
-)
-
-// The sentences of reissue, reschedule and withdraw (refusals a person
-// reads through bot.Say).
-const (
-	textReissuePending  = "The request for %s is still waiting for approval, so there is no pass to replace. To change its start, say *reschedule* and the new time."
-	textReissueIssuing  = "The pass for %s is being created right now. Try again in a moment."
-	textReissueClosed   = "There is no pass to replace for %s: that request was %s. Say *request* to ask for a new one."
-	textAlreadyReissued = "A new request already replaced this one: the request for %s asked by %s is %s (request %s)."
-	textWithdrawReason  = "Say why the request is withdrawn (for example \"offer rescinded\"); the reason is recorded."
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Reissue replaces request id with a new request prefilled from it (the
@@ -81,11 +72,11 @@ func reissuable(r *tap.Request) error {
 	case tap.StateApproved, tap.StateIssued, tap.StateDelivered, tap.StateExpired, tap.StateFailed, tap.StateRevoked:
 		return nil
 	case tap.StatePending:
-		return tap.Refuse(tap.ErrInvalidTransition, fmt.Sprintf(textReissuePending, name))
+		return tap.Refuse(tap.ErrInvalidTransition, text.ReissuePending(name))
 	case tap.StateIssuing:
-		return tap.Refuse(tap.ErrConflict, fmt.Sprintf(textReissueIssuing, name))
+		return tap.Refuse(tap.ErrConflict, text.ReissueIssuing(name))
 	}
-	return tap.Refuse(tap.ErrInvalidTransition, fmt.Sprintf(textReissueClosed, name, r.State))
+	return tap.Refuse(tap.ErrInvalidTransition, text.ReissueClosed(name, string(r.State)))
 }
 
 // prefill is the new request's draft: old's target, lifetime, use, reason
@@ -167,19 +158,19 @@ func (s *Service) reissuedAs(ctx context.Context, old tap.RequestID, target tap.
 }
 
 func (s *Service) alreadyReissued(q *tap.Request) *tap.Refusal {
-	return tap.Refuse(tap.ErrConflict, fmt.Sprintf(textAlreadyReissued,
-		targetName(q.Target), name(&q.Requester, "someone"), stateWords(q.State), q.ID))
+	return tap.Refuse(tap.ErrConflict, text.AlreadyReissued(
+		targetName(q.Target), name(&q.Requester, text.TheRequester), stateWords(q.State), string(q.ID)))
 }
 
 // stateWords says a state in a sentence.
 func stateWords(s tap.State) string {
 	switch s {
 	case tap.StatePending:
-		return "waiting for approval"
+		return text.ReplacementPending
 	case tap.StateApproved, tap.StateIssuing, tap.StateIssued:
-		return "approved"
+		return text.ReplacementApproved
 	case tap.StateDelivered:
-		return "revealed"
+		return text.ReplacementRevealed
 	}
 	return string(s)
 }
@@ -261,14 +252,14 @@ func stamp(t time.Time) string {
 // intake API's Withdraw is the calling system's own, before issuance.
 func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap.Actor, reason string) (*tap.Request, error) {
 	if reason == "" {
-		return nil, tap.Refuse(tap.ErrInvalidInput, textWithdrawReason)
+		return nil, tap.Refuse(tap.ErrInvalidInput, text.WithdrawReason)
 	}
 	var from tap.State
 	var event tap.Event
 	r, err := s.run(ctx, id, step{action: "withdraw", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if r.State == tap.StateIssuing {
-				return nil, tap.Refuse(tap.ErrConflict, fmt.Sprintf(textReissueIssuing, targetName(r.Target)))
+				return nil, tap.Refuse(tap.ErrConflict, text.ReissueIssuing(targetName(r.Target)))
 			}
 			event = tap.EventRevoke
 			if tap.Can(r.State, tap.EventCancel) {

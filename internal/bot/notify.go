@@ -12,6 +12,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/tracing"
 )
 
@@ -57,19 +58,19 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeSubmitted:
 		errs = append(errs, r.postApprovalCards(ctx, req))
 		if req.Intake != nil {
-			tell(fmt.Sprintf(textSubmittedIntake, chat.Esc(name), chat.Esc(viewOf(req, reader).at(req.Start))))
+			tell(fmt.Sprintf(text.SubmittedIntake, chat.Esc(name), chat.Esc(viewOf(req, reader).at(req.Start))))
 		} else {
-			tell(fmt.Sprintf(textSubmitted, chat.Esc(name)))
+			tell(fmt.Sprintf(text.Submitted, chat.Esc(name)))
 		}
 		return errors.Join(errs...)
 	case approvals.NoticeApproval, approvals.NoticeReminder:
 		if n.Kind == approvals.NoticeReminder {
-			errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textReminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)}))
+			errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Reminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: text.RequestNote(string(req.ID))}))
 		}
 	case approvals.NoticeIssued:
-		tell(fmt.Sprintf(textIssued, chat.Esc(decider(req)), chat.Esc(name)))
+		tell(fmt.Sprintf(text.Issued, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeApproved:
-		tell(fmt.Sprintf(textApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
+		tell(fmt.Sprintf(text.ApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeRevealed:
 		if msg, err := r.guide.Load().message(req); err != nil {
 			errs = append(errs, err)
@@ -77,42 +78,42 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 			errs = append(errs, r.toRequester(ctx, req, msg))
 		}
 	case approvals.NoticeDenied:
-		tell(fmt.Sprintf(textDenied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
+		tell(fmt.Sprintf(text.Denied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
 	case approvals.NoticeCancelled:
-		tell(fmt.Sprintf(textCancelled, chat.Esc(name)))
+		tell(fmt.Sprintf(text.Cancelled, chat.Esc(name)))
 	case approvals.NoticeRevoked:
 		by := "IT"
 		if n.Actor != nil {
 			by = actorName(*n.Actor)
 		}
-		tell(fmt.Sprintf(textRevoked, chat.Esc(name), chat.Esc(by)))
+		tell(fmt.Sprintf(text.Revoked, chat.Esc(name), chat.Esc(by)))
 	case approvals.NoticeExpired:
-		tell(fmt.Sprintf(textExpiredPending, chat.Esc(name)))
+		tell(fmt.Sprintf(text.ExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
-		tell(fmt.Sprintf(textLapsed, chat.Esc(name)))
-		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: "Request " + string(req.ID),
+		tell(fmt.Sprintf(text.Lapsed, chat.Esc(name)))
+		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: text.RequestNote(string(req.ID)),
 			Buttons: []chat.Button{reissueButton(req.ID)}}))
 	case approvals.NoticeReplaced, approvals.NoticeRescheduled, approvals.NoticeWithdrawn:
 		errs = append(errs, r.notifyChange(ctx, n, reader))
 	case approvals.NoticePassEnded:
-		tell(fmt.Sprintf(textPassEnded, chat.Esc(name), chat.Esc(name)))
+		tell(fmt.Sprintf(text.PassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
 		reason := req.FailReason
 		if n.Detail != "" {
 			reason = n.Detail
 		}
-		tell(fmt.Sprintf(textFailed, chat.Esc(name), chat.Esc(reason)))
+		tell(fmt.Sprintf(text.Failed, chat.Esc(name), chat.Esc(reason)))
 	case approvals.NoticeConfirmed:
-		tell(fmt.Sprintf(textConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
+		tell(fmt.Sprintf(text.ConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
 	case approvals.NoticeSecurity:
-		who := "Someone"
+		who := text.Someone
 		if n.Actor != nil {
 			who = actorName(*n.Actor)
 		}
 		if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
-			return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textRevealRefused, chat.Esc(who), chat.Esc(name)), Note: "Request " + string(req.ID)})
+			return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.RevealRefused, chat.Esc(who), chat.Esc(name)), Note: text.RequestNote(string(req.ID))})
 		}
-		return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textSecurity, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)})
+		return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Security, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: text.RequestNote(string(req.ID))})
 	}
 	errs = append(errs, r.updateCards(ctx, req))
 	return errors.Join(errs...)
@@ -125,7 +126,7 @@ func decider(r *tap.Request) string {
 	if n := len(r.Approvals); n > 0 {
 		return actorName(r.Approvals[n-1].Approver)
 	}
-	return "an approver"
+	return text.AnApproverLower
 }
 
 // postApprovalCards posts the card to every platform's approvers channel
@@ -273,29 +274,30 @@ func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, reader st
 	if n.Actor != nil {
 		by = actorName(*n.Actor)
 	}
+	note := text.RequestNote(string(req.ID))
 	mine := n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID
 	switch n.Kind {
 	case approvals.NoticeReplaced:
 		if mine {
 			return nil // the requester hears of the new request itself
 		}
-		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(textReplacedRequester, chat.Esc(by), name), Note: "Request " + string(req.ID)})
+		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.ReplacedRequester, chat.Esc(by), name), Note: note})
 	case approvals.NoticeRescheduled:
-		text := fmt.Sprintf(textRescheduledRequester, name, chat.Esc(viewOf(req, reader).at(req.Start)), chat.Esc(by))
+		said := fmt.Sprintf(text.RescheduledRequester, name, chat.Esc(viewOf(req, reader).at(req.Start)), chat.Esc(by))
 		if n.Detail == approvals.ApprovalsCleared {
-			text += textRescheduledCleared
+			said += text.RescheduledCleared
 		}
 		return errors.Join(
-			r.toRequester(ctx, req, RequesterCard(req, text, reader)),
-			r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textRescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
-				Note: "Request " + string(req.ID)}))
+			r.toRequester(ctx, req, RequesterCard(req, said, reader)),
+			r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.RescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
+				Note: note}))
 	case approvals.NoticeWithdrawn:
-		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(textWithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: "Request " + string(req.ID)})
+		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.WithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: note})
 	}
 	return nil
 }
 
 // reissueButton is the "Issue a new pass" button for request id.
 func reissueButton(id tap.RequestID) chat.Button {
-	return chat.Button{Action: chat.ActionReissue, Label: textReissueButton, Value: string(id), Style: chat.StylePrimary}
+	return chat.Button{Action: chat.ActionReissue, Label: text.ReissueButton, Value: string(id), Style: chat.StylePrimary}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // reissueUser runs "reissue <user>": a new request replacing the newest
@@ -17,10 +18,10 @@ import (
 func (r *Router) reissueUser(ctx context.Context, ev chat.Event, actor tap.Actor, arg string) {
 	who, _ := splitWho(arg)
 	if who == "" {
-		r.reply(ctx, ev, chat.Message{Text: textReissueWhom})
+		r.reply(ctx, ev, chat.Message{Text: text.ReissueWhom})
 		return
 	}
-	q, ok := r.latestFor(ctx, ev, actor, who, nil, textNothingToReissue)
+	q, ok := r.latestFor(ctx, ev, actor, who, nil, text.NothingToReissue)
 	if !ok {
 		return
 	}
@@ -34,7 +35,7 @@ func (r *Router) reissueUser(ctx context.Context, ev chat.Event, actor tap.Actor
 func (r *Router) rescheduleUser(ctx context.Context, ev chat.Event, actor tap.Actor, arg string) {
 	who, when := splitWho(arg)
 	if who == "" || when == "" {
-		r.reply(ctx, ev, chat.Message{Text: textRescheduleHow})
+		r.reply(ctx, ev, chat.Message{Text: text.RescheduleHow})
 		return
 	}
 	start, err := dialog.ParseStart(when, dialog.StartOptions{Now: r.cfg.Now(), Zone: r.zone(ev.User)})
@@ -42,7 +43,7 @@ func (r *Router) rescheduleUser(ctx context.Context, ev chat.Event, actor tap.Ac
 		r.say(ctx, ev, err)
 		return
 	}
-	q, ok := r.latestFor(ctx, ev, actor, who, nil, textNothingToReissue)
+	q, ok := r.latestFor(ctx, ev, actor, who, nil, text.NothingToReissue)
 	if !ok {
 		return
 	}
@@ -60,11 +61,11 @@ func (r *Router) withdrawUser(ctx context.Context, ev chat.Event, actor tap.Acto
 		return
 	}
 	if who == "" || reason == "" {
-		r.reply(ctx, ev, chat.Message{Text: textWithdrawHow})
+		r.reply(ctx, ev, chat.Message{Text: text.WithdrawHow})
 		return
 	}
 	open := []tap.State{tap.StatePending, tap.StateApproved, tap.StateIssuing, tap.StateIssued, tap.StateDelivered}
-	q, ok := r.latestFor(ctx, ev, actor, who, open, textNothingToWithdraw)
+	q, ok := r.latestFor(ctx, ev, actor, who, open, text.NothingToWithdraw)
 	if !ok {
 		return
 	}
@@ -74,7 +75,7 @@ func (r *Router) withdrawUser(ctx context.Context, ev chat.Event, actor tap.Acto
 		return
 	}
 	if done.Requester.EntraID != actor.EntraID {
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textWithdrawnRequester,
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.WithdrawnRequester,
 			chat.Esc(targetName(done.Target)), chat.Esc(actorName(actor)), chat.Esc(reason))})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Adaptive Card constants.
@@ -123,7 +124,7 @@ func textBlocks(text string) []obj {
 func secretBlock(m chat.Message) obj {
 	caption := m.SecretCap
 	if caption == "" {
-		caption = "Temporary Access Pass"
+		caption = text.PassTitleShort
 	}
 	return obj{
 		"type":  "Container",
@@ -172,7 +173,7 @@ func buttonAction(b chat.Button) obj {
 		"card": obj{
 			"type":    "AdaptiveCard",
 			"body":    []obj{{"type": "TextBlock", "text": cardText(b.Confirm), "wrap": true}},
-			"actions": []obj{execute("Confirm", b.Action, data, actionStyle(b.Style))},
+			"actions": []obj{execute(text.ConfirmLabel, b.Action, data, actionStyle(b.Style))},
 		},
 	}
 }
@@ -191,7 +192,7 @@ func escapePlain(s string) string {
 func submitAction(f *chat.Form) obj {
 	title := f.Submit
 	if title == "" {
-		title = "Submit"
+		title = text.SubmitLabel
 	}
 	return execute(escapePlain(title), f.ID, obj{dataForm: f.ID, dataState: f.State}, "positive")
 }
@@ -205,7 +206,7 @@ func formInputs(f *chat.Form) []obj {
 			in := obj{"type": typ, "id": id, "label": label}
 			if !fd.Optional {
 				in["isRequired"] = true
-				in["errorMessage"] = "Required: " + label
+				in["errorMessage"] = text.Required(label)
 			}
 			return in
 		}
