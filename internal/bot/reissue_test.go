@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/chat/chattest"
@@ -124,5 +125,35 @@ func TestReissueFromTheUsedPassNotice(t *testing.T) {
 	h.click(alex, chat.ActionApprove, nw)
 	if got, c := h.state(tap.RequestID(nw)), h.tenant.Creates(simtenant.DemoSarahID); got != tap.StateIssued || c != 2 {
 		t.Errorf("reissue after approval: %s, Graph creates %d (want issued, 2)", got, c)
+	}
+}
+
+// TestRescheduleApprovedInRevealMode: with issue_on reveal an approved
+// request has no pass yet; a new start replaces it with a new request
+// (the approval was for the old window), and nothing reaches Graph.
+func TestRescheduleApprovedInRevealMode(t *testing.T) {
+	h := newHarness(t, "reveal")
+	id := h.request(oneShot)
+	h.click(alex, chat.ActionApprove, string(id))
+	if got := h.state(id); got != tap.StateApproved {
+		t.Fatalf("state after approve = %s", got)
+	}
+	h.say(megan, "reschedule "+simtenant.DemoSarahUPN+" in 3 hours")
+	old, err := h.store.GetRequest(h.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.State != tap.StateCancelled || old.ReplacedBy == "" {
+		t.Fatalf("old request %s, replaced by %q; want cancelled and replaced", old.State, old.ReplacedBy)
+	}
+	nw, err := h.store.GetRequest(h.ctx, old.ReplacedBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nw.State != tap.StatePending || nw.Start.Before(time.Now().Add(2*time.Hour)) || len(nw.Approvals) != 0 {
+		t.Errorf("new request %s starting %s with %d approvals; want pending, about 3 hours ahead, none", nw.State, nw.Start, len(nw.Approvals))
+	}
+	if c, d := h.tenant.Creates(simtenant.DemoSarahID), h.tenant.Deletes(simtenant.DemoSarahID); c != 0 || d != 0 {
+		t.Errorf("Graph creates %d, deletes %d; want none", c, d)
 	}
 }
