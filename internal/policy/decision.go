@@ -54,7 +54,7 @@ func (c *Checker) CheckDecision(ctx context.Context, r *tap.Request, actor tap.A
 	if len(in) == 0 {
 		return refuseNotApprover(r.Reason)
 	}
-	return checkSameApprover(r, id)
+	return nil
 }
 
 // CheckApprove is CheckDecision for an approval, plus the target re-read:
@@ -62,6 +62,11 @@ func (c *Checker) CheckDecision(ctx context.Context, r *tap.Request, actor tap.A
 // waited (a denial needs no such check).
 func (c *Checker) CheckApprove(ctx context.Context, r *tap.Request, actor tap.Actor) error {
 	if err := c.CheckDecision(ctx, r, actor); err != nil {
+		return err
+	}
+	// A same_approver reissue is approved by an approver of the original
+	// (anyone who may decide can still deny it).
+	if err := checkSameApprover(r, actor.EntraID); err != nil {
 		return err
 	}
 	return c.checkTargetStillFine(ctx, r)

@@ -64,8 +64,9 @@ func (c *Checker) sameApprovers(ctx context.Context, r *tap.Request, now time.Ti
 	return out, nil
 }
 
-// checkSameApprover refuses an approver of a same_approver reissue who did
-// not approve the original.
+// checkSameApprover refuses an approval of a same_approver reissue by
+// someone who did not approve the original (denying stays open to any
+// approver).
 func checkSameApprover(r *tap.Request, id tap.UserID) error {
 	if len(r.SameApprovers) == 0 {
 		return nil
