@@ -167,11 +167,20 @@ func statusLine(r *tap.Request) string {
 		}
 		return text.StatusCancelled(stamp(r.ClosedAt))
 	case tap.StateExpired:
-		return text.StatusExpired(stamp(r.ClosedAt))
+		return text.StatusExpired(stamp(r.ClosedAt)) + thenReplaced(r)
 	case tap.StateFailed:
-		return text.StatusFailed(chat.Esc(r.FailReason))
+		return text.StatusFailed(chat.Esc(r.FailReason)) + thenReplaced(r)
 	}
 	return string(r.State)
+}
+
+// thenReplaced says, after an expired or failed request's status, which
+// request replaced it ("" when none did).
+func thenReplaced(r *tap.Request) string {
+	if r.ReplacedBy == "" {
+		return ""
+	}
+	return text.ThenReplaced(string(r.ReplacedBy))
 }
 
 // ApprovalCard is the approvers' view of a request; it has buttons only

@@ -133,6 +133,9 @@ func TestReissueAfterNotRevealedInTime(t *testing.T) {
 	if dm := w.slackDM(slMegan); !strings.Contains(dm, "went to the approvers") || !strings.Contains(dm, "already replaced this one") {
 		t.Errorf("Megan not told of the new request and of the second click:\n%s", dm)
 	}
+	if first := w.fake.Messages(slApprovers)[0]; !strings.Contains(string(first.Blocks), "Replaced by request "+string(nw.ID)) {
+		t.Errorf("the expired request's approval card does not name the request that replaced it: %s", first.Blocks)
+	}
 	card, _ := w.fake.LastMessage(slApprovers)
 	if !strings.Contains(string(card.Blocks), "Replaces") || !strings.Contains(string(card.Blocks), string(old.ID)) {
 		t.Errorf("new approval card does not say what it replaces: %s", card.Blocks)

@@ -112,6 +112,10 @@ func StatusReplaced(stamp, id string) string {
 	return "🔁 Replaced by a new request" + stamp + " (request " + id + "). Any pass was removed."
 }
 
+// ThenReplaced follows an expired or failed request's status when a
+// reissue replaced it.
+func ThenReplaced(id string) string { return " 🔁 Replaced by request " + id + "." }
+
 // FactReplaces labels the request a reissue replaces; ReplacesValue names it.
 const FactReplaces = "Replaces"
 

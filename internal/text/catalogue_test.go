@@ -86,6 +86,7 @@ func rendered() []struct{ name, got string } {
 		{"NotSameApprover", NotSameApprover([]string{"Sam Lee", "Alex Wilber"})},
 		{"StatusWithdrawn", StatusWithdrawn("Sam Lee", " at 09:00", "offer rescinded")},
 		{"StatusReplaced", StatusReplaced(" at 09:00", "r1")},
+		{"ThenReplaced", ThenReplaced("r1")},
 		{"ReplacesValue", ReplacesValue("r1")},
 		{"SameApproverValue", SameApproverValue("Sam Lee or Alex Wilber")},
 		{"ReissuePending", ReissuePending("Sam Lee")},
