@@ -189,11 +189,13 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 	case "withdraw":
 		r.withdrawUser(ctx, ev, actor, c.Arg)
 	case "done":
-		if _, err := r.svc.Confirm(ctx, actor); err != nil {
+		req, err := r.svc.Confirm(ctx, actor)
+		if err != nil {
 			r.say(ctx, ev, err)
 			return
 		}
 		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.ConfirmedHire, chat.Esc(actorName(actor)))})
+		r.reply(ctx, ev, FeedbackQuestion(req.ID))
 	case "help":
 		r.reply(ctx, ev, chat.Message{Text: text.Help})
 	}

@@ -11,20 +11,11 @@ import (
 	"github.com/tapbot/tapbot/internal/text"
 )
 
-// DefaultGuide is the onboarding guide given with every pass. Operators
-// replace it with guide.template in the config. Fields: .Name .UPN
-// .Activates .Expires .Lifetime .Use .Contact .Org.
-const DefaultGuide = `Your first sign-in at {{.Org}}
-Account: {{.UPN}}
-The pass works from {{.Activates}} until {{.Expires}} ({{.Lifetime}}, {{.Use}}).
-
-1. On your new computer, sign in to Windows as {{.UPN}}. When asked, enter the Temporary Access Pass instead of a password.
-2. When Windows offers Windows Hello for Business, set up a PIN and, if your device has one, your face or fingerprint. This is how you sign in from now on.
-3. On your phone, install Microsoft Authenticator and add your work account, or add a passkey, at https://aka.ms/mysecurityinfo.
-4. When that is done, send this bot the word "done". IT then removes the pass.
-
-The pass is not a password: it stops working after its window{{if .OneTime}} or after one use{{end}}. Never share it.
-Questions or problems: {{.Contact}}`
+// DefaultGuide is the onboarding guide given with every pass (in the
+// catalogue, text.DefaultGuide). Operators replace it with guide.template
+// in the config. Fields: .Name .UPN .Activates .Expires .Lifetime .Use
+// .OneTime .Contact .Org .Bot.
+const DefaultGuide = text.DefaultGuide
 
 // Guide renders the onboarding guide for a request.
 type Guide struct {
@@ -77,7 +68,7 @@ func (g *Guide) render(r *tap.Request, value func(string) string) (string, error
 		"Name": value(targetName(r.Target)), "UPN": value(r.Target.UPN),
 		"Activates": value(When(start, r.HireZone)), "Expires": value(When(end, r.HireZone)),
 		"Lifetime": value(Lifetime(r.Lifetime)), "Use": value(yesNo(r.OneTime)), "OneTime": r.OneTime,
-		"Contact": value(g.contact), "Org": value(g.org),
+		"Contact": value(g.contact), "Org": value(g.org), "Bot": text.BotName,
 	}
 	var b strings.Builder
 	if err := g.tmpl.Execute(&b, data); err != nil {

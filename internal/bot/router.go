@@ -341,6 +341,8 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 	case chat.ActionWatchExpected:
 		r.expected(ctx, ev, actor)
+	case chat.ActionFeedback:
+		r.feedback(ctx, ev, actor)
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:

@@ -49,6 +49,18 @@ type Report struct {
 	TimeToReveal  Median // IssuedAt → RevealedAt
 	TimeToConfirm Median // RevealedAt → ClosedAt
 	TimeToUse     Median // RevealedAt → the first sign-in with the pass
+
+	// Ratings is how many new hires rated their setup (1–5) and
+	// RatingSum the sum of their ratings.
+	Ratings, RatingSum int
+}
+
+// Satisfaction is the average setup rating, and false with no ratings.
+func (r Report) Satisfaction() (float64, bool) {
+	if r.Ratings == 0 {
+		return 0, false
+	}
+	return float64(r.RatingSum) / float64(r.Ratings), true
 }
 
 // Median is a median duration over N samples (zero N: no data), with
@@ -95,6 +107,10 @@ func Compute(reqs []*tap.Request, from, to time.Time) Report {
 			if issued {
 				reveal = append(reveal, r.RevealedAt.Sub(r.IssuedAt))
 			}
+		}
+		if r.Feedback != nil {
+			rep.Ratings++
+			rep.RatingSum += r.Feedback.Score
 		}
 		if r.FirstUse != nil {
 			rep.Used++
@@ -208,7 +224,11 @@ func (r Report) Facts() []chat.Fact {
 	if a, ok := r.Adoption(); ok {
 		adoption = fmt.Sprintf(text.StatsAdoptionValue, percent(a), r.Confirmed, r.Revealed)
 	}
-	return append(f, chat.Fact{Label: text.StatsAdoption, Value: adoption})
+	rating := text.StatsNoRatings
+	if avg, ok := r.Satisfaction(); ok {
+		rating = text.StatsSatisfactionValue(avg, r.Ratings)
+	}
+	return append(f, chat.Fact{Label: text.StatsAdoption, Value: adoption}, chat.Fact{Label: text.StatsSatisfaction, Value: rating})
 }
 
 func createdVsUsed(r Report) string {

@@ -132,6 +132,15 @@ type Request struct {
 	// Alerted lists the watch rules whose alert for this pass was sent
 	// (or is being sent): each is raised once per pass.
 	Alerted []string `json:"alerted,omitempty"`
+	// Feedback is the new hire's answer to "How did the setup go?" after
+	// confirming; nil until they answer.
+	Feedback *Feedback `json:"feedback,omitempty"`
+}
+
+// Feedback is a new hire's rating of their setup, 1 (bad) to 5 (great).
+type Feedback struct {
+	Score int       `json:"score"`
+	At    time.Time `json:"at"`
 }
 
 // Intake says which system asked for a request through the intake API.
@@ -174,6 +183,10 @@ func (r *Request) Clone() *Request {
 	if r.FirstUse != nil {
 		u := *r.FirstUse
 		c.FirstUse = &u
+	}
+	if r.Feedback != nil {
+		f := *r.Feedback
+		c.Feedback = &f
 	}
 	return &c
 }

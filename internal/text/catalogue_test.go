@@ -23,6 +23,9 @@ func rendered() []struct{ name, got string } {
 	req := &tap.Request{State: tap.StatePending, Requester: actor, CreatedAt: at.Add(-time.Hour)}
 	return []struct{ name, got string }{
 		{"Required", Required("Sam Lee")},
+		{"FeedbackButton", FeedbackButton(5)},
+		{"RatingsSummary", RatingsSummary(3, 4.33)},
+		{"StatsSatisfactionValue", StatsSatisfactionValue(4.25, 8)},
 		{"RevealRefusedNotice", RevealRefusedNotice("Sam Lee")},
 		{"RevealedAt", RevealedAt("Sam Lee")},
 		{"OpenRaced", OpenRaced("Sam Lee")},
