@@ -91,7 +91,10 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 		tell(fmt.Sprintf(text.ExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
 		tell(fmt.Sprintf(text.Lapsed, chat.Esc(name)))
-		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: text.RequestNote(string(req.ID))}))
+		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: text.RequestNote(string(req.ID)),
+			Buttons: []chat.Button{reissueButton(req.ID)}}))
+	case approvals.NoticeReplaced, approvals.NoticeRescheduled, approvals.NoticeWithdrawn:
+		errs = append(errs, r.notifyChange(ctx, n, reader))
 	case approvals.NoticePassEnded:
 		tell(fmt.Sprintf(text.PassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
@@ -259,4 +262,42 @@ func (r *Router) toApprovers(ctx context.Context, msg chat.Message) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// notifyChange tells the requester (and, for a new start, the approvers)
+// about a reissue, reschedule or withdrawal; the cards are redrawn by
+// notify.
+func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, reader string) error {
+	req := n.Request
+	name := chat.Esc(targetName(req.Target))
+	by := "IT"
+	if n.Actor != nil {
+		by = actorName(*n.Actor)
+	}
+	note := text.RequestNote(string(req.ID))
+	mine := n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID
+	switch n.Kind {
+	case approvals.NoticeReplaced:
+		if mine {
+			return nil // the requester hears of the new request itself
+		}
+		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.ReplacedRequester, chat.Esc(by), name), Note: note})
+	case approvals.NoticeRescheduled:
+		said := fmt.Sprintf(text.RescheduledRequester, name, chat.Esc(viewOf(req, reader).at(req.Start)), chat.Esc(by))
+		if n.Detail == approvals.ApprovalsCleared {
+			said += text.RescheduledCleared
+		}
+		return errors.Join(
+			r.toRequester(ctx, req, RequesterCard(req, said, reader)),
+			r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.RescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
+				Note: note}))
+	case approvals.NoticeWithdrawn:
+		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.WithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: note})
+	}
+	return nil
+}
+
+// reissueButton is the "Issue a new pass" button for request id.
+func reissueButton(id tap.RequestID) chat.Button {
+	return chat.Button{Action: chat.ActionReissue, Label: text.ReissueButton, Value: string(id), Style: chat.StylePrimary}
 }

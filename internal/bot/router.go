@@ -338,6 +338,10 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
 			r.say(ctx, ev, err)
 		}
+	case chat.ActionReissue:
+		if _, err := r.svc.Reissue(ctx, id, actor, nil); err != nil {
+			r.say(ctx, ev, err)
+		}
 	case chat.ActionWatchExpected:
 		r.expected(ctx, ev, actor)
 	case chat.ActionFeedback:
