@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -17,65 +17,81 @@ import (
 
 // Notify implements approvals.Notifier: it turns a committed transition
 // into chat messages — the approval card updated in place for everyone,
-// and the requester told the outcome. Errors are returned joined; the
-// transition itself stands.
-//
-// The "revealed" notice is sent in the background: it fires inside the
-// Reveal click, before the pass is handed back for the private reply,
-// and slow chat APIs must not make that reply miss its deadline (Teams
-// waits 5 s for an invoke answer). Wait blocks until such work is done.
+// and the requester told the outcome. It is called again for a notice
+// that failed (or whose delivery a crash did not record): cards already
+// posted are redrawn, not posted again, and the parts listed in n.Done
+// are skipped. When a part fails the error is an *approvals.Undelivered
+// naming the parts that went out; the transition itself stands.
 func (r *Router) Notify(ctx context.Context, n approvals.Notice) error {
-	if n.Kind == approvals.NoticeRevealed {
-		r.bg.Add(1)
-		go func() {
-			defer r.bg.Done()
-			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
-			defer cancel()
-			if err := r.notify(bctx, n); err != nil {
-				r.log.Warn("notice not delivered", "kind", n.Kind, "request_id", n.Request.ID, "err", err)
-			}
-		}()
-		return nil
-	}
 	return r.notify(ctx, n)
 }
 
 // Wait blocks until background notices are sent.
-func (r *Router) Wait() { r.bg.Wait() }
+func (r *Router) Wait() { r.svc.Wait() }
+
+// delivery tracks the parts of one notice: a part done by an earlier
+// attempt is skipped, and the parts done are reported back with a failure
+// so the retry skips them too.
+type delivery struct {
+	done []string
+	errs []error
+}
+
+// part runs send unless the part named name is done already.
+func (d *delivery) part(name string, send func() error) {
+	if slices.Contains(d.done, name) {
+		return
+	}
+	if err := send(); err != nil {
+		d.errs = append(d.errs, err)
+		return
+	}
+	d.done = append(d.done, name)
+}
+
+func (d *delivery) fail(err error) {
+	if err != nil {
+		d.errs = append(d.errs, err)
+	}
+}
+
+func (d *delivery) err() error {
+	if err := errors.Join(d.errs...); err != nil {
+		return &approvals.Undelivered{Done: d.done, Err: err}
+	}
+	return nil
+}
 
 func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	ctx, span := tracing.Start(ctx, "notify."+string(n.Kind), attribute.String("tapbot.request_id", string(n.Request.ID)))
 	defer func() { tracing.End(span, err) }()
 	req := n.Request
 	name := targetName(req.Target)
-	var errs []error
+	d := &delivery{done: slices.Clone(n.Done)}
 	reader := r.requesterZone(ctx, req)
-	tell := func(text string) {
-		errs = append(errs, r.toRequester(ctx, req, RequesterCard(req, text, reader)))
+	tellAs := func(part, text string) {
+		d.part(part, func() error { return r.toRequester(ctx, req, RequesterCard(req, text, reader)) })
 	}
+	tell := func(text string) { tellAs("requester", text) }
+	note := "Request " + string(req.ID)
 	switch n.Kind {
 	case approvals.NoticeSubmitted:
-		errs = append(errs, r.postApprovalCards(ctx, req))
-		if req.Intake != nil {
-			tell(fmt.Sprintf(textSubmittedIntake, chat.Esc(name), chat.Esc(viewOf(req, reader).at(req.Start))))
-		} else {
-			tell(fmt.Sprintf(textSubmitted, chat.Esc(name)))
-		}
-		return errors.Join(errs...)
-	case approvals.NoticeApproval, approvals.NoticeReminder:
-		if n.Kind == approvals.NoticeReminder {
-			errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textReminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)}))
-		}
+		return r.notifySubmitted(ctx, req, d, tellAs, reader)
+	case approvals.NoticeApproval:
+	case approvals.NoticeReminder:
+		r.toApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(textReminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: note})
 	case approvals.NoticeIssued:
 		tell(fmt.Sprintf(textIssued, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeApproved:
 		tell(fmt.Sprintf(textApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeRevealed:
-		if msg, err := r.guide.Load().message(req); err != nil {
-			errs = append(errs, err)
-		} else {
-			errs = append(errs, r.toRequester(ctx, req, msg))
-		}
+		d.part("requester", func() error {
+			msg, err := r.guide.Load().message(req)
+			if err != nil {
+				return err
+			}
+			return r.toRequester(ctx, req, msg)
+		})
 	case approvals.NoticeDenied:
 		tell(fmt.Sprintf(textDenied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
 	case approvals.NoticeCancelled:
@@ -90,7 +106,7 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 		tell(fmt.Sprintf(textExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
 		tell(fmt.Sprintf(textLapsed, chat.Esc(name)))
-		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: "Request " + string(req.ID)}))
+		r.toApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: note})
 	case approvals.NoticePassEnded:
 		tell(fmt.Sprintf(textPassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
@@ -102,17 +118,45 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeConfirmed:
 		tell(fmt.Sprintf(textConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
 	case approvals.NoticeSecurity:
-		who := "Someone"
-		if n.Actor != nil {
-			who = actorName(*n.Actor)
-		}
-		if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
-			return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textRevealRefused, chat.Esc(who), chat.Esc(name)), Note: "Request " + string(req.ID)})
-		}
-		return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(textSecurity, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: "Request " + string(req.ID)})
+		r.toApprovers(ctx, d, chat.Message{Text: securityText(n, req, name), Note: note})
+		return d.err()
 	}
-	errs = append(errs, r.updateCards(ctx, req))
-	return errors.Join(errs...)
+	d.fail(r.updateCards(ctx, req))
+	return d.err()
+}
+
+// notifySubmitted posts the approval cards and then tells the requester
+// the request went to the approvers. If no card could be posted yet the
+// requester is told, once, that it is queued, and the notice is retried:
+// the "went to the approvers" sentence waits until it is true.
+func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *delivery, tellAs func(part, text string), reader string) error {
+	name := chat.Esc(targetName(req.Target))
+	if err := r.postApprovalCards(ctx, req); err != nil {
+		d.fail(err)
+		if req.Intake != nil {
+			tellAs("requester:queued", fmt.Sprintf(textQueuedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
+		} else {
+			tellAs("requester:queued", fmt.Sprintf(textQueued, name))
+		}
+		return d.err()
+	}
+	if req.Intake != nil {
+		tellAs("requester", fmt.Sprintf(textSubmittedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
+	} else {
+		tellAs("requester", fmt.Sprintf(textSubmitted, name))
+	}
+	return d.err()
+}
+
+func securityText(n approvals.Notice, req *tap.Request, name string) string {
+	who := "Someone"
+	if n.Actor != nil {
+		who = actorName(*n.Actor)
+	}
+	if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
+		return fmt.Sprintf(textRevealRefused, chat.Esc(who), chat.Esc(name))
+	}
+	return fmt.Sprintf(textSecurity, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester)))
 }
 
 func decider(r *tap.Request) string {
@@ -140,6 +184,10 @@ func (r *Router) postApprovalCards(ctx context.Context, req *tap.Request) error 
 	for p, ch := range r.cfg.ApproverChannels {
 		m, ok := r.messengers[p]
 		if !ok || ch == "" {
+			continue
+		}
+		if slices.ContainsFunc(req.Refs, func(ref tap.Ref) bool { return ref.Platform == p }) {
+			posted++ // posted by an earlier attempt: redrawn, not posted again
 			continue
 		}
 		wg.Add(1)
@@ -246,16 +294,19 @@ func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Mes
 	return nil
 }
 
-func (r *Router) toApprovers(ctx context.Context, msg chat.Message) error {
-	var errs []error
+// toApprovers sends msg to every platform's approvers channel, each one
+// a part of d ("approvers:<platform>").
+func (r *Router) toApprovers(ctx context.Context, d *delivery, msg chat.Message) {
 	for p, ch := range r.cfg.ApproverChannels {
 		m, ok := r.messengers[p]
 		if !ok || ch == "" {
 			continue
 		}
-		if _, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, msg); err != nil {
-			errs = append(errs, fmt.Errorf("tell approvers on %s: %w", p, err))
-		}
+		d.part("approvers:"+string(p), func() error {
+			if _, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, msg); err != nil {
+				return fmt.Errorf("tell approvers on %s: %w", p, err)
+			}
+			return nil
+		})
 	}
-	return errors.Join(errs...)
 }

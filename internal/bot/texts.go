@@ -32,6 +32,8 @@ const (
 	textDenySubmit         = "Deny"
 	textDenyNeedReason     = "Please give a reason; the requester sees it."
 	textSubmitted          = "Your request for %s went to the approvers. I'll tell you when someone decides."
+	textQueued             = "Your request for %s is saved, but I couldn't reach the approvers yet. I'll keep trying and tell you when it has reached them."
+	textQueuedIntake       = "HR asked for a pass for %s starting %s. It is saved, but I couldn't reach the approvers yet; I'll keep trying and tell you when it has reached them."
 	textSubmittedIntake    = "HR asked for a pass for %s starting %s; it is waiting for approval. I'll tell you when someone decides, and then only you can reveal it, here."
 	textIntakeSource       = "HR system (%s)"
 	textIssued             = "Approved by %s. The pass for %s is ready and sealed; only you can reveal it, once."

@@ -49,7 +49,9 @@ func AlertCard(a watch.Alert) chat.Message {
 // Alert implements watch.Notifier: the card to the approvers channel;
 // a pass never used is also told to the requester.
 func (r *Router) Alert(ctx context.Context, a watch.Alert, req *tap.Request) error {
-	err := r.toApprovers(ctx, AlertCard(a))
+	d := &delivery{}
+	r.toApprovers(ctx, d, AlertCard(a))
+	err := errors.Join(d.errs...)
 	if a.Rule == watch.RuleNeverUsed {
 		err = errors.Join(err, r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(textAlertNeverUsed, chat.Esc(a.Pass.Name))}))
 	}
