@@ -30,6 +30,18 @@ var (
 		Name: "tapbot_security_notices_suppressed_total",
 		Help: "Security notices not sent to the approvers because the same person already triggered one for the same request within the hour (every attempt is audited).",
 	}, func() float64 { return float64(approvals.SuppressedNotices()) })
+	noticeFailures = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_notice_failures_total",
+		Help: "Notice deliveries a chat API did not take; each notice stays in its request's outbox and is retried with backoff.",
+	}, func() float64 { return float64(approvals.NoticeFailures()) })
+	noticesAbandoned = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_notices_abandoned_total",
+		Help: "Notices given up after a day of failed deliveries (each logged at ERROR and audited).",
+	}, func() float64 { return float64(approvals.NoticesAbandoned()) })
+	noticesOverdue = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tapbot_notices_overdue",
+		Help: "Notices past their grace period or retry time at this replica's last sweep (only the replica holding the sweeper lease sweeps).",
+	}, func() float64 { return float64(approvals.NoticesOverdue()) })
 	// workStats is the running app's work pool, read by the metrics below.
 	workStats   atomic.Pointer[workq.Pool]
 	inboundBusy = prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -37,6 +37,7 @@ func metricCollectors(st tap.Store) []prometheus.Collector {
 	return []prometheus.Collector{
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		noticesTotal, httpTotal, slackConnections, securitySuppressed, inboundBusy, inboundRefused,
+		noticeFailures, noticesAbandoned, noticesOverdue,
 		&onboardingCollector{store: st, now: time.Now},
 	}
 }

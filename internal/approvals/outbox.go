@@ -41,7 +41,12 @@ const (
 var (
 	noticeFailures  atomic.Int64
 	noticesAbandons atomic.Int64
+	noticesOverdue  atomic.Int64
 )
+
+// NoticesOverdue is how many notices were due (past their grace period or
+// retry time) at the last sweep in this process.
+func NoticesOverdue() int64 { return noticesOverdue.Load() }
 
 // NoticeFailures is how many notice deliveries failed (each is retried).
 func NoticeFailures() int64 { return noticeFailures.Load() }
@@ -204,7 +209,13 @@ func (s *Service) flushNotices(ctx context.Context, id tap.RequestID, now time.T
 	return len(tried), nil
 }
 
-// noticeDue reports whether one of r's pending notices is due at now.
-func noticeDue(r *tap.Request, now time.Time) bool {
-	return slices.ContainsFunc(r.Outbox, func(n tap.PendingNotice) bool { return !n.Next.After(now) })
+// noticesDue counts r's pending notices due at now.
+func noticesDue(r *tap.Request, now time.Time) int {
+	n := 0
+	for _, p := range r.Outbox {
+		if !p.Next.After(now) {
+			n++
+		}
+	}
+	return n
 }

@@ -25,13 +25,24 @@ func crashAt(kind approvals.NoticeKind) func(approvals.NoticeKind) bool {
 // and sweeps: every notice arrives once, after the grace period, with the
 // actor and detail it was committed with, and the outbox is empty.
 func TestNoticeSurvivesCrashAfterCommit(t *testing.T) {
+	for _, tt := range crashCases() {
+		t.Run(string(tt.kind)+"/"+string(tt.cfg.IssueOn), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { crashAndRestart(t, tt) })
+		})
+	}
+}
+
+// crashCase is one lifecycle step whose notice a crash loses.
+type crashCase struct {
+	kind  approvals.NoticeKind
+	cfg   approvals.Config
+	steps func(t *testing.T, e *env) // ends with the step whose notice is lost
+	actor func(e *env) *tap.Actor    // who the notice names
+}
+
+func crashCases() []crashCase {
 	ctx := context.Background()
-	tests := []struct {
-		kind  approvals.NoticeKind
-		cfg   approvals.Config
-		steps func(t *testing.T, e *env) // ends with the step whose notice is lost
-		actor func(e *env) *tap.Actor
-	}{
+	return []crashCase{
 		{approvals.NoticeSubmitted, approvals.Config{}, func(t *testing.T, e *env) { e.submit() },
 			func(e *env) *tap.Actor { return &e.megan }},
 		{approvals.NoticeApproval, approvals.Config{}, func(t *testing.T, e *env) {
@@ -96,44 +107,43 @@ func TestNoticeSurvivesCrashAfterCommit(t *testing.T) {
 			sweep(t, e)
 		}, func(*env) *tap.Actor { return nil }},
 	}
-	for _, tt := range tests {
-		t.Run(string(tt.kind)+"/"+string(tt.cfg.IssueOn), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				e := newEnv(t, setup{inProcess: true, cfg: tt.cfg, hold: crashAt(tt.kind)})
-				tt.steps(t, e)
-				e.svc.Wait()
-				if n := e.notes.count(tt.kind); n != 0 {
-					t.Fatalf("the crashed process delivered %d %s notices", n, tt.kind)
-				}
-				r := only(t, e)
-				if len(r.Outbox) != 1 || r.Outbox[0].Kind != string(tt.kind) {
-					t.Fatalf("outbox after the crash: %+v", r.Outbox)
-				}
-				e.restart()
-				sweep(t, e) // within the grace period: left to its committer
-				if len(e.notes.all) != 0 {
-					t.Fatalf("delivered within the grace period: %v", e.notes.kinds())
-				}
-				time.Sleep(31 * time.Second)
-				sweep(t, e)
-				time.Sleep(10 * time.Minute)
-				sweep(t, e)
-				if got := e.notes.kinds(); !slices.Equal(got, []approvals.NoticeKind{tt.kind}) {
-					t.Fatalf("notices after restart = %v, want [%s]", got, tt.kind)
-				}
-				n := e.notes.last(t, tt.kind)
-				want := tt.actor(e)
-				if (want == nil) != (n.Actor == nil) || (want != nil && n.Actor.EntraID != want.EntraID) {
-					t.Fatalf("actor %+v, want %+v", n.Actor, want)
-				}
-				if tt.kind == approvals.NoticeDenied && n.Detail != "not this week" {
-					t.Fatalf("detail %q", n.Detail)
-				}
-				if got := only(t, e); len(got.Outbox) != 0 || n.Request.State != got.State {
-					t.Fatalf("after delivery: outbox %+v, notice drawn at %s, stored %s", got.Outbox, n.Request.State, got.State)
-				}
-			})
-		})
+}
+
+// crashAndRestart runs tt's steps in a process that dies after the last
+// commit, restarts it and sweeps.
+func crashAndRestart(t *testing.T, tt crashCase) {
+	e := newEnv(t, setup{inProcess: true, cfg: tt.cfg, hold: crashAt(tt.kind)})
+	tt.steps(t, e)
+	e.svc.Wait()
+	if n := e.notes.count(tt.kind); n != 0 {
+		t.Fatalf("the crashed process delivered %d %s notices", n, tt.kind)
+	}
+	r := only(t, e)
+	if len(r.Outbox) != 1 || r.Outbox[0].Kind != string(tt.kind) {
+		t.Fatalf("outbox after the crash: %+v", r.Outbox)
+	}
+	e.restart()
+	sweep(t, e) // within the grace period: left to its committer
+	if len(e.notes.all) != 0 {
+		t.Fatalf("delivered within the grace period: %v", e.notes.kinds())
+	}
+	time.Sleep(31 * time.Second)
+	sweep(t, e)
+	time.Sleep(10 * time.Minute)
+	sweep(t, e)
+	if got := e.notes.kinds(); !slices.Equal(got, []approvals.NoticeKind{tt.kind}) {
+		t.Fatalf("notices after restart = %v, want [%s]", got, tt.kind)
+	}
+	n := e.notes.last(t, tt.kind)
+	want := tt.actor(e)
+	if (want == nil) != (n.Actor == nil) || (want != nil && n.Actor.EntraID != want.EntraID) {
+		t.Fatalf("actor %+v, want %+v", n.Actor, want)
+	}
+	if tt.kind == approvals.NoticeDenied && n.Detail != "not this week" {
+		t.Fatalf("detail %q", n.Detail)
+	}
+	if got := only(t, e); len(got.Outbox) != 0 || n.Request.State != got.State {
+		t.Fatalf("after delivery: outbox %+v, notice drawn at %s, stored %s", got.Outbox, n.Request.State, got.State)
 	}
 }
 

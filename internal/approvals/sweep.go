@@ -79,7 +79,11 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return fmt.Errorf("sweep: list due requests: %w", err)
 	}
 	var errs []error
-	budget := noticesPerSweep
+	budget, overdue := noticesPerSweep, 0
+	for _, r := range due {
+		overdue += noticesDue(r, now)
+	}
+	noticesOverdue.Store(int64(overdue))
 	for _, r := range due {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -89,7 +93,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("request %s (%s): %w", r.ID, r.State, err))
 			}
 		}
-		if budget > 0 && noticeDue(r, now) {
+		if budget > 0 && noticesDue(r, now) > 0 {
 			n, err := s.flushNotices(ctx, r.ID, now, budget)
 			budget -= n
 			if err != nil {
