@@ -126,19 +126,21 @@ func (s *Service) send(ctx context.Context, r *tap.Request, n tap.PendingNotice)
 		s.log.WarnContext(ctx, "notice not delivered; will retry", "kind", n.Kind, "notice_id", n.ID,
 			"request_id", r.ID, "attempt", n.Attempts+1, "err", err)
 	}
-	if serr := s.settle(ctx, r.ID, n.ID, err); serr != nil && !errors.Is(serr, errNoNotice) {
+	if serr := s.settle(ctx, r, n.ID, err); serr != nil && !errors.Is(serr, errNoNotice) {
 		s.log.WarnContext(ctx, "notice outcome not saved; the sweeper will deliver it again", "kind", n.Kind,
 			"notice_id", n.ID, "request_id", r.ID, "err", serr)
 	}
 }
 
-// settle removes notice id from request rid's outbox when it was
-// delivered (err nil), or records the failed attempt and when to retry;
-// after noticeGiveUp the notice is dropped with an ERROR log and an audit
-// record.
-func (s *Service) settle(ctx context.Context, rid tap.RequestID, id string, err error) error {
+// settle removes notice id from known's outbox when it was delivered
+// (err nil), or records the failed attempt and when to retry; after
+// noticeGiveUp the notice is dropped with an ERROR log and an audit
+// record. known is the request as last read or committed here, sealed
+// bytes included: a compare-and-swap against it saves a read.
+func (s *Service) settle(ctx context.Context, known *tap.Request, id string, err error) error {
 	var abandoned *tap.PendingNotice
-	r, uerr := s.update(ctx, rid, func(c *tap.Request) error {
+	rid := known.ID
+	r, uerr := s.updateFrom(ctx, rid, known, func(c *tap.Request) error {
 		i := slices.IndexFunc(c.Outbox, func(n tap.PendingNotice) bool { return n.ID == id })
 		if i < 0 {
 			return errNoNotice

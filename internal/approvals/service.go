@@ -265,17 +265,29 @@ var errGaveUp = errors.New("gave up after repeated concurrent updates")
 // change again on the fresh state, which refuses when the state moved on.
 // On error the returned request is the current stored one.
 func (s *Service) update(ctx context.Context, id tap.RequestID, change func(r *tap.Request) error) (*tap.Request, error) {
+	return s.updateFrom(ctx, id, nil, change)
+}
+
+// updateFrom is update starting from known, the request as this replica
+// last committed it (sealed bytes included), which saves a read when
+// nobody changed it since; nil loads it.
+func (s *Service) updateFrom(ctx context.Context, id tap.RequestID, known *tap.Request, change func(r *tap.Request) error) (*tap.Request, error) {
 	for range maxCAS {
-		cur, err := s.load(ctx, id)
-		if err != nil {
-			return nil, err
+		cur := known
+		known = nil
+		if cur == nil {
+			loaded, err := s.load(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			cur = loaded
 		}
 		r := cur.Clone()
 		if err := change(r); err != nil {
 			return cur, err
 		}
 		r.UpdatedAt = s.now()
-		err = s.store.UpdateRequest(ctx, r)
+		err := s.store.UpdateRequest(ctx, r)
 		if err == nil {
 			return r, nil
 		}
