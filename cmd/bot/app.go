@@ -236,6 +236,11 @@ func (a *app) runBackground(ctx context.Context) {
 			a.log.Error("pass watch stopped", "err", err)
 		}
 	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.router.RunWeeklyRatings(ctx, time.Hour)
+	}()
 	if a.slack != nil && a.cfg.Slack.AppToken != "" {
 		a.wg.Add(1)
 		go func() {

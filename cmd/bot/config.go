@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -270,6 +271,10 @@ func (c *Config) validate() error {
 	return errors.Join(p...)
 }
 
+// contactPattern: a contact a new hire can reach — an e-mail address, a
+// link or a phone number.
+var contactPattern = regexp.MustCompile(`[^@\s]@[^@\s]+\.|https?://\S|\+?\d[\d ().-]{5,}\d`)
+
 // problems collects every configuration problem, so all are reported at once.
 type problems []error
 
@@ -357,6 +362,9 @@ func (c *Config) localProblems(p *problems) {
 }
 
 func (c *Config) productionProblems(p *problems) {
+	if !contactPattern.MatchString(c.Contact) {
+		p.bad("contact: required outside local mode: whom a new hire asks for help, shown in the guide; give an e-mail address, a link or a phone number")
+	}
 	g := c.Graph
 	if g.TenantID == "" {
 		p.bad("graph.tenant_id: required")

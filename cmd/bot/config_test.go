@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,7 @@ slack:
 		"graph: graph credential ambiguous", "graph certificate: stat /nonexistent/tapbot-graph.pem",
 		"database_url: unsupported database (mysql)", "seal_key: required", "audit_key: required",
 		"slack.bot_token: must be a bot token", "slack: set app_token", "slack.approvers_channel",
-		`slack.identity: "mail" must be email or map`,
+		`slack.identity: "mail" must be email or map`, "contact: required outside local mode",
 	}
 	for _, w := range want {
 		if !strings.Contains(stderr.String(), w) {
@@ -56,6 +57,24 @@ slack:
 	}
 	if strings.Contains(stderr.String(), "xoxp-user-token") {
 		t.Error("a secret was echoed in the configuration report")
+	}
+}
+
+// TestConfigContact: outside local mode the guide's contact must be
+// something a new hire can reach.
+func TestConfigContact(t *testing.T) {
+	for contact, ok := range map[string]bool{
+		"": false, "your IT helpdesk": false, "ask Bob": false, "call 911": false,
+		"it-help@contoso.com": true, "https://help.contoso.com": true, "+1 (425) 555-0100": true, "Helpdesk, ext 4400 / 0800 123 456": true,
+	} {
+		c := defaults()
+		c.Contact = contact
+		var p problems
+		c.productionProblems(&p)
+		got := strings.Contains(errors.Join(p...).Error(), "contact:")
+		if got == ok {
+			t.Errorf("contact %q: reported = %v, want %v", contact, got, !ok)
+		}
 	}
 }
 

@@ -30,6 +30,12 @@ var (
 	onboardingAdoption = prometheus.NewDesc("tapbot_onboarding_passwordless_adoption_ratio",
 		"Revealed passes that led to a confirmed strong method (Windows Hello, Authenticator, passkey), over the last 30 days.",
 		[]string{"reason"}, nil)
+	onboardingRating = prometheus.NewDesc("tapbot_onboarding_setup_rating",
+		"New hires' average rating of their setup (1 bad to 5 great) over the last 30 days, asked once after they confirm.",
+		[]string{"reason"}, nil)
+	onboardingRatings = prometheus.NewDesc("tapbot_onboarding_setup_ratings",
+		"How many new hires rated their setup over the last 30 days.",
+		[]string{"reason"}, nil)
 )
 
 // metricCollectors is everything /metrics exports.
@@ -58,6 +64,8 @@ func (c *onboardingCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- onboardingRequests
 	ch <- onboardingSeconds
 	ch <- onboardingAdoption
+	ch <- onboardingRating
+	ch <- onboardingRatings
 }
 
 func (c *onboardingCollector) Collect(ch chan<- prometheus.Metric) {
@@ -99,6 +107,10 @@ func (c *onboardingCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if a, ok := rep.Adoption(); ok {
 			ch <- prometheus.MustNewConstMetric(onboardingAdoption, prometheus.GaugeValue, a, reason)
+		}
+		ch <- prometheus.MustNewConstMetric(onboardingRatings, prometheus.GaugeValue, float64(rep.Ratings), reason)
+		if avg, ok := rep.Satisfaction(); ok {
+			ch <- prometheus.MustNewConstMetric(onboardingRating, prometheus.GaugeValue, avg, reason)
 		}
 	}
 }

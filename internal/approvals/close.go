@@ -5,21 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
-
-// howToAdd says, per method kind, what to add and where.
-var howToAdd = map[tap.MethodKind]string{
-	tap.MethodWindowsHello:  "Windows Hello for Business (Windows offers it right after you sign in with the pass)",
-	tap.MethodAuthenticator: "Microsoft Authenticator (add it at https://aka.ms/mysecurityinfo)",
-	tap.MethodFIDO2:         "a passkey or security key (add it at https://aka.ms/mysecurityinfo)",
-	tap.MethodPlatformCred:  "a platform credential (macOS Platform SSO)",
-	tap.MethodSoftwareOATH:  "an authenticator app code (add it at https://aka.ms/mysecurityinfo)",
-	tap.MethodPhone:         "a phone number (add it at https://aka.ms/mysecurityinfo)",
-}
 
 // Confirm closes the loop when the new hire says they are done: it finds
 // their delivered request, checks in Entra that one of the configured
@@ -29,14 +19,14 @@ var howToAdd = map[tap.MethodKind]string{
 // such method it returns a refusal naming what to add and where.
 func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request, error) {
 	if newHire.EntraID == "" {
-		return nil, tap.Refuse(tap.ErrInvalidInput, "I couldn't match you to a Microsoft Entra account, so I can't check your sign-in methods.")
+		return nil, tap.Refuse(tap.ErrInvalidInput, text.ConfirmNoAccount)
 	}
 	open, err := s.store.ListRequests(ctx, tap.RequestFilter{Target: newHire.EntraID, States: []tap.State{tap.StateDelivered}})
 	if err != nil {
 		return nil, fmt.Errorf("find delivered request for %s: %w", newHire.EntraID, err)
 	}
 	if len(open) == 0 {
-		return nil, tap.Refuse(tap.ErrNotFound, "I have no delivered Temporary Access Pass for you, so there is nothing to confirm.")
+		return nil, tap.Refuse(tap.ErrNotFound, text.ConfirmNothing)
 	}
 	r := open[len(open)-1] // newest
 	methods, err := s.dir.Methods(ctx, newHire.EntraID)
@@ -74,31 +64,11 @@ func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request,
 	return snapshot(c), nil
 }
 
-func howName(k tap.MethodKind) string {
-	if h, ok := howToAdd[k]; ok {
-		if i := strings.Index(h, " ("); i > 0 {
-			return h[:i]
-		}
-		return h
-	}
-	return string(k)
-}
+func howName(k tap.MethodKind) string { return text.MethodName(k) }
 
 // missing is the sentence for a new hire with no qualifying method.
 func (s *Service) missing() string {
-	var opts []string
-	for _, k := range s.cfg.ConfirmMethods {
-		if h, ok := howToAdd[k]; ok {
-			opts = append(opts, h)
-		} else {
-			opts = append(opts, string(k))
-		}
-	}
-	list := opts[0]
-	if len(opts) > 1 {
-		list = strings.Join(opts[:len(opts)-1], ", ") + " or " + opts[len(opts)-1]
-	}
-	return "I don't see a passwordless sign-in method on your account yet. Set up " + list + ", then tell me \"done\" again."
+	return text.NoMethodYet(s.cfg.ConfirmMethods)
 }
 
 // Revoke ends a pass early: the requester or any approver may do it for
@@ -111,7 +81,7 @@ func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor)
 	r, err := s.run(ctx, id, step{action: "revoke", actor: &actor,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if r.State == tap.StateIssuing {
-				return nil, tap.Refuse(tap.ErrConflict, "The pass is being created right now. Try again in a moment.")
+				return nil, tap.Refuse(tap.ErrConflict, text.RevokeWhileCreating)
 			}
 			if !tap.Can(r.State, tap.EventRevoke) {
 				return nil, s.moved(r)

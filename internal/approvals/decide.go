@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Submit runs the policy checks on a draft request, stores it as pending
@@ -25,7 +26,7 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 // random one; an id already taken is refused like a second open request.
 func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.RequestID) (*tap.Request, error) {
 	r := draft.Clone()
-	missing := tap.Refuse(tap.ErrInvalidInput, "A request needs a requester and a person to create the pass for.")
+	missing := tap.Refuse(tap.ErrInvalidInput, text.SubmitMissing)
 	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
 		return nil, missing
 	}
@@ -78,8 +79,7 @@ func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.Reque
 	if err != nil {
 		if errors.Is(err, tap.ErrConflict) {
 			// Another submit for the same new hire won the race.
-			return nil, s.refused(ctx, r, r.Requester, "submit", tap.Refuse(tap.ErrQuota, fmt.Sprintf(
-				"There is already an open request for %s; wait for it to finish or cancel it first.", targetName(r.Target))))
+			return nil, s.refused(ctx, r, r.Requester, "submit", tap.Refuse(tap.ErrQuota, text.OpenRaced(targetName(r.Target))))
 		}
 		return nil, fmt.Errorf("store request: %w", err)
 	}
@@ -98,12 +98,11 @@ func (s *Service) decidable(r *tap.Request, actor tap.Actor) error {
 	}
 	if end := r.CreatedAt.Add(s.cfg.ApprovalWindow); !s.now().Before(end) {
 		return tap.Refuse(tap.ErrInvalidTransition,
-			fmt.Sprintf("This request expired at %s without a decision.", clock(end, s.now())))
+			text.ExpiredUndecided(clock(end, s.now())))
 	}
 	for _, d := range r.Approvals {
 		if same(d.Approver, actor) {
-			return tap.Refuse(tap.ErrSelfApproval,
-				"You already approved this request; it needs a second, different approver.")
+			return tap.Refuse(tap.ErrSelfApproval, text.SecondApprover)
 		}
 	}
 	return nil
@@ -246,7 +245,7 @@ func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, r
 // (pending, or approved in issue-on-reveal mode). NoticeCancelled.
 func (s *Service) Cancel(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	return s.cancel(ctx, id, actor, func(r *tap.Request) bool { return same(r.Requester, actor) },
-		"Only the person who asked for this pass can cancel the request.")
+		text.CancelNotRequester)
 }
 
 // Withdraw lets the system that made a request through the intake API
@@ -255,7 +254,7 @@ func (s *Service) Cancel(ctx context.Context, id tap.RequestID, actor tap.Actor)
 func (s *Service) Withdraw(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	return s.cancel(ctx, id, actor, func(r *tap.Request) bool {
 		return r.Intake != nil && actor.Platform == PlatformAPI && actor.ChatID != "" && actor.ChatID == r.Intake.Caller
-	}, "Only the system that asked for this pass can withdraw the request.")
+	}, text.WithdrawNotCaller)
 }
 
 // PlatformAPI is the Actor.Platform of a caller of the intake API.

@@ -10,18 +10,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
-// Fail reasons, in plain words; they reach the requester.
+// Fail reasons, in plain words (text.Fail*); they reach the requester.
 const (
-	reasonRemoved = "the pass could not be delivered safely; it was removed — ask again"
-	reasonNothing = "the pass could not be created safely and nothing was left in Entra — ask again"
-	reasonAudit   = "the audit trail could not be written, so no pass was created — ask again once IT has fixed it"
-	reasonSeal    = "the pass could not be sealed for safe delivery; it was removed — ask again"
+	reasonRemoved = text.FailRemoved
+	reasonNothing = text.FailNothing
+	reasonAudit   = text.FailAudit
+	reasonSeal    = text.FailSeal
 	// checkIssueTimeout bounds the target re-check before a create.
 	checkIssueTimeout = 15 * time.Second
 	// reasonUnchecked: the target could not be re-checked, so nothing was created.
-	reasonUnchecked = "the new hire's account could not be checked again just before creating the pass, so none was created — ask again in a few minutes"
+	reasonUnchecked = text.FailUnchecked
 )
 
 var (
@@ -76,19 +77,19 @@ func createFailure(err error) (reason string, sentinel error, certain bool) {
 	case errors.As(err, &ref):
 		return ref.Msg, ref.Err, true
 	case errors.Is(err, tap.ErrThrottled):
-		return "Microsoft Graph is throttling the bot, so no pass was created — ask again in a few minutes", tap.ErrThrottled, true
+		return text.FailThrottled, tap.ErrThrottled, true
 	case errors.Is(err, tap.ErrPermission):
-		return "the bot lacks the Microsoft Graph permission to create a pass — tell IT", tap.ErrPermission, true
+		return text.FailPermission, tap.ErrPermission, true
 	case errors.Is(err, tap.ErrUserNotFound):
-		return "the person is no longer in the directory", tap.ErrUserNotFound, true
+		return text.FailUserGone, tap.ErrUserNotFound, true
 	case errors.Is(err, tap.ErrGuest):
-		return "external guests cannot hold a Temporary Access Pass", tap.ErrGuest, true
+		return text.FailGuest, tap.ErrGuest, true
 	case errors.Is(err, tap.ErrMethodDisabled):
-		return "the Temporary Access Pass method is disabled for this person in Entra", tap.ErrMethodDisabled, true
+		return text.FailMethodOff, tap.ErrMethodDisabled, true
 	case errors.Is(err, tap.ErrLifetimeRange):
-		return "the lifetime is outside what the tenant's pass policy allows", tap.ErrLifetimeRange, true
+		return text.FailLifetime, tap.ErrLifetimeRange, true
 	case errors.Is(err, tap.ErrStartInPast):
-		return "the start time is already in the past", tap.ErrStartInPast, true
+		return text.FailStartPast, tap.ErrStartInPast, true
 	}
 	return "", tap.ErrUncertain, false
 }
@@ -200,7 +201,7 @@ func (s *Service) refuseIssue(ctx context.Context, r *tap.Request, actor tap.Act
 	s.log.WarnContext(ctx, "target refused at issue", "request_id", r.ID, "err", checkErr)
 	_ = s.record(ctx, r, &actor, "issue", "refused", false, map[string]string{"reason": reason})
 	f, _ := s.failIssuing(ctx, r, &actor, reason, "target re-check failed")
-	return f, tap.Refuse(tap.ErrPolicy, "No pass was created: "+reason+".")
+	return f, tap.Refuse(tap.ErrPolicy, text.NoPassCreated(reason))
 }
 
 // createFailed handles a CreatePass error: a certain refusal fails the
@@ -210,7 +211,7 @@ func (s *Service) createFailed(ctx context.Context, r *tap.Request, actor tap.Ac
 	if certain {
 		s.log.WarnContext(ctx, "pass create refused", "request_id", r.ID, "err", err)
 		f, _ := s.failIssuing(ctx, r, &actor, reason, "create refused")
-		return f, tap.Refuse(sentinel, "No pass was created: "+strings.TrimSuffix(reason, ".")+".")
+		return f, tap.Refuse(sentinel, text.NoPassCreated(strings.TrimSuffix(reason, ".")))
 	}
 	s.log.WarnContext(ctx, "pass create outcome uncertain, reconciling", "request_id", r.ID, "err", err)
 	// A fresh deadline: the create may have used all of ctx's.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Get returns the request (without its sealed bytes). A missing request
@@ -14,7 +15,7 @@ func (s *Service) Get(ctx context.Context, id tap.RequestID) (*tap.Request, erro
 	r, err := s.store.GetRequest(ctx, id)
 	if err != nil {
 		if errors.Is(err, tap.ErrNotFound) {
-			return nil, tap.Refuse(tap.ErrNotFound, "I can't find that request. It may have been removed.")
+			return nil, tap.Refuse(tap.ErrNotFound, text.RequestGone)
 		}
 		return nil, fmt.Errorf("get request %s: %w", id, err)
 	}
@@ -24,7 +25,7 @@ func (s *Service) Get(ctx context.Context, id tap.RequestID) (*tap.Request, erro
 // Mine lists the requests actor asked for, oldest first.
 func (s *Service) Mine(ctx context.Context, actor tap.Actor) ([]*tap.Request, error) {
 	if actor.EntraID == "" {
-		return nil, tap.Refuse(tap.ErrInvalidInput, "I couldn't match you to a Microsoft Entra account, so I can't list your requests.")
+		return nil, tap.Refuse(tap.ErrInvalidInput, text.MineNoAccount)
 	}
 	rs, err := s.store.ListRequests(ctx, tap.RequestFilter{Requester: actor.EntraID})
 	if err != nil {
@@ -41,7 +42,7 @@ func (s *Service) Pending(ctx context.Context, actor tap.Actor) ([]*tap.Request,
 		return nil, fmt.Errorf("check approver %s: %w", who(actor), err)
 	}
 	if !ok {
-		return nil, tap.Refuse(tap.ErrForbidden, "Only approvers can see the requests waiting for approval.")
+		return nil, tap.Refuse(tap.ErrForbidden, text.PendingNotApprover)
 	}
 	rs, err := s.store.ListRequests(ctx, tap.RequestFilter{States: []tap.State{tap.StatePending}})
 	if err != nil {

@@ -3,9 +3,9 @@ package approvals
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // errNotBound marks a reveal click by someone other than the recipient.
@@ -43,15 +43,15 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 			return map[string]string{"to": string(tap.StateIssuing)}, nil
 		}})
 	if errors.Is(err, errNotBound) {
-		ref := tap.Refuse(tap.ErrForbidden, "Only the person who asked for this pass can reveal it. This attempt was recorded.")
+		ref := tap.Refuse(tap.ErrForbidden, text.RevealNotRequester)
 		s.log.WarnContext(ctx, "reveal by someone other than the recipient", "request_id", id, "actor", who(actor))
-		s.securityNotice(ctx, r, actor, errNotBound.Error(), "Someone other than the requester tried to reveal this pass.")
+		s.securityNotice(ctx, r, actor, errNotBound.Error(), text.RevealOtherNotice)
 		return snapshot(r), tap.Pass{}, ref
 	}
 	var ref *tap.Refusal
 	if recheck != nil && errors.As(err, &ref) {
 		s.log.WarnContext(ctx, "requester refused at reveal", "request_id", id, "actor", who(actor), "err", err)
-		s.securityNotice(ctx, r, actor, "", "The requester tried to reveal this pass and was refused: "+ref.Msg)
+		s.securityNotice(ctx, r, actor, "", text.RevealRefusedNotice(ref.Msg))
 		return snapshot(r), tap.Pass{}, err
 	}
 	if err != nil {
@@ -82,17 +82,16 @@ func (s *Service) revealable(r *tap.Request, actor tap.Actor) (tap.Secret, error
 	}
 	now := s.now()
 	if (r.State == tap.StateIssued || r.State == tap.StateApproved) && !r.NextTimer.IsZero() && !now.Before(r.NextTimer) {
-		return tap.Secret{}, tap.Refuse(tap.ErrInvalidTransition,
-			"The time to reveal this pass has passed, so it is being removed. Ask for a new one.")
+		return tap.Secret{}, tap.Refuse(tap.ErrInvalidTransition, text.RevealWindowPassed)
 	}
 	switch r.State {
 	case tap.StateIssued:
 		if len(r.Sealed) == 0 {
-			return tap.Secret{}, tap.Refuse(tap.ErrAlreadyRevealed, "This pass is no longer available. Ask for a new one.")
+			return tap.Secret{}, tap.Refuse(tap.ErrAlreadyRevealed, text.PassGone)
 		}
 		v, err := s.seal.open(r.ID, recipient, r.Sealed)
 		if err != nil {
-			return tap.Secret{}, tap.Refuse(tap.ErrUnavailable, "This pass can't be opened any more (the bot's sealing key changed). Revoke it and ask for a new one.")
+			return tap.Secret{}, tap.Refuse(tap.ErrUnavailable, text.PassUnsealable)
 		}
 		r.Sealed, r.RevealedAt, r.NextTimer = nil, now, r.PassExpires
 		return v, s.apply(r, tap.EventDeliver)
@@ -100,13 +99,11 @@ func (s *Service) revealable(r *tap.Request, actor tap.Actor) (tap.Secret, error
 		r.IssuedAt, r.NextTimer = now, now.Add(stuckAfter)
 		return tap.Secret{}, s.apply(r, tap.EventClaim)
 	case tap.StateDelivered, tap.StateConfirmed:
-		return tap.Secret{}, tap.Refuse(tap.ErrAlreadyRevealed, fmt.Sprintf(
-			"You already revealed this pass at %s; it is shown only once. If it was lost, revoke it and ask for a new one.",
-			clock(r.RevealedAt, now)))
+		return tap.Secret{}, tap.Refuse(tap.ErrAlreadyRevealed, text.RevealedAt(clock(r.RevealedAt, now)))
 	case tap.StateIssuing:
-		return tap.Secret{}, tap.Refuse(tap.ErrConflict, "The pass is still being created. Try again in a moment.")
+		return tap.Secret{}, tap.Refuse(tap.ErrConflict, text.StillCreating)
 	case tap.StatePending:
-		return tap.Secret{}, tap.Refuse(tap.ErrInvalidTransition, "This request is still waiting for approval.")
+		return tap.Secret{}, tap.Refuse(tap.ErrInvalidTransition, text.StillPending)
 	}
 	return tap.Secret{}, s.moved(r)
 }

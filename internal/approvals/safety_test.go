@@ -13,6 +13,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 const tapMethods = "/users/*/authentication/temporaryAccessPassMethods"
@@ -384,7 +385,7 @@ func TestThrottledCreate(t *testing.T) {
 				t.Fatalf("state %s, creates %d, err %v", got, e.creates(), err)
 			}
 			if tt.state == tap.StateFailed {
-				if msg := refusal(t, err, tap.ErrThrottled); !strings.Contains(msg, "throttling") {
+				if msg := refusal(t, err, tap.ErrThrottled); !strings.Contains(msg, text.FailThrottled) {
 					t.Fatalf("refusal = %q", msg)
 				}
 				if e.notes.count(approvals.NoticeFailed) != 1 {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // IssueOn is when a pass is minted: the issue_on configuration value.
@@ -331,21 +332,21 @@ func (s *Service) moved(r *tap.Request) *tap.Refusal {
 	var msg string
 	switch r.State {
 	case tap.StatePending:
-		msg = "This request is still waiting for approval."
+		msg = text.StillPending
 	case tap.StateApproved, tap.StateIssuing, tap.StateIssued, tap.StateDelivered, tap.StateConfirmed:
-		msg = fmt.Sprintf("%s already approved this at %s.", name(r.DecidedBy, "An approver"), at)
+		msg = text.MovedApproved(name(r.DecidedBy, text.AnApprover), at)
 	case tap.StateDenied:
-		msg = fmt.Sprintf("%s already denied this at %s.", name(r.DecidedBy, "An approver"), at)
+		msg = text.MovedDenied(name(r.DecidedBy, text.AnApprover), at)
 	case tap.StateCancelled:
-		msg = fmt.Sprintf("%s cancelled this request at %s.", name(&r.Requester, "The requester"), clock(r.ClosedAt, now))
+		msg = text.MovedCancelled(name(&r.Requester, text.TheRequester), clock(r.ClosedAt, now))
 	case tap.StateExpired:
-		msg = fmt.Sprintf("This request expired at %s.", clock(r.ClosedAt, now))
+		msg = text.MovedExpired(clock(r.ClosedAt, now))
 	case tap.StateRevoked:
-		msg = fmt.Sprintf("This pass was revoked at %s.", clock(r.ClosedAt, now))
+		msg = text.MovedRevoked(clock(r.ClosedAt, now))
 	case tap.StateFailed:
-		msg = "This request failed: " + r.FailReason
+		msg = text.MovedFailed(r.FailReason)
 	default:
-		msg = fmt.Sprintf("This request is %s.", r.State)
+		msg = text.MovedOther(string(r.State))
 	}
 	return tap.Refuse(tap.ErrInvalidTransition, msg)
 }

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/tracing"
 )
 
@@ -111,7 +112,7 @@ func (s *Service) load(ctx context.Context, id tap.RequestID) (*tap.Request, err
 	r, err := s.store.GetRequest(ctx, id)
 	if err != nil {
 		if errors.Is(err, tap.ErrNotFound) {
-			return nil, tap.Refuse(tap.ErrNotFound, "I can't find that request. It may have been removed.")
+			return nil, tap.Refuse(tap.ErrNotFound, text.RequestGone)
 		}
 		return nil, fmt.Errorf("load request %s: %w", id, err)
 	}

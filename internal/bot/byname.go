@@ -7,6 +7,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // matchesPerson reports whether who names q's new hire: the UPN or mail,
@@ -48,12 +49,12 @@ func (r *Router) pickMine(ctx context.Context, ev chat.Event, actor tap.Actor, w
 	}
 	switch len(found) {
 	case 0:
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textNoneNamed, chat.Esc(who))})
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.NoneNamed, chat.Esc(who))})
 		return nil, false
 	case 1:
 		return found[0], true
 	}
-	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textSeveralNamed, chat.Esc(who))})
+	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.SeveralNamed, chat.Esc(who))})
 	return nil, false
 }
 
@@ -77,7 +78,7 @@ func (r *Router) cancelNamed(ctx context.Context, ev chat.Event, actor tap.Actor
 		r.say(ctx, ev, err)
 		return
 	}
-	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textCancelledNamed, chat.Esc(personName(q.Target)))})
+	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.CancelledNamed, chat.Esc(personName(q.Target)))})
 }
 
 // personName is how a new hire is named in a sentence.

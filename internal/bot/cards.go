@@ -7,6 +7,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // targetName is how a target is named in sentences.
@@ -55,7 +56,7 @@ func Lifetime(d time.Duration) string {
 // When renders t in zone and in UTC: "Mon 30 Nov 2026 07:00 PST (15:00 UTC)".
 func When(t time.Time, zone string) string {
 	if t.IsZero() {
-		return "as soon as it is issued"
+		return text.AsSoonAsIssued
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" {
@@ -70,9 +71,9 @@ func When(t time.Time, zone string) string {
 
 func yesNo(b bool) string {
 	if b {
-		return "one-time use"
+		return text.OneTimeUse
 	}
-	return "multi-use for its whole lifetime"
+	return text.MultiUseLifetime
 }
 
 // requestFacts are the facts every view of a request shows, its times
@@ -80,35 +81,35 @@ func yesNo(b bool) string {
 func requestFacts(r *tap.Request, reader string) []chat.Fact {
 	t := r.Target
 	facts := []chat.Fact{
-		{Label: "New hire", Value: fmt.Sprintf("%s (%s)", targetName(t), t.UPN)},
+		{Label: text.FactNewHire, Value: fmt.Sprintf("%s (%s)", targetName(t), t.UPN)},
 	}
 	if t.Department != "" {
-		facts = append(facts, chat.Fact{Label: "Department", Value: t.Department})
+		facts = append(facts, chat.Fact{Label: text.FactDepartment, Value: t.Department})
 	}
 	if !t.HireDate.IsZero() {
-		facts = append(facts, chat.Fact{Label: "Hire date", Value: t.HireDate.UTC().Format("Mon 2 Jan 2006")})
+		facts = append(facts, chat.Fact{Label: text.FactHireDate, Value: t.HireDate.UTC().Format("Mon 2 Jan 2006")})
 	}
 	facts = append(facts,
-		chat.Fact{Label: "Requested by", Value: actorName(r.Requester)},
-		chat.Fact{Label: "Starts", Value: viewOf(r, reader).at(r.Start)},
-		chat.Fact{Label: "Lifetime", Value: Lifetime(r.Lifetime)},
-		chat.Fact{Label: "Use", Value: yesNo(r.OneTime)},
-		chat.Fact{Label: "Reason", Value: strings.ReplaceAll(string(r.Reason), "_", " ")},
+		chat.Fact{Label: text.FactRequestedBy, Value: actorName(r.Requester)},
+		chat.Fact{Label: text.FactStarts, Value: viewOf(r, reader).at(r.Start)},
+		chat.Fact{Label: text.FactLifetime, Value: Lifetime(r.Lifetime)},
+		chat.Fact{Label: text.FactUse, Value: yesNo(r.OneTime)},
+		chat.Fact{Label: text.FactReason, Value: strings.ReplaceAll(string(r.Reason), "_", " ")},
 	)
 	if r.Justification != "" {
-		facts = append(facts, chat.Fact{Label: "Justification", Value: r.Justification})
+		facts = append(facts, chat.Fact{Label: text.FactJustification, Value: r.Justification})
 	}
 	if in := r.Intake; in != nil {
-		facts = append(facts, chat.Fact{Label: "Asked by", Value: fmt.Sprintf(textIntakeSource, in.Caller)})
+		facts = append(facts, chat.Fact{Label: text.FactAskedBy, Value: fmt.Sprintf(text.IntakeSource, in.Caller)})
 		if in.ExternalRef != "" {
-			facts = append(facts, chat.Fact{Label: "HR reference", Value: in.ExternalRef})
+			facts = append(facts, chat.Fact{Label: text.FactHRReference, Value: in.ExternalRef})
 		}
 		if in.Notes != "" {
-			facts = append(facts, chat.Fact{Label: "HR notes", Value: in.Notes})
+			facts = append(facts, chat.Fact{Label: text.FactHRNotes, Value: in.Notes})
 		}
 	}
 	for _, w := range r.Warnings {
-		facts = append(facts, chat.Fact{Label: "Warning", Value: w})
+		facts = append(facts, chat.Fact{Label: text.FactWarning, Value: w})
 	}
 	return facts
 }
@@ -117,7 +118,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return " at " + t.UTC().Format("15:04 UTC, 2 Jan")
+	return text.Stamp(t.UTC().Format("15:04 UTC, 2 Jan"))
 }
 
 // statusLine says where a request stands, for the approval card.
@@ -129,29 +130,29 @@ func statusLine(r *tap.Request) string {
 	switch r.State {
 	case tap.StatePending:
 		if n := len(r.Approvals); n > 0 && r.ApprovalsNeeded > n {
-			return fmt.Sprintf("⏳ Waiting for a second approver (approved by %s).", chat.Esc(actorName(r.Approvals[0].Approver)))
+			return text.StatusSecondApprover(chat.Esc(actorName(r.Approvals[0].Approver)))
 		}
-		return "⏳ Waiting for approval."
+		return text.StatusPending
 	case tap.StateApproved:
-		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". The pass is created when the requester reveals it."
+		return text.StatusApproved(by, stamp(r.DecidedAt))
 	case tap.StateIssuing:
-		return "⚙️ Approved by " + by + stamp(r.DecidedAt) + ". Creating the pass…"
+		return text.StatusIssuing(by, stamp(r.DecidedAt))
 	case tap.StateIssued:
-		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". Pass issued, sealed until the requester reveals it."
+		return text.StatusIssued(by, stamp(r.DecidedAt))
 	case tap.StateDelivered:
-		return "✅ Approved by " + by + stamp(r.DecidedAt) + ". Revealed to the requester" + stamp(r.RevealedAt) + "."
+		return text.StatusDelivered(by, stamp(r.DecidedAt), stamp(r.RevealedAt))
 	case tap.StateConfirmed:
-		return "🎉 Setup confirmed" + stamp(r.ClosedAt) + ". The pass was removed."
+		return text.StatusConfirmed(stamp(r.ClosedAt))
 	case tap.StateDenied:
-		return "⛔ Denied by " + by + stamp(r.DecidedAt) + ": " + chat.Esc(r.DecisionReason)
+		return text.StatusDenied(by, stamp(r.DecidedAt), chat.Esc(r.DecisionReason))
 	case tap.StateCancelled:
-		return "Cancelled by the requester" + stamp(r.ClosedAt) + "."
+		return text.StatusCancelled(stamp(r.ClosedAt))
 	case tap.StateExpired:
-		return "⌛ Expired" + stamp(r.ClosedAt) + "."
+		return text.StatusExpired(stamp(r.ClosedAt))
 	case tap.StateRevoked:
-		return "🚫 Revoked" + stamp(r.ClosedAt) + ". The pass was removed."
+		return text.StatusRevoked(stamp(r.ClosedAt))
 	case tap.StateFailed:
-		return "❌ Failed: " + chat.Esc(r.FailReason)
+		return text.StatusFailed(chat.Esc(r.FailReason))
 	}
 	return string(r.State)
 }
@@ -165,16 +166,16 @@ func ApprovalCard(r *tap.Request) chat.Message { return approvalCardFor(r, "") }
 // their zone (reader "" for a shared card).
 func approvalCardFor(r *tap.Request, reader string) chat.Message {
 	m := chat.Message{
-		Title: "Temporary Access Pass request for " + targetName(r.Target),
+		Title: text.RequestTitle(targetName(r.Target)),
 		Text:  statusLine(r),
 		Facts: requestFacts(r, reader),
-		Note:  "Request " + string(r.ID),
+		Note:  text.RequestNote(string(r.ID)),
 	}
 	if r.State == tap.StatePending {
 		m.Buttons = []chat.Button{
-			{Action: chat.ActionApprove, Label: textApproveButton, Value: string(r.ID), Style: chat.StylePrimary,
-				Confirm: fmt.Sprintf(textApproveConfirm, targetName(r.Target))},
-			{Action: chat.ActionDeny, Label: textDenyButton, Value: string(r.ID), Style: chat.StyleDanger},
+			{Action: chat.ActionApprove, Label: text.ApproveButton, Value: string(r.ID), Style: chat.StylePrimary,
+				Confirm: fmt.Sprintf(text.ApproveConfirm, targetName(r.Target))},
+			{Action: chat.ActionDeny, Label: text.DenyButton, Value: string(r.ID), Style: chat.StyleDanger},
 		}
 	}
 	return m
@@ -182,19 +183,19 @@ func approvalCardFor(r *tap.Request, reader string) chat.Message {
 
 // RequesterCard is the requester's view of their request, its times in
 // reader, the requester's zone.
-func RequesterCard(r *tap.Request, text, reader string) chat.Message {
-	m := chat.Message{Text: text, Facts: requestFacts(r, reader), Note: "Request " + string(r.ID)}
+func RequesterCard(r *tap.Request, body, reader string) chat.Message {
+	m := chat.Message{Text: body, Facts: requestFacts(r, reader), Note: text.RequestNote(string(r.ID))}
 	switch r.State {
 	case tap.StatePending:
-		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: textCancelButton, Value: string(r.ID)}}
+		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: text.CancelButton, Value: string(r.ID)}}
 	case tap.StateIssued, tap.StateApproved:
 		m.Buttons = []chat.Button{
-			{Action: chat.ActionReveal, Label: textRevealButton, Value: string(r.ID), Style: chat.StylePrimary},
-			{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger},
+			{Action: chat.ActionReveal, Label: text.RevealButton, Value: string(r.ID), Style: chat.StylePrimary},
+			{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger},
 		}
-		m.Note = textRevealNote
+		m.Note = text.RevealNote
 	case tap.StateDelivered:
-		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: textRevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
+		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
 	}
 	return m
 }
@@ -202,7 +203,7 @@ func RequesterCard(r *tap.Request, text, reader string) chat.Message {
 // DenyForm asks an approver for the reason.
 func DenyForm(id tap.RequestID) chat.Message {
 	return chat.Message{Form: &chat.Form{
-		ID: chat.FormDeny, Title: textDenyTitle, Submit: textDenySubmit, State: string(id),
-		Fields: []chat.Field{{ID: "reason", Label: textDenyReason, Kind: chat.FieldTextArea}},
+		ID: chat.FormDeny, Title: text.DenyTitle, Submit: text.DenySubmit, State: string(id),
+		Fields: []chat.Field{{ID: "reason", Label: text.DenyReason, Kind: chat.FieldTextArea}},
 	}}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // view is how one reader sees a request's times: in the reader's own
@@ -35,13 +36,13 @@ func (v view) at(t time.Time) string {
 		if sameZone(v.hire, v.requester, t) {
 			return When(t, v.hire)
 		}
-		return wall(t, v.hire, time.Time{}) + fmtForHire(v.name) + " · " + wall(t, v.requester, t.In(loc(v.hire))) +
-			textForRequester + " (" + t.UTC().Format("15:04 UTC") + ")"
+		return wall(t, v.hire, time.Time{}) + text.ForHire(v.name) + " · " + wall(t, v.requester, t.In(loc(v.hire))) +
+			text.ForRequester + " (" + t.UTC().Format("15:04 UTC") + ")"
 	}
 	if sameZone(v.reader, v.hire, t) {
 		return When(t, v.reader)
 	}
-	return wall(t, v.reader, time.Time{}) + textYourTime + " · " + wall(t, v.hire, t.In(loc(v.reader))) + fmtForHire(v.name)
+	return wall(t, v.reader, time.Time{}) + text.YourTime + " · " + wall(t, v.hire, t.In(loc(v.reader))) + text.ForHire(v.name)
 }
 
 // wall renders t in zone with its abbreviation, leaving out the date when

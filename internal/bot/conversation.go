@@ -12,6 +12,7 @@ import (
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // maxResolves bounds directory round trips for one message.
@@ -150,7 +151,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 	case "status":
 		if c.Arg != "" {
 			if q, ok := r.pickMine(ctx, ev, actor, c.Arg); ok {
-				r.reply(ctx, ev, listMessage("Your requests", []*tap.Request{q}))
+				r.reply(ctx, ev, listMessage(text.YourRequests, []*tap.Request{q}))
 			}
 			return
 		}
@@ -160,10 +161,10 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 			return
 		}
 		if len(reqs) == 0 {
-			r.reply(ctx, ev, chat.Message{Text: textNoRequests})
+			r.reply(ctx, ev, chat.Message{Text: text.NoRequests})
 			return
 		}
-		r.reply(ctx, ev, listMessage("Your requests", reqs))
+		r.reply(ctx, ev, listMessage(text.YourRequests, reqs))
 	case "pending":
 		reqs, err := r.svc.Pending(ctx, actor)
 		if err != nil {
@@ -171,7 +172,7 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 			return
 		}
 		if len(reqs) == 0 {
-			r.reply(ctx, ev, chat.Message{Text: textNoPending})
+			r.reply(ctx, ev, chat.Message{Text: text.NoPending})
 			return
 		}
 		for _, q := range reqs {
@@ -182,13 +183,15 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 	case "revoke":
 		r.revokeUser(ctx, ev, actor, c.Arg)
 	case "done":
-		if _, err := r.svc.Confirm(ctx, actor); err != nil {
+		req, err := r.svc.Confirm(ctx, actor)
+		if err != nil {
 			r.say(ctx, ev, err)
 			return
 		}
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textConfirmedHire, chat.Esc(actorName(actor)))})
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.ConfirmedHire, chat.Esc(actorName(actor)))})
+		r.reply(ctx, ev, FeedbackQuestion(req.ID))
 	case "help":
-		r.reply(ctx, ev, chat.Message{Text: textHelp})
+		r.reply(ctx, ev, chat.Message{Text: text.Help})
 	}
 }
 
@@ -201,14 +204,14 @@ func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor, peri
 		return
 	}
 	if !ok {
-		r.reply(ctx, ev, chat.Message{Text: textNotApprover})
+		r.reply(ctx, ev, chat.Message{Text: text.NotApprover})
 		return
 	}
 	span := 30 * 24 * time.Hour
 	if p := strings.TrimSpace(period); p != "" {
 		d, err := dialog.ParseLifetime(p)
 		if err != nil || d < time.Hour || d > 366*24*time.Hour {
-			r.reply(ctx, ev, chat.Message{Text: textStatsPeriod})
+			r.reply(ctx, ev, chat.Message{Text: text.StatsPeriod})
 			return
 		}
 		span = d
@@ -219,13 +222,13 @@ func (r *Router) stats(ctx context.Context, ev chat.Event, actor tap.Actor, peri
 		r.say(ctx, ev, err)
 		return
 	}
-	r.reply(ctx, ev, chat.Message{Title: "Temporary Access Pass numbers, last " + Lifetime(span), Facts: facts})
+	r.reply(ctx, ev, chat.Message{Title: text.StatsTitle(Lifetime(span)), Facts: facts})
 }
 
 func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor, who string) {
 	who = strings.TrimSpace(who)
 	if who == "" {
-		r.reply(ctx, ev, chat.Message{Text: textRevokeWhom})
+		r.reply(ctx, ev, chat.Message{Text: text.RevokeWhom})
 		return
 	}
 	// Who may revoke is checked before anything is looked up, so the
@@ -260,7 +263,7 @@ func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor,
 		}
 	}
 	if len(reqs) == 0 {
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textNothingToRevoke, chat.Esc(who))})
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.NothingToRevoke, chat.Esc(who))})
 		return
 	}
 	for _, q := range reqs {

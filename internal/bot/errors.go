@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Say is the one function that turns an error into chat text. Refusals
@@ -25,24 +26,24 @@ func Say(log *slog.Logger, err error) string {
 	}
 	id := incidentID()
 	log.Error("unexpected error", "incident", id, "err", err)
-	return "Something went wrong on our side. Nothing was issued. IT can find it in the logs under reference " + id + "."
+	return text.Incident(id)
 }
 
 var sentinelTexts = []struct {
 	err  error
 	text string
 }{
-	{tap.ErrInvalidTransition, textInvalidTransition},
-	{tap.ErrConflict, textConflict},
-	{tap.ErrForbidden, textForbidden},
-	{tap.ErrSelfApproval, textSelfApproval},
-	{tap.ErrNotFound, textRequestNotFound},
-	{tap.ErrAlreadyRevealed, textAlreadyRevealed},
-	{tap.ErrThrottled, textThrottled},
-	{tap.ErrUnavailable, textUnavailable},
-	{tap.ErrPermission, textPermission},
-	{tap.ErrAudit, textAudit},
-	{tap.ErrUserNotFound, textUserNotFound},
+	{tap.ErrInvalidTransition, text.InvalidTransition},
+	{tap.ErrConflict, text.Conflict},
+	{tap.ErrForbidden, text.Forbidden},
+	{tap.ErrSelfApproval, text.SelfApproval},
+	{tap.ErrNotFound, text.RequestNotFound},
+	{tap.ErrAlreadyRevealed, text.AlreadyRevealed},
+	{tap.ErrThrottled, text.Throttled},
+	{tap.ErrUnavailable, text.Unavailable},
+	{tap.ErrPermission, text.Permission},
+	{tap.ErrAudit, text.Audit},
+	{tap.ErrUserNotFound, text.UserNotFound},
 }
 
 func incidentID() string {

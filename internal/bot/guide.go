@@ -8,22 +8,14 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
-// DefaultGuide is the onboarding guide given with every pass. Operators
-// replace it with guide.template in the config. Fields: .Name .UPN
-// .Activates .Expires .Lifetime .Use .Contact .Org.
-const DefaultGuide = `Your first sign-in at {{.Org}}
-Account: {{.UPN}}
-The pass works from {{.Activates}} until {{.Expires}} ({{.Lifetime}}, {{.Use}}).
-
-1. On your new computer, sign in to Windows as {{.UPN}}. When asked, enter the Temporary Access Pass instead of a password.
-2. When Windows offers Windows Hello for Business, set up a PIN and, if your device has one, your face or fingerprint. This is how you sign in from now on.
-3. On your phone, install Microsoft Authenticator and add your work account, or add a passkey, at https://aka.ms/mysecurityinfo.
-4. When that is done, send this bot the word "done". IT then removes the pass.
-
-The pass is not a password: it stops working after its window{{if .OneTime}} or after one use{{end}}. Never share it.
-Questions or problems: {{.Contact}}`
+// DefaultGuide is the onboarding guide given with every pass (in the
+// catalogue, text.DefaultGuide). Operators replace it with guide.template
+// in the config. Fields: .Name .UPN .Activates .Expires .Lifetime .Use
+// .OneTime .Contact .Org .Bot.
+const DefaultGuide = text.DefaultGuide
 
 // Guide renders the onboarding guide for a request.
 type Guide struct {
@@ -32,20 +24,20 @@ type Guide struct {
 	org     string
 }
 
-// NewGuide parses text (DefaultGuide when empty).
-func NewGuide(text, contact, org string) (*Guide, error) {
-	if strings.TrimSpace(text) == "" {
-		text = DefaultGuide
+// NewGuide parses src (DefaultGuide when empty).
+func NewGuide(src, contact, org string) (*Guide, error) {
+	if strings.TrimSpace(src) == "" {
+		src = DefaultGuide
 	}
-	t, err := template.New("guide").Option("missingkey=error").Parse(text)
+	t, err := template.New("guide").Option("missingkey=error").Parse(src)
 	if err != nil {
 		return nil, fmt.Errorf("parse onboarding guide: %w", err)
 	}
 	if contact == "" {
-		contact = "your IT helpdesk"
+		contact = text.DefaultContact
 	}
 	if org == "" {
-		org = "your organisation"
+		org = text.DefaultOrg
 	}
 	g := &Guide{tmpl: t, contact: contact, org: org}
 	if _, err := g.Render(&tap.Request{Lifetime: time.Hour}); err != nil {
@@ -76,7 +68,7 @@ func (g *Guide) render(r *tap.Request, value func(string) string) (string, error
 		"Name": value(targetName(r.Target)), "UPN": value(r.Target.UPN),
 		"Activates": value(When(start, r.HireZone)), "Expires": value(When(end, r.HireZone)),
 		"Lifetime": value(Lifetime(r.Lifetime)), "Use": value(yesNo(r.OneTime)), "OneTime": r.OneTime,
-		"Contact": value(g.contact), "Org": value(g.org),
+		"Contact": value(g.contact), "Org": value(g.org), "Bot": text.BotName,
 	}
 	var b strings.Builder
 	if err := g.tmpl.Execute(&b, data); err != nil {
@@ -87,11 +79,11 @@ func (g *Guide) render(r *tap.Request, value func(string) string) (string, error
 
 // message is the guide with a title; the names in it are user text.
 func (g *Guide) message(r *tap.Request) (chat.Message, error) {
-	text, err := g.marked(r)
+	body, err := g.marked(r)
 	if err != nil {
 		return chat.Message{}, err
 	}
-	return chat.Message{Title: fmt.Sprintf(textGuideTitle, targetName(r.Target)), Text: text}, nil
+	return chat.Message{Title: fmt.Sprintf(text.GuideTitle, targetName(r.Target)), Text: body}, nil
 }
 
 // RevealMessage is the private view with the pass: shown once, to the
@@ -99,22 +91,22 @@ func (g *Guide) message(r *tap.Request) (chat.Message, error) {
 // reader, the requester's zone (with the new hire's beside them); the
 // guide, written for the new hire, keeps the new hire's zone.
 func (g *Guide) RevealMessage(r *tap.Request, p tap.Pass, reader string) (chat.Message, error) {
-	text, err := g.marked(r)
+	body, err := g.marked(r)
 	if err != nil {
 		return chat.Message{}, err
 	}
 	return chat.Message{
-		Title:     "Temporary Access Pass for " + targetName(r.Target),
+		Title:     text.PassTitle(targetName(r.Target)),
 		Secret:    p.Value,
-		SecretCap: "Temporary Access Pass for " + r.Target.UPN,
+		SecretCap: text.PassTitle(r.Target.UPN),
 		Facts: []chat.Fact{
-			{Label: "Account", Value: r.Target.UPN},
-			{Label: "Works from", Value: viewOf(r, reader).at(p.Start)},
-			{Label: "Until", Value: viewOf(r, reader).at(p.Expires())},
-			{Label: "Use", Value: yesNo(p.OneTime)},
+			{Label: text.FactAccount, Value: r.Target.UPN},
+			{Label: text.FactWorksFrom, Value: viewOf(r, reader).at(p.Start)},
+			{Label: text.FactUntil, Value: viewOf(r, reader).at(p.Expires())},
+			{Label: text.FactUse, Value: yesNo(p.OneTime)},
 		},
-		Text: text,
-		Note: textRevealNote,
+		Text: body,
+		Note: text.RevealNote,
 	}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/tapbot/tapbot/internal/diagnose"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // hireWindow is how long after its last change a request still makes its
@@ -38,14 +39,14 @@ func (r *Router) intercept(ctx context.Context, ev chat.Event, actor tap.Actor) 
 	if r.d.Entra == nil {
 		return false
 	}
-	text := strings.TrimSpace(ev.Text)
-	first, rest, _ := strings.Cut(text, " ")
+	said := strings.TrimSpace(ev.Text)
+	first, rest, _ := strings.Cut(said, " ")
 	switch strings.ToLower(first) {
 	case "why", "diagnose":
 		who, err := dialog.ParseTarget(strings.TrimSpace(rest))
 		switch {
 		case strings.TrimSpace(rest) == "":
-			r.reply(ctx, ev, chat.Message{Text: textWhyWhom})
+			r.reply(ctx, ev, chat.Message{Text: text.WhyWhom})
 		case err != nil:
 			r.say(ctx, ev, err)
 		default:
@@ -53,10 +54,10 @@ func (r *Router) intercept(ctx context.Context, ev chat.Event, actor tap.Actor) 
 		}
 		return true
 	}
-	words := strings.ToLower(strings.Trim(text, " .!?"))
+	words := strings.ToLower(strings.Trim(said, " .!?"))
 	// A message naming someone ("pass for diego@…") is a request, even from
 	// a recent new hire.
-	if ownCommands[strings.ToLower(first)] || doneWords[words] || strings.Contains(text, "@") {
+	if ownCommands[strings.ToLower(first)] || doneWords[words] || strings.Contains(said, "@") {
 		return false
 	}
 	if _, err := r.d.Store.GetSession(ctx, sessionKey(ev)); err == nil {
@@ -99,7 +100,7 @@ func (r *Router) hireRequest(ctx context.Context, actor tap.Actor) (*tap.Request
 func (r *Router) helpHire(ctx context.Context, ev chat.Event, actor tap.Actor, req *tap.Request) {
 	requester := actorName(req.Requester)
 	if slices.Contains(beforePass, req.State) {
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textHirePassComing, chat.Esc(requester))})
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.HirePassComing, chat.Esc(requester))})
 		return
 	}
 	now := r.cfg.Now()
@@ -114,7 +115,7 @@ func (r *Router) helpHire(ctx context.Context, ev chat.Event, actor tap.Actor, r
 	}
 	answer := diagnose.HireAnswer(rep, requester, now, location(zone, r.cfg.DefaultZone))
 	if req.State == tap.StateIssued {
-		answer += " " + fmt.Sprintf(textHireNotHanded, chat.Esc(requester))
+		answer += " " + fmt.Sprintf(text.HireNotHanded, chat.Esc(requester))
 	}
 	r.reply(ctx, ev, chat.Message{Text: answer})
 	if note := diagnose.RequesterNotice(rep, actorName(actor)); note != "" && r.firstTelling(req.ID, rep.Cause, now) {
@@ -136,11 +137,11 @@ func (r *Router) why(ctx context.Context, ev chat.Event, actor tap.Actor, who st
 		return
 	}
 	if id == "" {
-		text := textWhyNotYours
+		msg := text.WhyNotYours
 		if approver {
-			text = textWhyNoUser
+			msg = text.WhyNoUser
 		}
-		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text, chat.Esc(who))})
+		r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(msg, chat.Esc(who))})
 		return
 	}
 	now := r.cfg.Now()

@@ -12,6 +12,7 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/tracing"
 )
 
@@ -69,21 +70,21 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	name := targetName(req.Target)
 	d := &delivery{done: slices.Clone(n.Done)}
 	reader := r.requesterZone(ctx, req)
-	tellAs := func(part, text string) {
-		d.part(part, func() error { return r.toRequester(ctx, req, RequesterCard(req, text, reader)) })
+	tellAs := func(part, msg string) {
+		d.part(part, func() error { return r.toRequester(ctx, req, RequesterCard(req, msg, reader)) })
 	}
-	tell := func(text string) { tellAs("requester", text) }
-	note := "Request " + string(req.ID)
+	tell := func(msg string) { tellAs("requester", msg) }
+	note := text.RequestNote(string(req.ID))
 	switch n.Kind {
 	case approvals.NoticeSubmitted:
 		return r.notifySubmitted(ctx, req, d, tellAs, reader)
 	case approvals.NoticeApproval:
 	case approvals.NoticeReminder:
-		r.toApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(textReminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: note})
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Reminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: note})
 	case approvals.NoticeIssued:
-		tell(fmt.Sprintf(textIssued, chat.Esc(decider(req)), chat.Esc(name)))
+		tell(fmt.Sprintf(text.Issued, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeApproved:
-		tell(fmt.Sprintf(textApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
+		tell(fmt.Sprintf(text.ApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeRevealed:
 		d.part("requester", func() error {
 			msg, err := r.guide.Load().message(req)
@@ -93,32 +94,32 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 			return r.toRequester(ctx, req, msg)
 		})
 	case approvals.NoticeDenied:
-		tell(fmt.Sprintf(textDenied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
+		tell(fmt.Sprintf(text.Denied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
 	case approvals.NoticeCancelled:
-		tell(fmt.Sprintf(textCancelled, chat.Esc(name)))
+		tell(fmt.Sprintf(text.Cancelled, chat.Esc(name)))
 	case approvals.NoticeRevoked:
 		by := "IT"
 		if n.Actor != nil {
 			by = actorName(*n.Actor)
 		}
-		tell(fmt.Sprintf(textRevoked, chat.Esc(name), chat.Esc(by)))
+		tell(fmt.Sprintf(text.Revoked, chat.Esc(name), chat.Esc(by)))
 	case approvals.NoticeExpired:
-		tell(fmt.Sprintf(textExpiredPending, chat.Esc(name)))
+		tell(fmt.Sprintf(text.ExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
-		tell(fmt.Sprintf(textLapsed, chat.Esc(name)))
-		r.toApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(textLapsed, chat.Esc(name)), Note: note})
+		tell(fmt.Sprintf(text.Lapsed, chat.Esc(name)))
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: note})
 	case approvals.NoticePassEnded:
-		tell(fmt.Sprintf(textPassEnded, chat.Esc(name), chat.Esc(name)))
+		tell(fmt.Sprintf(text.PassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
 		reason := req.FailReason
 		if n.Detail != "" {
 			reason = n.Detail
 		}
-		tell(fmt.Sprintf(textFailed, chat.Esc(name), chat.Esc(reason)))
+		tell(fmt.Sprintf(text.Failed, chat.Esc(name), chat.Esc(reason)))
 	case approvals.NoticeConfirmed:
-		tell(fmt.Sprintf(textConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
+		tell(fmt.Sprintf(text.ConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
 	case approvals.NoticeSecurity:
-		r.toApprovers(ctx, d, chat.Message{Text: securityText(n, req, name), Note: note})
+		r.tellApprovers(ctx, d, chat.Message{Text: securityText(n, req, name), Note: note})
 		return d.err()
 	}
 	d.fail(r.updateCards(ctx, req))
@@ -129,34 +130,34 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 // the request went to the approvers. If no card could be posted yet the
 // requester is told, once, that it is queued, and the notice is retried:
 // the "went to the approvers" sentence waits until it is true.
-func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *delivery, tellAs func(part, text string), reader string) error {
+func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *delivery, tellAs func(part, msg string), reader string) error {
 	name := chat.Esc(targetName(req.Target))
 	if err := r.postApprovalCards(ctx, req); err != nil {
 		d.fail(err)
 		if req.Intake != nil {
-			tellAs("requester:queued", fmt.Sprintf(textQueuedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
+			tellAs("requester:queued", fmt.Sprintf(text.QueuedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
 		} else {
-			tellAs("requester:queued", fmt.Sprintf(textQueued, name))
+			tellAs("requester:queued", fmt.Sprintf(text.Queued, name))
 		}
 		return d.err()
 	}
 	if req.Intake != nil {
-		tellAs("requester", fmt.Sprintf(textSubmittedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
+		tellAs("requester", fmt.Sprintf(text.SubmittedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
 	} else {
-		tellAs("requester", fmt.Sprintf(textSubmitted, name))
+		tellAs("requester", fmt.Sprintf(text.Submitted, name))
 	}
 	return d.err()
 }
 
 func securityText(n approvals.Notice, req *tap.Request, name string) string {
-	who := "Someone"
+	who := text.Someone
 	if n.Actor != nil {
 		who = actorName(*n.Actor)
 	}
 	if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
-		return fmt.Sprintf(textRevealRefused, chat.Esc(who), chat.Esc(name))
+		return fmt.Sprintf(text.RevealRefused, chat.Esc(who), chat.Esc(name))
 	}
-	return fmt.Sprintf(textSecurity, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester)))
+	return fmt.Sprintf(text.Security, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester)))
 }
 
 func decider(r *tap.Request) string {
@@ -166,7 +167,7 @@ func decider(r *tap.Request) string {
 	if n := len(r.Approvals); n > 0 {
 		return actorName(r.Approvals[n-1].Approver)
 	}
-	return "an approver"
+	return text.AnApproverLower
 }
 
 // postApprovalCards posts the card to every platform's approvers channel
@@ -294,9 +295,16 @@ func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Mes
 	return nil
 }
 
-// toApprovers sends msg to every platform's approvers channel, each one
+// toApprovers sends msg to every platform's approvers channel.
+func (r *Router) toApprovers(ctx context.Context, msg chat.Message) error {
+	d := &delivery{}
+	r.tellApprovers(ctx, d, msg)
+	return errors.Join(d.errs...)
+}
+
+// tellApprovers sends msg to every platform's approvers channel, each one
 // a part of d ("approvers:<platform>").
-func (r *Router) toApprovers(ctx context.Context, d *delivery, msg chat.Message) {
+func (r *Router) tellApprovers(ctx context.Context, d *delivery, msg chat.Message) {
 	for p, ch := range r.cfg.ApproverChannels {
 		m, ok := r.messengers[p]
 		if !ok || ch == "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/tapbot/tapbot/internal/diagnose"
 	"github.com/tapbot/tapbot/internal/dialog"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/tracing"
 	"github.com/tapbot/tapbot/internal/zone"
 )
@@ -149,7 +150,7 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 	defer span.End()
 	log := r.log.With("platform", ev.User.Platform, "kind", ev.Kind, "action", ev.Action)
 	if ev.Kind == chat.KindInstall {
-		r.reply(ctx, ev, chat.Message{Text: textWelcome})
+		r.reply(ctx, ev, chat.Message{Text: text.Welcome})
 		return
 	}
 	actor, err := r.actor(ctx, ev.User)
@@ -225,7 +226,7 @@ func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
 		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, u.Refusal)
 	}
 	if u.Guest {
-		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textGuestActor)
+		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, text.GuestActor)
 	}
 	a := tap.Actor{Platform: u.Platform, ChatID: u.ID, EntraID: u.EntraID, Name: u.Name, Email: u.Email}
 	if a.EntraID != "" {
@@ -234,22 +235,22 @@ func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
 		usr, err := r.lookup(ctx, string(a.EntraID), r.d.Directory.User)
 		switch {
 		case errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound):
-			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textNoIdentity)
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, text.NoIdentity)
 		case err != nil:
 			return tap.Actor{}, err
 		case usr.External || strings.EqualFold(usr.UserType, "Guest"):
-			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textGuestActor)
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, text.GuestActor)
 		}
 		a.Name, a.Email = usr.DisplayName, usr.UPN
 		return a, nil
 	}
 	if u.Email == "" {
-		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textNoIdentity)
+		return tap.Actor{}, tap.Refuse(tap.ErrForbidden, text.NoIdentity)
 	}
 	usr, err := r.lookup(ctx, strings.ToLower(u.Email), r.d.Directory.UserByEmail)
 	if err != nil {
 		if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrConflict) {
-			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, textNoIdentity)
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, text.NoIdentity)
 		}
 		return tap.Actor{}, err
 	}
@@ -297,7 +298,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		if ev.Reply == nil {
 			// No private surface (e.g. a Teams client without Universal
 			// Actions): revealing would burn the sealed pass unseen.
-			r.reply(ctx, ev, chat.Message{Text: textNoPrivateSurface})
+			r.reply(ctx, ev, chat.Message{Text: text.NoPrivateSurface})
 			return
 		}
 		req, pass, err := r.svc.Reveal(ctx, id, actor)
@@ -315,12 +316,12 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			// surface just failed, so the requester hears it by message.
 			r.log.Warn("pass could not be shown; revoking it", "request_id", id, "err", err)
 			bctx := context.WithoutCancel(ctx)
-			text := textNotShown
+			msg := text.NotShown
 			if _, rerr := r.svc.Revoke(bctx, id, actor); rerr != nil {
 				r.log.Error("revoke unshown pass", "request_id", id, "err", rerr)
-				text = textNotShownNotRemoved
+				msg = text.NotShownNotRemoved
 			}
-			if err := r.toRequester(bctx, req, chat.Message{Text: text}); err != nil {
+			if err := r.toRequester(bctx, req, chat.Message{Text: msg}); err != nil {
 				r.log.Warn("tell requester about an unshown pass", "request_id", id, "err", err)
 			}
 		}
@@ -334,12 +335,14 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 	case chat.ActionWatchExpected:
 		r.expected(ctx, ev, actor)
+	case chat.ActionFeedback:
+		r.feedback(ctx, ev, actor)
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Value})
 	default:
-		r.reply(ctx, ev, chat.Message{Text: textHelp})
+		r.reply(ctx, ev, chat.Message{Text: text.Help})
 	}
 }
 
@@ -374,7 +377,7 @@ func (r *Router) deny(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	reason, err := dialog.CleanJustification(ev.Fields["reason"])
 	if err != nil || reason == "" {
 		m := DenyForm(id)
-		m.Form.Fields[0].Error = textDenyNeedReason
+		m.Form.Fields[0].Error = text.DenyNeedReason
 		if err != nil {
 			m.Form.Fields[0].Error = Say(r.log, err)
 		}

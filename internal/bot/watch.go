@@ -9,25 +9,18 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/watch"
 )
 
 // alertTitles name each watch rule on its card.
 var alertTitles = map[watch.Rule]string{
-	watch.RuleSeveralIPs:  "Pass used from two places",
-	watch.RuleAfterHours:  "Pass used outside business hours",
-	watch.RuleBeforeStart: "Pass used before the first day",
-	watch.RuleFailures:    "Repeated failed sign-ins with the pass",
-	watch.RuleNeverUsed:   "Pass never used",
+	watch.RuleSeveralIPs:  text.AlertSeveralIPs,
+	watch.RuleAfterHours:  text.AlertAfterHours,
+	watch.RuleBeforeStart: text.AlertBeforeStart,
+	watch.RuleFailures:    text.AlertFailures,
+	watch.RuleNeverUsed:   text.AlertNeverUsedTitle,
 }
-
-const (
-	textAlertExpected   = "Marked as expected by %s; noted in the audit trail."
-	textAlertNotAllowed = "Only approvers can acknowledge a pass alert."
-	textAlertNotYours   = "You asked for this pass (or it is yours): another approver has to decide whether its use was expected."
-	textAlertUnknown    = "This alert is out of date or unknown; nothing was recorded."
-	textAlertNeverUsed  = "The pass for %s ended without being used. If they still need one, ask again with \"request\"."
-)
 
 // AlertCard is the approvers' card for a watch alert: the facts and two
 // buttons, Revoke pass now and Expected.
@@ -36,24 +29,21 @@ func AlertCard(a watch.Alert) chat.Message {
 	return chat.Message{
 		Title: alertTitles[a.Rule],
 		Text:  chat.Esc(strings.Join(a.Facts, "\n")),
-		Facts: []chat.Fact{{Label: "New hire", Value: chat.Esc(a.Pass.Name)}, {Label: "Rule", Value: string(a.Rule)}},
+		Facts: []chat.Fact{{Label: text.FactNewHire, Value: chat.Esc(a.Pass.Name)}, {Label: text.FactRule, Value: string(a.Rule)}},
 		Buttons: []chat.Button{
-			{Action: chat.ActionRevoke, Label: textRevokeButton, Value: id, Style: chat.StyleDanger,
-				Confirm: "Delete this pass in Entra now?"},
-			{Action: chat.ActionWatchExpected, Label: "Expected", Value: id + " " + string(a.Rule)},
+			{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: id, Style: chat.StyleDanger,
+				Confirm: text.AlertRevokeConfirm},
+			{Action: chat.ActionWatchExpected, Label: text.AlertExpectedButton, Value: id + " " + string(a.Rule)},
 		},
-		Note: "Request " + id,
-	}
+		Note: text.RequestNote(id)}
 }
 
 // Alert implements watch.Notifier: the card to the approvers channel;
 // a pass never used is also told to the requester.
 func (r *Router) Alert(ctx context.Context, a watch.Alert, req *tap.Request) error {
-	d := &delivery{}
-	r.toApprovers(ctx, d, AlertCard(a))
-	err := errors.Join(d.errs...)
+	err := r.toApprovers(ctx, AlertCard(a))
 	if a.Rule == watch.RuleNeverUsed {
-		err = errors.Join(err, r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(textAlertNeverUsed, chat.Esc(a.Pass.Name))}))
+		err = errors.Join(err, r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.AlertNeverUsed, chat.Esc(a.Pass.Name))}))
 	}
 	return err
 }
@@ -68,18 +58,18 @@ func (r *Router) expected(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		return
 	}
 	if !ok {
-		r.reply(ctx, ev, chat.Message{Text: textAlertNotAllowed})
+		r.reply(ctx, ev, chat.Message{Text: text.AlertNotAllowed})
 		return
 	}
 	req, err := r.svc.Get(ctx, tap.RequestID(id))
 	if err != nil || r.d.Audit == nil || alertTitles[watch.Rule(rule)] == "" {
 		// Fail closed: an acknowledgement that cannot be audited, or of a
 		// request or rule that does not exist, records nothing.
-		r.reply(ctx, ev, chat.Message{Text: textAlertUnknown})
+		r.reply(ctx, ev, chat.Message{Text: text.AlertUnknown})
 		return
 	}
 	if actor.EntraID == req.Requester.EntraID || tap.UserID(actor.EntraID) == req.Target.ID {
-		r.reply(ctx, ev, chat.Message{Text: textAlertNotYours})
+		r.reply(ctx, ev, chat.Message{Text: text.AlertNotYours})
 		return
 	}
 	if err := r.d.Audit.Record(ctx, tap.AuditRecord{Actor: "entra:" + string(actor.EntraID), Action: watch.ActionExpected,
@@ -87,7 +77,7 @@ func (r *Router) expected(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		r.say(ctx, ev, err)
 		return
 	}
-	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(textAlertExpected, chat.Esc(actorName(actor)))})
+	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.AlertExpected, chat.Esc(actorName(actor)))})
 }
 
 // firstUsed is the status suffix for a pass the watch saw used: "; first
@@ -103,7 +93,7 @@ func firstUsed(q *tap.Request) string {
 	}
 	at := u.At.In(z).Format("15:04 MST, 2 Jan")
 	if u.IP == "" {
-		return "; first used by " + at + " (seen as used by Entra)"
+		return text.FirstUsedByEntra(at)
 	}
-	return "; first used " + at + " from " + chat.Esc(u.Where())
+	return text.FirstUsedFrom(at, chat.Esc(u.Where()))
 }

@@ -16,6 +16,9 @@ const (
 	// ActionSay feeds Value to the dialog as if typed (summary buttons:
 	// "confirm", "cancel", "change lifetime", yes/no answers).
 	ActionSay = "tap_say"
+	// ActionFeedback is the new hire's rating of their setup; Value:
+	// "<request id> <1-5>".
+	ActionFeedback = "tap_feedback"
 
 	FormRequest = "tap_request"     // the request form (dialog fields)
 	FormDeny    = "tap_deny_reason" // field "reason"; State: request id

@@ -5,7 +5,8 @@
 // not working at login", "Issue 3: can't find TAP").
 //
 // Run reads; Evaluate is the pure decision on what was read, so every
-// cause is tested without a tenant. The words are in texts.go.
+// cause is tested without a tenant. The words are in
+// internal/text/diagnose.go.
 package diagnose
 
 import (
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Reader is the slice of Entra a diagnosis reads (graph.Client).
@@ -141,11 +143,11 @@ func Evaluate(f Facts, now time.Time) Report {
 	included := f.Policy.IncludeAll || anyIn(f.Groups, f.Policy.IncludeGroups)
 	excluded := anyIn(f.Groups, f.Policy.ExcludeGroups)
 	rep.Checks = []Check{
-		{Name: checkAccount, OK: f.User.Enabled, Detail: yesNo(f.User.Enabled, detailEnabled, detailDisabled)},
-		{Name: checkPolicy, OK: f.Policy.Enabled, Detail: yesNo(f.Policy.Enabled, detailPolicyOn, detailPolicyOff)},
-		{Name: checkTargets, OK: included && !excluded, Detail: targetDetail(included, excluded)},
+		{Name: text.DiagCheckAccount, OK: f.User.Enabled, Detail: yesNo(f.User.Enabled, text.DiagDetailEnabled, text.DiagDetailDisabled)},
+		{Name: text.DiagCheckPolicy, OK: f.Policy.Enabled, Detail: yesNo(f.Policy.Enabled, text.DiagDetailPolicyOn, text.DiagDetailPolicyOff)},
+		{Name: text.DiagCheckTargets, OK: included && !excluded, Detail: targetDetail(included, excluded)},
 		passCheck(rep.Pass, now),
-		{Name: checkMethods, OK: true, Detail: methodsDetail(rep.Strong)},
+		{Name: text.DiagCheckMethods, OK: true, Detail: methodsDetail(rep.Strong)},
 	}
 	rep.Cause = cause(f.User.Enabled, f.Policy.Enabled, included && !excluded, rep.Pass, now)
 	return rep

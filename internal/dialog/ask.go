@@ -5,6 +5,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // say builds a button that feeds value back as typed text.
@@ -13,8 +14,8 @@ func sayButton(label, value string, style chat.Style) chat.Button {
 }
 
 var (
-	btnDefaults = sayButton(labelDefaults, "defaults", chat.StyleDefault)
-	btnCancel   = sayButton(labelCancel, "cancel", chat.StyleDanger)
+	btnDefaults = sayButton(text.DialogLabelDefaults, "defaults", chat.StyleDefault)
+	btnCancel   = sayButton(text.CancelLabel, "cancel", chat.StyleDanger)
 )
 
 // reason returns the session's reason or the default one.
@@ -28,7 +29,7 @@ func (t *turn) reason() tap.Reason {
 // who names the target in a question.
 func (t *turn) who() string {
 	if t.s.Target == nil {
-		return textTheNewHire
+		return text.TheNewHire
 	}
 	if t.s.Target.DisplayName != "" {
 		return chat.Esc(t.s.Target.DisplayName)
@@ -43,26 +44,26 @@ func (t *turn) ask(sl slot) {
 	var m chat.Message
 	switch sl {
 	case slotTarget:
-		m = chat.Message{Text: textAskTarget, Buttons: []chat.Button{btnCancel}}
+		m = chat.Message{Text: text.DialogAskTarget, Buttons: []chat.Button{btnCancel}}
 	case slotReason:
-		m = chat.Message{Text: textAskReason}
+		m = chat.Message{Text: text.DialogAskReason}
 		for _, x := range tap.Reasons {
 			m.Buttons = append(m.Buttons, sayButton(reasonLabel(x), reasonLabel(x), chat.StyleDefault))
 		}
 	case slotJustification:
-		m = chat.Message{Text: textAskJustification, Buttons: []chat.Button{sayButton(labelSkip, "skip", chat.StyleDefault)}}
+		m = chat.Message{Text: text.DialogAskJustification, Buttons: []chat.Button{sayButton(text.DialogLabelSkip, "skip", chat.StyleDefault)}}
 	case slotZone:
 		m = chat.Message{Text: fmtAskZone(t.who(), t.mine), Buttons: []chat.Button{
 			sayButton(fmtLabelMine(t.mine), t.mine, chat.StylePrimary)}}
 	case slotStart:
 		m = chat.Message{Text: fmtAskStart(reasonLabel(r), t.describeStart(t.defaultStart())), Buttons: []chat.Button{
-			sayButton(labelDefault, "default", chat.StylePrimary), sayButton(labelNow, "now", chat.StyleDefault)}}
+			sayButton(text.DialogLabelDefault, "default", chat.StylePrimary), sayButton(text.DialogLabelNow, "now", chat.StyleDefault)}}
 	case slotLifetime:
 		m = chat.Message{Text: fmtAskLifetime(reasonLabel(r), rd.Lifetime, t.cfg.MinLifetime, t.cfg.MaxLifetime),
 			Buttons: []chat.Button{sayButton(FormatDuration(rd.Lifetime), "default", chat.StylePrimary)}}
 	case slotOneTime:
 		m = chat.Message{Text: fmtAskOneTime(reasonLabel(r), rd.OneTime), Buttons: []chat.Button{
-			sayButton(labelOneTimeYes, "yes", chat.StyleDefault), sayButton(labelOneTimeNo, "no", chat.StyleDefault)}}
+			sayButton(text.DialogLabelOneTimeYes, "yes", chat.StyleDefault), sayButton(text.DialogLabelOneTimeNo, "no", chat.StyleDefault)}}
 	}
 	if cur := t.current(sl); cur != "" {
 		m.Note = fmtCurrent(cur)
@@ -85,7 +86,7 @@ func (t *turn) current(sl slot) string {
 		return reasonLabel(t.s.Reason)
 	case slotJustification:
 		if *t.s.Justification == "" {
-			return textNone
+			return text.DialogNone
 		}
 		return chat.Esc(*t.s.Justification)
 	case slotZone:
@@ -163,7 +164,7 @@ func hireDay(t time.Time, loc *time.Location) (int, time.Month, int) {
 // Sarah Johnson".
 func (t *turn) describeStart(at time.Time, now bool) string {
 	if now {
-		return textStartNow
+		return text.DialogStartNow
 	}
 	mine := at.In(location(t.mine))
 	hz := t.wallZone()
@@ -215,27 +216,27 @@ func (t *turn) fillDefaults() {
 // summary shows the whole request with confirm / change / cancel.
 func (t *turn) summary() chat.Message {
 	s := t.s
-	just := textNone
+	just := text.DialogNone
 	if *s.Justification != "" {
 		just = *s.Justification
 	}
-	facts := []chat.Fact{{Label: labelFor, Value: userLine(*s.Target)}}
+	facts := []chat.Fact{{Label: text.DialogLabelFor, Value: userLine(*s.Target)}}
 	if s.Target.Department != "" {
-		facts = append(facts, chat.Fact{Label: labelDepartment, Value: s.Target.Department})
+		facts = append(facts, chat.Fact{Label: text.FactDepartment, Value: s.Target.Department})
 	}
 	facts = append(facts,
-		chat.Fact{Label: labelReason, Value: reasonLabel(s.Reason)},
-		chat.Fact{Label: labelNote, Value: just},
-		chat.Fact{Label: labelStarts, Value: chat.Plain(t.describeStart(s.Start, s.StartNow))},
-		chat.Fact{Label: labelLasts, Value: t.describeLifetime()},
-		chat.Fact{Label: labelUse, Value: oneTimeLabel(*s.OneTime)},
-		chat.Fact{Label: labelZone, Value: s.HireZone},
+		chat.Fact{Label: text.FactReason, Value: reasonLabel(s.Reason)},
+		chat.Fact{Label: text.DialogLabelNote, Value: just},
+		chat.Fact{Label: text.FactStarts, Value: chat.Plain(t.describeStart(s.Start, s.StartNow))},
+		chat.Fact{Label: text.DialogLabelLasts, Value: t.describeLifetime()},
+		chat.Fact{Label: text.DialogLabelUse, Value: oneTimeLabel(*s.OneTime)},
+		chat.Fact{Label: text.DialogLabelZone, Value: s.HireZone},
 	)
-	return chat.Message{Title: titleSummary, Text: textSummary, Facts: facts, Buttons: []chat.Button{
-		sayButton(labelConfirm, "confirm", chat.StylePrimary),
-		sayButton(labelChangeStart, "change start", chat.StyleDefault),
-		sayButton(labelChangeLifetime, "change lifetime", chat.StyleDefault),
-		sayButton(labelChangeMore, "no", chat.StyleDefault),
+	return chat.Message{Title: text.DialogTitleSummary, Text: text.DialogSummary, Facts: facts, Buttons: []chat.Button{
+		sayButton(text.DialogLabelConfirm, "confirm", chat.StylePrimary),
+		sayButton(text.DialogLabelChangeStart, "change start", chat.StyleDefault),
+		sayButton(text.DialogLabelChangeLifetime, "change lifetime", chat.StyleDefault),
+		sayButton(text.DialogLabelChangeMore, "no", chat.StyleDefault),
 		btnCancel,
 	}}
 }
@@ -252,35 +253,35 @@ func (t *turn) describeLifetime() string {
 
 // changeMenu offers every slot to change.
 func (t *turn) changeMenu() chat.Message {
-	m := chat.Message{Text: textWhatToChange}
+	m := chat.Message{Text: text.DialogWhatToChange}
 	for _, c := range []struct{ label, value string }{
-		{labelChangeTarget, "change person"}, {labelChangeReason, "change reason"},
-		{labelChangeNote, "change note"}, {labelChangeZone, "change zone"},
-		{labelChangeStart, "change start"}, {labelChangeLifetime, "change lifetime"},
-		{labelChangeOneTime, "change one-time"},
+		{text.DialogLabelChangeTarget, "change person"}, {text.DialogLabelChangeReason, "change reason"},
+		{text.DialogLabelChangeNote, "change note"}, {text.DialogLabelChangeZone, "change zone"},
+		{text.DialogLabelChangeStart, "change start"}, {text.DialogLabelChangeLifetime, "change lifetime"},
+		{text.DialogLabelChangeOneTime, "change one-time"},
 	} {
 		m.Buttons = append(m.Buttons, sayButton(c.label, c.value, chat.StyleDefault))
 	}
-	m.Buttons = append(m.Buttons, sayButton(labelConfirm, "confirm", chat.StylePrimary), btnCancel)
+	m.Buttons = append(m.Buttons, sayButton(text.DialogLabelConfirm, "confirm", chat.StylePrimary), btnCancel)
 	return m
 }
 
 // targetCard shows who the directory found, so the requester can catch
 // the wrong person.
 func targetCard(u tap.User, loc *time.Location) chat.Message {
-	facts := []chat.Fact{{Label: labelName, Value: orDash(u.DisplayName)}, {Label: labelUPN, Value: u.UPN}}
+	facts := []chat.Fact{{Label: text.DialogLabelName, Value: orDash(u.DisplayName)}, {Label: text.DialogLabelUPN, Value: u.UPN}}
 	if u.Mail != "" && u.Mail != u.UPN {
-		facts = append(facts, chat.Fact{Label: labelMail, Value: u.Mail})
+		facts = append(facts, chat.Fact{Label: text.DialogLabelMail, Value: u.Mail})
 	}
-	facts = append(facts, chat.Fact{Label: labelDepartment, Value: orDash(u.Department)})
-	hd := textUnknown
+	facts = append(facts, chat.Fact{Label: text.FactDepartment, Value: orDash(u.Department)})
+	hd := text.DialogUnknown
 	if !u.HireDate.IsZero() {
 		y, m, d := hireDay(u.HireDate, loc)
 		hd = time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
 	}
-	facts = append(facts, chat.Fact{Label: labelHireDate, Value: hd})
-	return chat.Message{Text: textFound, Facts: facts,
-		Buttons: []chat.Button{sayButton(labelWrongPerson, "change person", chat.StyleDefault)}}
+	facts = append(facts, chat.Fact{Label: text.FactHireDate, Value: hd})
+	return chat.Message{Text: text.DialogFound, Facts: facts,
+		Buttons: []chat.Button{sayButton(text.DialogLabelWrongPerson, "change person", chat.StyleDefault)}}
 }
 
 func userLine(u tap.User) string {
@@ -292,7 +293,7 @@ func userLine(u tap.User) string {
 
 func orDash(s string) string {
 	if s == "" {
-		return textDash
+		return text.DialogDash
 	}
 	return s
 }

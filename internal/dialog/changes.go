@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // rawValues is each filled slot's value, for telling what a turn changed.
@@ -76,7 +77,7 @@ func (t *turn) tooLong() bool {
 // asked again.
 func (t *turn) stop(said bool) {
 	if !said {
-		t.sayText(textNothingApplied)
+		t.sayText(text.DialogNothingApplied)
 	}
 	if t.opened {
 		*t.s = *New()

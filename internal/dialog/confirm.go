@@ -5,6 +5,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // clarify reads the answer to "which zone did you mean?" and re-reads the
@@ -100,7 +101,7 @@ func (t *turn) resolved() {
 			if t.move(evAskPrefix + string(slotTarget)) {
 				f := RequestForm(t.cfg, vals)
 				setFieldError(&f, FieldTarget, msg)
-				t.say(chat.Message{Text: textFormFix, Form: &f})
+				t.say(chat.Message{Text: text.DialogFormFix, Form: &f})
 			}
 			return
 		}
@@ -133,7 +134,7 @@ func resolveErrText(err error, upn string) string {
 	case errors.Is(err, tap.ErrConflict):
 		return fmtUserAmbiguous(upn)
 	}
-	return textLookupFailed
+	return text.DialogLookupFailed
 }
 
 // refusalText is the sentence of a parser's refusal.
@@ -142,5 +143,5 @@ func refusalText(err error) string {
 	if errors.As(err, &r) {
 		return r.Msg
 	}
-	return textInternal
+	return text.DialogInternal
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // numericDateAt reads a date written in digits: dotted day-first
@@ -59,7 +60,7 @@ func (sp startSpec) slashOrder() (time.Month, int, error) {
 	case dayFirst && !monthFirst:
 		return time.Month(b), a, nil
 	case !monthFirst && !dayFirst:
-		return 0, 0, tap.Refuse(tap.ErrInvalidInput, textStartNoSuchDate)
+		return 0, 0, tap.Refuse(tap.ErrInvalidInput, text.DialogStartNoSuchDate)
 	}
 	return 0, 0, tap.Refuse(tap.ErrInvalidInput, fmtStartSlash(slashText(sp.slash)))
 }
@@ -113,7 +114,7 @@ func rangeEndAt(toks []token, i int, sp *startSpec) int {
 func (sp startSpec) rangeLifetime(start time.Time, loc *time.Location) (time.Duration, error) {
 	s := start.In(loc)
 	if sp.endHour == sp.hour && sp.endMin == sp.min {
-		return 0, tap.Refuse(tap.ErrInvalidInput, textRangeEmpty)
+		return 0, tap.Refuse(tap.ErrInvalidInput, text.DialogRangeEmpty)
 	}
 	end := time.Date(s.Year(), s.Month(), s.Day(), sp.endHour, sp.endMin, 0, 0, loc)
 	if !end.After(start) {

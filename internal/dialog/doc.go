@@ -8,5 +8,6 @@
 // Output.Resolve in Entra and calls Step again with the answer, submits
 // Output.Submit to approvals and runs Output.Command.
 //
-// Every sentence the bot says lives in texts.go.
+// Every sentence the bot says lives in internal/text (dialog.go); texts.go
+// fills them with values.
 package dialog

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // slot names one piece of a request.
@@ -121,8 +122,8 @@ func extract(text string, focus slot) extraction {
 }
 
 // extractLine reads a message (or one line of it) that has no labels.
-func extractLine(text string, focus slot) extraction {
-	toks := tokenize(text)
+func extractLine(said string, focus slot) extraction {
+	toks := tokenize(said)
 	var x extraction
 	for i := 0; i < len(toks); {
 		t := toks[i]
@@ -136,7 +137,7 @@ func extractLine(text string, focus slot) extraction {
 			case err != nil:
 				x.targetErr = err
 			case x.target != "" && !strings.EqualFold(x.target, v):
-				x.target, x.targetErr = "", tap.Refuse(tap.ErrInvalidInput, textOneTarget)
+				x.target, x.targetErr = "", tap.Refuse(tap.ErrInvalidInput, text.DialogOneTarget)
 			case x.targetErr == nil:
 				x.target = v
 			}
@@ -144,7 +145,7 @@ func extractLine(text string, focus slot) extraction {
 			continue
 		}
 		if kw, keep := justKeyword(t); kw {
-			rest := strings.TrimSpace(text[t.off+len(t.raw):])
+			rest := strings.TrimSpace(said[t.off+len(t.raw):])
 			rest = strings.TrimSpace(strings.TrimLeft(rest, ":-– "))
 			if rest != "" {
 				if keep {
@@ -168,13 +169,13 @@ func extractLine(text string, focus slot) extraction {
 					if rest.w == "to" && i+1 < len(toks) {
 						rest = toks[i+1]
 					}
-					x.changeTo = strings.TrimSpace(text[rest.off:])
+					x.changeTo = strings.TrimSpace(said[rest.off:])
 				}
 				break // the rest is the new value of that slot alone
 			}
 		}
 		if n := matchPhrase(toks, i, "next week"); n > 0 {
-			x.startErr = tap.Refuse(tap.ErrInvalidInput, textStartWhichDay)
+			x.startErr = tap.Refuse(tap.ErrInvalidInput, text.DialogStartWhichDay)
 			i += n
 			continue
 		}
@@ -194,7 +195,7 @@ func extractLine(text string, focus slot) extraction {
 			continue
 		}
 		if r, n := reasonAt(toks, i); n > 0 {
-			if x.reason == "" && reasonNote(text, toks, i+n, &x) {
+			if x.reason == "" && reasonNote(said, toks, i+n, &x) {
 				x.reason = r
 				break
 			}
@@ -224,7 +225,7 @@ func extractLine(text string, focus slot) extraction {
 		i++
 	}
 	if x.hasLife && x.start.hasEnd && x.err == nil {
-		x.err = tap.Refuse(tap.ErrInvalidInput, textRangeAndLifetime)
+		x.err = tap.Refuse(tap.ErrInvalidInput, text.DialogRangeAndLifetime)
 	}
 	if x.start.zone != "" {
 		switch {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Field ids of the request form (chat.FormRequest). Submitted values go
@@ -31,16 +32,16 @@ func RequestForm(cfg Config, prefill map[string]string) chat.Form {
 	for _, r := range tap.Reasons {
 		reasons = append(reasons, chat.Option{Value: string(r), Label: reasonLabel(r)})
 	}
-	f := chat.Form{ID: chat.FormRequest, Title: formTitle, Submit: formSubmit, Fields: []chat.Field{
-		{ID: FieldTarget, Label: formLabelTarget, Kind: chat.FieldText, Placeholder: formHintTarget},
-		{ID: FieldReason, Label: labelReason, Kind: chat.FieldSelect, Options: reasons, Value: string(tap.ReasonOnboarding)},
-		{ID: FieldJustification, Label: labelNote, Kind: chat.FieldTextArea, Optional: true, Placeholder: formHintNote},
-		{ID: FieldZone, Label: labelZone, Kind: chat.FieldText, Optional: true, Placeholder: formHintZone},
-		{ID: FieldStart, Label: labelStarts, Kind: chat.FieldDateTime, Optional: true, Placeholder: formHintStart},
-		{ID: FieldLifetime, Label: labelLasts, Kind: chat.FieldText, Optional: true,
+	f := chat.Form{ID: chat.FormRequest, Title: text.DialogFormTitle, Submit: text.DialogFormSubmit, Fields: []chat.Field{
+		{ID: FieldTarget, Label: text.DialogFormLabelTarget, Kind: chat.FieldText, Placeholder: text.DialogFormHintTarget},
+		{ID: FieldReason, Label: text.FactReason, Kind: chat.FieldSelect, Options: reasons, Value: string(tap.ReasonOnboarding)},
+		{ID: FieldJustification, Label: text.DialogLabelNote, Kind: chat.FieldTextArea, Optional: true, Placeholder: text.DialogFormHintNote},
+		{ID: FieldZone, Label: text.DialogLabelZone, Kind: chat.FieldText, Optional: true, Placeholder: text.DialogFormHintZone},
+		{ID: FieldStart, Label: text.FactStarts, Kind: chat.FieldDateTime, Optional: true, Placeholder: text.DialogFormHintStart},
+		{ID: FieldLifetime, Label: text.DialogLabelLasts, Kind: chat.FieldText, Optional: true,
 			Placeholder: fmtFormHintLifetime(cfg.MinLifetime, cfg.MaxLifetime)},
-		{ID: FieldOneTime, Label: labelUse, Kind: chat.FieldSelect, Value: "default", Options: []chat.Option{
-			{Value: "default", Label: formOneTimeDefault}, {Value: "yes", Label: oneTimeLabel(true)},
+		{ID: FieldOneTime, Label: text.DialogLabelUse, Kind: chat.FieldSelect, Value: "default", Options: []chat.Option{
+			{Value: "default", Label: text.DialogFormOneTimeDefault}, {Value: "yes", Label: oneTimeLabel(true)},
 			{Value: "no", Label: oneTimeLabel(false)}}},
 	}}
 	for i := range f.Fields {
@@ -125,7 +126,7 @@ func (t *turn) form() {
 	}
 	if bad {
 		t.out.Ended = t.s.State == StateIdle
-		t.say(chat.Message{Text: textFormFix, Form: &f})
+		t.say(chat.Message{Text: text.DialogFormFix, Form: &f})
 		return
 	}
 	prev := t.s.Target

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 func FuzzParseTarget(f *testing.F) {
@@ -167,15 +168,15 @@ func FuzzStep(f *testing.F) {
 		"yes", "actually 4 hours", "defaults", "x@y.com", "help"} {
 		f.Add(s, uint8(0))
 	}
-	f.Fuzz(func(t *testing.T, text string, st uint8) {
+	f.Fuzz(func(t *testing.T, said string, st uint8) {
 		s := sessionIn(States[int(st)%len(States)])
-		out := s.Step(testCfg, Input{Now: testNow, Zone: "America/New_York", Text: text})
+		out := s.Step(testCfg, Input{Now: testNow, Zone: "America/New_York", Text: said})
 		if len(out.Replies) == 0 && out.Resolve == "" && out.Command == nil && out.Submit == nil {
-			t.Fatalf("silent answer to %q in %s", text, States[int(st)%len(States)])
+			t.Fatalf("silent answer to %q in %s", said, States[int(st)%len(States)])
 		}
 		for _, m := range out.Replies {
-			if strings.Contains(m.Text, textInternal) {
-				t.Fatalf("internal error for %q", text)
+			if strings.Contains(m.Text, text.DialogInternal) {
+				t.Fatalf("internal error for %q", said)
 			}
 		}
 		b, err := json.Marshal(s)

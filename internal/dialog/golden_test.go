@@ -12,6 +12,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
@@ -326,7 +327,7 @@ func TestTranscripts(t *testing.T) {
 			}
 			for _, o := range outs {
 				for _, m := range o.Replies {
-					if strings.Contains(m.Text, textInternal) {
+					if strings.Contains(m.Text, text.DialogInternal) {
 						t.Errorf("internal error reply in %s", tc.name)
 					}
 				}

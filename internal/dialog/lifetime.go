@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // maxDuration bounds any parsed duration so arithmetic cannot overflow.
@@ -150,7 +151,7 @@ func ParseLifetime(s string) (time.Duration, error) {
 	}
 	d = d.Round(time.Minute)
 	if d <= 0 {
-		return 0, tap.Refuse(tap.ErrInvalidInput, textLifetimeZero)
+		return 0, tap.Refuse(tap.ErrInvalidInput, text.DialogLifetimeZero)
 	}
 	return d, nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // inputKind is a kind of input the machine can receive.
@@ -181,7 +182,7 @@ func TestMachineTable(t *testing.T) {
 			got := outcome(s, out)
 			gen[st][k] = got
 			for _, m := range out.Replies {
-				if m.Text == textInternal {
+				if m.Text == text.DialogInternal {
 					t.Errorf("%s × %s: internal error", st, k)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // TestRestoredSessionContinues stops a conversation half-way, stores it
@@ -325,7 +326,7 @@ func TestSmallBehaviours(t *testing.T) {
 	})
 	t.Run("thanks", func(t *testing.T) {
 		out := New().Step(testCfg, in("thanks"))
-		if !out.Ended || len(out.Replies) != 1 || out.Replies[0].Text != textWelcome {
+		if !out.Ended || len(out.Replies) != 1 || out.Replies[0].Text != text.DialogWelcome {
 			t.Errorf("out %+v", out)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // startSpec is a start as typed, before it is placed in a zone.
@@ -335,7 +336,7 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 			}
 		}
 		if sp.d < 1 || sp.d > 31 || time.Date(yy, mm, sp.d, 12, 0, 0, 0, loc).Day() != sp.d {
-			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartNoSuchDate)
+			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, text.DialogStartNoSuchDate)
 		}
 		y, m, d, dated = yy, mm, sp.d, true
 	case sp.hasSlash:
@@ -351,7 +352,7 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 			yy = nearestYear(nowL, sp.m, sp.d, loc)
 		}
 		if sp.d < 1 || sp.d > 31 || sp.m < 1 || sp.m > 12 || time.Date(yy, sp.m, sp.d, 12, 0, 0, 0, loc).Day() != sp.d {
-			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartNoSuchDate)
+			return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, text.DialogStartNoSuchDate)
 		}
 		y, m, d, dated = yy, sp.m, sp.d, true
 	case sp.hasDayOffset:
@@ -377,7 +378,7 @@ func (sp startSpec) resolve(now time.Time, loc *time.Location, dayStart int, lea
 	case dated:
 		t = time.Date(y, m, d, dayStart, 0, 0, 0, loc).Add(-lead)
 	default:
-		return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, textStartSyntax)
+		return time.Time{}, false, tap.Refuse(tap.ErrInvalidInput, text.DialogStartSyntax)
 	}
 	if sp.hasWeekday && !sp.hasDate && !sp.hasSlash && !sp.hasDayOffset && !sp.next && delta == 0 && t.Before(now) {
 		t = t.AddDate(0, 0, 7)

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Entra's limits for a userPrincipalName: 64 characters before the @, 48
@@ -42,14 +43,14 @@ func hiddenRune(r rune) bool {
 func ParseTarget(s string) (string, error) {
 	for _, r := range s {
 		if hiddenRune(r) {
-			return "", tap.Refuse(tap.ErrInvalidInput, textTargetHidden)
+			return "", tap.Refuse(tap.ErrInvalidInput, text.DialogTargetHidden)
 		}
 	}
 	s = strings.TrimSpace(norm.NFKC.String(s))
 	s = unwrapMailto(s)
 	s = strings.TrimRight(strings.Trim(s, "<>\"`()[]"), ".,;:!?")
 	if s == "" {
-		return "", tap.Refuse(tap.ErrInvalidInput, textTargetEmpty)
+		return "", tap.Refuse(tap.ErrInvalidInput, text.DialogTargetEmpty)
 	}
 	if !utf8.ValidString(s) {
 		return "", tap.Refuse(tap.ErrInvalidInput, fmtTargetSyntax(s))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // turn is one Step in progress.
@@ -29,7 +30,7 @@ func (t *turn) sayText(s string)   { t.say(chat.Message{Text: s}) }
 // move fires an event; a refused transition is a bug, reported plainly.
 func (t *turn) move(event string) bool {
 	if err := t.s.fire(event); err != nil {
-		t.sayText(textInternal)
+		t.sayText(text.DialogInternal)
 		*t.s = *New()
 		t.out.Ended = true
 		return false
@@ -50,13 +51,13 @@ func (t *turn) run() {
 
 // text handles typed text (or a button's value).
 func (t *turn) text(raw string) {
-	text := strings.TrimSpace(norm.NFKC.String(raw))
-	if len(text) >= 4 && strings.EqualFold(text[:4], "/tap") && (len(text) == 4 || text[4] == ' ') {
-		text = "tap" + text[4:] // Teams has no slash commands: a leading /tap is the word
+	said := strings.TrimSpace(norm.NFKC.String(raw))
+	if len(said) >= 4 && strings.EqualFold(said[:4], "/tap") && (len(said) == 4 || said[4] == ' ') {
+		said = "tap" + said[4:] // Teams has no slash commands: a leading /tap is the word
 	}
-	w := words(tokenize(text))
+	w := words(tokenize(said))
 	if t.s.State == StateIdle {
-		t.idle(text, w)
+		t.idle(said, w)
 		return
 	}
 	if w == "" {
@@ -70,7 +71,7 @@ func (t *turn) text(raw string) {
 	case navRestart:
 		t.s.reset()
 		if t.move(evRestart) {
-			t.sayText(textRestart)
+			t.sayText(text.DialogRestart)
 			t.ask(slotTarget)
 		}
 		return
@@ -78,7 +79,7 @@ func (t *turn) text(raw string) {
 		if sl, ok := slotOf(t.s.State); ok {
 			t.sayText(slotHelp[sl])
 		} else {
-			t.sayText(textHelpInRequest)
+			t.sayText(text.DialogHelpInRequest)
 		}
 		t.reask()
 		return
@@ -95,9 +96,9 @@ func (t *turn) text(raw string) {
 			return
 		}
 	}
-	if cmd := commandOf(text, w); cmd != nil && passThrough[cmd.Name] {
+	if cmd := commandOf(said, w); cmd != nil && passThrough[cmd.Name] {
 		t.out.Command = cmd
-		t.sayText(textDraftKept)
+		t.sayText(text.DialogDraftKept)
 		t.reask()
 		return
 	}
@@ -109,38 +110,38 @@ func (t *turn) text(raw string) {
 		}
 		t.out.Resolve = t.s.PendingTarget
 	case StateClarify:
-		t.clarify(text)
+		t.clarify(said)
 	case StateConfirm:
-		t.confirm(text, w)
+		t.confirm(said, w)
 	default:
 		sl, _ := slotOf(t.s.State)
-		t.answer(sl, text, w)
+		t.answer(sl, said, w)
 	}
 }
 
 // idle handles text outside a request: commands, or the start of one.
-func (t *turn) idle(text, w string) {
+func (t *turn) idle(said, w string) {
 	t.out.Ended = true
 	if w == "" || navOf(w) == navHelp || mentionsHelp(w) {
 		t.out.Command = &Command{Name: "help"}
 		return
 	}
-	if cmd := commandOf(text, w); cmd != nil {
+	if cmd := commandOf(said, w); cmd != nil {
 		t.out.Command = cmd
 		return
 	}
 	if navOf(w) == navCancel {
-		t.sayText(textNothingToCancel)
+		t.sayText(text.DialogNothingToCancel)
 		return
 	}
 	if thanksWords[w] {
-		t.sayText(textWelcome)
+		t.sayText(text.DialogWelcome)
 		return
 	}
 	begin := asksForPass(w) || navOf(w) == navRestart
-	x := extract(text, "")
+	x := extract(said, "")
 	if !begin && (!x.found() || offTopic(x)) {
-		t.sayText(fmtNotUnderstood(text))
+		t.sayText(fmtNotUnderstood(said))
 		t.out.Command = &Command{Name: "help"}
 		return
 	}
@@ -151,7 +152,7 @@ func (t *turn) idle(text, w string) {
 	}
 	t.opened = true
 	if x.found() {
-		t.apply(x, text)
+		t.apply(x, said)
 		return
 	}
 	t.ask(slotTarget)
@@ -171,7 +172,7 @@ func correctionCue(w string) bool {
 }
 
 // answer handles text while sl is being asked.
-func (t *turn) answer(sl slot, text, w string) {
+func (t *turn) answer(sl slot, said, w string) {
 	yes, yerr := ParseYesNo(w)
 	acceptsYes := sl == slotReason || sl == slotZone || sl == slotStart || sl == slotLifetime
 	if navOf(w) == navDefault || (sl == slotJustification && skipWords[w]) || acceptsYes && yerr == nil && yes {
@@ -180,7 +181,7 @@ func (t *turn) answer(sl slot, text, w string) {
 			return
 		}
 		if sl == slotTarget {
-			t.sayText(textTargetNoDefault)
+			t.sayText(text.DialogTargetNoDefault)
 			t.ask(sl)
 			return
 		}
@@ -191,14 +192,14 @@ func (t *turn) answer(sl slot, text, w string) {
 	var focusErr error
 	if !correctionCue(w) {
 		var handled bool
-		handled, focusErr = t.focused(sl, text)
+		handled, focusErr = t.focused(sl, said)
 		if handled {
 			return
 		}
 	}
-	x := extract(text, sl)
+	x := extract(said, sl)
 	if x.found() {
-		t.apply(x, text)
+		t.apply(x, said)
 		return
 	}
 	if x.change != "" {
@@ -208,7 +209,7 @@ func (t *turn) answer(sl slot, text, w string) {
 	if focusErr != nil {
 		t.sayText(refusalText(focusErr))
 	} else {
-		t.sayText(fmtNotUnderstood(text))
+		t.sayText(fmtNotUnderstood(said))
 	}
 	t.ask(sl)
 }
@@ -326,7 +327,7 @@ func (t *turn) reask() {
 func (t *turn) back() {
 	n := len(t.s.History)
 	if n == 0 {
-		t.sayText(textNothingBack)
+		t.sayText(text.DialogNothingBack)
 		t.reask()
 		return
 	}
@@ -340,7 +341,7 @@ func (t *turn) back() {
 func (t *turn) cancel() {
 	t.move(evCancel)
 	*t.s = *New()
-	t.sayText(textCancelled)
+	t.sayText(text.DialogCancelled)
 	t.out.Ended = true
 }
 

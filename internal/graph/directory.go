@@ -11,6 +11,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // userFields is the $select for every user read: accountEnabled and
@@ -72,9 +73,7 @@ func toUser(u models.Userable) tap.User {
 	return out
 }
 
-func userNotFound(key string) string {
-	return fmt.Sprintf("No user %s was found in the directory.", key)
-}
+func userNotFound(key string) string { return text.GraphNoUser(key) }
 
 // User returns the user by object id or userPrincipalName.
 // ErrUserNotFound (as a *tap.Refusal) if absent.

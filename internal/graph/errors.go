@@ -14,6 +14,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // call describes one Graph operation for error classification.
@@ -123,12 +124,9 @@ func classifyAnswer(c call, a graphAnswer) error {
 	}
 	switch {
 	case a.status == http.StatusUnauthorized:
-		return fmt.Errorf("%s: %w", where, tap.Refuse(tap.ErrPermission,
-			"Microsoft Graph rejected tapbot's access token. An administrator should check the app's credentials and tenant."))
+		return fmt.Errorf("%s: %w", where, tap.Refuse(tap.ErrPermission, text.GraphTokenRejected))
 	case a.status == http.StatusForbidden:
-		return fmt.Errorf("%s: %w", where, tap.Refuse(tap.ErrPermission, fmt.Sprintf(
-			"tapbot is not allowed to %s: its app registration needs the Microsoft Graph application permission %s (with admin consent).",
-			c.op, c.permission)))
+		return fmt.Errorf("%s: %w", where, tap.Refuse(tap.ErrPermission, text.GraphPermission(c.op, c.permission)))
 	case a.status == http.StatusNotFound:
 		sentinel := c.notFound
 		if sentinel == nil {
@@ -166,19 +164,17 @@ func refusalFromMessage(msg string) *tap.Refusal {
 		if g := lifetimeRange.FindStringSubmatch(msg); g != nil {
 			lo, _ := strconv.Atoi(g[1])
 			hi, _ := strconv.Atoi(g[2])
-			return tap.Refuse(tap.ErrLifetimeRange, fmt.Sprintf(
-				"The tenant's Temporary Access Pass policy allows a lifetime between %s and %s.", minutes(lo), minutes(hi)))
+			return tap.Refuse(tap.ErrLifetimeRange, text.GraphLifetimeBetween(minutes(lo), minutes(hi)))
 		}
-		return tap.Refuse(tap.ErrLifetimeRange, "The lifetime is outside the range the tenant's Temporary Access Pass policy allows.")
+		return tap.Refuse(tap.ErrLifetimeRange, text.GraphLifetimeRange)
 	case strings.Contains(m, "startdatetime") && strings.Contains(m, "past"):
-		return tap.Refuse(tap.ErrStartInPast, "The pass cannot start in the past. Choose a start time from now on.")
+		return tap.Refuse(tap.ErrStartInPast, text.GraphStartPast)
 	case strings.Contains(m, "external guest"):
-		return tap.Refuse(tap.ErrGuest, "External guests cannot hold a Temporary Access Pass.")
+		return tap.Refuse(tap.ErrGuest, text.GraphGuest)
 	case strings.Contains(m, "usercredentialpolicy"):
-		return tap.Refuse(tap.ErrMethodDisabled,
-			"The tenant's Temporary Access Pass method is turned off or does not cover this user.")
+		return tap.Refuse(tap.ErrMethodDisabled, text.GraphMethodOff)
 	case strings.Contains(m, "multi-use"):
-		return tap.Refuse(tap.ErrPolicy, "The tenant's Temporary Access Pass policy allows only one-time passes.")
+		return tap.Refuse(tap.ErrPolicy, text.GraphOneTimeOnly)
 	}
 	return nil
 }

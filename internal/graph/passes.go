@@ -12,6 +12,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // pastStartGrace: a requested start at most this far in the past means
@@ -91,7 +92,7 @@ func (c *Client) CreatePass(ctx context.Context, user tap.UserID, spec tap.PassS
 		return tap.Pass{}, err
 	}
 	if spec.Lifetime < 0 {
-		return tap.Pass{}, fmt.Errorf("%s: %w", cl.op, tap.Refuse(tap.ErrInvalidInput, "The pass lifetime cannot be negative."))
+		return tap.Pass{}, fmt.Errorf("%s: %w", cl.op, tap.Refuse(tap.ErrInvalidInput, text.GraphNegativeLifetime))
 	}
 	if err := ctx.Err(); err != nil {
 		return tap.Pass{}, fmt.Errorf("%s: not sent: %w: %w", cl.op, err, tap.ErrUnavailable)

@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tapbot/tapbot/internal/teams/botauth"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Caller is an authenticated calling application.
@@ -35,11 +36,11 @@ type authError struct {
 func (e *authError) Error() string { return e.reason }
 
 func unauthorized(reason string) error {
-	return &authError{status: http.StatusUnauthorized, reason: reason, detail: textUnauthorized}
+	return &authError{status: http.StatusUnauthorized, reason: reason, detail: text.APIUnauthorized}
 }
 
 func forbidden(reason, role string) error {
-	return &authError{status: http.StatusForbidden, reason: reason, detail: fmt.Sprintf(textForbiddenApp, role)}
+	return &authError{status: http.StatusForbidden, reason: reason, detail: fmt.Sprintf(text.APIForbiddenApp, role)}
 }
 
 // entraAuth validates Entra access tokens issued to a daemon app by the
@@ -127,7 +128,7 @@ func (a *entraAuth) authenticate(ctx context.Context, header string) (Caller, er
 	})
 	if err != nil {
 		if errors.Is(err, botauth.ErrKeysUnavailable) {
-			return Caller{}, &authError{status: http.StatusServiceUnavailable, reason: "signing keys unavailable", detail: textKeysUnavailable}
+			return Caller{}, &authError{status: http.StatusServiceUnavailable, reason: "signing keys unavailable", detail: text.APIKeysUnavailable}
 		}
 		return Caller{}, unauthorized(tokenReason(err))
 	}

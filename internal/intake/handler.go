@@ -16,6 +16,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Lifecycle is the part of approvals.Service the API drives: the same
@@ -129,9 +130,9 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (Caller, []by
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", fmt.Sprintf(textTooLarge, a.cfg.MaxBody))
+			writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", fmt.Sprintf(text.APITooLarge, a.cfg.MaxBody))
 		} else {
-			writeProblem(w, r, http.StatusBadRequest, "bad-request", fmt.Sprintf(textBadJSON, "the body could not be read"))
+			writeProblem(w, r, http.StatusBadRequest, "bad-request", fmt.Sprintf(text.APIBadJSON, "the body could not be read"))
 		}
 		return Caller{}, nil, false
 	}
@@ -178,7 +179,7 @@ func validKey(k string) bool {
 // create is POST /api/v1/requests.
 func (a *API) create(w http.ResponseWriter, r *http.Request) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", textContentType)
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", text.APIContentType)
 		return
 	}
 	caller, body, ok := a.authenticate(w, r)
@@ -187,7 +188,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.Header.Get(HeaderIdempotencyKey)
 	if !validKey(key) {
-		writeProblem(w, r, http.StatusBadRequest, "idempotency-key-missing", textNeedKey)
+		writeProblem(w, r, http.StatusBadRequest, "idempotency-key-missing", text.APINeedKey)
 		return
 	}
 	sum := sha256.Sum256(body)
@@ -268,7 +269,7 @@ func (a *API) submit(ctx context.Context, caller Caller, body []byte, id tap.Req
 		return nil, err
 	}
 	if a.cfg.NotifyPlatform == "" {
-		return nil, tap.Refuse(tap.ErrInvalidInput, textNoNotifyPlatform)
+		return nil, tap.Refuse(tap.ErrInvalidInput, text.APINoNotifyPlatform)
 	}
 	d, err := draft(ctx, a.d.Directory, a.cfg, in, caller)
 	if err != nil {
@@ -281,14 +282,14 @@ func (a *API) submit(ctx context.Context, caller Caller, body []byte, id tap.Req
 func (a *API) replay(w http.ResponseWriter, r *http.Request, caller Caller, held tap.IntakeKey, key, hash string, id tap.RequestID) {
 	switch {
 	case held.BodyHash != hash:
-		writeProblem(w, r, http.StatusConflict, "idempotency-key-reused", textKeyReused)
+		writeProblem(w, r, http.StatusConflict, "idempotency-key-reused", text.APIKeyReused)
 	case held.Request == "":
 		if req, ok := a.made(r.Context(), caller, key, hash, id); ok {
 			a.replayed(w, req)
 			return
 		}
 		w.Header().Set("Retry-After", "2")
-		writeProblem(w, r, http.StatusConflict, "idempotency-key-in-flight", textKeyInFlight)
+		writeProblem(w, r, http.StatusConflict, "idempotency-key-in-flight", text.APIKeyInFlight)
 	default:
 		req, err := a.own(r.Context(), caller, held.Request)
 		if err != nil {
@@ -305,13 +306,13 @@ func (a *API) own(ctx context.Context, caller Caller, id tap.RequestID) (*tap.Re
 	if errors.Is(err, tap.ErrNotFound) {
 		// One sentence for a missing request and another caller's: the
 		// answer must not tell which ids exist.
-		return nil, tap.Refuse(tap.ErrNotFound, textNotFound)
+		return nil, tap.Refuse(tap.ErrNotFound, text.APINotFound)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if req.Intake == nil || req.Intake.Caller != caller.ID {
-		return nil, tap.Refuse(tap.ErrNotFound, textNotFound)
+		return nil, tap.Refuse(tap.ErrNotFound, text.APINotFound)
 	}
 	return req, nil
 }
@@ -333,7 +334,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 // notFound gives a missing request the API's own sentence.
 func notFound(err error) error {
 	if errors.Is(err, tap.ErrNotFound) && !errors.As(err, new(*tap.Refusal)) {
-		return tap.Refuse(tap.ErrNotFound, textNotFound)
+		return tap.Refuse(tap.ErrNotFound, text.APINotFound)
 	}
 	return err
 }
@@ -366,7 +367,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	}
 	ref := r.URL.Query().Get("external_ref")
 	if ref == "" || len(ref) > maxRefLen {
-		writeProblem(w, r, http.StatusBadRequest, "bad-request", textNeedExternalRef)
+		writeProblem(w, r, http.StatusBadRequest, "bad-request", text.APINeedExternalRef)
 		return
 	}
 	ids, err := a.d.Store.IntakeRequests(r.Context(), caller.ID, ref)

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Input is the body of POST /api/v1/requests.
@@ -62,10 +63,10 @@ func decodeInput(body []byte) (Input, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return in, tap.Refuse(errMalformed, fmt.Sprintf(textBadJSON, jsonProblem(err)))
+		return in, tap.Refuse(errMalformed, fmt.Sprintf(text.APIBadJSON, jsonProblem(err)))
 	}
 	if dec.More() {
-		return in, tap.Refuse(errMalformed, fmt.Sprintf(textBadJSON, "more than one JSON value"))
+		return in, tap.Refuse(errMalformed, fmt.Sprintf(text.APIBadJSON, "more than one JSON value"))
 	}
 	return in, nil
 }
@@ -89,10 +90,10 @@ func (in Input) check() error {
 	var errs []error
 	in.Target, in.Requester = strings.TrimSpace(in.Target), strings.TrimSpace(in.Requester)
 	if in.Target == "" {
-		errs = append(errs, invalid(textNeedTarget))
+		errs = append(errs, invalid(text.APINeedTarget))
 	}
 	if in.Requester == "" {
-		errs = append(errs, invalid(textNeedRequester))
+		errs = append(errs, invalid(text.APINeedRequester))
 	}
 	for _, f := range []struct {
 		name, v string
@@ -100,18 +101,18 @@ func (in Input) check() error {
 	}{{"target", in.Target, maxIDLen}, {"requester", in.Requester, maxIDLen},
 		{"external_ref", in.ExternalRef, maxRefLen}, {"notes", in.Notes, maxNotesLen}} {
 		if utf8.RuneCountInString(f.v) > f.max {
-			errs = append(errs, invalid(textTooLong, f.name, f.max))
+			errs = append(errs, invalid(text.APITooLong, f.name, f.max))
 		}
 	}
 	if in.LifetimeMinutes != 0 && (in.LifetimeMinutes < minLifetime || in.LifetimeMinutes > maxLifetime) {
-		errs = append(errs, invalid(textBadLifetime))
+		errs = append(errs, invalid(text.APIBadLifetime))
 	}
 	if in.Reason != "" && !tap.Reason(in.Reason).Valid() {
 		names := make([]string, len(tap.Reasons))
 		for i, r := range tap.Reasons {
 			names[i] = string(r)
 		}
-		errs = append(errs, invalid(textBadReason, in.Reason, strings.Join(names, ", ")))
+		errs = append(errs, invalid(text.APIBadReason, in.Reason, strings.Join(names, ", ")))
 	}
 	return joinRefusals(errs)
 }
@@ -132,16 +133,16 @@ func joinRefusals(errs []error) error {
 func (in Input) start(cfg Config) (time.Time, string, error) {
 	switch {
 	case in.Start != "" && in.HireDate != "":
-		return time.Time{}, "", invalid(textBothStarts)
+		return time.Time{}, "", invalid(text.APIBothStarts)
 	case in.Start != "":
 		t, err := time.Parse(time.RFC3339, in.Start)
 		if err != nil {
-			return time.Time{}, "", invalid(textBadStart, in.Start)
+			return time.Time{}, "", invalid(text.APIBadStart, in.Start)
 		}
 		zone := in.TimeZone
 		if zone != "" {
 			if _, err := time.LoadLocation(zone); err != nil {
-				return time.Time{}, "", invalid(textBadZone, zone)
+				return time.Time{}, "", invalid(text.APIBadZone, zone)
 			}
 		}
 		return t.UTC(), zone, nil
@@ -152,17 +153,17 @@ func (in Input) start(cfg Config) (time.Time, string, error) {
 		}
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
-			return time.Time{}, "", invalid(textBadZone, zone)
+			return time.Time{}, "", invalid(text.APIBadZone, zone)
 		}
 		day, err := time.ParseInLocation("2006-01-02", in.HireDate, loc)
 		if err != nil {
-			return time.Time{}, "", invalid(textBadHireDate, in.HireDate)
+			return time.Time{}, "", invalid(text.APIBadHireDate, in.HireDate)
 		}
 		clock, _ := time.Parse("15:04", cfg.StartOfDay)
 		at := time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, loc)
 		return at.UTC(), zone, nil
 	}
-	return time.Time{}, "", invalid(textNeedStart)
+	return time.Time{}, "", invalid(text.APINeedStart)
 }
 
 // Directory is what the intake reads from Entra (graph.Client).
@@ -185,10 +186,10 @@ func requester(ctx context.Context, dir Directory, in Input, platform tap.Platfo
 		}
 		u, err = dir.Manager(ctx, target.ID)
 		if errors.Is(err, tap.ErrNotFound) {
-			return tap.Actor{}, invalid(textNoManager, cmp.Or(target.DisplayName, target.UPN))
+			return tap.Actor{}, invalid(text.APINoManager, cmp.Or(target.DisplayName, target.UPN))
 		}
 		if err != nil {
-			return tap.Actor{}, fmt.Errorf("%s: %w", fmt.Sprintf(textManagerUnreadable, cmp.Or(target.DisplayName, target.UPN)), err)
+			return tap.Actor{}, fmt.Errorf("%s: %w", fmt.Sprintf(text.APIManagerUnreadable, cmp.Or(target.DisplayName, target.UPN)), err)
 		}
 	} else if u, err = dir.User(ctx, strings.TrimSpace(in.Requester)); err != nil {
 		return tap.Actor{}, fmt.Errorf("read requester: %w", err)

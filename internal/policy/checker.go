@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // PolicyTTL is how long the tenant's TAP policy is cached.
@@ -143,7 +144,7 @@ func (l limit) fits() bool { return l.min <= l.max }
 
 // limits intersects the tenant policy, the reason's max and the org max.
 func (c *Checker) limits(p tap.TenantPolicy, r tap.Reason) limit {
-	l := limit{min: p.MinLifetime, max: p.MaxLifetime, source: sourceTenant}
+	l := limit{min: p.MinLifetime, max: p.MaxLifetime, source: text.SourceTenant}
 	if l.min < graphMinLifetime {
 		l.min = graphMinLifetime
 	}
@@ -152,11 +153,11 @@ func (c *Checker) limits(p tap.TenantPolicy, r tap.Reason) limit {
 	}
 	if r != "" {
 		if m := c.Config().Reason(r).MaxLifetime.D(); m > 0 && m < l.max {
-			l.max, l.source = m, sourceReason(r)
+			l.max, l.source = m, text.SourceReason(r)
 		}
 	}
 	if m := c.Config().MaxLifetime.D(); m > 0 && m < l.max {
-		l.max, l.source = m, sourceOrg
+		l.max, l.source = m, text.SourceOrg
 	}
 	return l
 }
@@ -193,7 +194,7 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 		key = r.Target.UPN
 	}
 	if key == "" {
-		return nil, tap.Refuse(tap.ErrInvalidInput, "Tell me who the pass is for: their e-mail address or user name.")
+		return nil, tap.Refuse(tap.ErrInvalidInput, text.NeedTarget)
 	}
 	target, err := c.lookupTarget(ctx, r.Requester.EntraID, key, firstNonEmpty(r.Target.UPN, r.Target.Mail, r.Target.DisplayName, key))
 	if err != nil {
@@ -331,7 +332,7 @@ func (c *Checker) checkShape(r *tap.Request, pol tap.TenantPolicy, now time.Time
 		if got != want {
 			src := lim.source
 			if got == lim.min {
-				src = sourceTenant
+				src = text.SourceTenant
 			}
 			warnings = append(warnings, warnLifetimeClipped(r.Reason, want, got, limit{min: lim.min, max: lim.max, source: src}))
 		}

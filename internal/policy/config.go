@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Graph's own bounds for lifetimeInMinutes (10 minutes to 30 days).
@@ -342,13 +343,7 @@ func checkGroups(key string, ids []string) []error {
 	return errs
 }
 
-func reasonList() string {
-	s := make([]string, len(tap.Reasons))
-	for i, r := range tap.Reasons {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
-}
+func reasonList() string { return text.ReasonList() }
 
 func sortedKeys[V any](m map[tap.Reason]V) []tap.Reason {
 	keys := make([]tap.Reason, 0, len(m))

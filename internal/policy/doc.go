@@ -4,6 +4,6 @@
 // live against Entra at submit time and again at every approval click.
 //
 // Checker implements approvals.Checker. Every refusal is a *tap.Refusal
-// with a plain sentence from texts.go; any other error means the check
+// with a plain sentence from internal/text; any other error means the check
 // could not run and must be treated as "no".
 package policy

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // A chat.FieldDateTime is drawn as a date picker and a time picker (block
@@ -60,7 +61,7 @@ func formView(f chat.Form, channel string) slack.ModalViewRequest {
 	}
 	submit := f.Submit
 	if submit == "" {
-		submit = "Submit"
+		submit = text.SubmitLabel
 	}
 	var blocks []slack.Block
 	for _, fd := range f.Fields {
@@ -74,7 +75,7 @@ func formView(f chat.Form, channel string) slack.ModalViewRequest {
 		CallbackID:      truncateID(f.ID, maxActionID),
 		Title:           plain(title, maxModalTitle),
 		Submit:          plain(submit, maxModalTitle),
-		Close:           plain("Cancel", maxModalTitle),
+		Close:           plain(text.CancelLabel, maxModalTitle),
 		PrivateMetadata: encodeMeta(channel, f.State),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
@@ -227,12 +228,12 @@ func formErrors(f *chat.Form) map[string]string {
 func contentView(m chat.Message) slack.ModalViewRequest {
 	title := m.Title
 	if title == "" || len(title) > maxModalTitle {
-		title = "Temporary Access Pass"
+		title = text.PassTitleShort
 	}
 	return slack.ModalViewRequest{
 		Type:   slack.VTModal,
 		Title:  plain(title, maxModalTitle),
-		Close:  plain("Close", maxModalTitle),
+		Close:  plain(text.CloseLabel, maxModalTitle),
 		Blocks: slack.Blocks{BlockSet: messageBlocks(m, true, maxBlocksModal)},
 	}
 }
@@ -242,10 +243,10 @@ func contentView(m chat.Message) slack.ModalViewRequest {
 func loadingView() slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:  slack.VTModal,
-		Title: plain("Temporary Access Pass", maxModalTitle),
-		Close: plain("Close", maxModalTitle),
+		Title: plain(text.PassTitleShort, maxModalTitle),
+		Close: plain(text.CloseLabel, maxModalTitle),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(markdown(":hourglass_flowing_sand: Loading…", maxSectionText), nil, nil),
+			slack.NewSectionBlock(markdown(":hourglass_flowing_sand: "+text.Loading, maxSectionText), nil, nil),
 		}},
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Identity is how a Slack user is bound to an Entra user: the
@@ -48,13 +49,13 @@ func (m Identity) Validate() error {
 type refusal struct{ reason, text string }
 
 var (
-	refuseLookup      = refusal{"lookup_failed", "I couldn't check your Slack account just now, so I can't act for you; please try again in a minute."}
-	refuseDeleted     = refusal{"deactivated", "This Slack account is deactivated, so I can't act for it."}
-	refuseStranger    = refusal{"stranger", "Your Slack account isn't part of this organisation's workspace, so I can't act for you."}
-	refuseOtherTeam   = refusal{"other_workspace", "Your Slack account isn't part of this organisation's workspace, so I can't act for you."}
-	refuseRestricted  = refusal{"guest", "Guest accounts can't request or approve passes."}
-	refuseUnconfirmed = refusal{"email_unconfirmed", "Your Slack e-mail address isn't confirmed, so I can't tell who you are: confirm it in Slack, or ask IT to map your account."}
-	refuseUnmapped    = refusal{"not_mapped", "Your Slack account isn't mapped to a directory account, so I can't act for you: ask IT to add it to tapbot's user map."}
+	refuseLookup      = refusal{"lookup_failed", text.SlackLookupFailed}
+	refuseDeleted     = refusal{"deactivated", text.SlackDeactivated}
+	refuseStranger    = refusal{"stranger", text.SlackStranger}
+	refuseOtherTeam   = refusal{"other_workspace", text.SlackStranger}
+	refuseRestricted  = refusal{"guest", text.GuestActor}
+	refuseUnconfirmed = refusal{"email_unconfirmed", text.SlackUnconfirmed}
+	refuseUnmapped    = refusal{"not_mapped", text.SlackUnmapped}
 )
 
 // profile is what tapbot keeps of a users.info answer. The profile's

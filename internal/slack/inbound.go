@@ -10,6 +10,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // ack is the answer to one delivery: an HTTP response or a Socket Mode ack.
@@ -17,9 +18,6 @@ type ack struct {
 	status int    // HTTP status; 0 means 200
 	body   []byte // JSON body, nil for none
 }
-
-// textBusy answers a command the bounded work pool has no room for.
-const textBusy = "tapbot is busy right now: nothing was done. Try again in a minute."
 
 var (
 	ackOK  = ack{}
@@ -178,9 +176,6 @@ func (a *Adapter) onInteraction(ctx context.Context, raw []byte) ack {
 
 func isIM(channel string) bool { return strings.HasPrefix(channel, "D") }
 
-// textNoPrivateWindow answers a private action whose modal did not open.
-const textNoPrivateWindow = "Slack didn't open a private window for this in time. Nothing was shown or used up: click the button again."
-
 // onBlockAction acknowledges a click after de-duplicating it, all on what
 // peek read: the payload is scanned once.
 func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
@@ -228,7 +223,7 @@ func (a *Adapter) onBlockAction(ctx context.Context, pk peek) ack {
 				defer a.wg.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 				defer cancel()
-				if err := a.postPrivate(ctx, pk.user, channel, isIM(channel), chat.Message{Text: textNoPrivateWindow}); err != nil {
+				if err := a.postPrivate(ctx, pk.user, channel, isIM(channel), chat.Message{Text: text.SlackNoPrivateWindow}); err != nil {
 					a.log.Warn("slack reveal notice", "slack_user", pk.user, "err", err)
 				}
 			}()
@@ -278,7 +273,7 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 	if !ok {
 		// Answered in the command's own response: no API call, no modal
 		// left loading.
-		return ack{body: []byte(`{"response_type":"ephemeral","text":"` + textBusy + `"}`)}
+		return ack{body: []byte(`{"response_type":"ephemeral","text":"` + text.Busy + `"}`)}
 	}
 	if strings.TrimSpace(c.Text) == "" {
 		// A bare /tap asks for the request form: open the modal now, while

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit).
@@ -129,17 +130,17 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 	if m.Title != "" {
 		head = append(head, slack.NewHeaderBlock(plain(m.Title, maxHeaderText)))
 	}
-	var text []slack.Block
+	var body []slack.Block
 	for _, chunk := range splitText(mrkdwn(m.Text), maxSectionText) {
-		text = append(text, slack.NewSectionBlock(markdown(chunk, maxSectionText), nil, nil))
+		body = append(body, slack.NewSectionBlock(markdown(chunk, maxSectionText), nil, nil))
 	}
 	if private && m.HasSecret() {
 		// The pass first, then its facts, then the (possibly long) guide.
 		head = append(head, secretBlocks(m)...)
 		head = append(head, factBlocks(m.Facts)...)
-		head = append(head, text...)
+		head = append(head, body...)
 	} else {
-		head = append(head, text...)
+		head = append(head, body...)
 		head = append(head, factBlocks(m.Facts)...)
 	}
 	buttons := m.Buttons
@@ -155,7 +156,7 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 		head = append(head, factBlocks(errs)...)
 		label := m.Form.Title
 		if label == "" {
-			label = "Open form"
+			label = text.OpenForm
 		}
 		buttons = append(append([]chat.Button(nil), buttons...), chat.Button{Action: chat.ActionOpen, Label: label, Value: m.Form.ID, Style: chat.StylePrimary})
 	}
@@ -165,7 +166,7 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 	}
 	if len(head)+len(tail) > limit {
 		keep := max(limit-len(tail)-1, 0)
-		head = append(head[:keep], slack.NewContextBlock("", markdown("_Shortened to fit Slack's limits._", maxSectionText)))
+		head = append(head[:keep], slack.NewContextBlock("", markdown("_"+text.SlackShortened+"_", maxSectionText)))
 	}
 	blocks := append(head, tail...)
 	if len(blocks) > limit {
@@ -180,7 +181,7 @@ func messageBlocks(m chat.Message, private bool, limit int) []slack.Block {
 func secretBlocks(m chat.Message) []slack.Block {
 	capt := m.SecretCap
 	if capt == "" {
-		capt = "Temporary Access Pass"
+		capt = text.PassTitleShort
 	}
 	pre := &slack.RichTextPreformatted{
 		Type:     slack.RTEPreformatted,
@@ -232,8 +233,8 @@ func buttonBlocks(buttons []chat.Button) []slack.Block {
 			btn = btn.WithStyle(slack.StyleDanger)
 		}
 		if b.Confirm != "" {
-			c := slack.NewConfirmationBlockObject(plain("Are you sure?", 100), plain(b.Confirm, maxConfirmText),
-				plain(b.Label, 30), plain("Cancel", 30))
+			c := slack.NewConfirmationBlockObject(plain(text.ConfirmTitle, 100), plain(b.Confirm, maxConfirmText),
+				plain(b.Label, 30), plain(text.CancelLabel, 30))
 			if b.Style == chat.StyleDanger {
 				c = c.WithStyle(slack.StyleDanger)
 			}

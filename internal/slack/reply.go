@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // triggerBudget bounds a views.open on a trigger_id, which lives 3 s.
@@ -62,7 +63,7 @@ func (r *replier) closeLoading(ctx context.Context) {
 		return
 	}
 	r.viewFilled = true
-	m := chat.Message{Title: "Temporary Access Pass", Text: "There is nothing to show here. Close this and try again, or ask an approver."}
+	m := chat.Message{Title: text.PassTitleShort, Text: text.SlackNothingToShow}
 	if err := r.updateView(ctx, contentView(m)); err != nil {
 		r.a.log.Warn("slack close loading modal", "slack_user", r.user, "err", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Report is the numbers for the requests created in [From, To).
@@ -48,6 +49,18 @@ type Report struct {
 	TimeToReveal  Median // IssuedAt → RevealedAt
 	TimeToConfirm Median // RevealedAt → ClosedAt
 	TimeToUse     Median // RevealedAt → the first sign-in with the pass
+
+	// Ratings is how many new hires rated their setup (1–5) and
+	// RatingSum the sum of their ratings.
+	Ratings, RatingSum int
+}
+
+// Satisfaction is the average setup rating, and false with no ratings.
+func (r Report) Satisfaction() (float64, bool) {
+	if r.Ratings == 0 {
+		return 0, false
+	}
+	return float64(r.RatingSum) / float64(r.Ratings), true
 }
 
 // Median is a median duration over N samples (zero N: no data), with
@@ -94,6 +107,10 @@ func Compute(reqs []*tap.Request, from, to time.Time) Report {
 			if issued {
 				reveal = append(reveal, r.RevealedAt.Sub(r.IssuedAt))
 			}
+		}
+		if r.Feedback != nil {
+			rep.Ratings++
+			rep.RatingSum += r.Feedback.Score
 		}
 		if r.FirstUse != nil {
 			rep.Used++
@@ -190,39 +207,43 @@ func median(ds []time.Duration) Median {
 // Facts lays the report out for a chat message.
 func (r Report) Facts() []chat.Fact {
 	f := []chat.Fact{
-		{Label: "Period", Value: period(r.From, r.To)},
-		{Label: "Requests", Value: fmt.Sprintf("%d made, %d approved, %d denied, %d cancelled", r.Created, r.Approved, r.Denied, r.Cancelled)},
-		{Label: "Passes created vs used", Value: createdVsUsed(r)},
-		{Label: "Revealed", Value: fmt.Sprint(r.Revealed)},
-		{Label: "Signed in with", Value: fmt.Sprintf("%d (the first sign-in with the pass, from the sign-in logs)", r.Used)},
-		{Label: "Expired", Value: fmt.Sprintf("%d unused after issue, %d waiting for approval", r.ExpiredUnused, r.ExpiredPending)},
-		{Label: "Revoked / failed", Value: fmt.Sprintf("%d / %d", r.Revoked, r.Failed)},
-		{Label: "Still open", Value: fmt.Sprint(r.Open)},
-		{Label: "Median time to approve", Value: r.TimeToApprove.String()},
-		{Label: "Median time to reveal", Value: r.TimeToReveal.String()},
-		{Label: "Median time to first sign-in", Value: r.TimeToUse.String()},
-		{Label: "Median time to set up", Value: r.TimeToConfirm.String()},
+		{Label: text.StatsPeriodLabel, Value: period(r.From, r.To)},
+		{Label: text.StatsRequests, Value: fmt.Sprintf(text.StatsRequestsValue, r.Created, r.Approved, r.Denied, r.Cancelled)},
+		{Label: text.StatsCreatedVsUsed, Value: createdVsUsed(r)},
+		{Label: text.StatsRevealed, Value: fmt.Sprint(r.Revealed)},
+		{Label: text.StatsSignedIn, Value: fmt.Sprintf(text.StatsSignedInValue, r.Used)},
+		{Label: text.StatsExpired, Value: fmt.Sprintf(text.StatsExpiredValue, r.ExpiredUnused, r.ExpiredPending)},
+		{Label: text.StatsRevokedFailed, Value: fmt.Sprintf("%d / %d", r.Revoked, r.Failed)},
+		{Label: text.StatsStillOpen, Value: fmt.Sprint(r.Open)},
+		{Label: text.StatsToApprove, Value: r.TimeToApprove.String()},
+		{Label: text.StatsToReveal, Value: r.TimeToReveal.String()},
+		{Label: text.StatsToUse, Value: r.TimeToUse.String()},
+		{Label: text.StatsToConfirm, Value: r.TimeToConfirm.String()},
 	}
-	adoption := "no passes revealed"
+	adoption := text.StatsNoneRevealed
 	if a, ok := r.Adoption(); ok {
-		adoption = fmt.Sprintf("%s (%d of %d revealed passes led to a strong method)", percent(a), r.Confirmed, r.Revealed)
+		adoption = fmt.Sprintf(text.StatsAdoptionValue, percent(a), r.Confirmed, r.Revealed)
 	}
-	return append(f, chat.Fact{Label: "Passwordless adoption", Value: adoption})
+	rating := text.StatsNoRatings
+	if avg, ok := r.Satisfaction(); ok {
+		rating = text.StatsSatisfactionValue(avg, r.Ratings)
+	}
+	return append(f, chat.Fact{Label: text.StatsAdoption, Value: adoption}, chat.Fact{Label: text.StatsSatisfaction, Value: rating})
 }
 
 func createdVsUsed(r Report) string {
 	if r.Issued == 0 {
-		return "0 created"
+		return text.StatsNoneCreated
 	}
-	return fmt.Sprintf("%d created, %d used for setup (%s)", r.Issued, r.Confirmed, percent(float64(r.Confirmed)/float64(r.Issued)))
+	return fmt.Sprintf(text.StatsCreatedValue, r.Issued, r.Confirmed, percent(float64(r.Confirmed)/float64(r.Issued)))
 }
 
 // String writes the median and its sample size, or "no data".
 func (m Median) String() string {
 	if m.N == 0 {
-		return "no data"
+		return text.StatsNoData
 	}
-	return fmt.Sprintf("%s (over %d)", Human(m.D), m.N)
+	return fmt.Sprintf(text.StatsMedian, Human(m.D), m.N)
 }
 
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
@@ -236,13 +257,13 @@ func period(from, to time.Time) string {
 	}
 	switch {
 	case from.IsZero() && to.IsZero():
-		return "all time"
+		return text.StatsAllTime
 	case to.IsZero():
-		return "since " + from.UTC().Format(day)
+		return text.StatsSince(from.UTC().Format(day))
 	case from.IsZero():
-		return "until " + to.UTC().Format(day)
+		return text.StatsUntil(to.UTC().Format(day))
 	}
-	return from.UTC().Format(day) + " to " + to.UTC().Format(day)
+	return text.StatsFromTo(from.UTC().Format(day), to.UTC().Format(day))
 }
 
 // Human writes a duration briefly: "45s", "12m", "1h 5m", "2d 3h".

@@ -50,11 +50,11 @@ func TestLifecycleTable(t *testing.T) {
 func TestCloneIsDeep(t *testing.T) {
 	by := tap.Actor{Name: "Alex"}
 	r := &tap.Request{ID: "r1", Warnings: []string{"w"}, Alerted: []string{"a"}, Approvals: []tap.Decision{{Approver: by, At: time.Now()}},
-		Refs: []tap.Ref{{Message: "m"}}, Sealed: []byte{1, 2, 3}, DecidedBy: &by}
+		Refs: []tap.Ref{{Message: "m"}}, Sealed: []byte{1, 2, 3}, DecidedBy: &by, Feedback: &tap.Feedback{Score: 4}}
 	c := r.Clone()
-	c.Alerted[0] = "x"
+	c.Alerted[0], c.Feedback.Score = "x", 1
 	c.Warnings[0], c.Approvals[0].Approver.Name, c.Refs[0].Message, c.Sealed[0], c.DecidedBy.Name = "x", "x", "x", 9, "x"
-	if r.Alerted[0] != "a" || r.Warnings[0] != "w" || r.Approvals[0].Approver.Name != "Alex" || r.Refs[0].Message != "m" || r.Sealed[0] != 1 || r.DecidedBy.Name != "Alex" {
+	if r.Alerted[0] != "a" || r.Feedback.Score != 4 || r.Warnings[0] != "w" || r.Approvals[0].Approver.Name != "Alex" || r.Refs[0].Message != "m" || r.Sealed[0] != 1 || r.DecidedBy.Name != "Alex" {
 		t.Fatalf("clone aliases the original: %+v", r)
 	}
 	if (&tap.Request{}).Clone().Sealed != nil {

@@ -117,6 +117,9 @@ type Request struct {
 	// Alerted lists the watch rules whose alert for this pass was sent
 	// (or is being sent): each is raised once per pass.
 	Alerted []string `json:"alerted,omitempty"`
+	// Feedback is the new hire's answer to "How did the setup go?" after
+	// confirming; nil until they answer.
+	Feedback *Feedback `json:"feedback,omitempty"`
 
 	// Outbox holds the notices committed with the changes they report and
 	// not yet delivered to chat: written by the same compare-and-swap as
@@ -155,6 +158,12 @@ func (r *Request) Due() time.Time {
 	return due
 }
 
+// Feedback is a new hire's rating of their setup, 1 (bad) to 5 (great).
+type Feedback struct {
+	Score int       `json:"score"`
+	At    time.Time `json:"at"`
+}
+
 // Intake says which system asked for a request through the intake API.
 type Intake struct {
 	// Caller is the calling application: its Entra app id (azp/appid) or
@@ -188,6 +197,10 @@ func (r *Request) Clone() *Request {
 	if r.FirstUse != nil {
 		u := *r.FirstUse
 		c.FirstUse = &u
+	}
+	if r.Feedback != nil {
+		f := *r.Feedback
+		c.Feedback = &f
 	}
 	c.Outbox = nil
 	for _, n := range r.Outbox {

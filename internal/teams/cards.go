@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Adaptive Card constants.
@@ -65,16 +66,15 @@ func renderCard(m chat.Message, private bool) (*card, error) {
 	if title != "" {
 		c.Body = append(c.Body, obj{"type": "TextBlock", "text": literal(title), "weight": "Bolder", "size": "Medium", "wrap": true, "style": "heading"})
 	}
-	c.Body = append(c.Body, textBlocks(m.Text)...)
-	if len(m.Facts) > 0 {
-		facts := make([]obj, 0, len(m.Facts))
-		for _, f := range m.Facts {
-			facts = append(facts, obj{"title": literal(f.Label), "value": literal(f.Value)})
-		}
-		c.Body = append(c.Body, obj{"type": "FactSet", "facts": facts})
-	}
 	if m.HasSecret() {
+		// The pass comes first, under the title, with its times: it is
+		// what the reader opened the card for; the guide follows.
 		c.Body = append(c.Body, secretBlock(m))
+		c.Body = append(c.Body, factSet(m.Facts)...)
+		c.Body = append(c.Body, textBlocks(m.Text)...)
+	} else {
+		c.Body = append(c.Body, textBlocks(m.Text)...)
+		c.Body = append(c.Body, factSet(m.Facts)...)
 	}
 	if m.Form != nil {
 		c.Body = append(c.Body, formInputs(m.Form)...)
@@ -90,6 +90,18 @@ func renderCard(m chat.Message, private bool) (*card, error) {
 		c.Body = append(c.Body, obj{"type": "TextBlock", "text": " ", "wrap": true})
 	}
 	return c, nil
+}
+
+// factSet draws facts as one FactSet (none for no facts).
+func factSet(fs []chat.Fact) []obj {
+	if len(fs) == 0 {
+		return nil
+	}
+	facts := make([]obj, 0, len(fs))
+	for _, f := range fs {
+		facts = append(facts, obj{"title": literal(f.Label), "value": literal(f.Value)})
+	}
+	return []obj{{"type": "FactSet", "facts": facts}}
 }
 
 // textBlocks draws core text line by line (card markdown joins single
@@ -123,7 +135,7 @@ func textBlocks(text string) []obj {
 func secretBlock(m chat.Message) obj {
 	caption := m.SecretCap
 	if caption == "" {
-		caption = "Temporary Access Pass"
+		caption = text.PassTitleShort
 	}
 	return obj{
 		"type":  "Container",
@@ -172,7 +184,7 @@ func buttonAction(b chat.Button) obj {
 		"card": obj{
 			"type":    "AdaptiveCard",
 			"body":    []obj{{"type": "TextBlock", "text": cardText(b.Confirm), "wrap": true}},
-			"actions": []obj{execute("Confirm", b.Action, data, actionStyle(b.Style))},
+			"actions": []obj{execute(text.ConfirmLabel, b.Action, data, actionStyle(b.Style))},
 		},
 	}
 }
@@ -191,7 +203,7 @@ func escapePlain(s string) string {
 func submitAction(f *chat.Form) obj {
 	title := f.Submit
 	if title == "" {
-		title = "Submit"
+		title = text.SubmitLabel
 	}
 	return execute(escapePlain(title), f.ID, obj{dataForm: f.ID, dataState: f.State}, "positive")
 }
@@ -205,7 +217,7 @@ func formInputs(f *chat.Form) []obj {
 			in := obj{"type": typ, "id": id, "label": label}
 			if !fd.Optional {
 				in["isRequired"] = true
-				in["errorMessage"] = "Required: " + label
+				in["errorMessage"] = text.Required(label)
 			}
 			return in
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/loopback"
+	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/workq"
 )
 
@@ -155,7 +156,7 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request, act *act
 		if !first {
 			a.log.InfoContext(ctx, "teams duplicate activity", "activity_id", act.ID)
 			if act.Type == schema.Invoke {
-				writeInvoke(w, noticeCard("This action was already handled."))
+				writeInvoke(w, noticeCard(text.TeamsHandled))
 				return
 			}
 			w.WriteHeader(http.StatusOK)
@@ -284,7 +285,7 @@ func (a *Adapter) serviceURLAllowed(raw string) bool {
 func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activity, slot *workq.Slot) {
 	ev, ok := a.event(act)
 	if !ok {
-		writeInvoke(w, noticeCard("This card is out of date."))
+		writeInvoke(w, noticeCard(text.TeamsStaleCard))
 		return
 	}
 	rep := &invokeReply{}
@@ -310,13 +311,13 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	}
 	c, started := rep.close()
 	if c == nil {
-		c = noticeCard("Done.")
+		c = noticeCard(text.TeamsDone)
 		select {
 		case <-done:
 		default:
-			c = noticeCard("Working on it… the result will be posted here.")
+			c = noticeCard(text.TeamsWorking)
 			if !started {
-				c = noticeCard(textBusyClickAgain)
+				c = noticeCard(text.Busy)
 			}
 		}
 	}
@@ -330,10 +331,6 @@ type invokeReply struct {
 	closed  bool
 	started bool
 }
-
-// textBusyClickAgain answers a click that waited too long for a worker:
-// nothing was done.
-const textBusyClickAgain = "tapbot is busy: nothing was done. Click again in a moment."
 
 // start marks the handler as running; false when the invoke was already
 // answered (the click must then do nothing).

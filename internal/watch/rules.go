@@ -1,12 +1,12 @@
 package watch
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/text"
 )
 
 // Rule names an alert rule; it is part of the de-dup key and the audit
@@ -97,8 +97,8 @@ func (r *Rules) Evaluate(p Pass, ins []tap.SignIn, used bool, now time.Time) []A
 		}
 	}
 	if !used && !p.Ends.IsZero() && !now.Before(p.Ends) {
-		out = append(out, Alert{Rule: RuleNeverUsed, Pass: p, At: now, Facts: []string{fmt.Sprintf(
-			"The pass for %s ended at %s and was never used.", p.Name, local(p, p.Ends))}})
+		out = append(out, Alert{Rule: RuleNeverUsed, Pass: p, At: now, Facts: []string{
+			text.WatchNeverUsed(p.Name, local(p, p.Ends))}})
 	}
 	return out
 }
@@ -111,7 +111,7 @@ func (r *Rules) severalIPs(p Pass, ins []tap.SignIn) *Alert {
 			}
 			if a.IP != b.IP || (a.Country != "" && b.Country != "" && a.Country != b.Country) {
 				return &Alert{Rule: RuleSeveralIPs, SignIns: []tap.SignIn{a, b}, Facts: []string{
-					fmt.Sprintf("The pass was used from two places within %s:", r.cfg.IPWindow),
+					text.WatchTwoPlaces(r.cfg.IPWindow.String()),
 					describe(p, a), describe(p, b)}}
 			}
 		}
@@ -123,7 +123,7 @@ func (r *Rules) afterHours(p Pass, ins []tap.SignIn) *Alert {
 	for _, s := range ins {
 		if succeeded(s) && !r.hours.Within(s.At.In(zone(p))) {
 			return &Alert{Rule: RuleAfterHours, SignIns: []tap.SignIn{s}, Facts: []string{
-				fmt.Sprintf("The pass was used outside business hours (%s, %s):", r.cfg.BusinessHours, zone(p)),
+				text.WatchAfterHours(r.cfg.BusinessHours, zone(p).String()),
 				describe(p, s)}}
 		}
 	}
@@ -139,7 +139,7 @@ func (r *Rules) beforeStart(p Pass, ins []tap.SignIn) *Alert {
 	for _, s := range ins {
 		if succeeded(s) && s.At.Before(first) {
 			return &Alert{Rule: RuleBeforeStart, SignIns: []tap.SignIn{s}, Facts: []string{
-				fmt.Sprintf("The pass was used before %s's first day (%s):", p.Name, first.Format("Mon 2 Jan")),
+				text.WatchBeforeStart(p.Name, first.Format("Mon 2 Jan")),
 				describe(p, s)}}
 		}
 	}
@@ -156,9 +156,9 @@ func (r *Rules) failures(p Pass, ins []tap.SignIn) *Alert {
 	if len(failed) < r.cfg.MaxFailures {
 		return nil
 	}
-	facts := []string{fmt.Sprintf("%d sign-ins with the pass failed:", len(failed))}
+	facts := []string{text.WatchFailures(len(failed))}
 	for _, s := range failed {
-		facts = append(facts, describe(p, s)+" (error "+fmt.Sprint(s.ErrorCode)+")")
+		facts = append(facts, text.WatchFailedSignIn(describe(p, s), s.ErrorCode))
 	}
 	return &Alert{Rule: RuleFailures, SignIns: failed, Facts: facts}
 }
@@ -179,5 +179,5 @@ func describe(p Pass, s tap.SignIn) string {
 	if s.Country != "" && !strings.Contains(w, s.Country) {
 		w += " (" + s.Country + ")"
 	}
-	return local(p, s.At) + " from " + w
+	return text.WatchSignIn(local(p, s.At), w)
 }
