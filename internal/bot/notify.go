@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 
@@ -229,8 +230,25 @@ func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string,
 	return nil
 }
 
-// updateCards redraws every approval card of req for everyone.
+// updateCards redraws every approval card of req for everyone, then
+// looks at the stored request again: a notice delivered late (a retry,
+// another replica) carries an older state than the card may already
+// show, so when the card would read differently now it is drawn again
+// from the latest state. The last drawer therefore always leaves the
+// latest state on the card.
 func (r *Router) updateCards(ctx context.Context, req *tap.Request) error {
+	errs := []error{r.drawCards(ctx, req)}
+	latest, err := r.svc.Get(ctx, req.ID)
+	switch {
+	case err != nil:
+		errs = append(errs, err)
+	case latest.Version > req.Version && !reflect.DeepEqual(ApprovalCard(latest), ApprovalCard(req)):
+		errs = append(errs, r.drawCards(ctx, latest))
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Router) drawCards(ctx context.Context, req *tap.Request) error {
 	var errs []error
 	for _, ref := range req.Refs {
 		if err := r.drawCard(ctx, ref, req, false); err != nil {

@@ -178,3 +178,26 @@ func TestRetryDoesNotPostTheCardTwice(t *testing.T) {
 		t.Fatalf("after the retry: %d cards, megan told %v", len(h.msgr.To(approversChannel)), h.msgr.To(megan.ID))
 	}
 }
+
+// TestLateNoticeLeavesTheLatestStateOnTheCard: a notice delivered after
+// the request moved on (a retry, a slow replica) does not put the older
+// state back on the approval card.
+func TestLateNoticeLeavesTheLatestStateOnTheCard(t *testing.T) {
+	h, _ := clockedHarness(t)
+	id := h.request(oneShot)
+	old, err := h.svc.Get(h.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.click(alex, chat.ActionApprove, string(id))
+	card, _ := h.msgr.Last(approversChannel)
+	want := chattest.Text(card.Message)
+	h.build(nil) // another replica, which never drew this card
+	if err := h.router.Notify(h.ctx, approvals.Notice{Kind: approvals.NoticeApproval, Request: old}); err != nil {
+		t.Fatal(err)
+	}
+	card, _ = h.msgr.Last(approversChannel)
+	if got := chattest.Text(card.Message); got != want {
+		t.Fatalf("card after the late notice:\n%s\nwant:\n%s", got, want)
+	}
+}
