@@ -201,3 +201,47 @@ func TestLateNoticeLeavesTheLatestStateOnTheCard(t *testing.T) {
 		t.Fatalf("card after the late notice:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestReplicaKilledAfterCommitsOnPostgres: on PostgreSQL, a replica that
+// commits a submit and an approval but dies before their notices is
+// killed; another replica's sweeper delivers both: one approval card,
+// showing the latest state, and the requester told each thing once.
+func TestReplicaKilledAfterCommitsOnPostgres(t *testing.T) {
+	clk := &stepClock{now: time.Now()}
+	c := newCluster(t, 0, approvals.Config{Now: clk.Now})
+	c.notices = killed
+	dying := c.start()
+	c.notices = nil
+	survivor := c.start()
+	c.say(dying, megan, oneShot)
+	c.say(dying, megan, "yes")
+	if n := len(c.msgr.To(approversChannel)); n != 0 {
+		t.Fatalf("the dying replica posted %d cards", n)
+	}
+	var id tap.RequestID
+	c.sql(`SELECT id FROM requests`, &id)
+	if r := c.click(dying, alex, chat.ActionApprove, string(id)); c.get(id).State != tap.StateIssued {
+		t.Fatalf("approve: %s", r.Text())
+	}
+	c.kill(dying)
+	clk.add(time.Minute)
+	if err := survivor.svc.Sweep(c.ctx); err != nil {
+		t.Fatal(err)
+	}
+	survivor.router.Wait()
+	card := c.card(id)
+	if chattest.ButtonValue(card.Message, chat.ActionApprove) != "" {
+		t.Errorf("the card still offers Approve: %s", chattest.Text(card.Message))
+	}
+	// Both late messages are drawn from the request as it is now, so
+	// both carry its Reveal button; the "ready" message is sent once.
+	if n := c.count(megan.ID, func(m chat.Message) bool { return strings.Contains(chattest.Text(m), "is ready and sealed") }); n != 1 {
+		t.Errorf("megan told %d times that the pass is ready", n)
+	}
+	if n := c.count(megan.ID, func(m chat.Message) bool { return strings.Contains(chattest.Text(m), "went to the approvers") }); n != 1 {
+		t.Errorf("megan told %d times that it went to the approvers", n)
+	}
+	if r := c.get(id); len(r.Outbox) != 0 {
+		t.Errorf("outbox %+v", r.Outbox)
+	}
+}
