@@ -21,7 +21,7 @@ import (
 
 var (
 	noticesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tapbot_notices_total", Help: "Lifecycle notices by kind (submitted, issued, confirmed, …).",
+		Name: "tapbot_notices_total", Help: "Lifecycle notices delivered, by kind (submitted, issued, confirmed, …).",
 	}, []string{"kind"})
 	httpTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tapbot_http_requests_total", Help: "Inbound HTTP requests by route and status code.",
@@ -64,12 +64,17 @@ func poolStats() workq.Stats {
 	return workq.Stats{}
 }
 
-// countingNotifier counts notices for /metrics and forwards them.
+// countingNotifier counts delivered notices for /metrics and forwards
+// them (a failed attempt is retried, and counted in
+// tapbot_notice_failures_total instead).
 type countingNotifier struct{ next approvals.Notifier }
 
 func (c countingNotifier) Notify(ctx context.Context, n approvals.Notice) error {
-	noticesTotal.WithLabelValues(string(n.Kind)).Inc()
-	return c.next.Notify(ctx, n)
+	err := c.next.Notify(ctx, n)
+	if err == nil {
+		noticesTotal.WithLabelValues(string(n.Kind)).Inc()
+	}
+	return err
 }
 
 // counted wraps h to count responses by status for /metrics.
