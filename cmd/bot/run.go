@@ -30,6 +30,10 @@ Usage:
   bot [--config FILE] check [--json] connect to Graph, Slack, Teams and the store and
                                      prove each is set up (exit 1 if a check fails)
   bot [--config FILE] check-config   validate the configuration file and exit
+  bot bulk [--url URL] [--send] FILE.csv
+                                     validate a CSV of new hires (columns upn, start,
+                                     lifetime, reason, manager, one_time, note) with a
+                                     running tapbot's API; --send opens their requests
   bot teams-package [-o FILE]        build the Teams app package (zip)
   bot version                        print the version and revision
 
@@ -70,6 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 2
 		}
 		return teamsPackage(*o, getenv, stdout, stderr)
+	}
+	if cmd == "bulk" {
+		return bulkCmd(ctx, rest[1:], getenv, stdout, stderr)
 	}
 	cfg, err := loadConfig(*configPath, getenv)
 	if err != nil {

@@ -20,6 +20,29 @@ func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request,
 	return s.SubmitAs(ctx, draft, "")
 }
 
+// Check runs every check Submit would run on draft and returns the
+// request as it would be submitted (the target read from Entra, defaults
+// filled in, warnings), storing nothing and telling nobody: the intake
+// API's validation of a batch before it is sent. A refusal is audited as
+// "check", so probing who may get a pass leaves a trace.
+func (s *Service) Check(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
+	r := draft.Clone()
+	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
+		return nil, tap.Refuse(tap.ErrInvalidInput, text.SubmitMissing)
+	}
+	warnings, err := s.check.CheckSubmit(ctx, r)
+	if err != nil {
+		var ref *tap.Refusal
+		if errors.As(err, &ref) {
+			return nil, s.refused(ctx, r, r.Requester, "check", ref)
+		}
+		return nil, fmt.Errorf("check request: %w", err)
+	}
+	r.State, r.Start, r.Warnings = tap.StatePending, r.Start.UTC(), warnings
+	r.ApprovalsNeeded = max(r.ApprovalsNeeded, 1)
+	return snapshot(r), nil
+}
+
 // SubmitAs is Submit with the new request's id chosen by the caller: the
 // intake API derives it from the caller's idempotency key, so a retry
 // whose first answer was lost finds its request. An empty id draws a

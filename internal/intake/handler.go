@@ -23,6 +23,7 @@ import (
 // submit, read and withdraw a chat request goes through.
 type Lifecycle interface {
 	SubmitAs(ctx context.Context, draft *tap.Request, id tap.RequestID) (*tap.Request, error)
+	Check(ctx context.Context, draft *tap.Request) (*tap.Request, error)
 	Get(ctx context.Context, id tap.RequestID) (*tap.Request, error)
 	Withdraw(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error)
 }
@@ -93,6 +94,7 @@ func New(cfg Config, d Deps) (*API, error) {
 		a.hmac = &hmacAuth{secret: []byte(cfg.HMACSecret), caller: cfg.HMACCaller, seen: d.Store, now: d.Now}
 	}
 	a.mux.HandleFunc("POST /api/v1/requests", a.create)
+	a.mux.HandleFunc("POST /api/v1/requests/validate", a.validate)
 	a.mux.HandleFunc("GET /api/v1/requests", a.list)
 	a.mux.HandleFunc("GET /api/v1/requests/{id}", a.get)
 	a.mux.HandleFunc("DELETE /api/v1/requests/{id}", a.withdraw)
@@ -262,8 +264,30 @@ func (a *API) replayed(w http.ResponseWriter, req *tap.Request) {
 	writeJSON(w, http.StatusCreated, viewOf(req))
 }
 
-// submit decodes body and hands the draft to the lifecycle as request id.
-func (a *API) submit(ctx context.Context, caller Caller, body []byte, id tap.RequestID) (*tap.Request, error) {
+// validate is POST /api/v1/requests/validate: the checks of a create,
+// nothing stored, nobody told (a batch is validated before it is sent).
+func (a *API) validate(w http.ResponseWriter, r *http.Request) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", text.APIContentType)
+		return
+	}
+	caller, body, ok := a.authenticate(w, r)
+	if !ok {
+		return
+	}
+	d, err := a.draft(r.Context(), caller, body)
+	if err == nil {
+		d, err = a.d.Lifecycle.Check(r.Context(), d)
+	}
+	if err != nil {
+		fail(w, r, a.d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, checkedOf(d))
+}
+
+// draft decodes body into the request the caller asks for.
+func (a *API) draft(ctx context.Context, caller Caller, body []byte) (*tap.Request, error) {
 	in, err := decodeInput(body)
 	if err != nil {
 		return nil, err
@@ -271,7 +295,12 @@ func (a *API) submit(ctx context.Context, caller Caller, body []byte, id tap.Req
 	if a.cfg.NotifyPlatform == "" {
 		return nil, tap.Refuse(tap.ErrInvalidInput, text.APINoNotifyPlatform)
 	}
-	d, err := draft(ctx, a.d.Directory, a.cfg, in, caller)
+	return draft(ctx, a.d.Directory, a.cfg, in, caller)
+}
+
+// submit decodes body and hands the draft to the lifecycle as request id.
+func (a *API) submit(ctx context.Context, caller Caller, body []byte, id tap.RequestID) (*tap.Request, error) {
+	d, err := a.draft(ctx, caller, body)
 	if err != nil {
 		return nil, err
 	}

@@ -88,3 +88,24 @@ func timeline(r *tap.Request) []Step {
 	slices.SortStableFunc(steps, func(a, b Step) int { return a.At.Compare(b.At) })
 	return steps
 }
+
+// Checked is a validated request as it would be submitted (the answer of
+// POST /api/v1/requests/validate): no id, nothing stored.
+type Checked struct {
+	Target          Person    `json:"target"`
+	Requester       Person    `json:"requester"`
+	Start           time.Time `json:"start,omitzero"`
+	TimeZone        string    `json:"time_zone,omitempty"`
+	LifetimeMinutes int       `json:"lifetime_minutes"`
+	OneTime         bool      `json:"one_time"`
+	Reason          string    `json:"reason"`
+	Warnings        []string  `json:"warnings,omitempty"`
+	ApprovalsNeeded int       `json:"approvals_needed"`
+}
+
+func checkedOf(r *tap.Request) Checked {
+	v := viewOf(r)
+	return Checked{Target: v.Target, Requester: v.Requester, Start: v.Start, TimeZone: v.TimeZone,
+		LifetimeMinutes: v.LifetimeMinutes, OneTime: v.OneTime, Reason: v.Reason, Warnings: v.Warnings,
+		ApprovalsNeeded: v.ApprovalsNeeded}
+}
