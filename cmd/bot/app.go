@@ -114,6 +114,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.svc, a.router, a.checker = wired.Service, wired.Router, wired.Checker
+	outStats.Store(wired.Outbound)
 	wcfg := cfg.Watch
 	wcfg.Lookback = watch.LookbackFor(cfg.Policy.MaxAhead.D())
 	if a.watcher, err = watch.New(wcfg, watch.Deps{Store: st, SignIns: gc, Passes: gc, Audit: wired.Audit,
@@ -240,6 +241,23 @@ func (a *app) runBackground(ctx context.Context) {
 	go func() {
 		defer a.wg.Done()
 		a.router.RunWeeklyRatings(ctx, time.Hour)
+	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		t := time.NewTicker(settleEvery)
+		defer t.Stop()
+		q := quiet{last: a.work.Stats().Accepted}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if q.look(a.work.Stats()) {
+					settle()
+				}
+			}
+		}
 	}()
 	if a.slack != nil && a.cfg.Slack.AppToken != "" {
 		a.wg.Add(1)

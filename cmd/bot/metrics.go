@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tapbot/tapbot/internal/approvals"
+	"github.com/tapbot/tapbot/internal/outq"
 	"github.com/tapbot/tapbot/internal/tracing"
 	"github.com/tapbot/tapbot/internal/workq"
 )
@@ -55,7 +56,24 @@ var (
 		Name: "tapbot_slack_socket_connections",
 		Help: "Socket Mode connections Slack reports for this app; alert when above the replica count (a stolen app token joins the pool).",
 	})
+	// outStats is the running app's outbound gate.
+	outStats        atomic.Pointer[outq.Gate]
+	outboundDropped = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_outbound_replies_dropped_total",
+		Help: "Replies to a person's message not sent because a newer reply to the same conversation took their place or too many replies were waiting (a conversation answering 429 or slow). Notices are never dropped.",
+	}, func() float64 { return float64(gateStats().Dropped) })
+	outboundReplaced = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_outbound_updates_replaced_total",
+		Help: "Card updates not sent because a newer drawing of the same card was waiting behind a slow conversation.",
+	}, func() float64 { return float64(gateStats().Replaced) })
 )
+
+func gateStats() outq.Stats {
+	if g := outStats.Load(); g != nil {
+		return g.Stats()
+	}
+	return outq.Stats{}
+}
 
 func poolStats() workq.Stats {
 	if p := workStats.Load(); p != nil {

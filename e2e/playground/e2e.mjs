@@ -11,10 +11,12 @@
 // arrives in the approvers channel → Megan (the requester) and Diego (not an
 // approver) are refused → Alex approves → Megan reveals → the pass comes
 // back only in the invoke response (never in anything the bot posts or
-// updates) → Sarah's sign-in methods are registered in the fake tenant →
+// updates) → the pass expires and Sarah's plea tells Megan → Megan clicks
+// Issue a new pass → Alex approves the new request and Megan reveals it →
+// Sarah's sign-in methods are registered in the fake tenant →
 // Sarah says "done" → the request is confirmed. Then a second request is
-// denied by Irvin with a reason. Every card the bot sent must parse with
-// the Adaptive Cards SDK.
+// denied by Irvin with a reason, and a third is rescheduled and withdrawn.
+// Every card the bot sent must parse with the Adaptive Cards SDK.
 //
 // Usage (from this folder, after npm ci):
 //   node e2e.mjs                 starts the playground and `go run ./cmd/bot`
@@ -258,6 +260,32 @@ async function main() {
   await waitFor('Megan told the pass expired', () => stream.slice(mark).some(({ raw }) => raw.includes('says the pass does not work: it has expired')));
   log('Sarah said her pass does not work; Megan was told, from Entra, that it has expired');
 
+  // 3c. The article's backup plan: Megan's notice has "Issue a new pass";
+  // her click deletes the expired pass in Entra and asks the approvers
+  // again; Alex approves and Megan reveals the new pass.
+  const reissue = await waitFor('Issue a new pass in Megan\'s chat', () => findAction(MEGAN_CHAT, 'tap_reissue', mark));
+  mark = stream.length;
+  await click(MEGAN, reissue.m, reissue.action);
+  const renewed = await waitFor('the new approval card', () => findAction(APPROVERS, 'tap_approve', mark));
+  if (!/Replaces/.test(textOf(renewed.card))) throw new Error('the new approval card does not say which request it replaces');
+  log('Megan clicked Issue a new pass; a new approval card names the request it replaces');
+  mark = stream.length;
+  const reapproved = await click(ALEX, renewed.m, renewed.action);
+  if (reapproved?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`approve answer: ${JSON.stringify(reapproved)}`);
+  const reveal2 = await waitFor('the new Reveal button in Megan\'s chat', () => findAction(MEGAN_CHAT, 'tap_reveal', mark));
+  const answer2 = await click(MEGAN, reveal2.m, reveal2.action);
+  let pass2 = '';
+  JSON.stringify(answer2?.value, (k, v) => {
+    if (v && v.type === 'TextRun' && v.fontType === 'Monospace' && v.text) pass2 = v.text;
+    return v;
+  });
+  if (!pass2 || pass2 === pass) throw new Error(`the reissued pass was not revealed: ${JSON.stringify(answer2)}`);
+  await sleep(500);
+  for (const { raw } of stream) {
+    if (raw.includes(pass2)) throw new Error('the reissued pass appears in a posted or updated message');
+  }
+  log('Alex approved the new request and Megan revealed the new pass, in the invoke response only');
+
   // 4. Sarah registers Windows Hello in the fake tenant and says "done".
   const reg = await fetch(`${botURL}/_local/methods`, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -299,6 +327,28 @@ async function main() {
     return updated && told;
   });
   log('Irvin denied the second request with a reason; the card was updated and Megan told');
+
+  // 6. Diego's start date moves (the pending card is redrawn with the new
+  // start), then his offer is rescinded (the card says who withdrew it
+  // and why).
+  const third = await requestPass('diego.siciliani@contoso.com');
+  mark = stream.length;
+  await say(MEGAN_CHAT, 'reschedule diego.siciliani@contoso.com in 3 days 9:00');
+  await waitFor('the approval card redrawn with the new start', () => {
+    const now = latest.get(third.m.message.messageId);
+    return now.seq > mark && cards(now).some((c) => actionsOf(c).some((x) => x.verb === 'tap_approve')) &&
+      botMessages(APPROVERS, mark).some((m) => /changed to/.test([m.message.text || '', ...cards(m).map(textOf)].join('\n')));
+  });
+  log('Megan rescheduled the pending request; the approvers were told and the card shows the new start');
+  mark = stream.length;
+  await say(MEGAN_CHAT, 'withdraw diego.siciliani@contoso.com offer rescinded');
+  await waitFor('the card to say the request was withdrawn and why', () => {
+    const now = latest.get(third.m.message.messageId);
+    const text = cards(now).map(textOf).join('\n');
+    return now.seq > mark && /Withdrawn by Megan Bowen/.test(text) && /offer rescinded/.test(text) &&
+      !cards(now).some((c) => actionsOf(c).some((x) => x.verb === 'tap_approve'));
+  });
+  log('Megan withdrew it (offer rescinded); the approval card says so');
 
   // Every card the bot posted, updated or answered with parses with the SDK.
   const all = [...stream.flatMap(({ ev }) => cards({ message: ev.message })), ...lastAnswers.map((a) => a.card), ...denyAnswers, approved.value, card];

@@ -15,6 +15,7 @@ import (
 	"github.com/tapbot/tapbot/internal/audit"
 	"github.com/tapbot/tapbot/internal/bot"
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/outq"
 	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/stats"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -73,6 +74,9 @@ type App struct {
 	Service    *approvals.Service
 	Router     *bot.Router
 	Messengers []chat.Messenger
+	// Outbound bounds what waits to be sent on every platform (its Stats
+	// are the drop counters for /metrics).
+	Outbound *outq.Gate
 }
 
 // Build wires the core. Every part gets its collaborators at
@@ -98,6 +102,10 @@ func Build(cfg Config, d Deps) (*App, error) {
 	msgrs, channels, err := buildPlatforms(d.Platforms, events)
 	if err != nil {
 		return nil, err
+	}
+	gate := outq.New(0)
+	for i, m := range msgrs {
+		msgrs[i] = gate.Wrap(m)
 	}
 	notices := &forwardNotifier{}
 	var notify approvals.Notifier = notices
@@ -129,7 +137,7 @@ func Build(cfg Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	events.to, notices.to = router, router
-	return &App{Checker: checker, Audit: trail, Service: svc, Router: router, Messengers: msgrs}, nil
+	return &App{Checker: checker, Audit: trail, Service: svc, Router: router, Messengers: msgrs, Outbound: gate}, nil
 }
 
 // buildPlatforms builds each platform's adapter around h.

@@ -17,7 +17,7 @@ import (
 // (NoticeSubmitted). r is not modified; the stored request is returned.
 // Refusals are *tap.Refusal from the Checker, audited as "refused".
 func (s *Service) Submit(ctx context.Context, draft *tap.Request) (*tap.Request, error) {
-	return s.SubmitAs(ctx, draft, "")
+	return s.submit(ctx, draft, "", nil)
 }
 
 // Check runs every check Submit would run on draft and returns the
@@ -48,6 +48,15 @@ func (s *Service) Check(ctx context.Context, draft *tap.Request) (*tap.Request, 
 // whose first answer was lost finds its request. An empty id draws a
 // random one; an id already taken is refused like a second open request.
 func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.RequestID) (*tap.Request, error) {
+	return s.submit(ctx, draft, id, nil)
+}
+
+// submit is SubmitAs; prepare, when set, runs with the new request's id
+// after the policy checks and before anything is recorded or stored (a
+// reissue closes the request it replaces and deletes its pass there).
+// draft.ID, when set, is the request being replaced: the checks do not
+// count it as open.
+func (s *Service) submit(ctx context.Context, draft *tap.Request, id tap.RequestID, prepare func(ctx context.Context, id tap.RequestID) error) (*tap.Request, error) {
 	r := draft.Clone()
 	missing := tap.Refuse(tap.ErrInvalidInput, text.SubmitMissing)
 	if (r.Target.ID == "" && r.Target.UPN == "" && r.Target.Mail == "") || who(r.Requester) == "" {
@@ -78,12 +87,18 @@ func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.Reque
 			return nil, err
 		}
 	}
+	if prepare != nil {
+		if err := prepare(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	*r = tap.Request{
 		ID: id, State: tap.StatePending, Requester: r.Requester, Target: r.Target,
 		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
 		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
 		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
+		ReissueOf: r.ReissueOf, SameApprovers: r.SameApprovers,
 		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
 	detail := map[string]string{
@@ -93,6 +108,9 @@ func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.Reque
 		// which one, not only the person it named.
 		detail["via"] = "api:" + r.Intake.Caller
 	}
+	if r.ReissueOf != "" {
+		detail["reissue_of"] = string(r.ReissueOf)
+	}
 	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, detail); err != nil {
 		return nil, err
 	}
@@ -101,6 +119,9 @@ func (s *Service) SubmitAs(ctx context.Context, draft *tap.Request, id tap.Reque
 	release() // the quota-relevant insert is done; the notices need no lock
 	if err != nil {
 		if errors.Is(err, tap.ErrConflict) {
+			if q := s.reissuedAs(ctx, r.ReissueOf, r.Target.ID); q != nil {
+				return snapshot(q), s.refused(ctx, r, r.Requester, "submit", s.alreadyReissued(q))
+			}
 			// Another submit for the same new hire won the race.
 			return nil, s.refused(ctx, r, r.Requester, "submit", tap.Refuse(tap.ErrQuota, text.OpenRaced(targetName(r.Target))))
 		}
@@ -322,7 +343,12 @@ const submitLockTTL = 30 * time.Second
 // submitLock takes the requester's submit lease, waiting while another
 // submit of theirs finishes, and returns its release.
 func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), error) {
-	name := "submit:" + who(requester)
+	return s.waitLease(ctx, "submit:"+who(requester))
+}
+
+// waitLease takes the named store lease (for submitLockTTL), waiting while
+// another holder has it, and returns its release.
+func (s *Service) waitLease(ctx context.Context, name string) (func(), error) {
 	id, err := newID()
 	if err != nil {
 		return nil, err
@@ -331,7 +357,7 @@ func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), 
 	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
 		ok, err := s.store.AcquireLease(ctx, name, holder, submitLockTTL)
 		if err != nil {
-			return nil, fmt.Errorf("submit lock: %w", err)
+			return nil, fmt.Errorf("lease %s: %w", name, err)
 		}
 		if ok {
 			var once sync.Once
@@ -345,7 +371,7 @@ func (s *Service) submitLock(ctx context.Context, requester tap.Actor) (func(), 
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("submit lock: %w", ctx.Err())
+			return nil, fmt.Errorf("lease %s: %w", name, ctx.Err())
 		case <-time.After(wait):
 		}
 	}

@@ -81,6 +81,11 @@ func (c *checker) CheckRevoke(ctx context.Context, _ *tap.Request, a tap.Actor) 
 	return nil
 }
 
+// CheckReissue lets approvers replace a request.
+func (c *checker) CheckReissue(ctx context.Context, r *tap.Request, a tap.Actor) error {
+	return c.CheckRevoke(ctx, r, a)
+}
+
 // CheckIssue refuses a target listed in c.refuseAtIssue.
 func (c *checker) CheckIssue(_ context.Context, r *tap.Request) error {
 	c.mu.Lock()

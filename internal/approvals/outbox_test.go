@@ -89,6 +89,14 @@ func crashCases() []crashCase {
 			must(t)(e.svc.Approve(ctx, r.ID, e.alex))
 			_, _, _ = e.svc.Reveal(ctx, r.ID, e.eve)
 		}, func(e *env) *tap.Actor { return &e.eve }},
+		{approvals.NoticeRescheduled, approvals.Config{}, func(t *testing.T, e *env) {
+			must(t)(e.svc.Reschedule(ctx, e.submit().ID, e.megan, time.Now().Add(48*time.Hour)))
+		}, func(e *env) *tap.Actor { return &e.megan }},
+		{approvals.NoticeWithdrawn, approvals.Config{}, func(t *testing.T, e *env) {
+			r := e.submit()
+			must(t)(e.svc.Approve(ctx, r.ID, e.alex))
+			must(t)(e.svc.WithdrawOffer(ctx, r.ID, e.nestor, "the offer was withdrawn"))
+		}, func(e *env) *tap.Actor { return &e.nestor }},
 		{approvals.NoticeReminder, approvals.Config{}, func(t *testing.T, e *env) {
 			e.submit()
 			time.Sleep(12 * time.Hour)

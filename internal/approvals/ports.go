@@ -70,6 +70,10 @@ type Checker interface {
 	// CheckRevoke checks, now, that actor (not the requester) may revoke
 	// r: in an approver group for r's reason, enabled, not a guest.
 	CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Actor) error
+	// CheckReissue checks, now, that actor (not the requester) may replace
+	// r with a new request (reissue, reschedule): an approver for r's
+	// reason. The new request is then checked by CheckSubmit as actor's.
+	CheckReissue(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// CheckIssue re-checks the target right before a pass is created (the
 	// request may have waited hours since submit): still enabled, not an
 	// external guest, no directory role, not a privileged target, inside
@@ -106,6 +110,15 @@ const (
 	NoticeLapsed    NoticeKind = "lapsed"     // reveal window passed: pass deleted
 	NoticePassEnded NoticeKind = "pass_ended" // delivered pass expired without confirmation
 	NoticeSecurity  NoticeKind = "security"   // e.g. someone else clicked Reveal
+	// NoticeReplaced: the request was closed because a new one replaces
+	// it (reissue); Detail is the new request's id.
+	NoticeReplaced NoticeKind = "replaced"
+	// NoticeRescheduled: a pending request's start changed; approvals
+	// given for the old start were cleared (Detail ApprovalsCleared then).
+	NoticeRescheduled NoticeKind = "rescheduled"
+	// NoticeWithdrawn: the request was withdrawn (offer rescinded), its
+	// pass deleted; Request.ClosedReason says why.
+	NoticeWithdrawn NoticeKind = "withdrawn"
 )
 
 // Notice tells the chat layer (package bot) what to say. Request is the

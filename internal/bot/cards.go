@@ -99,6 +99,16 @@ func requestFacts(r *tap.Request, reader string) []chat.Fact {
 	if r.Justification != "" {
 		facts = append(facts, chat.Fact{Label: text.FactJustification, Value: r.Justification})
 	}
+	if r.ReissueOf != "" {
+		facts = append(facts, chat.Fact{Label: text.FactReplaces, Value: text.ReplacesValue(string(r.ReissueOf))})
+	}
+	if len(r.SameApprovers) > 0 {
+		names := make([]string, len(r.SameApprovers))
+		for i, a := range r.SameApprovers {
+			names[i] = actorName(a)
+		}
+		facts = append(facts, chat.Fact{Label: text.FactSameApprover, Value: text.SameApproverValue(strings.Join(names, " or "))})
+	}
 	if in := r.Intake; in != nil {
 		facts = append(facts, chat.Fact{Label: text.FactAskedBy, Value: fmt.Sprintf(text.IntakeSource, in.Caller)})
 		if in.ExternalRef != "" {
@@ -145,16 +155,32 @@ func statusLine(r *tap.Request) string {
 		return text.StatusConfirmed(stamp(r.ClosedAt))
 	case tap.StateDenied:
 		return text.StatusDenied(by, stamp(r.DecidedAt), chat.Esc(r.DecisionReason))
-	case tap.StateCancelled:
+	case tap.StateCancelled, tap.StateRevoked:
+		if r.ReplacedBy != "" {
+			return text.StatusReplaced(stamp(r.ClosedAt), string(r.ReplacedBy))
+		}
+		if r.ClosedBy != nil && r.ClosedReason != "" {
+			return text.StatusWithdrawn(chat.Esc(actorName(*r.ClosedBy)), stamp(r.ClosedAt), chat.Esc(r.ClosedReason))
+		}
+		if r.State == tap.StateRevoked {
+			return text.StatusRevoked(stamp(r.ClosedAt))
+		}
 		return text.StatusCancelled(stamp(r.ClosedAt))
 	case tap.StateExpired:
-		return text.StatusExpired(stamp(r.ClosedAt))
-	case tap.StateRevoked:
-		return text.StatusRevoked(stamp(r.ClosedAt))
+		return text.StatusExpired(stamp(r.ClosedAt)) + thenReplaced(r)
 	case tap.StateFailed:
-		return text.StatusFailed(chat.Esc(r.FailReason))
+		return text.StatusFailed(chat.Esc(r.FailReason)) + thenReplaced(r)
 	}
 	return string(r.State)
+}
+
+// thenReplaced says, after an expired or failed request's status, which
+// request replaced it ("" when none did).
+func thenReplaced(r *tap.Request) string {
+	if r.ReplacedBy == "" {
+		return ""
+	}
+	return text.ThenReplaced(string(r.ReplacedBy))
 }
 
 // ApprovalCard is the approvers' view of a request; it has buttons only
@@ -196,6 +222,9 @@ func RequesterCard(r *tap.Request, body, reader string) chat.Message {
 		m.Note = text.RevealNote
 	case tap.StateDelivered:
 		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
+	case tap.StateExpired, tap.StateFailed:
+		// The article's backup plan: expired, not revealed in time, failed.
+		m.Buttons = []chat.Button{reissueButton(r.ID)}
 	}
 	return m
 }

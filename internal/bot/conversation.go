@@ -182,6 +182,12 @@ func (r *Router) command(ctx context.Context, ev chat.Event, actor tap.Actor, c 
 		r.stats(ctx, ev, actor, c.Arg)
 	case "revoke":
 		r.revokeUser(ctx, ev, actor, c.Arg)
+	case "reissue":
+		r.reissueUser(ctx, ev, actor, c.Arg)
+	case "reschedule":
+		r.rescheduleUser(ctx, ev, actor, c.Arg)
+	case "withdraw":
+		r.withdrawUser(ctx, ev, actor, c.Arg)
 	case "done":
 		req, err := r.svc.Confirm(ctx, actor)
 		if err != nil {

@@ -27,6 +27,7 @@ var openStates = []tap.State{tap.StatePending, tap.StateApproved, tap.StateIssui
 
 // ownCommands are first words that keep their meaning for a new hire too.
 var ownCommands = map[string]bool{"done": true, "status": true, "pending": true, "stats": true, "revoke": true,
+	"reissue": true, "reschedule": true, "withdraw": true,
 	"cancel": true, "why": true, "diagnose": true, "request": true, "new": true}
 
 // doneWords are whole messages that say "done" (dialog's phrases).
@@ -119,7 +120,11 @@ func (r *Router) helpHire(ctx context.Context, ev chat.Event, actor tap.Actor, r
 	}
 	r.reply(ctx, ev, chat.Message{Text: answer})
 	if note := diagnose.RequesterNotice(rep, actorName(actor)); note != "" && r.firstTelling(req.ID, rep.Cause, now) {
-		if err := r.toRequester(ctx, req, chat.Message{Text: note}); err != nil {
+		msg := chat.Message{Text: note}
+		if rep.Cause == diagnose.CauseOneTimeUsed || rep.Cause == diagnose.CauseExpired {
+			msg.Buttons = []chat.Button{reissueButton(req.ID)} // the article's backup plan
+		}
+		if err := r.toRequester(ctx, req, msg); err != nil {
 			r.log.Warn("tell requester the pass does not work", "request_id", req.ID, "err", err)
 		}
 	}

@@ -108,7 +108,10 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 		tell(fmt.Sprintf(text.ExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
 		tell(fmt.Sprintf(text.Lapsed, chat.Esc(name)))
-		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: note})
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: note,
+			Buttons: []chat.Button{reissueButton(req.ID)}})
+	case approvals.NoticeReplaced, approvals.NoticeRescheduled, approvals.NoticeWithdrawn:
+		r.notifyChange(ctx, n, d, reader)
 	case approvals.NoticePassEnded:
 		tell(fmt.Sprintf(text.PassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
@@ -335,4 +338,42 @@ func (r *Router) tellApprovers(ctx context.Context, d *delivery, msg chat.Messag
 			return nil
 		})
 	}
+}
+
+// notifyChange tells the requester (and, for a new start, the approvers)
+// about a reissue, reschedule or withdrawal, each a part of d; the cards
+// are redrawn by notify.
+func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, d *delivery, reader string) {
+	req := n.Request
+	name := chat.Esc(targetName(req.Target))
+	by := "IT"
+	if n.Actor != nil {
+		by = actorName(*n.Actor)
+	}
+	note := text.RequestNote(string(req.ID))
+	mine := n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID
+	tell := func(msg chat.Message) {
+		d.part("requester", func() error { return r.toRequester(ctx, req, msg) })
+	}
+	switch n.Kind {
+	case approvals.NoticeReplaced:
+		if !mine { // else the requester hears of the new request itself
+			tell(chat.Message{Text: fmt.Sprintf(text.ReplacedRequester, chat.Esc(by), name), Note: note})
+		}
+	case approvals.NoticeRescheduled:
+		said := fmt.Sprintf(text.RescheduledRequester, name, chat.Esc(viewOf(req, reader).at(req.Start)), chat.Esc(by))
+		if n.Detail == approvals.ApprovalsCleared {
+			said += text.RescheduledCleared
+		}
+		tell(RequesterCard(req, said, reader))
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.RescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
+			Note: note})
+	case approvals.NoticeWithdrawn:
+		tell(chat.Message{Text: fmt.Sprintf(text.WithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: note})
+	}
+}
+
+// reissueButton is the "Issue a new pass" button for request id.
+func reissueButton(id tap.RequestID) chat.Button {
+	return chat.Button{Action: chat.ActionReissue, Label: text.ReissueButton, Value: string(id), Style: chat.StylePrimary}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/diagnose"
 	"github.com/tapbot/tapbot/internal/dialog"
+	"github.com/tapbot/tapbot/internal/outq"
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/text"
 	"github.com/tapbot/tapbot/internal/tracing"
@@ -210,7 +211,9 @@ func (r *Router) reply(ctx context.Context, ev chat.Event, m chat.Message) {
 		return
 	}
 	to := chat.Address{Platform: ev.User.Platform, Kind: chat.ToUser, ID: ev.User.ID, EntraID: ev.User.EntraID}
-	if _, err := ms.Send(ctx, to, m); err != nil {
+	// A reply may be dropped for a newer one when the conversation's
+	// outbound is backed up (counted by outq); a notice never is.
+	if _, err := ms.Send(outq.AsReply(ctx), to, m); err != nil && !errors.Is(err, outq.ErrDropped) {
 		r.log.Warn("reply", "platform", ev.User.Platform, "err", err)
 	}
 }
@@ -331,6 +334,10 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 	case chat.ActionRevoke:
 		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
+			r.say(ctx, ev, err)
+		}
+	case chat.ActionReissue:
+		if _, err := r.svc.Reissue(ctx, id, actor, nil); err != nil {
 			r.say(ctx, ev, err)
 		}
 	case chat.ActionWatchExpected:

@@ -39,11 +39,13 @@ type zoneWorld struct {
 	teams  *teams.Adapter
 	conn   *connectortest.Server
 	router *bot.Router
+	svc    *approvals.Service
+	store  *sqlite.Store
 	logs   *testutil.SyncBuffer
 	now    time.Time
 }
 
-func newZoneWorld(t *testing.T, now time.Time, slackZones map[string]string, tenantMut func(*simtenant.Tenant)) *zoneWorld {
+func newZoneWorld(t *testing.T, now time.Time, slackZones map[string]string, tenantMut func(*simtenant.Tenant), policyMut ...func(*policy.Config)) *zoneWorld {
 	t.Helper()
 	w := &zoneWorld{t: t, ctx: context.Background(), logs: &testutil.SyncBuffer{}, now: now}
 	clock := func() time.Time { return w.now }
@@ -83,6 +85,10 @@ func newZoneWorld(t *testing.T, now time.Time, slackZones map[string]string, ten
 	pcfg := policy.Default()
 	pcfg.ApproverGroups = []string{simtenant.DemoApproversGroupID}
 	pcfg.TwoApprovers = policy.TwoApprovers{}
+	for _, m := range policyMut {
+		m(&pcfg)
+	}
+	w.store = st
 	platforms := []app.Platform{
 		{Approvers: slApprovers, New: func(h chat.Handler) (chat.Messenger, error) {
 			a, err := slack.New(slack.Config{BotToken: "xoxb-test", SigningSecret: slSecret, APIURL: w.fake.URL()}, st, h, log)
@@ -107,7 +113,7 @@ func newZoneWorld(t *testing.T, now time.Time, slackZones map[string]string, ten
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.router = wired.Router
+	w.router, w.svc = wired.Router, wired.Service
 	return w
 }
 

@@ -10,6 +10,10 @@ const (
 	ActionCancel  = "tap_cancel"  // Value: request id
 	ActionRevoke  = "tap_revoke"  // Value: request id
 	ActionOpen    = "tap_open"    // open the request form
+	// ActionReissue asks for a new pass replacing a request whose pass
+	// expired, was used, was not revealed in time or failed; Value:
+	// the old request's id.
+	ActionReissue = "tap_reissue"
 	// ActionWatchExpected acknowledges a pass-watch alert; Value:
 	// "<request id> <rule>".
 	ActionWatchExpected = "tap_watch_expected"

@@ -84,7 +84,8 @@ func mentionsHelp(w string) bool {
 }
 
 // passThrough are the commands that run without ending a request draft.
-var passThrough = map[string]bool{"status": true, "pending": true, "stats": true, "revoke": true}
+var passThrough = map[string]bool{"status": true, "pending": true, "stats": true, "revoke": true,
+	"reissue": true, "reschedule": true, "withdraw": true}
 
 // commandPhrases are whole messages that name a command.
 var commandPhrases = map[string]string{
@@ -105,6 +106,9 @@ func commandOf(text, w string) *Command {
 	first := firstWord(w)
 	switch first {
 	case "status", "revoke", "cancel", "stats":
+	case "reissue", "reschedule", "withdraw":
+		// "<user> <when>" and "<user> <reason>": the router splits them.
+		return &Command{Name: first, Arg: cleanArg(strings.TrimSpace(text[min(len(first), len(text)):]))}
 	default:
 		return nil
 	}

@@ -235,6 +235,11 @@ func (c *Checker) CheckSubmit(ctx context.Context, r *tap.Request) ([]string, er
 	if two || slices.Contains(c.Config().TwoApprovers.Reasons, r.Reason) || anyIn(c.Config().TwoApprovers.TargetGroups, member) {
 		r.ApprovalsNeeded = 2
 	}
+	if same, err := c.sameApprovers(ctx, r, now); err != nil {
+		return nil, err
+	} else if len(same) > 0 && !two {
+		r.ApprovalsNeeded, r.SameApprovers = 1, same
+	}
 
 	if w := c.livePass(ctx, r); w != "" {
 		warnings = append(warnings, w)

@@ -111,6 +111,10 @@ type Config struct {
 	// a sign-in method registered, is treated as a recovery whatever the
 	// label (0 turns the account-age test off).
 	NewHireDays int `yaml:"new_hire_days"`
+	// Reissue is how a reissue is approved: approval (as any request, the
+	// default) or same_approver (one click by an approver of the original
+	// within 7 days; see ReissueSameApprover).
+	Reissue ReissueRule `yaml:"reissue"`
 }
 
 // Default returns the built-in policy: the usual per-reason shapes,
@@ -137,6 +141,7 @@ func Default() Config {
 
 		ApproverTargets: ApproverTargetsRefuse,
 		NewHireDays:     30,
+		Reissue:         ReissueApproval,
 	}
 }
 
@@ -291,6 +296,9 @@ func (c Config) Validate() error {
 		bad("max_ahead: %s is more than a year", c.MaxAhead)
 	}
 	if err := c.ApproverTargets.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Reissue.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.NewHireDays < 0 {

@@ -64,6 +64,11 @@ func (c *Checker) CheckApprove(ctx context.Context, r *tap.Request, actor tap.Ac
 	if err := c.CheckDecision(ctx, r, actor); err != nil {
 		return err
 	}
+	// A same_approver reissue is approved by an approver of the original
+	// (anyone who may decide can still deny it).
+	if err := checkSameApprover(r, actor.EntraID); err != nil {
+		return err
+	}
 	return c.checkTargetStillFine(ctx, r)
 }
 
@@ -71,31 +76,60 @@ func (c *Checker) CheckApprove(ctx context.Context, r *tap.Request, actor tap.Ac
 // request it: an existing, enabled member (not an external guest) of an
 // approver group for r's reason, read from Entra at the click.
 func (c *Checker) CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Actor) error {
-	id := actor.EntraID
-	if id == "" {
-		return refuseDeciderUnknown()
-	}
-	u, err := c.dir.User(ctx, string(id))
-	if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound) {
-		return refuseDeciderUnknown()
-	}
+	ok, err := c.reasonApprover(ctx, r, actor)
 	if err != nil {
-		return fmt.Errorf("read approver %s: %w", id, err)
+		return err
 	}
-	if u.External {
-		return refuseDeciderGuest()
-	}
-	if !u.Enabled {
-		return refuseDeciderDisabled()
-	}
-	in, err := c.memberOf(ctx, id, c.Config().ApproverGroupsFor(r.Reason))
-	if err != nil {
-		return fmt.Errorf("read approver groups of %s: %w", id, err)
-	}
-	if len(in) == 0 {
+	if !ok {
 		return refuseRevoker(r.Reason)
 	}
 	return nil
+}
+
+// CheckReissue checks, now, that actor may replace r (reissue, or
+// reschedule) although they did not request it: an approver for r's
+// reason, as for CheckRevoke. Anyone else is refused with the sentence a
+// new request for r's target would get from them (the requester rule), or,
+// when they could ask for that person themselves, told that only the
+// requester or an approver can replace this request. The new request is
+// then checked whole by CheckSubmit with actor as its requester.
+func (c *Checker) CheckReissue(ctx context.Context, r *tap.Request, actor tap.Actor) error {
+	ok, err := c.reasonApprover(ctx, r, actor)
+	if err != nil || ok {
+		return err
+	}
+	if err := c.checkRequester(ctx, actor.EntraID, r.Target); err != nil {
+		return err
+	}
+	return refuseReissuer(r.Reason)
+}
+
+// reasonApprover reports whether actor is an existing, enabled member
+// (not an external guest) of an approver group for r's reason, read from
+// Entra now. A missing, disabled or guest account is a refusal.
+func (c *Checker) reasonApprover(ctx context.Context, r *tap.Request, actor tap.Actor) (bool, error) {
+	id := actor.EntraID
+	if id == "" {
+		return false, refuseDeciderUnknown()
+	}
+	u, err := c.dir.User(ctx, string(id))
+	if errors.Is(err, tap.ErrUserNotFound) || errors.Is(err, tap.ErrNotFound) {
+		return false, refuseDeciderUnknown()
+	}
+	if err != nil {
+		return false, fmt.Errorf("read approver %s: %w", id, err)
+	}
+	if u.External {
+		return false, refuseDeciderGuest()
+	}
+	if !u.Enabled {
+		return false, refuseDeciderDisabled()
+	}
+	in, err := c.memberOf(ctx, id, c.Config().ApproverGroupsFor(r.Reason))
+	if err != nil {
+		return false, fmt.Errorf("read approver groups of %s: %w", id, err)
+	}
+	return len(in) > 0, nil
 }
 
 // IsApprover reports whether actor is, now, in any approver group

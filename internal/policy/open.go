@@ -75,11 +75,33 @@ func (c *Checker) livePass(ctx context.Context, r *tap.Request) string {
 		return warnLivePassUnknown(r.Target)
 	}
 	now := c.now()
+	gone := c.replacedMethod(ctx, r)
 	for _, p := range ps {
+		if gone != "" && p.MethodID == gone {
+			continue // a reissue deletes the pass it replaces before it is stored
+		}
 		live := p.Usable || p.UsabilityReason == "NotYetValid" ||
 			(p.UsabilityReason == "" && p.Lifetime > 0 && p.Expires().After(now))
 		if live {
 			return warnLivePass(r.Target, p, r.RequesterZone)
+		}
+	}
+	return ""
+}
+
+// replacedMethod is the Graph id of the pass of the request r replaces
+// (r.ReissueOf), or "".
+func (c *Checker) replacedMethod(ctx context.Context, r *tap.Request) string {
+	if r.ReissueOf == "" {
+		return ""
+	}
+	rs, err := c.store.ListRequests(ctx, tap.RequestFilter{Target: r.Target.ID})
+	if err != nil {
+		return ""
+	}
+	for _, q := range rs {
+		if q.ID == r.ReissueOf {
+			return q.MethodID
 		}
 	}
 	return ""

@@ -89,6 +89,12 @@ func refuseNotApprover(r tap.Reason) error {
 
 func refuseRevoker(r tap.Reason) error { return tap.Refuse(tap.ErrForbidden, text.Revoker(r)) }
 
+func refuseReissuer(r tap.Reason) error { return tap.Refuse(tap.ErrForbidden, text.Reissuer(r)) }
+
+func refuseNotSameApprover(names []string) error {
+	return tap.Refuse(tap.ErrForbidden, text.NotSameApprover(names))
+}
+
 func refuseDeciderDisabled() error { return tap.Refuse(tap.ErrForbidden, text.DeciderDisabled) }
 
 func refuseDeciderGuest() error { return tap.Refuse(tap.ErrGuest, text.GuestActor) }

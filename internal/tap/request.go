@@ -93,6 +93,21 @@ type Request struct {
 	SealedFor string `json:"sealed_for,omitempty"`
 	// FailReason explains a failed request in plain words (no secrets).
 	FailReason string `json:"fail_reason,omitempty"`
+	// ReissueOf is the request this one replaces (reissue, reschedule
+	// after issuance); empty for a first request.
+	ReissueOf RequestID `json:"reissue_of,omitempty"`
+	// ReplacedBy is the request that replaced this one; set when a
+	// reissue closed it (or, for one closed already, took its place).
+	ReplacedBy RequestID `json:"replaced_by,omitempty"`
+	// SameApprovers, set on a reissue under the policy's reissue:
+	// same_approver rule, are the original's approvers: only they may
+	// approve it, and one approval is enough.
+	SameApprovers []Actor `json:"same_approvers,omitempty"`
+	// ClosedBy and ClosedReason say who ended a request early and why
+	// (withdrawn: "offer rescinded"; replaced by a reissue), for the cards
+	// and the audit trail; empty when the lifecycle ended it.
+	ClosedBy     *Actor `json:"closed_by,omitempty"`
+	ClosedReason string `json:"closed_reason,omitempty"`
 	// Refs are the chat messages that show this request (approval cards,
 	// requester DMs), so they can be updated in place.
 	Refs []Ref `json:"refs,omitempty"`
@@ -181,6 +196,9 @@ func (r *Request) Clone() *Request {
 	c.Warnings = append([]string(nil), r.Warnings...)
 	c.Approvals = append([]Decision(nil), r.Approvals...)
 	c.Refs = append([]Ref(nil), r.Refs...)
+	if r.SameApprovers != nil {
+		c.SameApprovers = append([]Actor(nil), r.SameApprovers...)
+	}
 	c.Alerted = append([]string(nil), r.Alerted...)
 	c.Sealed = append([]byte(nil), r.Sealed...)
 	if r.Sealed == nil {
@@ -189,6 +207,10 @@ func (r *Request) Clone() *Request {
 	if r.DecidedBy != nil {
 		d := *r.DecidedBy
 		c.DecidedBy = &d
+	}
+	if r.ClosedBy != nil {
+		a := *r.ClosedBy
+		c.ClosedBy = &a
 	}
 	if r.Intake != nil {
 		in := *r.Intake

@@ -110,8 +110,12 @@ func TestManifestMatchesCode(t *testing.T) {
 	if got.ID != id || len(got.Bots) != 1 || got.Bots[0].BotID != id || got.ManifestVersion != ManifestVersion {
 		t.Fatalf("ids: %+v", got)
 	}
-	want := map[string]bool{"request": true, "status": true, "revoke": true, "pending": true, "stats": true, "done": true, "help": true}
+	want := map[string]bool{"request": true, "status": true, "revoke": true, "reissue": true, "reschedule": true, "withdraw": true,
+		"pending": true, "stats": true, "done": true, "help": true}
 	cmds := got.Bots[0].CommandLists[0].Commands
+	if len(cmds) > 10 {
+		t.Errorf("%d commands; Teams allows at most 10 in a command list", len(cmds))
+	}
 	if len(cmds) != len(want) {
 		t.Fatalf("commands = %+v", cmds)
 	}

@@ -139,3 +139,34 @@ func MethodName(k tap.MethodKind) string {
 	}
 	return string(k)
 }
+
+// Reissue, reschedule and withdraw.
+const (
+	WithdrawReason = "Say why the request is withdrawn (for example \"offer rescinded\"); the reason is recorded."
+	// The state of the request that replaced another, in AlreadyReissued.
+	ReplacementPending  = "waiting for approval"
+	ReplacementApproved = "approved"
+	ReplacementRevealed = "revealed"
+)
+
+// ReissuePending refuses a reissue of a request still waiting for approval.
+func ReissuePending(hire string) string {
+	return fmt.Sprintf("The request for %s is still waiting for approval, so there is no pass to replace. To change its start, say *reschedule* and the new time.", hire)
+}
+
+// ReissueIssuing refuses a reissue or withdrawal while the pass is created.
+func ReissueIssuing(hire string) string {
+	return fmt.Sprintf("The pass for %s is being created right now. Try again in a moment.", hire)
+}
+
+// ReissueClosed refuses a reissue of a request that ended without a pass
+// to replace (denied, cancelled, confirmed); state is its state's name.
+func ReissueClosed(hire, state string) string {
+	return fmt.Sprintf("There is no pass to replace for %s: that request was %s. Say *request* to ask for a new one.", hire, state)
+}
+
+// AlreadyReissued refuses a second reissue: request id, asked by by and
+// now in state (in words), already replaced this one.
+func AlreadyReissued(hire, by, state, id string) string {
+	return fmt.Sprintf("A new request already replaced this one: the request for %s asked by %s is %s (request %s).", hire, by, state, id)
+}

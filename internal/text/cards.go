@@ -101,6 +101,38 @@ func StatusExpired(stamp string) string { return "⌛ Expired" + stamp + "." }
 // StatusRevoked: the pass was revoked.
 func StatusRevoked(stamp string) string { return "🚫 Revoked" + stamp + ". The pass was removed." }
 
+// StatusWithdrawn: withdrawn (the offer rescinded) by by, with the
+// escaped reason.
+func StatusWithdrawn(by, stamp, reason string) string {
+	return "🚫 Withdrawn by " + by + stamp + ": " + reason + ". Any pass was removed."
+}
+
+// StatusReplaced: a reissue replaced the request with request id.
+func StatusReplaced(stamp, id string) string {
+	return "🔁 Replaced by a new request" + stamp + " (request " + id + "). Any pass was removed."
+}
+
+// ThenReplaced follows an expired or failed request's status when a
+// reissue replaced it.
+func ThenReplaced(id string) string { return " 🔁 Replaced by request " + id + "." }
+
+// FactReplaces labels the request a reissue replaces; ReplacesValue names it.
+const FactReplaces = "Replaces"
+
+// ReplacesValue names the request a reissue replaces.
+func ReplacesValue(id string) string {
+	return "request " + id + " (a new pass after the last one expired, was used, failed or changed date)"
+}
+
+// FactSameApprover labels who may approve a reissue with one click.
+const FactSameApprover = "Approval"
+
+// SameApproverValue says who may approve a reissue under the
+// same_approver rule; names are joined already.
+func SameApproverValue(names string) string {
+	return "one click by " + names + ", who approved the pass it replaces (reissue rule: same approver)"
+}
+
 // StatusFailed: the request failed, with the escaped reason.
 func StatusFailed(reason string) string { return "❌ Failed: " + reason }
 

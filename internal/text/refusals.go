@@ -203,6 +203,20 @@ func Revoker(r tap.Reason) string {
 	return "Only the requester or an approver for " + reasonWords(r) + " passes can revoke this pass."
 }
 
+// Reissuer refuses a reissue by someone who could ask for the person
+// but neither asked for this pass nor approves r's passes.
+func Reissuer(r tap.Reason) string {
+	return "Only the person who asked for this pass or an approver for " + reasonWords(r) +
+		" passes can replace it. You can start a new request yourself: say *request*."
+}
+
+// NotSameApprover refuses an approver of a same_approver reissue who did
+// not approve the original; names are the original's approvers.
+func NotSameApprover(names []string) string {
+	return "This new pass replaces one approved by " + strings.Join(names, " or ") +
+		"; under your organisation's reissue rule only they can approve it, with one click."
+}
+
 // Warnings.
 
 // WarnLivePass is the sentence of policy's warnLivePass.

@@ -17,7 +17,7 @@ const (
 	NoIdentity         = "I can't match your chat account to a person in the directory, so I can't act for you. Ask IT to map your account."
 	GuestActor         = "Guests and people from other organisations can't approve or request passes."
 	Welcome            = "Hi, I'm tapbot. I get new hires a Temporary Access Pass, approved by IT and delivered privately.\nSay *request* (or `/tap`) to ask for a pass, *status* to see yours, or *help*."
-	Help               = "What I understand:\n• *request* — ask for a pass (or just say \"pass for sarah.johnson@contoso.com Monday 7:00, 8 hours\")\n• *status* — your requests\n• *revoke* _user_ — remove a pass you asked for\n• *why* _user_ — why their pass does or does not work (your requests; approvers: anyone)\n• *pending* — requests waiting for approval (approvers)\n• *stats* — onboarding numbers (approvers)\n• *done* — for the new hire: tell me your sign-in is set up\n• *cancel* — stop the request you are writing"
+	Help               = "What I understand:\n• *request* — ask for a pass (or just say \"pass for sarah.johnson@contoso.com Monday 7:00, 8 hours\")\n• *status* — your requests\n• *revoke* _user_ — remove a pass you asked for\n• *reissue* _user_ — ask for a new pass replacing one that expired, was used or failed (approved again; the old pass is deleted)\n• *reschedule* _user_ _when_ — the start date changed, like *reschedule sarah.johnson@contoso.com Monday 9:00*\n• *withdraw* _user_ _reason_ — the offer was rescinded: the request or pass is removed and the reason recorded\n• *why* _user_ — why their pass does or does not work (your requests; approvers: anyone)\n• *pending* — requests waiting for approval (approvers)\n• *stats* — onboarding numbers (approvers)\n• *done* — for the new hire: tell me your sign-in is set up\n• *cancel* — stop the request you are writing"
 	NotApprover        = "Only members of the approver group can see pending requests and stats."
 	NoPending          = "Nothing is waiting for approval."
 	NoRequests         = "You have no requests yet. Say *request* to ask for one."
@@ -80,4 +80,20 @@ const (
 	WhyWhom        = "Whose pass? Say *why* and their sign-in name, like *why sarah.johnson@contoso.com*."
 	WhyNotYours    = "I can only explain the pass of someone you asked a pass for. %s isn't one of them (approvers can ask about anyone)."
 	WhyNoUser      = "I can't find %s in Entra. Give the sign-in name, like sarah.johnson@contoso.com."
+)
+
+// Reissue, reschedule and withdraw: the commands, the "Issue a new pass"
+// button and their notices.
+const (
+	ReissueButton        = "Issue a new pass"
+	ReissueWhom          = "Whose pass should I issue again? Say *reissue* followed by their e-mail address."
+	RescheduleHow        = "Say *reschedule*, their e-mail address and the new start, like *reschedule sarah.johnson@contoso.com Monday 9:00*."
+	WithdrawHow          = "Say *withdraw*, their e-mail address and the reason, like *withdraw sarah.johnson@contoso.com offer rescinded*."
+	NothingToReissue     = "There is no request for %s that you can replace. Say *status* to see yours."
+	NothingToWithdraw    = "There is no open request or live pass for %s that you can withdraw."
+	RescheduledRequester = "The pass for %s now starts %s (changed by %s)."
+	RescheduledCleared   = " The approval given for the old start was cleared: the approvers are asked again."
+	RescheduledApprovers = "The start of the request for %s changed to %s (by %s). Please decide on the card with the new start."
+	ReplacedRequester    = "%s asked for a new pass for %s to replace this request; its pass was deleted in Entra."
+	WithdrawnRequester   = "The request for %s was withdrawn by %s: %s. Any pass was deleted in Entra."
 )

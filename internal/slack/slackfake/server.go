@@ -337,11 +337,16 @@ func (s *Server) Messages(channel string) []Message {
 
 // LastMessage returns the channel's newest non-ephemeral message.
 func (s *Server) LastMessage(channel string) (Message, bool) {
-	msgs := s.Messages(channel)
-	if len(msgs) == 0 {
-		return Message{}, false
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.channels[channel]; ok {
+		for i := len(c.msgs) - 1; i >= 0; i-- {
+			if !c.msgs[i].Ephemeral {
+				return *c.msgs[i], true
+			}
+		}
 	}
-	return msgs[len(msgs)-1], true
+	return Message{}, false
 }
 
 // Ephemerals returns the ephemeral messages shown to user, in any channel.

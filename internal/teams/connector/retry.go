@@ -57,7 +57,7 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 		var delay time.Duration
 		switch {
 		case err != nil:
-			if ctx.Err() != nil || attempt >= c.maxAttempts || !(r.idempotent || isDialError(err)) {
+			if ctx.Err() != nil || attempt >= c.maxAttempts || !(r.idempotent || isDialError(err)) || errors.Is(err, errTokenBackoff) {
 				return nil, transportError(r, err)
 			}
 			delay = backoff(attempt)

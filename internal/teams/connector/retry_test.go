@@ -10,6 +10,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams/connector"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
@@ -250,3 +253,38 @@ func TestUpdateRetriesAfterTransportError(t *testing.T) {
 type rtFunc func(*http.Request) (*http.Response, error)
 
 func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// noToken is a token endpoint that cannot be reached (an Entra outage).
+type noToken struct{}
+
+func (noToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{}, errors.New("dial tcp 127.0.0.1:443: connect: connection refused")
+}
+
+// TestNoRetryWhileTheTokenEndpointIsInBackoff: in an outage the first
+// send retries as usual; a send during the backoff that follows fails at
+// once, so queued replies do not each wait seconds for a token that
+// cannot come. Nothing reaches the connector.
+func TestNoRetryWhileTheTokenEndpointIsInBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := connectortest.New()
+		c := memClient(t, fake, func(cfg *connector.Config) { cfg.Credential = noToken{} })
+		start := time.Now()
+		if _, err := c.Send(context.Background(), memURL, "conv-1", msg("first")); !errors.Is(err, tap.ErrUnavailable) {
+			t.Fatalf("first send: %v, want ErrUnavailable", err)
+		}
+		if time.Since(start) == 0 {
+			t.Fatal("the first send was not retried")
+		}
+		start = time.Now()
+		if _, err := c.Send(context.Background(), memURL, "conv-2", msg("second")); !errors.Is(err, tap.ErrUnavailable) {
+			t.Fatalf("second send: %v, want ErrUnavailable", err)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Fatalf("a send during the token backoff waited %s, want none", waited)
+		}
+		if n := len(fake.Calls()); n != 0 {
+			t.Fatalf("%d calls reached the connector without a token", n)
+		}
+	})
+}

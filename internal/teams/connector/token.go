@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -32,6 +33,12 @@ type tokenGate struct {
 	fails     int
 }
 
+// errTokenBackoff marks a call answered from the backoff period: the
+// endpoint failed moments ago and is not asked again yet. A reply gets it
+// at once and is not retried (an outage: retrying each reply for seconds
+// would hold every conversation's queue for minutes).
+var errTokenBackoff = errors.New("token endpoint in backoff")
+
 type tokenCall struct {
 	done chan struct{}
 	tok  azcore.AccessToken
@@ -48,7 +55,7 @@ func (g *tokenGate) GetToken(ctx context.Context, opts policy.TokenRequestOption
 	if g.now().Before(g.failUntil) {
 		err := g.lastErr
 		g.mu.Unlock()
-		return azcore.AccessToken{}, fmt.Errorf("token endpoint in backoff after %d failures: %w", g.fails, err)
+		return azcore.AccessToken{}, fmt.Errorf("%w after %d failures: %w", errTokenBackoff, g.fails, err)
 	}
 	c := g.inflight
 	if c == nil {

@@ -66,11 +66,13 @@ type Conversation struct {
 type Fault struct {
 	// Op restricts the fault to one operation ("" = any): create, send,
 	// reply, update, delete.
-	Op         string
-	Status     int
-	RetryAfter string // Retry-After header value, if any
-	Code       string // error.code in the body
-	Count      int    // default 1
+	Op string
+	// Conversation restricts the fault to calls on one conversation.
+	Conversation string
+	Status       int
+	RetryAfter   string // Retry-After header value, if any
+	Code         string // error.code in the body
+	Count        int    // default 1
 }
 
 // Server is the fake. The zero value is not usable; call New or Start.
@@ -167,6 +169,9 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// ClearFaults drops the faults not yet spent.
+func (s *Server) ClearFaults() { s.mu.Lock(); s.faults = nil; s.mu.Unlock() }
+
 // Block makes every call to the conversation fail with 403 and code (for
 // example "ConversationBlockedByUser"); "" unblocks.
 func (s *Server) Block(conversationID, code string) {
@@ -236,6 +241,21 @@ func (s *Server) Shown(conversationID string) []Posted {
 	return out
 }
 
+// Last returns the conversation's newest activity that is not deleted,
+// without copying the conversation (benchmarks call it per operation).
+func (s *Server) Last(conversationID string) (Posted, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.convs[conversationID]; ok {
+		for i := len(c.Activities) - 1; i >= 0; i-- {
+			if !c.Activities[i].Deleted {
+				return c.Activities[i], true
+			}
+		}
+	}
+	return Posted{}, false
+}
+
 // Activity returns one activity's current state.
 func (s *Server) Activity(conversationID, activityID string) (Posted, bool) {
 	c, _ := s.Conversation(conversationID)
@@ -268,7 +288,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, op string) (body 
 		return fail(http.StatusUnauthorized, "Unauthorized", "Authorization has been denied for this request.", "")
 	}
 	for i, f := range s.faults {
-		if f.Op != "" && f.Op != op {
+		if (f.Op != "" && f.Op != op) || (f.Conversation != "" && f.Conversation != call.ConversationID) {
 			continue
 		}
 		f.Count--
