@@ -22,7 +22,7 @@ import (
 
 var (
 	noticesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tapbot_notices_total", Help: "Lifecycle notices by kind (submitted, issued, confirmed, …).",
+		Name: "tapbot_notices_total", Help: "Lifecycle notices delivered, by kind (submitted, issued, confirmed, …).",
 	}, []string{"kind"})
 	httpTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tapbot_http_requests_total", Help: "Inbound HTTP requests by route and status code.",
@@ -31,6 +31,18 @@ var (
 		Name: "tapbot_security_notices_suppressed_total",
 		Help: "Security notices not sent to the approvers because the same person already triggered one for the same request within the hour (every attempt is audited).",
 	}, func() float64 { return float64(approvals.SuppressedNotices()) })
+	noticeFailures = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_notice_failures_total",
+		Help: "Notice deliveries a chat API did not take; each notice stays in its request's outbox and is retried with backoff.",
+	}, func() float64 { return float64(approvals.NoticeFailures()) })
+	noticesAbandoned = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tapbot_notices_abandoned_total",
+		Help: "Notices given up after a day of failed deliveries (each logged at ERROR and audited).",
+	}, func() float64 { return float64(approvals.NoticesAbandoned()) })
+	noticesOverdue = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tapbot_notices_overdue",
+		Help: "Notices past their grace period or retry time at this replica's last sweep (only the replica holding the sweeper lease sweeps).",
+	}, func() float64 { return float64(approvals.NoticesOverdue()) })
 	// workStats is the running app's work pool, read by the metrics below.
 	workStats   atomic.Pointer[workq.Pool]
 	inboundBusy = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -70,12 +82,17 @@ func poolStats() workq.Stats {
 	return workq.Stats{}
 }
 
-// countingNotifier counts notices for /metrics and forwards them.
+// countingNotifier counts delivered notices for /metrics and forwards
+// them (a failed attempt is retried, and counted in
+// tapbot_notice_failures_total instead).
 type countingNotifier struct{ next approvals.Notifier }
 
 func (c countingNotifier) Notify(ctx context.Context, n approvals.Notice) error {
-	noticesTotal.WithLabelValues(string(n.Kind)).Inc()
-	return c.next.Notify(ctx, n)
+	err := c.next.Notify(ctx, n)
+	if err == nil {
+		noticesTotal.WithLabelValues(string(n.Kind)).Inc()
+	}
+	return err
 }
 
 // counted wraps h to count responses by status for /metrics.

@@ -43,7 +43,7 @@ func metricCollectors(st tap.Store) []prometheus.Collector {
 	return []prometheus.Collector{
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		noticesTotal, httpTotal, slackConnections, securitySuppressed, inboundBusy, inboundRefused,
-		outboundDropped, outboundReplaced,
+		noticeFailures, noticesAbandoned, noticesOverdue, outboundDropped, outboundReplaced,
 		&onboardingCollector{store: st, now: time.Now},
 	}
 }

@@ -43,12 +43,14 @@ func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request,
 	if found == "" {
 		return snapshot(r), s.refused(ctx, r, newHire, "confirm", tap.Refuse(tap.ErrPolicy, s.missing()))
 	}
+	var notice string
 	c, err := s.run(ctx, r.ID, step{action: "confirm", actor: &newHire,
 		decide: func(c *tap.Request) (map[string]string, error) {
 			if !tap.Can(c.State, tap.EventConfirm) {
 				return nil, s.moved(c)
 			}
 			c.ClosedAt, c.NextTimer = s.now(), time.Time{}
+			notice = s.enqueue(c, NoticeConfirmed, &newHire, howName(found))
 			return map[string]string{"method": string(found)}, s.apply(c, tap.EventConfirm)
 		},
 		act: s.deletePass,
@@ -58,7 +60,7 @@ func (s *Service) Confirm(ctx context.Context, newHire tap.Actor) (*tap.Request,
 	}
 	s.logTransition(ctx, c, tap.StateDelivered, tap.EventConfirm, &newHire)
 	s.log.InfoContext(ctx, "setup confirmed", "request_id", c.ID, "method", found, "reveal_to_setup", span(c.ClosedAt.Sub(c.RevealedAt)))
-	s.notify(ctx, NoticeConfirmed, c, &newHire, howName(found))
+	s.deliver(ctx, c, notice)
 	return snapshot(c), nil
 }
 
@@ -75,6 +77,7 @@ func (s *Service) missing() string {
 // leaves the request as it was.
 func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	var from tap.State
+	var notice string
 	r, err := s.run(ctx, id, step{action: "revoke", actor: &actor,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if r.State == tap.StateIssuing {
@@ -85,6 +88,7 @@ func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor)
 			}
 			from = r.State
 			r.Sealed, r.ClosedAt, r.NextTimer = nil, s.now(), time.Time{}
+			notice = s.enqueue(r, NoticeRevoked, &actor, "")
 			return nil, s.apply(r, tap.EventRevoke)
 		},
 		check: func(ctx context.Context, r *tap.Request) error {
@@ -106,7 +110,7 @@ func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor)
 		return snapshot(r), err
 	}
 	s.logTransition(ctx, r, from, tap.EventRevoke, &actor)
-	s.notify(ctx, NoticeRevoked, r, &actor, "")
+	s.deliver(ctx, r, notice)
 	return snapshot(r), nil
 }
 

@@ -114,6 +114,7 @@ func (s *Service) submit(ctx context.Context, draft *tap.Request, id tap.Request
 	if err := s.record(ctx, r, &r.Requester, "submit", "ok", true, detail); err != nil {
 		return nil, err
 	}
+	notice := s.enqueue(r, NoticeSubmitted, &r.Requester, "")
 	err = s.store.CreateRequest(ctx, r)
 	release() // the quota-relevant insert is done; the notices need no lock
 	if err != nil {
@@ -127,7 +128,7 @@ func (s *Service) submit(ctx context.Context, draft *tap.Request, id tap.Request
 		return nil, fmt.Errorf("store request: %w", err)
 	}
 	s.log.InfoContext(ctx, "request submitted", "request_id", r.ID, "requester", who(r.Requester), "target", r.Target.ID, "reason", r.Reason)
-	s.notify(ctx, NoticeSubmitted, r, &r.Requester, "")
+	s.deliver(ctx, r, notice)
 	return snapshot(r), nil
 }
 
@@ -183,6 +184,7 @@ func (s *Service) checkDecision(actor tap.Actor, check func(context.Context, *ta
 func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
 	var final bool
 	var from tap.State
+	var notice string
 	r, err := s.run(ctx, id, step{action: "approve", actor: &actor, must: true, check: s.checkDecision(actor, s.check.CheckApprove),
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if err := s.decidable(r, actor); err != nil {
@@ -197,6 +199,12 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 			if final {
 				detail["to"] = string(r.State)
 			}
+			switch {
+			case !final:
+				notice = s.enqueue(r, NoticeApproval, &actor, "")
+			case r.State == tap.StateApproved:
+				notice = s.enqueue(r, NoticeApproved, &actor, "")
+			}
 			return detail, nil
 		}})
 	if err != nil {
@@ -204,12 +212,12 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 	}
 	if !final {
 		s.log.InfoContext(ctx, "approval recorded", "request_id", r.ID, "approver", who(actor), "approvals", len(r.Approvals))
-		s.notify(ctx, NoticeApproval, r, &actor, "")
+		s.deliver(ctx, r, notice)
 		return snapshot(r), nil
 	}
 	s.logTransition(ctx, r, from, tap.EventApprove, &actor)
 	if r.State == tap.StateApproved {
-		s.notify(ctx, NoticeApproved, r, &actor, "")
+		s.deliver(ctx, r, notice)
 		return snapshot(r), nil
 	}
 	r, err = s.issueSealed(ctx, r, actor)
@@ -254,6 +262,7 @@ func (s *Service) apply(r *tap.Request, event tap.Event) error {
 // Deny moves a pending request to denied with the approver's reason
 // (NoticeDenied). The Checker decides who may deny, as for Approve.
 func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, reason string) (*tap.Request, error) {
+	var notice string
 	r, err := s.run(ctx, id, step{action: "deny", actor: &actor, must: true, check: s.checkDecision(actor, s.check.CheckDecision),
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if err := s.decidable(r, actor); err != nil {
@@ -265,13 +274,14 @@ func (s *Service) Deny(ctx context.Context, id tap.RequestID, actor tap.Actor, r
 			now := s.now()
 			a := actor
 			r.DecidedBy, r.DecidedAt, r.ClosedAt, r.DecisionReason, r.NextTimer = &a, now, now, reason, time.Time{}
+			notice = s.enqueue(r, NoticeDenied, &actor, reason)
 			return map[string]string{"decision_reason": reason}, nil
 		}})
 	if err != nil {
 		return snapshot(r), err
 	}
 	s.logTransition(ctx, r, tap.StatePending, tap.EventDeny, &actor)
-	s.notify(ctx, NoticeDenied, r, &actor, reason)
+	s.deliver(ctx, r, notice)
 	return snapshot(r), nil
 }
 
@@ -296,6 +306,7 @@ const PlatformAPI tap.Platform = "api"
 
 func (s *Service) cancel(ctx context.Context, id tap.RequestID, actor tap.Actor, allowed func(*tap.Request) bool, forbidden string) (*tap.Request, error) {
 	var from tap.State
+	var notice string
 	r, err := s.run(ctx, id, step{action: "cancel", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if !allowed(r) {
@@ -306,13 +317,14 @@ func (s *Service) cancel(ctx context.Context, id tap.RequestID, actor tap.Actor,
 			}
 			from = r.State
 			r.ClosedAt, r.NextTimer = s.now(), time.Time{}
+			notice = s.enqueue(r, NoticeCancelled, &actor, "")
 			return nil, s.apply(r, tap.EventCancel)
 		}})
 	if err != nil {
 		return snapshot(r), err
 	}
 	s.logTransition(ctx, r, from, tap.EventCancel, &actor)
-	s.notify(ctx, NoticeCancelled, r, &actor, "")
+	s.deliver(ctx, r, notice)
 	return snapshot(r), nil
 }
 

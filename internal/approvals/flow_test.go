@@ -132,6 +132,7 @@ func TestDecisionRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, setup{})
 			r := e.submit()
+			before := e.stored(r.ID).Version
 			var err error
 			if tt.deny {
 				_, err = e.svc.Deny(context.Background(), r.ID, tt.who(e), "no")
@@ -141,7 +142,7 @@ func TestDecisionRefusals(t *testing.T) {
 			if msg := refusal(t, err, tt.sentinel); !strings.Contains(msg, tt.text) {
 				t.Fatalf("refusal = %q, want %q", msg, tt.text)
 			}
-			if got := e.stored(r.ID); got.State != tap.StatePending || got.Version != 1 {
+			if got := e.stored(r.ID); got.State != tap.StatePending || got.Version != before {
 				t.Fatalf("request changed: %s v%d", got.State, got.Version)
 			}
 			if a := e.auditActions(); a[len(a)-1] != map[bool]string{false: "approve", true: "deny"}[tt.deny]+":refused" {

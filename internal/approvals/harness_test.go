@@ -148,6 +148,9 @@ func (n *notices) last(t *testing.T, k approvals.NoticeKind) approvals.Notice {
 
 type env struct {
 	t       testing.TB
+	log     *slog.Logger
+	aud     approvals.Auditor    // the auditor the Service was built with
+	wrapped approvals.PassIssuer // the issuer the Service was built with
 	tenant  *simtenant.Tenant
 	store   tap.Store
 	dbPath  string // SQLite file, when the env runs on SQLite
@@ -174,6 +177,10 @@ type setup struct {
 	issuer    func(approvals.PassIssuer) approvals.PassIssuer
 	inProcess bool // no network: required inside synctest bubbles
 	sqlite    bool // the SQLite store in a temp dir instead of memstore
+	// notifier wraps the recording notifier (a chat API that fails).
+	notifier func(approvals.Notifier) approvals.Notifier
+	// hold is the Service's fault hook (Deps.Hold).
+	hold func(approvals.NoticeKind) bool
 }
 
 func actor(t *simtenant.Tenant, upn, name string) tap.Actor {
@@ -233,13 +240,32 @@ func newEnv(t testing.TB, s setup) *env {
 	_, _ = rand.Read(e.key)
 	e.cfg = s.cfg
 	e.cfg.SealKey = e.key
-	svc, err := approvals.New(e.cfg, approvals.Deps{Store: e.store, Directory: e.dir, Issuer: iss,
-		Checker: e.check, Audit: aud, Notify: e.notes, Log: log})
-	if err != nil {
-		t.Fatal(err)
+	e.log, e.aud, e.wrapped = log, aud, iss
+	var out approvals.Notifier = e.notes
+	if s.notifier != nil {
+		out = s.notifier(out)
 	}
-	e.svc = svc
+	e.svc = e.service(out, s.hold)
 	return e
+}
+
+func (e *env) service(out approvals.Notifier, hold func(approvals.NoticeKind) bool) *approvals.Service {
+	e.t.Helper()
+	svc, err := approvals.New(e.cfg, approvals.Deps{Store: e.store, Directory: e.dir, Issuer: e.wrapped,
+		Checker: e.check, Audit: e.aud, Notify: out, Log: e.log, Hold: hold})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return svc
+}
+
+// restart stands for the process started again over the same store,
+// tenant and keys, with no fault hook: e.svc and e.notes are new.
+func (e *env) restart() {
+	e.t.Helper()
+	e.svc.Wait()
+	e.notes = &notices{}
+	e.svc = e.service(e.notes, nil)
 }
 
 // submit files Megan's 8-hour onboarding request for Sarah.

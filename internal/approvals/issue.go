@@ -240,14 +240,15 @@ func (s *Service) saveIssued(ctx context.Context, r *tap.Request, actor tap.Acto
 		next.MethodID, next.PassStart, next.PassExpires = p.MethodID, start, end
 		next.IssuedAt, next.UpdatedAt = now, now
 		finish(next, now)
+		kind := NoticeIssued
+		if event == tap.EventDeliver {
+			kind = NoticeRevealed
+		}
+		notice := s.enqueue(next, kind, &actor, "")
 		err := s.store.UpdateRequest(ctx, next)
 		if err == nil {
 			s.logTransition(ctx, next, tap.StateIssuing, event, &actor)
-			kind := NoticeIssued
-			if event == tap.EventDeliver {
-				kind = NoticeRevealed
-			}
-			s.notify(ctx, kind, next, &actor, "")
+			s.deliver(ctx, next, notice)
 			return snapshot(next), nil
 		}
 		cur, gerr := s.store.GetRequest(ctx, r.ID)

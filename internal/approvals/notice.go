@@ -40,7 +40,30 @@ func (s *Service) securityNotice(ctx context.Context, r *tap.Request, actor tap.
 		suppressedNotices.Add(1)
 		return
 	}
-	s.notify(ctx, NoticeSecurity, r, &actor, detail)
+	s.alert(ctx, r, actor, detail)
+}
+
+// alert commits a NoticeSecurity to r's outbox and delivers it. If it
+// cannot be stored it is sent anyway, once: an alert is worth more than
+// its durability.
+func (s *Service) alert(ctx context.Context, r *tap.Request, actor tap.Actor, detail string) {
+	if r != nil {
+		var notice string
+		c, err := s.update(ctx, r.ID, func(c *tap.Request) error {
+			notice = s.enqueue(c, NoticeSecurity, &actor, detail)
+			return nil
+		})
+		if err == nil {
+			s.deliver(ctx, c, notice)
+			return
+		}
+		s.log.WarnContext(ctx, "security notice not stored; sending it once", "request_id", r.ID, "err", err)
+	}
+	a := actor
+	if err := s.out.Notify(ctx, Notice{Kind: NoticeSecurity, Request: snapshot(r), Actor: &a, Detail: detail}); err != nil {
+		noticeFailures.Add(1)
+		s.log.WarnContext(ctx, "security notice not delivered", "err", err)
+	}
 }
 
 func (s *Service) noticeAllowed(ctx context.Context, r *tap.Request, actor tap.Actor) bool {

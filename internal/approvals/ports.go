@@ -121,17 +121,28 @@ const (
 	NoticeWithdrawn NoticeKind = "withdrawn"
 )
 
-// Notice tells the chat layer (package bot) what to say. Request is a
-// snapshot after the committed transition; it never holds a pass value.
+// Notice tells the chat layer (package bot) what to say. Request is the
+// request as last stored (after the committed transition, or later when
+// the notice is retried); it never holds a pass value.
 type Notice struct {
 	Kind    NoticeKind
 	Request *tap.Request
 	Actor   *tap.Actor // who caused it; nil for timers
 	Detail  string     // plain words (e.g. missing methods, failure reason)
+	// ID is the notice's id in the outbox; the same on every attempt.
+	ID string
+	// Attempt counts the earlier failed attempts (0 on the first).
+	Attempt int
+	// Done lists the parts delivered by earlier attempts (see Undelivered).
+	Done []string
 }
 
-// Notifier delivers notices. Errors are logged by the caller, never
-// undo a committed transition.
+// Notifier delivers notices. It is called at least once per notice (again
+// after a failure, or after a crash before the delivery was recorded), so
+// it should draw cards in place rather than post them twice. An error
+// means the notice, or the parts not listed in an *Undelivered, were not
+// delivered: it is retried with backoff. It never undoes a committed
+// transition.
 type Notifier interface {
 	Notify(ctx context.Context, n Notice) error
 }

@@ -51,6 +51,7 @@ func (s *Service) orphan(ctx context.Context, listed *tap.Request, now time.Time
 // the requester (NoticeFailed). If the request already left issuing, it
 // returns the current request and does nothing.
 func (s *Service) failIssuing(ctx context.Context, r *tap.Request, actor *tap.Actor, reason, cause string) (*tap.Request, bool) {
+	var notice string
 	f, err := s.update(ctx, r.ID, func(c *tap.Request) error {
 		if c.State != tap.StateIssuing {
 			return errSettled
@@ -59,6 +60,7 @@ func (s *Service) failIssuing(ctx context.Context, r *tap.Request, actor *tap.Ac
 			return err
 		}
 		c.FailReason, c.ClosedAt, c.NextTimer, c.Sealed = reason, s.now(), time.Time{}, nil
+		notice = s.enqueue(c, NoticeFailed, actor, reason)
 		return nil
 	})
 	if err != nil {
@@ -72,7 +74,7 @@ func (s *Service) failIssuing(ctx context.Context, r *tap.Request, actor *tap.Ac
 	}
 	_ = s.record(ctx, f, actor, "fail", "ok", false, map[string]string{"reason": reason, "cause": cause})
 	s.logTransition(ctx, f, tap.StateIssuing, tap.EventFail, actor)
-	s.notify(ctx, NoticeFailed, f, actor, reason)
+	s.deliver(ctx, f, notice)
 	return f, true
 }
 

@@ -108,6 +108,7 @@ func (s *Service) prefill(old *tap.Request, actor tap.Actor, start *time.Time) *
 func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor, newID, stale tap.RequestID) error {
 	var from tap.State
 	var event tap.Event
+	var notice string
 	r, err := s.run(ctx, old.ID, step{action: "replace", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if (r.ReplacedBy != "" && r.ReplacedBy != stale) || r.State == tap.StatePending || r.State == tap.StateIssuing {
@@ -115,6 +116,7 @@ func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor,
 			}
 			from = r.State
 			r.ReplacedBy = newID
+			notice = s.enqueue(r, NoticeReplaced, &actor, string(newID))
 			detail := map[string]string{"replaced_by": string(newID)}
 			if r.State.Terminal() {
 				return detail, nil // the pass is deleted below all the same
@@ -136,7 +138,7 @@ func (s *Service) retire(ctx context.Context, old *tap.Request, actor tap.Actor,
 	if from != r.State {
 		s.logTransition(ctx, r, from, event, &actor)
 	}
-	s.notify(ctx, NoticeReplaced, r, &actor, string(newID))
+	s.deliver(ctx, r, notice)
 	return nil
 }
 
@@ -195,6 +197,7 @@ func (s *Service) Reschedule(ctx context.Context, id tap.RequestID, actor tap.Ac
 	probe.Start = start.UTC()
 	var from time.Time
 	var cleared int
+	var notice string
 	r, err := s.run(ctx, id, step{action: "reschedule", actor: &actor, must: true,
 		check: func(ctx context.Context, r *tap.Request) error {
 			if !same(r.Requester, actor) {
@@ -217,17 +220,18 @@ func (s *Service) Reschedule(ctx context.Context, id tap.RequestID, actor tap.Ac
 			if probe.ApprovalsNeeded > 0 {
 				r.Warnings, r.ApprovalsNeeded, r.SameApprovers = probe.Warnings, probe.ApprovalsNeeded, probe.SameApprovers
 			}
+			detail := ""
+			if cleared > 0 {
+				detail = ApprovalsCleared
+			}
+			notice = s.enqueue(r, NoticeRescheduled, &actor, detail)
 			return map[string]string{"from": stamp(from), "to": stamp(probe.Start), "approvals_cleared": fmt.Sprint(cleared)}, nil
 		}})
 	if err != nil {
 		return snapshot(r), err
 	}
 	s.log.InfoContext(ctx, "request rescheduled", "request_id", r.ID, "actor", who(actor), "approvals_cleared", cleared)
-	detail := ""
-	if cleared > 0 {
-		detail = ApprovalsCleared
-	}
-	s.notify(ctx, NoticeRescheduled, r, &actor, detail)
+	s.deliver(ctx, r, notice)
 	return snapshot(r), nil
 }
 
@@ -256,6 +260,7 @@ func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap
 	}
 	var from tap.State
 	var event tap.Event
+	var notice string
 	r, err := s.run(ctx, id, step{action: "withdraw", actor: &actor, must: true,
 		decide: func(r *tap.Request) (map[string]string, error) {
 			if r.State == tap.StateIssuing {
@@ -271,6 +276,7 @@ func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap
 			from = r.State
 			a := actor
 			r.Sealed, r.ClosedAt, r.NextTimer, r.ClosedBy, r.ClosedReason = nil, s.now(), time.Time{}, &a, reason
+			notice = s.enqueue(r, NoticeWithdrawn, &actor, reason)
 			return map[string]string{"reason": reason, "event": string(event)}, s.apply(r, event)
 		},
 		check: func(ctx context.Context, r *tap.Request) error {
@@ -292,6 +298,6 @@ func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap
 		return snapshot(r), err
 	}
 	s.logTransition(ctx, r, from, event, &actor)
-	s.notify(ctx, NoticeWithdrawn, r, &actor, reason)
+	s.deliver(ctx, r, notice)
 	return snapshot(r), nil
 }

@@ -24,6 +24,7 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 	var value tap.Secret
 	var from tap.State
 	var recheck error
+	var notice string
 	r, err := s.run(ctx, id, step{action: "reveal", actor: &actor, must: true,
 		check: func(ctx context.Context, r *tap.Request) error {
 			recheck = s.check.CheckReveal(ctx, r, actor)
@@ -33,6 +34,9 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 			from = r.State
 			v, err := s.revealable(r, actor)
 			value = v
+			if err == nil && r.State == tap.StateDelivered {
+				notice = s.enqueue(r, NoticeRevealed, &actor, "")
+			}
 			if err != nil || r.State != tap.StateIssuing {
 				return nil, err
 			}
@@ -58,7 +62,7 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 		return s.issueDirect(ctx, r, actor)
 	}
 	s.logTransition(ctx, r, from, tap.EventDeliver, &actor)
-	s.notify(ctx, NoticeRevealed, r, &actor, "")
+	s.deliver(ctx, r, notice)
 	p := tap.Pass{MethodID: r.MethodID, Value: value, Created: r.IssuedAt, Start: r.PassStart,
 		Lifetime: r.PassExpires.Sub(r.PassStart), OneTime: r.OneTime}
 	return snapshot(r), p, nil

@@ -142,6 +142,7 @@ func TestConcurrentRevealsHandOutOnce(t *testing.T) {
 	if len(got) != 1 || got[0] != e.livePasses()[0].Value {
 		t.Fatalf("handed out %d times", len(got))
 	}
+	e.svc.Wait() // the revealed notice goes out in the background
 	if e.notes.count(approvals.NoticeRevealed) != 1 {
 		t.Fatalf("notices %v", e.notes.kinds())
 	}
@@ -354,6 +355,7 @@ func TestIssueOnReveal(t *testing.T) {
 	if _, _, err := e.svc.Reveal(ctx, r.ID, e.megan); !errors.Is(err, tap.ErrAlreadyRevealed) || e.creates() != 1 {
 		t.Fatalf("second reveal: %v, creates %d", err, e.creates())
 	}
+	e.svc.Wait() // the revealed notice goes out in the background
 	wantN := []approvals.NoticeKind{approvals.NoticeSubmitted, approvals.NoticeApproved, approvals.NoticeSecurity, approvals.NoticeRevealed}
 	if got := e.notes.kinds(); !slices.Equal(got, wantN) {
 		t.Fatalf("notices %v", got)

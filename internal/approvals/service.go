@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
@@ -91,11 +92,18 @@ type Deps struct {
 	Audit     Auditor
 	Notify    Notifier
 	Log       *slog.Logger
+	// Hold is a fault hook for tests: when it returns true for a notice
+	// just committed, the notice is not delivered at once but left in the
+	// outbox, as if the process had been killed between the commit and its
+	// notice; the sweeper delivers it. Nil in production.
+	Hold func(NoticeKind) bool
 }
 
 // Service runs the request lifecycle. Every transition is rehydrated from
 // the store through tap.Apply, audited, and saved with a compare-and-swap,
-// so several replicas can share one store; notices go out after commit.
+// so several replicas can share one store; notices are committed with the
+// transition in the request's outbox and delivered after the commit (see
+// outbox.go).
 type Service struct {
 	cfg   Config
 	seal  *sealer
@@ -106,6 +114,8 @@ type Service struct {
 	aud   Auditor
 	out   Notifier
 	log   *slog.Logger
+	hold  func(NoticeKind) bool
+	bg    sync.WaitGroup // background deliveries (NoticeRevealed)
 }
 
 // New validates cfg, fills defaults and returns a Service.
@@ -153,7 +163,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	cfg.ConfirmMethods = slices.Clone(cfg.ConfirmMethods)
 	return &Service{cfg: cfg, seal: seal, store: d.Store, dir: d.Directory, iss: d.Issuer,
-		check: d.Checker, aud: d.Audit, out: d.Notify, log: d.Log}, nil
+		check: d.Checker, aud: d.Audit, out: d.Notify, log: d.Log, hold: d.Hold}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
@@ -241,17 +251,6 @@ func (s *Service) refused(ctx context.Context, r *tap.Request, actor tap.Actor, 
 	return ref
 }
 
-func (s *Service) notify(ctx context.Context, kind NoticeKind, r *tap.Request, actor *tap.Actor, detail string) {
-	n := Notice{Kind: kind, Request: snapshot(r), Detail: detail}
-	if actor != nil {
-		a := *actor
-		n.Actor = &a
-	}
-	if err := s.out.Notify(ctx, n); err != nil {
-		s.log.WarnContext(ctx, "notice not delivered", "kind", kind, "request_id", r.ID, "err", err)
-	}
-}
-
 func (s *Service) logTransition(ctx context.Context, r *tap.Request, from tap.State, event tap.Event, actor *tap.Actor) {
 	by := "system"
 	if actor != nil {
@@ -267,17 +266,29 @@ var errGaveUp = errors.New("gave up after repeated concurrent updates")
 // change again on the fresh state, which refuses when the state moved on.
 // On error the returned request is the current stored one.
 func (s *Service) update(ctx context.Context, id tap.RequestID, change func(r *tap.Request) error) (*tap.Request, error) {
+	return s.updateFrom(ctx, id, nil, change)
+}
+
+// updateFrom is update starting from known, the request as this replica
+// last committed it (sealed bytes included), which saves a read when
+// nobody changed it since; nil loads it.
+func (s *Service) updateFrom(ctx context.Context, id tap.RequestID, known *tap.Request, change func(r *tap.Request) error) (*tap.Request, error) {
 	for range maxCAS {
-		cur, err := s.load(ctx, id)
-		if err != nil {
-			return nil, err
+		cur := known
+		known = nil
+		if cur == nil {
+			loaded, err := s.load(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			cur = loaded
 		}
 		r := cur.Clone()
 		if err := change(r); err != nil {
 			return cur, err
 		}
 		r.UpdatedAt = s.now()
-		err = s.store.UpdateRequest(ctx, r)
+		err := s.store.UpdateRequest(ctx, r)
 		if err == nil {
 			return r, nil
 		}

@@ -66,7 +66,9 @@ func (s *Service) releaseLease(holder string) {
 // (NoticeExpired), a reveal window that lapsed (pass deleted in Entra,
 // NoticeLapsed), a delivered pass that ended unconfirmed
 // (NoticePassEnded), reconciliation of requests stuck in issuing, and
-// the clean-up of passes Graph created for requests that already failed.
+// the clean-up of passes Graph created for requests that already failed;
+// and it delivers the notices still in an outbox after their grace period
+// or backoff (at most noticesPerSweep per sweep).
 // Each change is a compare-and-swap; a request another replica handled
 // first is skipped. Errors are joined; one request's failure does not
 // stop the others.
@@ -77,12 +79,26 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return fmt.Errorf("sweep: list due requests: %w", err)
 	}
 	var errs []error
+	budget, overdue := noticesPerSweep, 0
+	for _, r := range due {
+		overdue += noticesDue(r, now)
+	}
+	noticesOverdue.Store(int64(overdue))
 	for _, r := range due {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.tick(ctx, r, now); err != nil && !errors.Is(err, errNotDue) {
-			errs = append(errs, fmt.Errorf("request %s (%s): %w", r.ID, r.State, err))
+		if !r.NextTimer.IsZero() && !r.NextTimer.After(now) {
+			if err := s.tick(ctx, r, now); err != nil && !errors.Is(err, errNotDue) {
+				errs = append(errs, fmt.Errorf("request %s (%s): %w", r.ID, r.State, err))
+			}
+		}
+		if budget > 0 && noticesDue(r, now) > 0 {
+			n, err := s.flushNotices(ctx, r.ID, now, budget)
+			budget -= n
+			if err != nil {
+				errs = append(errs, fmt.Errorf("request %s notices: %w", r.ID, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -126,19 +142,21 @@ func due(c, listed *tap.Request, now time.Time) error {
 }
 
 func (s *Service) remind(ctx context.Context, listed *tap.Request, now time.Time) error {
+	var notice string
 	r, err := s.run(ctx, listed.ID, step{action: "remind", must: true,
 		decide: func(c *tap.Request) (map[string]string, error) {
 			if err := due(c, listed, now); err != nil {
 				return nil, err
 			}
 			c.RemindedAt, c.NextTimer = now, c.CreatedAt.Add(s.cfg.ApprovalWindow)
+			notice = s.enqueue(c, NoticeReminder, nil, "")
 			return nil, nil
 		}})
 	if err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "approvers reminded", "request_id", r.ID)
-	s.notify(ctx, NoticeReminder, r, nil, "")
+	s.deliver(ctx, r, notice)
 	return nil
 }
 
@@ -146,6 +164,7 @@ func (s *Service) remind(ctx context.Context, listed *tap.Request, now time.Time
 // Entra first when it has one.
 func (s *Service) expire(ctx context.Context, listed *tap.Request, kind NoticeKind, detail string, deletePass bool) error {
 	var from tap.State
+	var notice string
 	now := s.now()
 	st := step{action: "expire", must: !deletePass,
 		decide: func(c *tap.Request) (map[string]string, error) {
@@ -154,6 +173,7 @@ func (s *Service) expire(ctx context.Context, listed *tap.Request, kind NoticeKi
 			}
 			from = c.State
 			c.Sealed, c.ClosedAt, c.NextTimer = nil, now, time.Time{}
+			notice = s.enqueue(c, kind, nil, detail)
 			return map[string]string{"notice": string(kind)}, s.apply(c, tap.EventExpire)
 		}}
 	if deletePass {
@@ -164,7 +184,7 @@ func (s *Service) expire(ctx context.Context, listed *tap.Request, kind NoticeKi
 		return err
 	}
 	s.logTransition(ctx, r, from, tap.EventExpire, nil)
-	s.notify(ctx, kind, r, nil, detail)
+	s.deliver(ctx, r, notice)
 	return nil
 }
 

@@ -35,6 +35,13 @@ type harness struct {
 	svc    *approvals.Service
 	trail  *audit.Trail
 	logs   *testutil.SyncBuffer
+
+	// What build needs to wire the core again over the same store,
+	// tenant and chat platform (a restarted process).
+	gc   *graph.Client
+	pcfg policy.Config
+	acfg approvals.Config
+	log  *slog.Logger
 }
 
 var (
@@ -77,16 +84,23 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	msgr := chattest.New()
-	wired, err := app.Build(app.Config{
-		Policy:    pcfg,
-		Approvals: approvals.Config{IssueOn: approvals.IssueOn(issueOn), SealKey: key},
-	}, app.Deps{Store: st, Graph: gc, AuditKey: auditKey, Platforms: []app.Platform{fixed(msgr, approversChannel)}, Log: log})
+	h := &harness{t: t, ctx: ctx, tenant: tenant, store: st, dbPath: dbPath, msgr: chattest.New(), logs: logs,
+		gc: gc, pcfg: pcfg, acfg: approvals.Config{IssueOn: approvals.IssueOn(issueOn), SealKey: key}, log: log}
+	h.build(nil)
+	return h
+}
+
+// build wires the core (again: a restarted process) over h's store,
+// tenant and chat platform; notices, when set, wraps the notifier.
+func (h *harness) build(notices func(approvals.Notifier) approvals.Notifier) {
+	h.t.Helper()
+	wired, err := app.Build(app.Config{Policy: h.pcfg, Approvals: h.acfg},
+		app.Deps{Store: h.store, Graph: h.gc, AuditKey: auditKey, Platforms: []app.Platform{fixed(h.msgr, approversChannel)},
+			Notices: notices, Log: h.log})
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
-	router, svc, trail := wired.Router, wired.Service, wired.Audit
-	return &harness{t: t, ctx: ctx, tenant: tenant, store: st, dbPath: dbPath, msgr: msgr, router: router, svc: svc, trail: trail, logs: logs}
+	h.router, h.svc, h.trail = wired.Router, wired.Service, wired.Audit
 }
 
 // fixed plugs in a messenger built by the test; the test delivers events

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"sync"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -18,65 +19,81 @@ import (
 
 // Notify implements approvals.Notifier: it turns a committed transition
 // into chat messages — the approval card updated in place for everyone,
-// and the requester told the outcome. Errors are returned joined; the
-// transition itself stands.
-//
-// The "revealed" notice is sent in the background: it fires inside the
-// Reveal click, before the pass is handed back for the private reply,
-// and slow chat APIs must not make that reply miss its deadline (Teams
-// waits 5 s for an invoke answer). Wait blocks until such work is done.
+// and the requester told the outcome. It is called again for a notice
+// that failed (or whose delivery a crash did not record): cards already
+// posted are redrawn, not posted again, and the parts listed in n.Done
+// are skipped. When a part fails the error is an *approvals.Undelivered
+// naming the parts that went out; the transition itself stands.
 func (r *Router) Notify(ctx context.Context, n approvals.Notice) error {
-	if n.Kind == approvals.NoticeRevealed {
-		r.bg.Add(1)
-		go func() {
-			defer r.bg.Done()
-			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 45*time.Second)
-			defer cancel()
-			if err := r.notify(bctx, n); err != nil {
-				r.log.Warn("notice not delivered", "kind", n.Kind, "request_id", n.Request.ID, "err", err)
-			}
-		}()
-		return nil
-	}
 	return r.notify(ctx, n)
 }
 
 // Wait blocks until background notices are sent.
-func (r *Router) Wait() { r.bg.Wait() }
+func (r *Router) Wait() { r.svc.Wait() }
+
+// delivery tracks the parts of one notice: a part done by an earlier
+// attempt is skipped, and the parts done are reported back with a failure
+// so the retry skips them too.
+type delivery struct {
+	done []string
+	errs []error
+}
+
+// part runs send unless the part named name is done already.
+func (d *delivery) part(name string, send func() error) {
+	if slices.Contains(d.done, name) {
+		return
+	}
+	if err := send(); err != nil {
+		d.errs = append(d.errs, err)
+		return
+	}
+	d.done = append(d.done, name)
+}
+
+func (d *delivery) fail(err error) {
+	if err != nil {
+		d.errs = append(d.errs, err)
+	}
+}
+
+func (d *delivery) err() error {
+	if err := errors.Join(d.errs...); err != nil {
+		return &approvals.Undelivered{Done: d.done, Err: err}
+	}
+	return nil
+}
 
 func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	ctx, span := tracing.Start(ctx, "notify."+string(n.Kind), attribute.String("tapbot.request_id", string(n.Request.ID)))
 	defer func() { tracing.End(span, err) }()
 	req := n.Request
 	name := targetName(req.Target)
-	var errs []error
+	d := &delivery{done: slices.Clone(n.Done)}
 	reader := r.requesterZone(ctx, req)
-	tell := func(text string) {
-		errs = append(errs, r.toRequester(ctx, req, RequesterCard(req, text, reader)))
+	tellAs := func(part, msg string) {
+		d.part(part, func() error { return r.toRequester(ctx, req, RequesterCard(req, msg, reader)) })
 	}
+	tell := func(msg string) { tellAs("requester", msg) }
+	note := text.RequestNote(string(req.ID))
 	switch n.Kind {
 	case approvals.NoticeSubmitted:
-		errs = append(errs, r.postApprovalCards(ctx, req))
-		if req.Intake != nil {
-			tell(fmt.Sprintf(text.SubmittedIntake, chat.Esc(name), chat.Esc(viewOf(req, reader).at(req.Start))))
-		} else {
-			tell(fmt.Sprintf(text.Submitted, chat.Esc(name)))
-		}
-		return errors.Join(errs...)
-	case approvals.NoticeApproval, approvals.NoticeReminder:
-		if n.Kind == approvals.NoticeReminder {
-			errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Reminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: text.RequestNote(string(req.ID))}))
-		}
+		return r.notifySubmitted(ctx, req, d, tellAs, reader)
+	case approvals.NoticeApproval:
+	case approvals.NoticeReminder:
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Reminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: note})
 	case approvals.NoticeIssued:
 		tell(fmt.Sprintf(text.Issued, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeApproved:
 		tell(fmt.Sprintf(text.ApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeRevealed:
-		if msg, err := r.guide.Load().message(req); err != nil {
-			errs = append(errs, err)
-		} else {
-			errs = append(errs, r.toRequester(ctx, req, msg))
-		}
+		d.part("requester", func() error {
+			msg, err := r.guide.Load().message(req)
+			if err != nil {
+				return err
+			}
+			return r.toRequester(ctx, req, msg)
+		})
 	case approvals.NoticeDenied:
 		tell(fmt.Sprintf(text.Denied, chat.Esc(name), chat.Esc(decider(req)), chat.Esc(req.DecisionReason)))
 	case approvals.NoticeCancelled:
@@ -91,10 +108,10 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 		tell(fmt.Sprintf(text.ExpiredPending, chat.Esc(name)))
 	case approvals.NoticeLapsed:
 		tell(fmt.Sprintf(text.Lapsed, chat.Esc(name)))
-		errs = append(errs, r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: text.RequestNote(string(req.ID)),
-			Buttons: []chat.Button{reissueButton(req.ID)}}))
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Lapsed, chat.Esc(name)), Note: note,
+			Buttons: []chat.Button{reissueButton(req.ID)}})
 	case approvals.NoticeReplaced, approvals.NoticeRescheduled, approvals.NoticeWithdrawn:
-		errs = append(errs, r.notifyChange(ctx, n, reader))
+		r.notifyChange(ctx, n, d, reader)
 	case approvals.NoticePassEnded:
 		tell(fmt.Sprintf(text.PassEnded, chat.Esc(name), chat.Esc(name)))
 	case approvals.NoticeFailed:
@@ -106,17 +123,45 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeConfirmed:
 		tell(fmt.Sprintf(text.ConfirmedRequester, chat.Esc(name), chat.Esc(n.Detail), Lifetime(req.ClosedAt.Sub(req.RevealedAt))))
 	case approvals.NoticeSecurity:
-		who := text.Someone
-		if n.Actor != nil {
-			who = actorName(*n.Actor)
-		}
-		if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
-			return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.RevealRefused, chat.Esc(who), chat.Esc(name)), Note: text.RequestNote(string(req.ID))})
-		}
-		return r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.Security, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: text.RequestNote(string(req.ID))})
+		r.tellApprovers(ctx, d, chat.Message{Text: securityText(n, req, name), Note: note})
+		return d.err()
 	}
-	errs = append(errs, r.updateCards(ctx, req))
-	return errors.Join(errs...)
+	d.fail(r.updateCards(ctx, req))
+	return d.err()
+}
+
+// notifySubmitted posts the approval cards and then tells the requester
+// the request went to the approvers. If no card could be posted yet the
+// requester is told, once, that it is queued, and the notice is retried:
+// the "went to the approvers" sentence waits until it is true.
+func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *delivery, tellAs func(part, msg string), reader string) error {
+	name := chat.Esc(targetName(req.Target))
+	if err := r.postApprovalCards(ctx, req); err != nil {
+		d.fail(err)
+		if req.Intake != nil {
+			tellAs("requester:queued", fmt.Sprintf(text.QueuedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
+		} else {
+			tellAs("requester:queued", fmt.Sprintf(text.Queued, name))
+		}
+		return d.err()
+	}
+	if req.Intake != nil {
+		tellAs("requester", fmt.Sprintf(text.SubmittedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
+	} else {
+		tellAs("requester", fmt.Sprintf(text.Submitted, name))
+	}
+	return d.err()
+}
+
+func securityText(n approvals.Notice, req *tap.Request, name string) string {
+	who := text.Someone
+	if n.Actor != nil {
+		who = actorName(*n.Actor)
+	}
+	if n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID {
+		return fmt.Sprintf(text.RevealRefused, chat.Esc(who), chat.Esc(name))
+	}
+	return fmt.Sprintf(text.Security, chat.Esc(who), chat.Esc(name), chat.Esc(actorName(req.Requester)))
 }
 
 func decider(r *tap.Request) string {
@@ -144,6 +189,10 @@ func (r *Router) postApprovalCards(ctx context.Context, req *tap.Request) error 
 	for p, ch := range r.cfg.ApproverChannels {
 		m, ok := r.messengers[p]
 		if !ok || ch == "" {
+			continue
+		}
+		if slices.ContainsFunc(req.Refs, func(ref tap.Ref) bool { return ref.Platform == p }) {
+			posted++ // posted by an earlier attempt: redrawn, not posted again
 			continue
 		}
 		wg.Add(1)
@@ -184,8 +233,25 @@ func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string,
 	return nil
 }
 
-// updateCards redraws every approval card of req for everyone.
+// updateCards redraws every approval card of req for everyone, then
+// looks at the stored request again: a notice delivered late (a retry,
+// another replica) carries an older state than the card may already
+// show, so when the card would read differently now it is drawn again
+// from the latest state. The last drawer therefore always leaves the
+// latest state on the card.
 func (r *Router) updateCards(ctx context.Context, req *tap.Request) error {
+	errs := []error{r.drawCards(ctx, req)}
+	latest, err := r.svc.Get(ctx, req.ID)
+	switch {
+	case err != nil:
+		errs = append(errs, err)
+	case latest.Version > req.Version && !reflect.DeepEqual(ApprovalCard(latest), ApprovalCard(req)):
+		errs = append(errs, r.drawCards(ctx, latest))
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Router) drawCards(ctx context.Context, req *tap.Request) error {
 	var errs []error
 	for _, ref := range req.Refs {
 		if err := r.drawCard(ctx, ref, req, false); err != nil {
@@ -250,24 +316,34 @@ func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Mes
 	return nil
 }
 
+// toApprovers sends msg to every platform's approvers channel.
 func (r *Router) toApprovers(ctx context.Context, msg chat.Message) error {
-	var errs []error
+	d := &delivery{}
+	r.tellApprovers(ctx, d, msg)
+	return errors.Join(d.errs...)
+}
+
+// tellApprovers sends msg to every platform's approvers channel, each one
+// a part of d ("approvers:<platform>").
+func (r *Router) tellApprovers(ctx context.Context, d *delivery, msg chat.Message) {
 	for p, ch := range r.cfg.ApproverChannels {
 		m, ok := r.messengers[p]
 		if !ok || ch == "" {
 			continue
 		}
-		if _, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, msg); err != nil {
-			errs = append(errs, fmt.Errorf("tell approvers on %s: %w", p, err))
-		}
+		d.part("approvers:"+string(p), func() error {
+			if _, err := m.Send(ctx, chat.Address{Platform: p, Kind: chat.ToChannel, ID: ch}, msg); err != nil {
+				return fmt.Errorf("tell approvers on %s: %w", p, err)
+			}
+			return nil
+		})
 	}
-	return errors.Join(errs...)
 }
 
 // notifyChange tells the requester (and, for a new start, the approvers)
-// about a reissue, reschedule or withdrawal; the cards are redrawn by
-// notify.
-func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, reader string) error {
+// about a reissue, reschedule or withdrawal, each a part of d; the cards
+// are redrawn by notify.
+func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, d *delivery, reader string) {
 	req := n.Request
 	name := chat.Esc(targetName(req.Target))
 	by := "IT"
@@ -276,25 +352,25 @@ func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, reader st
 	}
 	note := text.RequestNote(string(req.ID))
 	mine := n.Actor != nil && n.Actor.EntraID != "" && n.Actor.EntraID == req.Requester.EntraID
+	tell := func(msg chat.Message) {
+		d.part("requester", func() error { return r.toRequester(ctx, req, msg) })
+	}
 	switch n.Kind {
 	case approvals.NoticeReplaced:
-		if mine {
-			return nil // the requester hears of the new request itself
+		if !mine { // else the requester hears of the new request itself
+			tell(chat.Message{Text: fmt.Sprintf(text.ReplacedRequester, chat.Esc(by), name), Note: note})
 		}
-		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.ReplacedRequester, chat.Esc(by), name), Note: note})
 	case approvals.NoticeRescheduled:
 		said := fmt.Sprintf(text.RescheduledRequester, name, chat.Esc(viewOf(req, reader).at(req.Start)), chat.Esc(by))
 		if n.Detail == approvals.ApprovalsCleared {
 			said += text.RescheduledCleared
 		}
-		return errors.Join(
-			r.toRequester(ctx, req, RequesterCard(req, said, reader)),
-			r.toApprovers(ctx, chat.Message{Text: fmt.Sprintf(text.RescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
-				Note: note}))
+		tell(RequesterCard(req, said, reader))
+		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.RescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
+			Note: note})
 	case approvals.NoticeWithdrawn:
-		return r.toRequester(ctx, req, chat.Message{Text: fmt.Sprintf(text.WithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: note})
+		tell(chat.Message{Text: fmt.Sprintf(text.WithdrawnRequester, name, chat.Esc(by), chat.Esc(req.ClosedReason)), Note: note})
 	}
-	return nil
 }
 
 // reissueButton is the "Issue a new pass" button for request id.

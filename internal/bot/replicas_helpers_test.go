@@ -49,6 +49,9 @@ type cluster struct {
 	replicas []*replica
 	// platforms adds replica i's own chat platforms (see newClusterWith).
 	platforms func(i int, st *postgres.Store, log *slog.Logger) []app.Platform
+	// notices, when set, wraps the notifier of the replicas started next
+	// (a process that dies after its commits: see killed).
+	notices func(approvals.Notifier) approvals.Notifier
 }
 
 // replica is one bot instance.
@@ -152,7 +155,8 @@ func (c *cluster) startOn(st *postgres.Store) *replica {
 	if c.platforms != nil {
 		platforms = append(platforms, c.platforms(len(c.replicas), st, log)...)
 	}
-	wired, err := app.Build(app.Config{Policy: pcfg, Approvals: c.acfg}, app.Deps{Store: st, Graph: gc, AuditKey: auditKey, Platforms: platforms, Log: log})
+	wired, err := app.Build(app.Config{Policy: pcfg, Approvals: c.acfg}, app.Deps{Store: st, Graph: gc, AuditKey: auditKey, Platforms: platforms,
+		Notices: c.notices, Log: log})
 	if err != nil {
 		c.t.Fatal(err)
 	}

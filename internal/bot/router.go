@@ -96,8 +96,6 @@ type Router struct {
 	drawnMu sync.Mutex
 	drawn   map[tap.Ref]*cardState
 
-	bg sync.WaitGroup // background notices (see Notify)
-
 	// told is when this replica last told a requester why the new hire's
 	// pass does not work, per request and cause (see helpHire).
 	toldMu sync.Mutex

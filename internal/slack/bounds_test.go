@@ -2,10 +2,12 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/workq"
@@ -43,8 +45,17 @@ func TestFullPoolDropsAndCounts(t *testing.T) {
 func TestPersonOverRateIsToldOnce(t *testing.T) {
 	e := newEnv(t)
 	e.a.senders = workq.NewSenders(0.001, 2)
+	var ids []string
 	for range 15 {
-		e.deliver(t, e.fake.DM(alice, "hello"), http.StatusOK)
+		body := e.fake.DM(alice, "hello")
+		var env struct {
+			EventID string `json:"event_id"`
+		}
+		if err := json.Unmarshal([]byte(body), &env); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, env.EventID)
+		e.deliver(t, body, http.StatusOK)
 	}
 	e.rec.next(t)
 	e.rec.next(t)
@@ -54,6 +65,19 @@ func TestPersonOverRateIsToldOnce(t *testing.T) {
 	}
 	if got := e.a.RateDropped(); got != 13 {
 		t.Fatalf("RateDropped() = %d, want 13", got)
+	}
+	// The flood cost no de-duplication write: the rate is checked first.
+	// A delivery not marked seen would be marked now (first == true).
+	marked := 0
+	for _, id := range ids {
+		if first, err := e.store.MarkSeen(context.Background(), "slack:ev:"+id, time.Hour); err != nil {
+			t.Fatal(err)
+		} else if !first {
+			marked++
+		}
+	}
+	if marked != 2 {
+		t.Fatalf("%d deliveries marked seen, want the 2 handled", marked)
 	}
 	told := 0
 	for _, c := range e.fake.Calls("chat.postMessage") {

@@ -134,6 +134,12 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 	if env.EventID == "" {
 		return ackBad
 	}
+	// The per-person rate comes before the durable de-duplication, so a
+	// flood from one person costs no database write per message.
+	rp := &replier{a: a, user: e.User, channel: e.Channel, direct: ev.Direct}
+	if !a.withinRate(env.TeamID, e.User, rp) {
+		return ackOK
+	}
 	first, err := a.seen(ctx, ev.DeliveryID)
 	if err != nil {
 		a.log.Error("slack de-duplication", "err", err)
@@ -141,10 +147,6 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 	}
 	if !first {
 		a.log.Debug("duplicate slack delivery dropped", "delivery_id", ev.DeliveryID)
-		return ackOK
-	}
-	rp := &replier{a: a, user: e.User, channel: e.Channel, direct: ev.Direct}
-	if !a.withinRate(env.TeamID, e.User, rp) {
 		return ackOK
 	}
 	ev.Reply = rp.reply
@@ -256,6 +258,10 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 	if res := a.admit(ctx, c.TeamID, c.EnterpriseID); res != nil {
 		return *res
 	}
+	rp := &replier{a: a, user: c.UserID, channel: c.ChannelID, trigger: c.TriggerID, direct: isIM(c.ChannelID)}
+	if !a.withinRate(c.TeamID, c.UserID, rp) {
+		return ackOK
+	}
 	key := "cmd:" + c.TriggerID
 	first, err := a.seen(ctx, key)
 	if err != nil {
@@ -263,10 +269,6 @@ func (a *Adapter) onCommand(ctx context.Context, c slashCommand) ack {
 		return ackRetry
 	}
 	if !first {
-		return ackOK
-	}
-	rp := &replier{a: a, user: c.UserID, channel: c.ChannelID, trigger: c.TriggerID, direct: isIM(c.ChannelID)}
-	if !a.withinRate(c.TeamID, c.UserID, rp) {
 		return ackOK
 	}
 	slot, ok := a.reserve(c.ChannelID, c.UserID)

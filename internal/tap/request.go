@@ -135,6 +135,42 @@ type Request struct {
 	// Feedback is the new hire's answer to "How did the setup go?" after
 	// confirming; nil until they answer.
 	Feedback *Feedback `json:"feedback,omitempty"`
+
+	// Outbox holds the notices committed with the changes they report and
+	// not yet delivered to chat: written by the same compare-and-swap as
+	// the state, removed once delivered (the transactional outbox).
+	Outbox []PendingNotice `json:"outbox,omitempty"`
+}
+
+// PendingNotice is one undelivered notice in a request's Outbox. It holds
+// no pass value: the chat message is built from the request when it is
+// delivered.
+type PendingNotice struct {
+	ID     string `json:"id"`   // random; deliveries are de-duplicated by it
+	Kind   string `json:"kind"` // approvals.NoticeKind
+	Actor  *Actor `json:"actor,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Done lists the parts already delivered (the requester told, the
+	// approvers told), so a retry does not send them twice.
+	Done     []string  `json:"done,omitempty"`
+	Created  time.Time `json:"created"`
+	Attempts int       `json:"attempts,omitempty"`
+	// Next is when the sweeper may deliver it: after a grace period for
+	// the replica that committed it, then with backoff after failures.
+	Next time.Time `json:"next"`
+}
+
+// Due is when the sweeper should next look at r: the earlier of NextTimer
+// and the next attempt of any pending notice; zero when nothing is due.
+// Stores index it for RequestFilter.DueBefore.
+func (r *Request) Due() time.Time {
+	due := r.NextTimer
+	for _, n := range r.Outbox {
+		if due.IsZero() || n.Next.Before(due) {
+			due = n.Next
+		}
+	}
+	return due
 }
 
 // Feedback is a new hire's rating of their setup, 1 (bad) to 5 (great).
@@ -187,6 +223,15 @@ func (r *Request) Clone() *Request {
 	if r.Feedback != nil {
 		f := *r.Feedback
 		c.Feedback = &f
+	}
+	c.Outbox = nil
+	for _, n := range r.Outbox {
+		if n.Actor != nil {
+			a := *n.Actor
+			n.Actor = &a
+		}
+		n.Done = append([]string(nil), n.Done...)
+		c.Outbox = append(c.Outbox, n)
 	}
 	return &c
 }

@@ -10,7 +10,8 @@ type RequestFilter struct {
 	States    []State
 	Requester UserID // requester's Entra id
 	Target    UserID
-	// DueBefore selects requests whose NextTimer is non-zero and <= DueBefore.
+	// DueBefore selects requests whose Due() (NextTimer, or a pending
+	// notice's next attempt) is non-zero and <= DueBefore.
 	DueBefore time.Time
 	// Since selects requests created at or after Since.
 	Since time.Time

@@ -146,6 +146,16 @@ func (a *Adapter) Send(ctx context.Context, addr chat.Address, m chat.Message) (
 		return tap.Ref{}, err
 	}
 	id, err := a.conn.Send(ctx, serviceURL, conv, act)
+	if err != nil && addr.Kind == chat.ToChannel && a.cfg.ServiceURL != "" && serviceURL != a.cfg.ServiceURL && ctx.Err() == nil {
+		// The service URL stored when the channel last wrote to the bot
+		// does not answer (a region moved, a stale capture): the
+		// configured one wins, so an approval card is not held back by
+		// an address the bot cannot reach any more.
+		a.log.WarnContext(ctx, "teams: stored service URL failed for the channel; using the configured one",
+			"conversation", conv, "stored", serviceURL, "err", err)
+		serviceURL = a.cfg.ServiceURL
+		id, err = a.conn.Send(ctx, serviceURL, conv, act)
+	}
 	if err != nil {
 		return tap.Ref{}, classify("send", err)
 	}

@@ -129,6 +129,29 @@ func TestProactiveCreateRefusedIsUnreachable(t *testing.T) {
 	}
 }
 
+// TestConfiguredServiceURLWinsOverAStoredOneThatFails: the service URL
+// captured from the channel stops answering; the card goes through the
+// configured one.
+func TestConfiguredServiceURLWinsOverAStoredOneThatFails(t *testing.T) {
+	f := newFixture(t)
+	other := connectortest.Start(t)
+	act := f.personal("<at>tapbot</at> pending")
+	act["serviceUrl"] = other.URL
+	act["conversation"] = map[string]any{"id": approvers + ";messageid=42", "conversationType": "channel", "isGroup": true, "tenantId": tenantID}
+	if status, _ := f.post(act, "valid"); status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	f.waitEvents(1)
+	other.Inject(connectortest.Fault{Op: "send", Status: http.StatusServiceUnavailable})
+	ref, err := f.a.Send(context.Background(), chat.Address{Kind: chat.ToChannel}, chat.Message{Text: "card"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Extra != f.conn.URL || len(f.conn.Calls()) != 1 {
+		t.Errorf("card went to %q (configured calls %d)", ref.Extra, len(f.conn.Calls()))
+	}
+}
+
 func TestChannelReferenceCaptured(t *testing.T) {
 	f := newFixture(t)
 	other := connectortest.Start(t) // a second region's serviceUrl

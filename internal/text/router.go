@@ -31,6 +31,8 @@ const (
 	DenySubmit         = "Deny"
 	DenyNeedReason     = "Please give a reason; the requester sees it."
 	Submitted          = "Your request for %s went to the approvers. I'll tell you when someone decides."
+	Queued             = "Your request for %s is saved, but I couldn't reach the approvers yet. I'll keep trying and tell you when it has reached them."
+	QueuedIntake       = "HR asked for a pass for %s starting %s. It is saved, but I couldn't reach the approvers yet; I'll keep trying and tell you when it has reached them."
 	SubmittedIntake    = "HR asked for a pass for %s starting %s; it is waiting for approval. I'll tell you when someone decides, and then only you can reveal it, here."
 	IntakeSource       = "HR system (%s)"
 	Issued             = "Approved by %s. The pass for %s is ready and sealed; only you can reveal it, once."

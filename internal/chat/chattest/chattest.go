@@ -50,6 +50,13 @@ func (m *Messenger) SetUnreachable(id string) {
 	m.unreachable[id] = true
 }
 
+// SetReachable undoes SetUnreachable: the chat API answers again.
+func (m *Messenger) SetReachable(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.unreachable, id)
+}
+
 func addrKey(a chat.Address) string {
 	if a.ID != "" {
 		return a.ID

@@ -194,7 +194,7 @@ func match(r *tap.Request, f tap.RequestFilter) bool {
 	if f.Target != "" && r.Target.ID != f.Target {
 		return false
 	}
-	if !f.DueBefore.IsZero() && (r.NextTimer.IsZero() || r.NextTimer.After(f.DueBefore)) {
+	if !f.DueBefore.IsZero() && (r.Due().IsZero() || r.Due().After(f.DueBefore)) {
 		return false
 	}
 	if !f.Since.IsZero() && r.CreatedAt.Before(f.Since) {

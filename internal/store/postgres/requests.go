@@ -31,7 +31,7 @@ func encode(r *tap.Request, v int64) (row, error) {
 	}
 	return row{
 		state: string(r.State), requester: string(r.Requester.EntraID), target: string(r.Target.ID),
-		created: nanos(r.CreatedAt), next: nullNanos(r.NextTimer), doc: doc, sealed: sealed,
+		created: nanos(r.CreatedAt), next: nullNanos(r.Due()), doc: doc, sealed: sealed,
 	}, nil
 }
 
