@@ -91,20 +91,8 @@ func (s *Service) Revoke(ctx context.Context, id tap.RequestID, actor tap.Actor)
 			notice = s.enqueue(r, NoticeRevoked, &actor, "")
 			return nil, s.apply(r, tap.EventRevoke)
 		},
-		check: func(ctx context.Context, r *tap.Request) error {
-			if same(r.Requester, actor) {
-				return nil
-			}
-			if err := s.check.CheckRevoke(ctx, r, actor); err != nil {
-				var ref *tap.Refusal
-				if !errors.As(err, &ref) {
-					return fmt.Errorf("check approver %s: %w", who(actor), err)
-				}
-				return err
-			}
-			return nil
-		},
-		act: s.deletePass,
+		check: s.revoker(actor),
+		act:   s.deletePass,
 	})
 	if err != nil {
 		return snapshot(r), err
@@ -124,4 +112,23 @@ func (s *Service) deletePass(ctx context.Context, r *tap.Request) error {
 		return fmt.Errorf("delete pass of request %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// revoker is the check of a step that ends a request early (revoke,
+// withdraw): its requester may; anyone else must be an approver for its
+// reason (CheckRevoke).
+func (s *Service) revoker(actor tap.Actor) func(ctx context.Context, r *tap.Request) error {
+	return func(ctx context.Context, r *tap.Request) error {
+		if same(r.Requester, actor) {
+			return nil
+		}
+		if err := s.check.CheckRevoke(ctx, r, actor); err != nil {
+			var ref *tap.Refusal
+			if !errors.As(err, &ref) {
+				return fmt.Errorf("check approver %s: %w", who(actor), err)
+			}
+			return err
+		}
+		return nil
+	}
 }

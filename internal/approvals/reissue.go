@@ -279,20 +279,8 @@ func (s *Service) WithdrawOffer(ctx context.Context, id tap.RequestID, actor tap
 			notice = s.enqueue(r, NoticeWithdrawn, &actor, reason)
 			return map[string]string{"reason": reason, "event": string(event)}, s.apply(r, event)
 		},
-		check: func(ctx context.Context, r *tap.Request) error {
-			if same(r.Requester, actor) {
-				return nil
-			}
-			if err := s.check.CheckRevoke(ctx, r, actor); err != nil {
-				var ref *tap.Refusal
-				if !errors.As(err, &ref) {
-					return fmt.Errorf("check approver %s: %w", who(actor), err)
-				}
-				return err
-			}
-			return nil
-		},
-		act: s.deletePass,
+		check: s.revoker(actor),
+		act:   s.deletePass,
 	})
 	if err != nil {
 		return snapshot(r), err

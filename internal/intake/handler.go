@@ -178,13 +178,19 @@ func validKey(k string) bool {
 	return true
 }
 
-// create is POST /api/v1/requests.
-func (a *API) create(w http.ResponseWriter, r *http.Request) {
+// authenticateJSON is authenticate for a call whose body must be JSON
+// (415 otherwise, before any authentication work).
+func (a *API) authenticateJSON(w http.ResponseWriter, r *http.Request) (Caller, []byte, bool) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", text.APIContentType)
-		return
+		return Caller{}, nil, false
 	}
-	caller, body, ok := a.authenticate(w, r)
+	return a.authenticate(w, r)
+}
+
+// create is POST /api/v1/requests.
+func (a *API) create(w http.ResponseWriter, r *http.Request) {
+	caller, body, ok := a.authenticateJSON(w, r)
 	if !ok {
 		return
 	}
@@ -267,11 +273,7 @@ func (a *API) replayed(w http.ResponseWriter, req *tap.Request) {
 // validate is POST /api/v1/requests/validate: the checks of a create,
 // nothing stored, nobody told (a batch is validated before it is sent).
 func (a *API) validate(w http.ResponseWriter, r *http.Request) {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-media-type", text.APIContentType)
-		return
-	}
-	caller, body, ok := a.authenticate(w, r)
+	caller, body, ok := a.authenticateJSON(w, r)
 	if !ok {
 		return
 	}
