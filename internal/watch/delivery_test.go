@@ -69,6 +69,24 @@ func TestClaimedAlertNotSentAgain(t *testing.T) {
 	}
 }
 
+// TestLapsedUnseenIsNotNeverUsed: a pass nobody revealed (it lapsed in
+// its reveal window; the requester was told then) raises no never_used.
+func TestLapsedUnseenIsNotNeverUsed(t *testing.T) {
+	e := newEnv(t)
+	r := e.made(t, "r1", simtenant.DemoSarahID, false, at(7, 0), tap.StateExpired)
+	r.RevealedAt = time.Time{}
+	if err := e.st.UpdateRequest(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	e.set(at(17, 0))
+	if _, err := e.watcher(t, watch.Config{}).Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.sent.rules(); len(got) != 0 {
+		t.Fatalf("alerts for a pass nobody saw: %v", got)
+	}
+}
+
 // TestRequestMadeWeeksAheadIsWatched: a request made 45 days before the
 // first day (an HR system asks early; the policy allows max_ahead 60
 // days) is watched while its pass is live and after it ended unused.

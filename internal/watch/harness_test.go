@@ -125,7 +125,7 @@ func (e *env) made(t *testing.T, id tap.RequestID, user string, oneTime bool, cr
 	r := &tap.Request{ID: id, State: state, Target: tap.User{ID: tap.UserID(user), DisplayName: "Sarah Johnson",
 		HireDate: monday}, Lifetime: 8 * time.Hour, OneTime: oneTime, Reason: tap.ReasonOnboarding, HireZone: "America/Los_Angeles",
 		MethodID: "m-" + string(id), PassStart: start, PassExpires: start.Add(8 * time.Hour), Start: start,
-		CreatedAt: created, UpdatedAt: start, IssuedAt: start.Add(-time.Minute)}
+		CreatedAt: created, UpdatedAt: start, IssuedAt: start.Add(-time.Minute), RevealedAt: start.Add(-30 * time.Second)}
 	if err := e.st.CreateRequest(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,10 @@ type Pass struct {
 	// zero when unknown.
 	StartDay time.Time
 	Zone     *time.Location
+	// Unrevealed: nobody ever saw the pass (it lapsed in its reveal
+	// window). It cannot have been used, and the lapse notice already told
+	// the requester, so "never used" would be noise.
+	Unrevealed bool
 }
 
 // Alert is one rule firing for one pass.
@@ -96,7 +100,7 @@ func (r *Rules) Evaluate(p Pass, ins []tap.SignIn, used bool, now time.Time) []A
 			out = append(out, *a)
 		}
 	}
-	if !used && !p.Ends.IsZero() && !now.Before(p.Ends) {
+	if !used && !p.Unrevealed && !p.Ends.IsZero() && !now.Before(p.Ends) {
 		out = append(out, Alert{Rule: RuleNeverUsed, Pass: p, At: now, Facts: []string{
 			text.WatchNeverUsed(p.Name, local(p, p.Ends))}})
 	}

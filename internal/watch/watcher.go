@@ -244,7 +244,7 @@ func (w *Watcher) live(ctx context.Context, now time.Time) ([]*tap.Request, erro
 // PassOf is the watched view of r.
 func PassOf(r *tap.Request) Pass {
 	p := Pass{Request: r.ID, User: r.Target.ID, Name: r.Target.DisplayName, Start: r.PassStart, Ends: r.PassExpires,
-		StartDay: r.Target.HireDate}
+		StartDay: r.Target.HireDate, Unrevealed: r.RevealedAt.IsZero() && r.State == tap.StateExpired}
 	if p.Start.IsZero() {
 		p.Start = r.IssuedAt
 	}
