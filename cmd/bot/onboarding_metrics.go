@@ -30,6 +30,9 @@ var (
 	onboardingAdoption = prometheus.NewDesc("tapbot_onboarding_passwordless_adoption_ratio",
 		"Revealed passes that led to a confirmed strong method (Windows Hello, Authenticator, passkey), over the last 30 days.",
 		[]string{"reason"}, nil)
+	onboardingAdoptionUsed = prometheus.NewDesc("tapbot_onboarding_passwordless_adoption_of_used_ratio",
+		"Passes signed in with (seen in the sign-in logs) that led to a confirmed strong method, over the last 30 days; absent when the logs cannot tell.",
+		[]string{"reason"}, nil)
 	onboardingRating = prometheus.NewDesc("tapbot_onboarding_setup_rating",
 		"New hires' average rating of their setup (1 bad to 5 great) over the last 30 days, asked once after they confirm.",
 		[]string{"reason"}, nil)
@@ -64,6 +67,7 @@ func (c *onboardingCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- onboardingRequests
 	ch <- onboardingSeconds
 	ch <- onboardingAdoption
+	ch <- onboardingAdoptionUsed
 	ch <- onboardingRating
 	ch <- onboardingRatings
 }
@@ -107,6 +111,9 @@ func (c *onboardingCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if a, ok := rep.Adoption(); ok {
 			ch <- prometheus.MustNewConstMetric(onboardingAdoption, prometheus.GaugeValue, a, reason)
+		}
+		if u, ok := rep.AdoptionOfUsed(); ok {
+			ch <- prometheus.MustNewConstMetric(onboardingAdoptionUsed, prometheus.GaugeValue, u, reason)
 		}
 		ch <- prometheus.MustNewConstMetric(onboardingRatings, prometheus.GaugeValue, float64(rep.Ratings), reason)
 		if avg, ok := rep.Satisfaction(); ok {

@@ -79,6 +79,16 @@ func (r Report) Adoption() (float64, bool) {
 	return float64(r.Confirmed) / float64(r.Revealed), true
 }
 
+// AdoptionOfUsed is the article's ratio, confirmed / used, and false when
+// no use was seen or the sign-in logs cannot tell (fewer uses seen than
+// setups confirmed: every confirmed setup began with the pass).
+func (r Report) AdoptionOfUsed() (float64, bool) {
+	if r.Used == 0 || r.Used < r.Confirmed {
+		return 0, false
+	}
+	return float64(r.Confirmed) / float64(r.Used), true
+}
+
 // Compute builds the report for requests created in [from, to). A zero
 // from or to leaves that end open.
 func Compute(reqs []*tap.Request, from, to time.Time) Report {
@@ -223,6 +233,9 @@ func (r Report) Facts() []chat.Fact {
 	adoption := text.StatsNoneRevealed
 	if a, ok := r.Adoption(); ok {
 		adoption = fmt.Sprintf(text.StatsAdoptionValue, percent(a), r.Confirmed, r.Revealed)
+		if u, ok := r.AdoptionOfUsed(); ok {
+			adoption += text.StatsAdoptionOfUsed(percent(u), r.Used)
+		}
 	}
 	rating := text.StatsNoRatings
 	if avg, ok := r.Satisfaction(); ok {

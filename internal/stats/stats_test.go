@@ -253,3 +253,23 @@ func TestByReason(t *testing.T) {
 		t.Fatalf("per reason %d requests in %d reasons, all %d", sum, len(by), all.Created)
 	}
 }
+
+// The article's adoption ratio (confirmed ÷ used) is given only when the
+// sign-in logs saw at least every confirmed setup's use.
+func TestAdoptionOfUsed(t *testing.T) {
+	for _, c := range []struct {
+		used, confirmed int
+		want            float64
+		ok              bool
+	}{
+		{5, 4, 0.8, true},
+		{0, 0, 0, false},
+		{2, 3, 0, false}, // no sign-in logs: only one-time uses seen
+		{4, 4, 1, true},
+	} {
+		got, ok := Report{Used: c.used, Confirmed: c.confirmed}.AdoptionOfUsed()
+		if ok != c.ok || got != c.want {
+			t.Errorf("used %d, confirmed %d: %v %v, want %v %v", c.used, c.confirmed, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package text
 
+import "fmt"
+
 // The onboarding numbers (package stats, the *stats* card).
 const (
 	StatsPeriodLabel   = "Period"
@@ -35,3 +37,9 @@ func StatsUntil(to string) string { return "until " + to }
 
 // StatsFromTo is a period of days, both ends included.
 func StatsFromTo(from, to string) string { return from + " to " + to }
+
+// StatsAdoptionOfUsed follows the adoption over revealed passes with the
+// ratio over the passes signed in with (pct formatted).
+func StatsAdoptionOfUsed(pct string, used int) string {
+	return fmt.Sprintf("; %s of the %d signed in with", pct, used)
+}
