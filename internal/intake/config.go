@@ -46,6 +46,11 @@ type Config struct {
 	// NotifyPlatform is where hiring managers are told and reveal
 	// ("slack" or "teams"); default: the one platform configured.
 	NotifyPlatform tap.Platform `yaml:"notify_platform"`
+	// Requesters is whom a caller may name as the hiring manager (who
+	// reveals the pass): "any" person the policy lets request (default),
+	// or "manager": only the new hire's manager in Entra, so a caller that
+	// is compromised or misconfigured cannot route a pass to someone else.
+	Requesters string `yaml:"requesters"`
 	// DefaultZone is the IANA zone of a hire_date given without one.
 	DefaultZone string `yaml:"default_zone"`
 	// StartOfDay is the local time a pass for a hire_date starts ("07:00").
@@ -61,6 +66,12 @@ func (c Config) EntraOn() bool {
 	return c.TenantID != "" || len(c.Audiences) > 0 || len(c.AllowedApps) > 0
 }
 
+// Requesters values.
+const (
+	RequestersAny     = "any"
+	RequestersManager = "manager"
+)
+
 // withDefaults fills the zero values.
 func (c Config) withDefaults() Config {
 	if c.Role == "" {
@@ -68,6 +79,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.HMACCaller == "" {
 		c.HMACCaller = "hmac"
+	}
+	if c.Requesters == "" {
+		c.Requesters = RequestersAny
 	}
 	if c.StartOfDay == "" {
 		c.StartOfDay = DefaultStartOfDay
@@ -116,6 +130,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.DefaultZone); err != nil {
 		errs = append(errs, fmt.Errorf("api.default_zone: %w", err))
+	}
+	if c.Requesters != RequestersAny && c.Requesters != RequestersManager {
+		errs = append(errs, fmt.Errorf("api.requesters %q must be any or manager", c.Requesters))
 	}
 	if _, err := time.Parse("15:04", c.StartOfDay); err != nil {
 		errs = append(errs, fmt.Errorf("api.start_of_day %q is not a time like 07:00", c.StartOfDay))

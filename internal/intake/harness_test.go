@@ -62,7 +62,7 @@ type harness struct {
 func newHarness(t testing.TB) *harness { return newHarnessWith(t, nil) }
 
 // newHarnessWith is newHarness with the API's store wrapped by wrap.
-func newHarnessWith(t testing.TB, wrap func(intake.Store) intake.Store) *harness {
+func newHarnessWith(t testing.TB, wrap func(intake.Store) intake.Store, configure ...func(*intake.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	logs := &testutil.SyncBuffer{}
@@ -98,11 +98,15 @@ func newHarnessWith(t testing.TB, wrap func(intake.Store) intake.Store) *harness
 	if wrap != nil {
 		ist = wrap(st)
 	}
-	api, err := intake.New(intake.Config{
+	cfg := intake.Config{
 		Enabled: true, TenantID: tenantID, Audiences: []string{audience}, AllowedApps: []string{hrApp, otherApp},
 		MetadataURL: idp.MetadataURL(), HMACSecret: hmacSecret, HMACCaller: "workday",
 		NotifyPlatform: chattest.Platform, DefaultZone: "America/Los_Angeles",
-	}, intake.Deps{Lifecycle: wired.Service, Directory: gc, Store: ist, Log: log, HTTPClient: idp.Server.Client()})
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	api, err := intake.New(cfg, intake.Deps{Lifecycle: wired.Service, Directory: gc, Store: ist, Log: log, HTTPClient: idp.Server.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}

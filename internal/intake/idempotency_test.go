@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -51,5 +52,34 @@ func TestRetryAfterLostCompletion(t *testing.T) {
 	}
 	if len(rs) != 1 {
 		t.Fatalf("%d requests for Sarah, want 1", len(rs))
+	}
+}
+
+// With api.requesters: manager, a caller can name only the new hire's
+// manager in Entra as the hiring manager (who reveals the pass): a
+// compromised HR system cannot route a pass to someone else.
+func TestRequestersManagerOnly(t *testing.T) {
+	h := newHarnessWith(t, nil, func(c *intake.Config) { c.Requesters = intake.RequestersManager })
+	auth := h.token()
+	diego := sarah("HIRE-D")
+	diego["target"] = simtenant.DemoDiegoUPN
+	diego["requester"] = simtenant.DemoAlexUPN
+	p := h.post(auth, "d-1", diego)
+	if p.status != http.StatusForbidden || !strings.Contains(p.problem(t).Detail, "Only Diego Siciliani's manager in Entra") {
+		t.Fatalf("another person as hiring manager = %d %s", p.status, p.body)
+	}
+	diego["requester"] = simtenant.DemoMeganUPN
+	if p := h.post(auth, "d-2", diego); p.status != http.StatusCreated {
+		t.Fatalf("the manager by name = %d %s", p.status, p.body)
+	}
+	if p := h.post(auth, "s-1", sarah("HIRE-S")); p.status != http.StatusCreated {
+		t.Fatalf(`requester "manager" = %d %s`, p.status, p.body)
+	}
+}
+
+func TestRequestersSetting(t *testing.T) {
+	err := intake.Config{Enabled: true, HMACSecret: hmacSecret, Requesters: "anyone"}.Validate()
+	if err == nil || !strings.Contains(err.Error(), `api.requesters "anyone" must be any or manager`) {
+		t.Fatalf("Validate = %v", err)
 	}
 }

@@ -175,26 +175,39 @@ type Directory interface {
 }
 
 // requester resolves who asks: the named hiring manager or the target's
-// manager in Entra.
-func requester(ctx context.Context, dir Directory, in Input, platform tap.Platform) (tap.Actor, error) {
+// manager in Entra; with api.requesters: manager, a named one must be that
+// manager.
+func requester(ctx context.Context, dir Directory, cfg Config, in Input) (tap.Actor, error) {
+	named := strings.TrimSpace(in.Requester)
 	var u tap.User
-	var err error
-	if strings.EqualFold(strings.TrimSpace(in.Requester), RequesterManager) {
-		target, terr := dir.User(ctx, strings.TrimSpace(in.Target))
-		if terr != nil {
-			return tap.Actor{}, fmt.Errorf("read target: %w", terr)
+	if strings.EqualFold(named, RequesterManager) || cfg.Requesters == RequestersManager {
+		target, err := dir.User(ctx, strings.TrimSpace(in.Target))
+		if err != nil {
+			return tap.Actor{}, fmt.Errorf("read target: %w", err)
 		}
+		who := cmp.Or(target.DisplayName, target.UPN)
 		u, err = dir.Manager(ctx, target.ID)
 		if errors.Is(err, tap.ErrNotFound) {
-			return tap.Actor{}, invalid(text.APINoManager, cmp.Or(target.DisplayName, target.UPN))
+			return tap.Actor{}, invalid(text.APINoManager, who)
 		}
 		if err != nil {
-			return tap.Actor{}, fmt.Errorf("%s: %w", fmt.Sprintf(text.APIManagerUnreadable, cmp.Or(target.DisplayName, target.UPN)), err)
+			return tap.Actor{}, fmt.Errorf("%s: %w", fmt.Sprintf(text.APIManagerUnreadable, who), err)
 		}
-	} else if u, err = dir.User(ctx, strings.TrimSpace(in.Requester)); err != nil {
-		return tap.Actor{}, fmt.Errorf("read requester: %w", err)
+		if !strings.EqualFold(named, RequesterManager) && !sameUser(u, named) {
+			return tap.Actor{}, tap.Refuse(tap.ErrForbidden, fmt.Sprintf(text.APINotTheManager, who, named))
+		}
+	} else {
+		var err error
+		if u, err = dir.User(ctx, named); err != nil {
+			return tap.Actor{}, fmt.Errorf("read requester: %w", err)
+		}
 	}
-	return tap.Actor{Platform: platform, EntraID: u.ID, Name: cmp.Or(u.DisplayName, u.UPN), Email: cmp.Or(u.Mail, u.UPN)}, nil
+	return tap.Actor{Platform: cfg.NotifyPlatform, EntraID: u.ID, Name: cmp.Or(u.DisplayName, u.UPN), Email: cmp.Or(u.Mail, u.UPN)}, nil
+}
+
+// sameUser reports whether named (a UPN, mail or object id) is u.
+func sameUser(u tap.User, named string) bool {
+	return strings.EqualFold(named, string(u.ID)) || strings.EqualFold(named, u.UPN) || (u.Mail != "" && strings.EqualFold(named, u.Mail))
 }
 
 // draft builds the request to submit from in and the caller.
@@ -206,7 +219,7 @@ func draft(ctx context.Context, dir Directory, cfg Config, in Input, caller Call
 	if err != nil {
 		return nil, err
 	}
-	rq, err := requester(ctx, dir, in, cfg.NotifyPlatform)
+	rq, err := requester(ctx, dir, cfg, in)
 	if err != nil {
 		return nil, err
 	}

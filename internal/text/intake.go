@@ -28,4 +28,7 @@ const (
 	APINeedExternalRef   = "Give the external_ref query parameter."
 	APINotFound          = "There is no request with that id made by this application."
 	APINoNotifyPlatform  = "tapbot has no chat platform to tell the hiring manager on; IT must set api.notify_platform."
+	// APINotTheManager: api.requesters is manager and the named person is
+	// not the new hire's manager in Entra (the new hire, then the named).
+	APINotTheManager = "Only %s's manager in Entra can be named as the hiring manager here, and %s is not; use requester \"manager\" or ask IT to correct the manager in Entra."
 )
