@@ -246,7 +246,8 @@ func (s *Service) approve(r *tap.Request, actor tap.Actor) (bool, error) {
 		r.IssuedAt = now // the claim: passes Graph dates after this are ours
 		r.NextTimer = now.Add(stuckAfter)
 	} else {
-		r.NextTimer = s.unrevealedDeadline(r)
+		r.RevealBy = s.unrevealedDeadline(r)
+		r.NextTimer = nextRevealTimer(r, now)
 	}
 	return true, nil
 }

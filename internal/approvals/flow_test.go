@@ -43,8 +43,11 @@ func testFullPath(t *testing.T, s setup) {
 	if got := e.stored(r.ID); len(got.Sealed) == 0 || got.SealedFor != "entra:"+string(e.megan.EntraID) {
 		t.Fatalf("stored sealed %d bytes for %q", len(got.Sealed), got.SealedFor)
 	}
-	if !r.PassExpires.Equal(r.PassStart.Add(8*time.Hour)) || r.NextTimer != r.PassExpires {
-		t.Fatalf("pass window %v..%v, timer %v", r.PassStart, r.PassExpires, r.NextTimer)
+	// Unrevealed, it lapses when the pass would end; the requester is
+	// reminded halfway there first.
+	if half := r.IssuedAt.Add(r.RevealBy.Sub(r.IssuedAt) / 2); !r.PassExpires.Equal(r.PassStart.Add(8*time.Hour)) ||
+		!r.RevealBy.Equal(r.PassExpires) || !r.NextTimer.Equal(half) {
+		t.Fatalf("pass window %v..%v, reveal by %v, timer %v", r.PassStart, r.PassExpires, r.RevealBy, r.NextTimer)
 	}
 	if n := e.notes.last(t, approvals.NoticeIssued); n.Request.Sealed != nil || n.Actor.EntraID != e.alex.EntraID {
 		t.Fatalf("issued notice = %+v", n)

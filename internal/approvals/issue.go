@@ -117,7 +117,8 @@ func (s *Service) issueSealed(ctx context.Context, r *tap.Request, actor tap.Act
 	}
 	return s.saveIssued(ctx, r, actor, p, tap.EventIssue, func(next *tap.Request, now time.Time) {
 		next.SealedFor, next.Sealed = recipient, sealed
-		next.NextTimer = s.revealBy(now, next.PassExpires)
+		next.RevealBy = s.revealBy(now, next.PassExpires)
+		next.NextTimer = nextRevealTimer(next, now)
 	})
 }
 

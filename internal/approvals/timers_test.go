@@ -379,3 +379,79 @@ func TestApprovalWindowGrownAfterReminder(t *testing.T) {
 		}
 	})
 }
+
+// TestRevealReminders: an issued pass nobody revealed reminds its
+// requester halfway through the reveal window and an hour before it
+// ends, once each, then lapses; a revealed one stops reminding.
+func TestRevealReminders(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true}) // the window ends with the 8-hour pass
+		r := e.submit()
+		if _, err := e.svc.Approve(context.Background(), r.ID, e.alex); err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct {
+			after time.Duration
+			want  int
+			state tap.State
+		}{
+			{4*time.Hour - time.Minute, 0, tap.StateIssued},
+			{time.Minute, 1, tap.StateIssued}, // halfway
+			{time.Hour, 1, tap.StateIssued},   // once
+			{2 * time.Hour, 2, tap.StateIssued},
+			{time.Hour, 2, tap.StateExpired}, // the window is over
+		} {
+			time.Sleep(step.after)
+			sweep(t, e)
+			sweep(t, e)
+			if got := e.notes.count(approvals.NoticeRevealReminder); got != step.want || e.stored(r.ID).State != step.state {
+				t.Fatalf("after %v more: %d reminders, state %s; want %d, %s", step.after, got, e.stored(r.ID).State, step.want, step.state)
+			}
+		}
+		n := e.notes.last(t, approvals.NoticeRevealReminder)
+		if by, err := time.Parse(time.RFC3339, n.Detail); err != nil || !by.Equal(e.stored(r.ID).RevealBy.Truncate(time.Second)) {
+			t.Fatalf("reminder detail %q, want the lapse time", n.Detail)
+		}
+
+		// Revealed before the second reminder: no more reminders.
+		e2 := newEnv(t, setup{inProcess: true})
+		r2 := e2.submit()
+		if _, err := e2.svc.Approve(context.Background(), r2.ID, e2.alex); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(4 * time.Hour)
+		sweep(t, e2)
+		if _, _, err := e2.svc.Reveal(context.Background(), r2.ID, e2.megan); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3*time.Hour + time.Minute)
+		sweep(t, e2)
+		if got := e2.notes.count(approvals.NoticeRevealReminder); got != 1 {
+			t.Fatalf("%d reminders after the reveal, want the 1 before it", got)
+		}
+	})
+}
+
+// TestRevealReminderInIssueOnReveal: an approval waiting for its Reveal
+// (nothing minted) reminds too; a 2-hour window has one reminder.
+func TestRevealReminderInIssueOnReveal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, setup{inProcess: true, cfg: approvals.Config{IssueOn: approvals.IssueOnReveal, RevealWindow: 2 * time.Hour}})
+		r := e.submit()
+		if _, err := e.svc.Approve(context.Background(), r.ID, e.alex); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Hour)
+		sweep(t, e)
+		time.Sleep(59 * time.Minute)
+		sweep(t, e)
+		if got := e.notes.count(approvals.NoticeRevealReminder); got != 1 || e.stored(r.ID).State != tap.StateApproved {
+			t.Fatalf("%d reminders, state %s; want 1, approved", got, e.stored(r.ID).State)
+		}
+		time.Sleep(time.Minute)
+		sweep(t, e)
+		if e.stored(r.ID).State != tap.StateExpired || e.creates() != 0 {
+			t.Fatalf("state %s, creates %d", e.stored(r.ID).State, e.creates())
+		}
+	})
+}

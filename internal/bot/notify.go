@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -86,6 +87,9 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 		tell(fmt.Sprintf(text.Issued, chat.Esc(decider(req)), chat.Esc(name)))
 	case approvals.NoticeApproved:
 		tell(fmt.Sprintf(text.ApprovedLater, chat.Esc(decider(req)), chat.Esc(name)))
+	case approvals.NoticeRevealReminder:
+		by, _ := time.Parse(time.RFC3339, n.Detail)
+		tell(text.RevealReminder(chat.Esc(name), chat.Esc(viewOf(req, reader).at(by))))
 	case approvals.NoticeRevealed:
 		d.part("requester", func() error {
 			msg, err := r.guide.Load().message(req)

@@ -122,6 +122,11 @@ type Request struct {
 	RevealedAt time.Time `json:"revealed_at,omitempty"`
 	ClosedAt   time.Time `json:"closed_at,omitempty"`
 	RemindedAt time.Time `json:"reminded_at,omitempty"`
+	// RevealBy is when an approved or issued request lapses if nobody
+	// reveals it; RevealReminders how many reminders the requester got
+	// (at half the window and an hour before it ends).
+	RevealBy        time.Time `json:"reveal_by,omitempty"`
+	RevealReminders int       `json:"reveal_reminders,omitempty"`
 	// NextTimer is when the sweeper should next look at this request
 	// (reminder, expiry, reveal window); zero when nothing is due.
 	NextTimer time.Time `json:"next_timer,omitempty"`

@@ -97,3 +97,10 @@ const (
 	ReplacedRequester    = "%s asked for a new pass for %s to replace this request; its pass was deleted in Entra."
 	WithdrawnRequester   = "The request for %s was withdrawn by %s: %s. Any pass was deleted in Entra."
 )
+
+// RevealReminder reminds the requester that a pass for name waits to be
+// revealed and lapses at by (the reader's time).
+func RevealReminder(name, by string) string {
+	return "Reminder: the pass for " + name + " is approved and waiting for you. Reveal it before " + by +
+		"; after that it is deleted and would have to be asked for again."
+}
