@@ -135,7 +135,8 @@ func (s *Service) issueDirect(ctx context.Context, r *tap.Request, actor tap.Act
 	defer cancel()
 	next, err := s.saveIssued(ctx, r, actor, p, tap.EventDeliver, func(next *tap.Request, now time.Time) {
 		next.SealedFor = who(r.Requester)
-		next.RevealedAt, next.NextTimer = now, next.PassExpires
+		next.RevealedAt = now
+		next.NextTimer = setupTimer(next)
 	})
 	if err != nil {
 		return next, tap.Pass{}, err

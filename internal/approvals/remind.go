@@ -107,3 +107,50 @@ func (s *Service) remindReveal(ctx context.Context, listed *tap.Request, now tim
 	s.deliver(ctx, r, notice)
 	return nil
 }
+
+// NoticeSetupReminder: the new hire has had half the pass's life and has
+// not said "done"; the requester is told once, with when the pass ends.
+const NoticeSetupReminder NoticeKind = "setup_reminder"
+
+// setupHalf is halfway through a delivered pass's life (from its start,
+// or the reveal when later), zero when unknown.
+func setupHalf(r *tap.Request) time.Time {
+	from := r.PassStart
+	if r.RevealedAt.After(from) {
+		from = r.RevealedAt
+	}
+	if from.IsZero() || r.PassExpires.IsZero() || !r.PassExpires.After(from) {
+		return time.Time{}
+	}
+	return from.Add(r.PassExpires.Sub(from) / 2)
+}
+
+// setupTimer is a just-delivered request's timer: halfway through the
+// pass's life for the setup reminder, else the pass's end.
+func setupTimer(r *tap.Request) time.Time {
+	if h := setupHalf(r); !h.IsZero() && r.SetupReminded.IsZero() {
+		return h
+	}
+	return r.PassExpires
+}
+
+// remindSetup tells the requester, once, that the new hire has not
+// confirmed setup halfway through the pass's life.
+func (s *Service) remindSetup(ctx context.Context, listed *tap.Request, now time.Time) error {
+	var notice string
+	r, err := s.run(ctx, listed.ID, step{action: "remind_setup",
+		decide: func(c *tap.Request) (map[string]string, error) {
+			if err := due(c, listed, now); err != nil {
+				return nil, err
+			}
+			c.SetupReminded, c.NextTimer = now, c.PassExpires
+			notice = s.enqueue(c, NoticeSetupReminder, nil, c.PassExpires.UTC().Format(time.RFC3339))
+			return nil, nil
+		}})
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "requester reminded of an unfinished setup", "request_id", r.ID)
+	s.deliver(ctx, r, notice)
+	return nil
+}

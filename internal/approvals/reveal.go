@@ -93,7 +93,8 @@ func (s *Service) revealable(r *tap.Request, actor tap.Actor) (tap.Secret, error
 		if err != nil {
 			return tap.Secret{}, tap.Refuse(tap.ErrUnavailable, text.PassUnsealable)
 		}
-		r.Sealed, r.RevealedAt, r.NextTimer = nil, now, r.PassExpires
+		r.Sealed, r.RevealedAt = nil, now
+		r.NextTimer = setupTimer(r)
 		return v, s.apply(r, tap.EventDeliver)
 	case tap.StateApproved:
 		r.IssuedAt, r.NextTimer = now, now.Add(stuckAfter)

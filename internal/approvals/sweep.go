@@ -120,6 +120,11 @@ func (s *Service) tick(ctx context.Context, r *tap.Request, now time.Time) error
 	case tap.StateIssued:
 		return s.revealTick(ctx, r, now, "the pass was not revealed in time and was deleted in Entra", true)
 	case tap.StateDelivered:
+		if r.SetupReminded.IsZero() && now.Before(r.PassExpires) {
+			if half := setupHalf(r); !half.IsZero() && !now.Before(half) {
+				return s.remindSetup(ctx, r, now)
+			}
+		}
 		return s.passEnded(ctx, r, now)
 	case tap.StateIssuing:
 		_, err := s.reconcile(ctx, r, "stuck in issuing")

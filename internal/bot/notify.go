@@ -90,6 +90,9 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	case approvals.NoticeRevealReminder:
 		by, _ := time.Parse(time.RFC3339, n.Detail)
 		tell(text.RevealReminder(chat.Esc(name), chat.Esc(viewOf(req, reader).at(by))))
+	case approvals.NoticeSetupReminder:
+		ends, _ := time.Parse(time.RFC3339, n.Detail)
+		tell(text.SetupReminder(chat.Esc(name), chat.Esc(viewOf(req, reader).at(ends)), chat.Esc(req.Target.UPN)))
 	case approvals.NoticeRevealed:
 		d.part("requester", func() error {
 			msg, err := r.guide.Load().message(req)

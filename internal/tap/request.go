@@ -127,6 +127,9 @@ type Request struct {
 	// (at half the window and an hour before it ends).
 	RevealBy        time.Time `json:"reveal_by,omitempty"`
 	RevealReminders int       `json:"reveal_reminders,omitempty"`
+	// SetupReminded is when the requester was told that the new hire had
+	// not confirmed setup by half the pass's life (zero: not yet).
+	SetupReminded time.Time `json:"setup_reminded,omitempty"`
 	// NextTimer is when the sweeper should next look at this request
 	// (reminder, expiry, reveal window); zero when nothing is due.
 	NextTimer time.Time `json:"next_timer,omitempty"`

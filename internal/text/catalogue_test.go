@@ -25,6 +25,7 @@ func rendered() []struct{ name, got string } {
 		{"Required", Required("Sam Lee")},
 		{"FeedbackButton", FeedbackButton(5)},
 		{"RevealReminder", RevealReminder("Sam Lee", "Mon 7 Dec 2026 15:00 PST")},
+		{"SetupReminder", SetupReminder("Sam Lee", "Mon 7 Dec 2026 15:00 PST", "sam.lee@contoso.com")},
 		{"StatsAdoptionOfUsed", StatsAdoptionOfUsed("4 in 5", 5)}, // a real percent sign reads as a verb here
 		{"RatingsSummary", RatingsSummary(3, 4.33)},
 		{"StatsSatisfactionValue", StatsSatisfactionValue(4.25, 8)},

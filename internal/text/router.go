@@ -104,3 +104,11 @@ func RevealReminder(name, by string) string {
 	return "Reminder: the pass for " + name + " is approved and waiting for you. Reveal it before " + by +
 		"; after that it is deleted and would have to be asked for again."
 }
+
+// SetupReminder tells the requester that name has not confirmed setup
+// halfway through the pass's life; it ends at ends; who is how to name
+// them in a `why` command.
+func SetupReminder(name, ends, who string) string {
+	return name + " has not told me the sign-in is set up yet, and the pass stops working at " + ends +
+		". If they are stuck, say `why " + who + "` to see what Entra says about the pass."
+}
