@@ -21,45 +21,91 @@ func requesterView(r *tap.Request, reader string, live bool) chat.Message {
 	return m
 }
 
-// refreshClicked redraws the clicked message after a refused click, so a
-// stale card (buttons that no longer apply) catches up with the stored
-// state: an approval card for everyone, or the requester's own message.
-// A pending approval card is already right, and an issuing request is
-// redrawn by its own notice; redrawing those could only put an older view
-// back. It returns the card as now drawn (zero when none was).
-func (r *Router) refreshClicked(ctx context.Context, id tap.RequestID, clicked tap.Ref, actor tap.Actor) chat.Message {
-	req, err := r.svc.Get(ctx, id)
-	if err != nil {
-		return chat.Message{}
+// clickedView is the clicked message as it reads for req now: an approval
+// card, or one of the requester's messages; false when it is neither.
+func (r *Router) clickedView(ctx context.Context, req *tap.Request, clicked tap.Ref) (chat.Message, bool) {
+	if clicked == (tap.Ref{}) {
+		return chat.Message{}, false
 	}
-	mine := actor.EntraID != "" && actor.EntraID == req.Requester.EntraID
-	switch {
-	case clicked != (tap.Ref{}) && mine && !slices.Contains(req.Refs, clicked):
-		n := len(req.RequesterRefs)
-		m := requesterView(req, r.requesterZone(ctx, req), n > 0 && req.RequesterRefs[n-1] == clicked)
-		if err := r.draw(ctx, clicked, req.Version, true, m); err != nil {
-			r.log.Warn("refresh requester card", "request_id", id, "err", err)
-			return chat.Message{}
-		}
-		return m
-	case req.State == tap.StatePending || req.State == tap.StateIssuing:
-		return chat.Message{}
+	if indexOf(req.Refs, clicked) >= 0 {
+		return ApprovalCard(req), true
 	}
-	refs := req.Refs
-	if slices.Contains(refs, clicked) {
-		refs = []tap.Ref{clicked} // only the card that was clicked; else all of them
+	if i := indexOf(req.RequesterRefs, clicked); i >= 0 {
+		return requesterView(req, r.requesterZone(ctx, req), i == len(req.RequesterRefs)-1), true
 	}
-	for _, ref := range refs {
-		if err := r.drawCard(ctx, ref, req, true); err != nil {
-			r.log.Warn("refresh approval card", "request_id", id, "err", err)
-		}
-	}
-	return ApprovalCard(req)
+	return chat.Message{}, false
 }
 
 // stale answers a refused click in one line and redraws the clicked card
-// in the request's current state.
-func (r *Router) stale(ctx context.Context, ev chat.Event, id tap.RequestID, actor tap.Actor, err error) {
-	r.say(ctx, ev, err)
-	r.refreshClicked(ctx, id, ev.Message, actor)
+// in the request's current state: on the clicker's surface when the
+// platform has one (Teams: the invoke answer is the card with the line
+// above it), and for everyone who sees it.
+func (r *Router) stale(ctx context.Context, ev chat.Event, id tap.RequestID, err error) {
+	req, gerr := r.svc.Get(ctx, id)
+	if gerr != nil {
+		r.say(ctx, ev, err)
+		return
+	}
+	view, ok := r.clickedView(ctx, req, ev.Message)
+	if !ok || ev.Redraw == nil || ev.Redraw(ctx, view, Say(r.log, err)) != nil {
+		r.say(ctx, ev, err)
+	}
+	r.refreshClicked(ctx, req, ev.Message)
+}
+
+// redrawClicked answers a click that went through with the clicked card
+// in its new state, on the clicker's surface (Teams), never a bare "Done.".
+// Everyone else's view is redrawn by the request's notice.
+func (r *Router) redrawClicked(ctx context.Context, ev chat.Event, id tap.RequestID) {
+	if ev.Redraw == nil {
+		return
+	}
+	req, err := r.svc.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	if view, ok := r.clickedView(ctx, req, ev.Message); ok {
+		if err := ev.Redraw(ctx, view, ""); err != nil {
+			r.log.Warn("redraw clicked card", "platform", ev.User.Platform, "err", err)
+		}
+	}
+}
+
+// refreshClicked redraws the clicked message for everyone after a refused
+// click, so a stale card (buttons that no longer apply) catches up with
+// the stored state. A pending approval card is already right, and an
+// issuing request is redrawn by its own notice; redrawing those could
+// only put an older view back.
+func (r *Router) refreshClicked(ctx context.Context, req *tap.Request, clicked tap.Ref) {
+	if i := indexOf(req.RequesterRefs, clicked); i >= 0 {
+		m := requesterView(req, r.requesterZone(ctx, req), i == len(req.RequesterRefs)-1)
+		if err := r.draw(ctx, req.RequesterRefs[i], req.Version, true, m); err != nil {
+			r.log.Warn("refresh requester card", "request_id", req.ID, "err", err)
+		}
+		return
+	}
+	if req.State == tap.StatePending || req.State == tap.StateIssuing {
+		return
+	}
+	refs := req.Refs
+	if i := indexOf(refs, clicked); i >= 0 {
+		refs = refs[i : i+1] // only the card that was clicked; else all of them
+	}
+	for _, ref := range refs {
+		if err := r.drawCard(ctx, ref, req, true); err != nil {
+			r.log.Warn("refresh approval card", "request_id", req.ID, "err", err)
+		}
+	}
+}
+
+// indexOf finds the message clicked among refs: the same message in the
+// same conversation (an inbound click's Extra, Teams' serviceUrl, may be
+// spelled differently from the one stored when the message was posted).
+func indexOf(refs []tap.Ref, clicked tap.Ref) int {
+	if clicked.Message == "" {
+		return -1
+	}
+	return slices.IndexFunc(refs, func(ref tap.Ref) bool {
+		return ref.Platform == clicked.Platform && ref.Conversation == clicked.Conversation && ref.Message == clicked.Message
+	})
 }
