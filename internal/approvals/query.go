@@ -75,6 +75,23 @@ func (s *Service) AddRequesterRefs(ctx context.Context, id tap.RequestID, refs .
 	return s.addRefs(ctx, id, func(r *tap.Request) *[]tap.Ref { return &r.RequesterRefs }, refs)
 }
 
+// AddSummaryRef records the requester's summary the request was confirmed
+// on as the oldest of its requester messages (the notices that follow are
+// newer, whenever they land).
+func (s *Service) AddSummaryRef(ctx context.Context, id tap.RequestID, ref tap.Ref) error {
+	_, err := s.update(ctx, id, func(r *tap.Request) error {
+		if slices.Contains(r.RequesterRefs, ref) {
+			return errUnchanged
+		}
+		r.RequesterRefs = slices.Insert(r.RequesterRefs, 0, ref)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errUnchanged) {
+		return fmt.Errorf("add summary ref to %s: %w", id, err)
+	}
+	return nil
+}
+
 func (s *Service) addRefs(ctx context.Context, id tap.RequestID, field func(*tap.Request) *[]tap.Ref, refs []tap.Ref) error {
 	_, err := s.update(ctx, id, func(r *tap.Request) error {
 		list := field(r)

@@ -161,3 +161,48 @@ func TestSlackStaleButtonsAreRedrawn(t *testing.T) {
 		t.Errorf("the clicked message was not redrawn: %d edits, %s", after.Edits, after.Blocks)
 	}
 }
+
+// TestSlackConfirmedSummaryBecomesTheRequestCard: the summary whose
+// "Confirm and send" sent the request is redrawn as the request (its
+// state, no buttons), and an old Confirm pressed again is answered in one
+// line, not "I didn't understand confirm", and sends nothing.
+func TestSlackConfirmedSummaryBecomesTheRequestCard(t *testing.T) {
+	w := newZoneWorld(t, saturday, nil, nil)
+	dm := w.fake.DMChannel(slMegan)
+	w.slackSay(slMegan, laRequest)
+	w.slackSay(slMegan, "defaults")
+	var summary slackfake.Message
+	for _, m := range w.fake.Messages(dm) {
+		if strings.Contains(string(m.Blocks), "Confirm and send") {
+			summary = m
+		}
+	}
+	if summary.TS == "" {
+		t.Fatalf("no summary to confirm:\n%s", w.slackDM(slMegan))
+	}
+	w.slackClick(slMegan, dm, "Confirm and send")
+	if n := len(w.sarahs()); n != 1 {
+		t.Fatalf("%d requests after confirming, want 1", n)
+	}
+	now := w.slackMessage(dm, summary.TS)
+	if strings.Contains(string(now.Blocks), chat.ActionSay) || !strings.Contains(string(now.Blocks), "Waiting for approval") {
+		t.Errorf("the confirmed summary still offers its buttons: %s", now.Blocks)
+	}
+
+	msgs := len(w.fake.Messages(dm))
+	rec := httptest.NewRecorder()
+	w.slack.HTTPHandler().ServeHTTP(rec, slackfake.SignedRequest(slSecret, w.fake.BlockAction(slMegan, dm, summary.TS, chat.ActionSay, "confirm"), time.Now()))
+	w.slack.Wait()
+	w.router.Wait()
+	all := w.fake.Messages(dm)
+	if len(all) != msgs+1 || !strings.Contains(all[len(all)-1].Text+string(all[len(all)-1].Blocks), "conversation has ended") {
+		t.Errorf("an old Confirm was answered with:\n%s", w.slackDM(slMegan))
+	}
+	if n := len(w.sarahs()); n != 1 {
+		t.Errorf("%d requests after an old Confirm, want 1", n)
+	}
+	w.approveOnSlack()
+	if now := w.slackMessage(dm, summary.TS); !strings.Contains(string(now.Blocks), "Approved by Alex Wilber") || strings.Contains(string(now.Blocks), "tap_") {
+		t.Errorf("the summary does not follow the request: %s", now.Blocks)
+	}
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/tapbot/tapbot/internal/chat"
@@ -108,4 +109,34 @@ func indexOf(refs []tap.Ref, clicked tap.Ref) int {
 	return slices.IndexFunc(refs, func(ref tap.Ref) bool {
 		return ref.Platform == clicked.Platform && ref.Conversation == clicked.Conversation && ref.Message == clicked.Message
 	})
+}
+
+// summarySent redraws the summary whose "Confirm and send" sent saved as
+// the request's card (its state, no buttons: the notice that follows
+// carries them) and records it, so it follows the request from now on and
+// an old Confirm cannot be pressed again.
+func (r *Router) summarySent(ctx context.Context, ev chat.Event, saved *tap.Request) {
+	if ev.Kind != chat.KindAction || ev.Message.Message == "" || saved == nil {
+		return
+	}
+	m := requesterView(saved, r.requesterZone(ctx, saved), false)
+	if ev.Redraw != nil {
+		if err := ev.Redraw(ctx, m, ""); err != nil {
+			r.log.Warn("redraw confirmed summary", "platform", ev.User.Platform, "err", err)
+		}
+	}
+	if err := r.draw(ctx, ev.Message, saved.Version, false, m); err != nil {
+		r.log.Warn("redraw confirmed summary", "request_id", saved.ID, "err", err)
+	}
+	if err := r.svc.AddSummaryRef(ctx, saved.ID, ev.Message); err != nil {
+		r.log.Warn("record confirmed summary", "request_id", saved.ID, "err", err)
+	}
+}
+
+// dialogEnded reports whether a dialog button (ActionSay) was clicked with
+// no conversation open: a summary or question left from one that ended.
+// Typing the same word still goes to the dialog.
+func (r *Router) dialogEnded(ctx context.Context, ev chat.Event) bool {
+	_, err := r.d.Store.GetSession(ctx, sessionKey(ev))
+	return errors.Is(err, tap.ErrNotFound)
 }

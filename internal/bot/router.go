@@ -353,6 +353,10 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:
+		if r.dialogEnded(ctx, ev) {
+			r.reply(ctx, ev, chat.Message{Text: text.DialogEnded})
+			return
+		}
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Value})
 	default:
 		r.reply(ctx, ev, chat.Message{Text: text.Help})
