@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/tapbot/tapbot/internal/chat"
+	"github.com/tapbot/tapbot/internal/policy"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
+	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/teams"
 	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
 )
@@ -204,5 +206,36 @@ func TestSlackConfirmedSummaryBecomesTheRequestCard(t *testing.T) {
 	w.approveOnSlack()
 	if now := w.slackMessage(dm, summary.TS); !strings.Contains(string(now.Blocks), "Approved by Alex Wilber") || strings.Contains(string(now.Blocks), "tap_") {
 		t.Errorf("the summary does not follow the request: %s", now.Blocks)
+	}
+}
+
+// TestTeamsEachClickerSeesTheirOwnButtons: with two approvers, the first
+// approver's answer is the card without Approve and Deny for them (they
+// cannot decide again), and the requester refused on Approve sees the
+// card without them; the channel's card keeps them for the others.
+func TestTeamsEachClickerSeesTheirOwnButtons(t *testing.T) {
+	w := newZoneWorld(t, saturday, nil, nil, func(c *policy.Config) {
+		c.TwoApprovers = policy.TwoApprovers{Reasons: []tap.Reason{tap.ReasonOnboarding}}
+	})
+	w.teamsSay("act-1", simtenant.DemoMeganID, "", laRequest)
+	w.teamsSay("act-2", simtenant.DemoMeganID, "", "defaults")
+	w.teamsSay("act-3", simtenant.DemoMeganID, "", "yes")
+	card := w.teamsCard(teams.LocalApproversConversation, chat.ActionApprove)
+	id := value(t, string(card.Raw), chat.ActionApprove)
+
+	got := w.teamsClickOn("c-1", simtenant.DemoIrvinID, teams.LocalApproversConversation, card.ID, chat.ActionApprove, id)
+	if !strings.Contains(got, "second approver") || strings.Contains(got, chat.ActionApprove) || strings.Contains(got, chat.ActionDeny) {
+		t.Errorf("the first approver's answer: %s", got)
+	}
+	got = w.teamsClickOn("c-2", simtenant.DemoMeganID, teams.LocalApproversConversation, card.ID, chat.ActionApprove, id)
+	if !strings.Contains(got, `"color":"Attention"`) || strings.Contains(got, chat.ActionApprove) {
+		t.Errorf("the requester's refused Approve: %s", got)
+	}
+	if now := w.teamsNow(teams.LocalApproversConversation, card.ID); !strings.Contains(now, chat.ActionApprove) || !strings.Contains(now, "second approver") {
+		t.Errorf("the channel's card lost its buttons for the other approvers: %s", now)
+	}
+	got = w.teamsClickOn("c-3", simtenant.DemoAlexID, teams.LocalApproversConversation, card.ID, chat.ActionApprove, id)
+	if !strings.Contains(got, "Approved by") || strings.Contains(got, chat.ActionApprove) {
+		t.Errorf("the second approver's answer: %s", got)
 	}
 }

@@ -22,14 +22,15 @@ func requesterView(r *tap.Request, reader string, live bool) chat.Message {
 	return m
 }
 
-// clickedView is the clicked message as it reads for req now: an approval
-// card, or one of the requester's messages; false when it is neither.
-func (r *Router) clickedView(ctx context.Context, req *tap.Request, clicked tap.Ref) (chat.Message, bool) {
+// clickedView is the clicked message as it reads for req now, for the
+// clicker: an approval card (without the buttons they can no longer use),
+// or one of the requester's messages; false when it is neither.
+func (r *Router) clickedView(ctx context.Context, req *tap.Request, clicked tap.Ref, actor tap.Actor) (chat.Message, bool) {
 	if clicked == (tap.Ref{}) {
 		return chat.Message{}, false
 	}
 	if indexOf(req.Refs, clicked) >= 0 {
-		return ApprovalCard(req), true
+		return approvalViewOf(req, actor), true
 	}
 	if i := indexOf(req.RequesterRefs, clicked); i >= 0 {
 		return requesterView(req, r.requesterZone(ctx, req), i == len(req.RequesterRefs)-1), true
@@ -41,13 +42,13 @@ func (r *Router) clickedView(ctx context.Context, req *tap.Request, clicked tap.
 // in the request's current state: on the clicker's surface when the
 // platform has one (Teams: the invoke answer is the card with the line
 // above it), and for everyone who sees it.
-func (r *Router) stale(ctx context.Context, ev chat.Event, id tap.RequestID, err error) {
+func (r *Router) stale(ctx context.Context, ev chat.Event, id tap.RequestID, actor tap.Actor, err error) {
 	req, gerr := r.svc.Get(ctx, id)
 	if gerr != nil {
 		r.say(ctx, ev, err)
 		return
 	}
-	view, ok := r.clickedView(ctx, req, ev.Message)
+	view, ok := r.clickedView(ctx, req, ev.Message, actor)
 	if !ok || ev.Redraw == nil || ev.Redraw(ctx, view, Say(r.log, err)) != nil {
 		r.say(ctx, ev, err)
 	}
@@ -57,7 +58,7 @@ func (r *Router) stale(ctx context.Context, ev chat.Event, id tap.RequestID, err
 // redrawClicked answers a click that went through with the clicked card
 // in its new state, on the clicker's surface (Teams), never a bare "Done.".
 // Everyone else's view is redrawn by the request's notice.
-func (r *Router) redrawClicked(ctx context.Context, ev chat.Event, id tap.RequestID) {
+func (r *Router) redrawClicked(ctx context.Context, ev chat.Event, id tap.RequestID, actor tap.Actor) {
 	if ev.Redraw == nil {
 		return
 	}
@@ -65,7 +66,7 @@ func (r *Router) redrawClicked(ctx context.Context, ev chat.Event, id tap.Reques
 	if err != nil {
 		return
 	}
-	if view, ok := r.clickedView(ctx, req, ev.Message); ok {
+	if view, ok := r.clickedView(ctx, req, ev.Message, actor); ok {
 		if err := ev.Redraw(ctx, view, ""); err != nil {
 			r.log.Warn("redraw clicked card", "platform", ev.User.Platform, "err", err)
 		}
@@ -139,4 +140,21 @@ func (r *Router) summarySent(ctx context.Context, ev chat.Event, saved *tap.Requ
 func (r *Router) dialogEnded(ctx context.Context, ev chat.Event) bool {
 	_, err := r.d.Store.GetSession(ctx, sessionKey(ev))
 	return errors.Is(err, tap.ErrNotFound)
+}
+
+// approvalViewOf is the approval card as actor sees it on their own
+// surface (an invoke answer): a pending card keeps Approve and Deny only
+// for someone who may still decide, so the first of two approvers, the
+// requester and the new hire see the state without them. The shared card
+// everyone else sees keeps its buttons.
+func approvalViewOf(r *tap.Request, actor tap.Actor) chat.Message {
+	m := ApprovalCard(r)
+	if r.State != tap.StatePending || actor.EntraID == "" {
+		return m
+	}
+	decided := slices.ContainsFunc(r.Approvals, func(d tap.Decision) bool { return d.Approver.EntraID == actor.EntraID })
+	if decided || actor.EntraID == r.Requester.EntraID || actor.EntraID == r.Target.ID {
+		m.Buttons = nil
+	}
+	return m
 }

@@ -287,9 +287,9 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	switch ev.Action {
 	case chat.ActionApprove:
 		if _, err := r.svc.Approve(ctx, id, actor); err != nil {
-			r.stale(ctx, ev, id, err)
+			r.stale(ctx, ev, id, actor, err)
 		} else {
-			r.redrawClicked(ctx, ev, id)
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionDeny:
 		if _, err := r.svc.Get(ctx, id); err != nil {
@@ -306,7 +306,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 		req, pass, err := r.svc.Reveal(ctx, id, actor)
 		if err != nil {
-			r.stale(ctx, ev, id, err)
+			r.stale(ctx, ev, id, actor, err)
 			return
 		}
 		msg, err := r.guide.Load().RevealMessage(req, pass, ev.User.Zone)
@@ -330,21 +330,21 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 	case chat.ActionCancel:
 		if _, err := r.svc.Cancel(ctx, id, actor); err != nil {
-			r.stale(ctx, ev, id, err)
+			r.stale(ctx, ev, id, actor, err)
 		} else {
-			r.redrawClicked(ctx, ev, id)
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionRevoke:
 		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
-			r.stale(ctx, ev, id, err)
+			r.stale(ctx, ev, id, actor, err)
 		} else {
-			r.redrawClicked(ctx, ev, id)
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionReissue:
 		if _, err := r.svc.Reissue(ctx, id, actor, nil); err != nil {
-			r.stale(ctx, ev, id, err)
+			r.stale(ctx, ev, id, actor, err)
 		} else {
-			r.redrawClicked(ctx, ev, id)
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionWatchExpected:
 		r.expected(ctx, ev, actor)
@@ -382,9 +382,9 @@ func (r *Router) deny(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		return
 	}
 	if _, err := r.svc.Deny(ctx, id, actor, reason); err != nil {
-		r.stale(ctx, ev, id, err)
+		r.stale(ctx, ev, id, actor, err)
 	} else {
-		r.redrawClicked(ctx, ev, id)
+		r.redrawClicked(ctx, ev, id, actor)
 	}
 }
 
