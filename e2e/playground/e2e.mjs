@@ -208,6 +208,9 @@ async function main() {
   for (const who of [MEGAN, DIEGO]) {
     const res = await click(who, approval.m, approval.action);
     log(`${who.name} clicked Approve: "${textOf(res?.value || {}).split('\n')[0]}"`);
+    // A refused click is answered with one line above the card, which
+    // stays whole: never the line alone.
+    if (!/sarah/i.test(textOf(res?.value || {}))) throw new Error(`a refused click replaced the card with: ${JSON.stringify(res)}`);
   }
   await sleep(500);
   if (!cards(latest.get(approval.m.message.messageId)).some((c) => actionsOf(c).some((a) => a.verb === 'tap_approve'))) {
@@ -217,6 +220,10 @@ async function main() {
   mark = stream.length;
   const approved = await click(ALEX, approval.m, approval.action);
   if (approved?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`approve answer: ${JSON.stringify(approved)}`);
+  // The answer is the card in its new state, not a bare "Done.".
+  if (!/approved by/i.test(textOf(approved.value)) || actionsOf(approved.value).some((a) => a.verb === 'tap_approve')) {
+    throw new Error(`approve answer is not the decided card: ${JSON.stringify(approved)}`);
+  }
   await waitFor('the approval card updated in place', () => {
     const now = latest.get(approval.m.message.messageId);
     return now.seq > mark && !cards(now).some((c) => actionsOf(c).some((a) => a.verb === 'tap_approve'));

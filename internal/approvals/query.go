@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/text"
@@ -61,25 +62,46 @@ func (s *Service) IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
 	return ok, nil
 }
 
-// AddRefs appends chat message refs (approval cards, requester messages)
-// to the request, skipping ones it already has, retrying on concurrent
-// updates. It works in every state.
+// AddRefs appends chat message refs (approval cards) to the request,
+// skipping ones it already has, retrying on concurrent updates. It works
+// in every state.
 func (s *Service) AddRefs(ctx context.Context, id tap.RequestID, refs ...tap.Ref) error {
+	return s.addRefs(ctx, id, func(r *tap.Request) *[]tap.Ref { return &r.Refs }, refs)
+}
+
+// AddRequesterRefs appends the refs of requester messages that carry the
+// request's buttons, like AddRefs.
+func (s *Service) AddRequesterRefs(ctx context.Context, id tap.RequestID, refs ...tap.Ref) error {
+	return s.addRefs(ctx, id, func(r *tap.Request) *[]tap.Ref { return &r.RequesterRefs }, refs)
+}
+
+// AddSummaryRef records the requester's summary the request was confirmed
+// on as the oldest of its requester messages (the notices that follow are
+// newer, whenever they land).
+func (s *Service) AddSummaryRef(ctx context.Context, id tap.RequestID, ref tap.Ref) error {
 	_, err := s.update(ctx, id, func(r *tap.Request) error {
-		n := len(r.Refs)
+		if slices.Contains(r.RequesterRefs, ref) {
+			return errUnchanged
+		}
+		r.RequesterRefs = slices.Insert(r.RequesterRefs, 0, ref)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errUnchanged) {
+		return fmt.Errorf("add summary ref to %s: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Service) addRefs(ctx context.Context, id tap.RequestID, field func(*tap.Request) *[]tap.Ref, refs []tap.Ref) error {
+	_, err := s.update(ctx, id, func(r *tap.Request) error {
+		list := field(r)
+		n := len(*list)
 		for _, ref := range refs {
-			dup := false
-			for _, have := range r.Refs {
-				if have == ref {
-					dup = true
-					break
-				}
-			}
-			if !dup {
-				r.Refs = append(r.Refs, ref)
+			if !slices.Contains(*list, ref) {
+				*list = append(*list, ref)
 			}
 		}
-		if len(r.Refs) == n {
+		if len(*list) == n {
 			return errUnchanged // nothing new: no write
 		}
 		return nil

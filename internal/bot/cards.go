@@ -223,8 +223,11 @@ func RequesterCard(r *tap.Request, body, reader string) chat.Message {
 	case tap.StateDelivered:
 		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
 	case tap.StateExpired, tap.StateFailed:
-		// The article's backup plan: expired, not revealed in time, failed.
-		m.Buttons = []chat.Button{reissueButton(r.ID)}
+		// The article's backup plan: expired, not revealed in time,
+		// failed; once a reissue replaced it, nothing is left to do here.
+		if r.ReplacedBy == "" {
+			m.Buttons = []chat.Button{reissueButton(r.ID)}
+		}
 	}
 	return m
 }

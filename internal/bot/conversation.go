@@ -139,7 +139,10 @@ func (r *Router) submit(ctx context.Context, ev chat.Event, actor tap.Actor, d *
 		RequesterZone: d.RequesterZone,
 		HireZone:      d.HireZone,
 	}
-	_, err := r.svc.Submit(ctx, req)
+	saved, err := r.svc.Submit(ctx, req)
+	if err == nil {
+		r.summarySent(ctx, ev, saved)
+	}
 	return err
 }
 

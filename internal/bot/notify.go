@@ -73,7 +73,7 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	d := &delivery{done: slices.Clone(n.Done)}
 	reader := r.requesterZone(ctx, req)
 	tellAs := func(part, msg string) {
-		d.part(part, func() error { return r.toRequester(ctx, req, RequesterCard(req, msg, reader)) })
+		d.part(part, func() error { return r.toRequesterCard(ctx, req, RequesterCard(req, msg, reader)) })
 	}
 	tell := func(msg string) { tellAs("requester", msg) }
 	note := text.RequestNote(string(req.ID))
@@ -240,20 +240,26 @@ func (r *Router) postCard(ctx context.Context, m chat.Messenger, channel string,
 	return nil
 }
 
-// updateCards redraws every approval card of req for everyone, then
-// looks at the stored request again: a notice delivered late (a retry,
-// another replica) carries an older state than the card may already
-// show, so when the card would read differently now it is drawn again
-// from the latest state. The last drawer therefore always leaves the
-// latest state on the card.
+// updateCards redraws every approval card of req for everyone, and the
+// requester's messages that carry its buttons, then looks at the stored
+// request again: a notice delivered late (a retry, another replica)
+// carries an older state than the card may already show, so when a card
+// would read differently now it is drawn again from the latest state.
+// The last drawer therefore always leaves the latest state on the card.
 func (r *Router) updateCards(ctx context.Context, req *tap.Request) error {
+	reader := r.requesterZone(ctx, req)
 	errs := []error{r.drawCards(ctx, req)}
 	latest, err := r.svc.Get(ctx, req.ID)
-	switch {
-	case err != nil:
-		errs = append(errs, err)
-	case latest.Version > req.Version && !reflect.DeepEqual(ApprovalCard(latest), ApprovalCard(req)):
-		errs = append(errs, r.drawCards(ctx, latest))
+	if err != nil {
+		errs = append(errs, r.drawRequesterCards(ctx, req, req.RequesterRefs, reader))
+		return errors.Join(append(errs, err)...)
+	}
+	// The requester's list is the latest one: a message sent by this very
+	// notice takes the live buttons from the older ones.
+	errs = append(errs, r.drawRequesterCards(ctx, req, latest.RequesterRefs, reader))
+	if latest.Version > req.Version && (!reflect.DeepEqual(ApprovalCard(latest), ApprovalCard(req)) ||
+		!reflect.DeepEqual(requesterView(latest, reader, true), requesterView(req, reader, true))) {
+		errs = append(errs, r.drawCards(ctx, latest), r.drawRequesterCards(ctx, latest, latest.RequesterRefs, reader))
 	}
 	return errors.Join(errs...)
 }
@@ -268,27 +274,57 @@ func (r *Router) drawCards(ctx context.Context, req *tap.Request) error {
 	return errors.Join(errs...)
 }
 
+// drawRequesterCards redraws the requester's messages at refs to show req:
+// the newest one keeps the buttons that still apply, older ones show the
+// state only, so one set of live buttons stands in the conversation.
+func (r *Router) drawRequesterCards(ctx context.Context, req *tap.Request, refs []tap.Ref, reader string) error {
+	var errs []error
+	for i, ref := range refs {
+		if err := r.draw(ctx, ref, req.Version, false, requesterView(req, reader, i == len(refs)-1)); err != nil {
+			errs = append(errs, fmt.Errorf("update requester card: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // drawCard updates one approval card to show req. Draws of one card are
 // serialised, and a version older than the one the card already shows
 // (on this replica) is skipped, so a slow update can never put an older
 // state back over a newer one. repair redraws even the same version (a
 // refused click on a stale card).
 func (r *Router) drawCard(ctx context.Context, ref tap.Ref, req *tap.Request, repair bool) error {
-	m, ok := r.messengers[ref.Platform]
+	if err := r.draw(ctx, ref, req.Version, repair, ApprovalCard(req)); err != nil {
+		return fmt.Errorf("update approval card on %s: %w", ref.Platform, err)
+	}
+	return nil
+}
+
+// draw updates the message at ref to m, the view of a request at version,
+// under drawCard's rules.
+func (r *Router) draw(ctx context.Context, ref tap.Ref, version int64, repair bool, m chat.Message) error {
+	ms, ok := r.messengers[ref.Platform]
 	if !ok {
 		return nil
 	}
 	c := r.card(ref)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version > req.Version || (c.version == req.Version && !repair) {
+	if c.version > version || (c.version == version && !repair) {
 		return nil
 	}
-	if err := m.Update(ctx, ref, ApprovalCard(req)); err != nil {
-		return fmt.Errorf("update approval card on %s: %w", ref.Platform, err)
+	if err := ms.Update(ctx, ref, m); err != nil {
+		return err
 	}
-	c.version = req.Version
+	c.version = version
 	return nil
+}
+
+// markDrawn records that the message at ref shows version (it was just sent).
+func (r *Router) markDrawn(ref tap.Ref, version int64) {
+	c := r.card(ref)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.version = max(c.version, version)
 }
 
 // cardState is what this replica last drew on one approval card.
@@ -312,13 +348,34 @@ func (r *Router) card(ref tap.Ref) *cardState {
 }
 
 func (r *Router) toRequester(ctx context.Context, req *tap.Request, msg chat.Message) error {
+	_, err := r.sendRequester(ctx, req, msg)
+	return err
+}
+
+func (r *Router) sendRequester(ctx context.Context, req *tap.Request, msg chat.Message) (tap.Ref, error) {
 	m, ok := r.messengers[req.Requester.Platform]
 	if !ok {
-		return fmt.Errorf("tell requester: no messenger for %q", req.Requester.Platform)
+		return tap.Ref{}, fmt.Errorf("tell requester: no messenger for %q", req.Requester.Platform)
 	}
-	_, err := m.Send(ctx, chat.Address{Platform: req.Requester.Platform, Kind: chat.ToUser, ID: req.Requester.ChatID, EntraID: req.Requester.EntraID}, msg)
+	ref, err := m.Send(ctx, chat.Address{Platform: req.Requester.Platform, Kind: chat.ToUser, ID: req.Requester.ChatID, EntraID: req.Requester.EntraID}, msg)
 	if err != nil {
-		return fmt.Errorf("tell requester of %s: %w", req.ID, err)
+		return tap.Ref{}, fmt.Errorf("tell requester of %s: %w", req.ID, err)
+	}
+	return ref, nil
+}
+
+// toRequesterCard sends the requester a message about req and, when it
+// carries buttons, records its ref so it is redrawn as the request moves
+// on. A ref that cannot be recorded is logged, not retried: the message
+// went out, and a click on it is still answered and redrawn.
+func (r *Router) toRequesterCard(ctx context.Context, req *tap.Request, msg chat.Message) error {
+	ref, err := r.sendRequester(ctx, req, msg)
+	if err != nil || len(msg.Buttons) == 0 || ref == (tap.Ref{}) {
+		return err
+	}
+	r.markDrawn(ref, req.Version)
+	if err := r.svc.AddRequesterRefs(ctx, req.ID, ref); err != nil {
+		r.log.Warn("record requester card", "request_id", req.ID, "err", err)
 	}
 	return nil
 }
@@ -372,7 +429,7 @@ func (r *Router) notifyChange(ctx context.Context, n approvals.Notice, d *delive
 		if n.Detail == approvals.ApprovalsCleared {
 			said += text.RescheduledCleared
 		}
-		tell(RequesterCard(req, said, reader))
+		d.part("requester", func() error { return r.toRequesterCard(ctx, req, RequesterCard(req, said, reader)) })
 		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.RescheduledApprovers, name, chat.Esc(viewOf(req, "").at(req.Start)), chat.Esc(by)),
 			Note: note})
 	case approvals.NoticeWithdrawn:

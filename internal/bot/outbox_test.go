@@ -62,11 +62,12 @@ func (h *harness) sweepAfter(clk *stepClock, d time.Duration) {
 	h.router.Wait()
 }
 
-// messages counts the messages posted to id whose text contains text.
+// messages counts the messages posted to id whose text, as sent, contains
+// text.
 func (h *harness) messages(id, text string) int {
 	n := 0
 	for _, p := range h.msgr.To(id) {
-		if strings.Contains(chattest.Text(p.Message), text) {
+		if strings.Contains(chattest.Text(p.Sent), text) {
 			n++
 		}
 	}

@@ -120,8 +120,23 @@ func TestReissueAfterNotRevealedInTime(t *testing.T) {
 		t.Errorf("approvers' 'not revealed in time' notice has no Issue a new pass button: %s", lapsed.Blocks)
 	}
 
-	w.slackClick(slMegan, w.fake.DMChannel(slMegan), "Issue a new pass")
-	w.slackClick(slMegan, w.fake.DMChannel(slMegan), "Issue a new pass") // the double click
+	dm := w.fake.DMChannel(slMegan)
+	var notice slackfake.Message
+	for _, m := range w.fake.Messages(dm) {
+		if strings.Contains(string(m.Blocks), "Issue a new pass") {
+			notice = m
+		}
+	}
+	w.slackClick(slMegan, dm, "Issue a new pass")
+	if now := w.slackMessage(dm, notice.TS); strings.Contains(string(now.Blocks), "Issue a new pass") {
+		t.Errorf("the notice still offers Issue a new pass once replaced: %s", now.Blocks)
+	}
+	// The double click: the second lands on the button as first drawn.
+	rec := httptest.NewRecorder()
+	w.slack.HTTPHandler().ServeHTTP(rec, slackfake.SignedRequest(slSecret,
+		w.fake.BlockAction(slMegan, dm, notice.TS, chat.ActionReissue, string(old.ID)), time.Now()))
+	w.slack.Wait()
+	w.router.Wait()
 	rs := w.sarahs()
 	if len(rs) != 2 {
 		t.Fatalf("%d requests for Sarah after two clicks, want 2 (the old and one new)", len(rs))

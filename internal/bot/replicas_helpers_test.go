@@ -272,11 +272,12 @@ func (c *cluster) card(id tap.RequestID) chattest.Posted {
 	return found[0]
 }
 
-// count returns how many messages now shown to id match.
+// count returns how many messages sent to id matched when sent (a card
+// redrawn since still counts as what the person was told).
 func (c *cluster) count(to string, match func(m chat.Message) bool) int {
 	n := 0
 	for _, p := range c.msgr.To(to) {
-		if match(p.Message) {
+		if match(p.Sent) {
 			n++
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,8 +287,9 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	switch ev.Action {
 	case chat.ActionApprove:
 		if _, err := r.svc.Approve(ctx, id, actor); err != nil {
-			r.say(ctx, ev, err)
-			r.refreshCard(ctx, id, ev.Message)
+			r.stale(ctx, ev, id, actor, err)
+		} else {
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionDeny:
 		if _, err := r.svc.Get(ctx, id); err != nil {
@@ -306,7 +306,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 		req, pass, err := r.svc.Reveal(ctx, id, actor)
 		if err != nil {
-			r.say(ctx, ev, err)
+			r.stale(ctx, ev, id, actor, err)
 			return
 		}
 		msg, err := r.guide.Load().RevealMessage(req, pass, ev.User.Zone)
@@ -330,15 +330,21 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		}
 	case chat.ActionCancel:
 		if _, err := r.svc.Cancel(ctx, id, actor); err != nil {
-			r.say(ctx, ev, err)
+			r.stale(ctx, ev, id, actor, err)
+		} else {
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionRevoke:
 		if _, err := r.svc.Revoke(ctx, id, actor); err != nil {
-			r.say(ctx, ev, err)
+			r.stale(ctx, ev, id, actor, err)
+		} else {
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionReissue:
 		if _, err := r.svc.Reissue(ctx, id, actor, nil); err != nil {
-			r.say(ctx, ev, err)
+			r.stale(ctx, ev, id, actor, err)
+		} else {
+			r.redrawClicked(ctx, ev, id, actor)
 		}
 	case chat.ActionWatchExpected:
 		r.expected(ctx, ev, actor)
@@ -347,29 +353,13 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:
+		if r.dialogEnded(ctx, ev) {
+			r.reply(ctx, ev, chat.Message{Text: text.DialogEnded})
+			return
+		}
 		r.converse(ctx, ev, actor, dialog.Input{Text: ev.Value})
 	default:
 		r.reply(ctx, ev, chat.Message{Text: text.Help})
-	}
-}
-
-// refreshCard redraws the clicked approval card after a refused click, so
-// a stale card (buttons still showing) catches up with the stored state.
-// A pending card is already right, and an issuing request is redrawn by
-// its own notice; redrawing those could only put an older view back.
-func (r *Router) refreshCard(ctx context.Context, id tap.RequestID, clicked tap.Ref) {
-	req, err := r.svc.Get(ctx, id)
-	if err != nil || req.State == tap.StatePending || req.State == tap.StateIssuing {
-		return
-	}
-	refs := req.Refs
-	if slices.Contains(refs, clicked) {
-		refs = []tap.Ref{clicked} // only the card that was clicked; else all of them
-	}
-	for _, ref := range refs {
-		if err := r.drawCard(ctx, ref, req, true); err != nil {
-			r.log.Warn("refresh approval card", "request", id, "err", err)
-		}
 	}
 }
 
@@ -392,8 +382,9 @@ func (r *Router) deny(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		return
 	}
 	if _, err := r.svc.Deny(ctx, id, actor, reason); err != nil {
-		r.say(ctx, ev, err)
-		r.refreshCard(ctx, id, ev.Message)
+		r.stale(ctx, ev, id, actor, err)
+	} else {
+		r.redrawClicked(ctx, ev, id, actor)
 	}
 }
 

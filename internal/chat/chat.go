@@ -75,6 +75,14 @@ type Event struct {
 	// path that may carry a Message with a Secret. Nil when the event has
 	// no private surface; then use Messenger.Send.
 	Reply func(ctx context.Context, m Message) error
+	// Redraw answers a click (KindAction, or a form submitted from a
+	// card) with the clicked message as it reads now, on the clicker's
+	// surface: a Teams invoke response, which replaces the card the
+	// clicker sees. answer, when not empty, is a one-line answer to the
+	// click (a refusal) drawn above the card. A Reply, when given too,
+	// wins (the pass, a form). m never carries a Secret. Nil on platforms
+	// whose clicked message is redrawn only through Messenger.Update.
+	Redraw func(ctx context.Context, m Message, answer string) error
 }
 
 // Style is a button's look.

@@ -111,6 +111,10 @@ type Request struct {
 	// Refs are the chat messages that show this request (approval cards,
 	// requester DMs), so they can be updated in place.
 	Refs []Ref `json:"refs,omitempty"`
+	// RequesterRefs are the requester's messages about this request that
+	// carry its buttons (the submitted notice, the reveal prompt), so they
+	// are redrawn with the state and only the actions still possible.
+	RequesterRefs []Ref `json:"requester_refs,omitempty"`
 	// Intake is set when the request came from the HR intake API rather
 	// than from chat.
 	Intake *Intake `json:"intake,omitempty"`
@@ -204,6 +208,9 @@ func (r *Request) Clone() *Request {
 	c.Warnings = append([]string(nil), r.Warnings...)
 	c.Approvals = append([]Decision(nil), r.Approvals...)
 	c.Refs = append([]Ref(nil), r.Refs...)
+	if r.RequesterRefs != nil {
+		c.RequesterRefs = append([]Ref(nil), r.RequesterRefs...)
+	}
 	if r.SameApprovers != nil {
 		c.SameApprovers = append([]Actor(nil), r.SameApprovers...)
 	}

@@ -290,6 +290,7 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	}
 	rep := &invokeReply{}
 	ev.Reply = rep.reply
+	ev.Redraw = rep.redraw
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), invokeDeadline)
 	defer cancel()
 	done := make(chan struct{})
@@ -324,10 +325,12 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	writeInvoke(w, c)
 }
 
-// invokeReply collects the card an invoke's handler replies with.
+// invokeReply collects the card an invoke's handler replies with: its
+// Reply, else the clicked card redrawn in its new state.
 type invokeReply struct {
 	mu      sync.Mutex
 	card    *card
+	redrawn *card
 	closed  bool
 	started bool
 }
@@ -360,10 +363,33 @@ func (r *invokeReply) reply(_ context.Context, m chat.Message) error {
 	return nil
 }
 
+// redraw keeps the clicked card as it now reads, with answer (a one-line
+// answer to a refused click) above it, for the clicker's view.
+func (r *invokeReply) redraw(_ context.Context, m chat.Message, answer string) error {
+	c, err := renderCard(m, false)
+	if err != nil {
+		return err
+	}
+	if answer != "" {
+		line := obj{"type": "TextBlock", "text": cardText(answer), "wrap": true, "weight": "Bolder", "color": "Attention"}
+		c.Body = append([]obj{line}, c.Body...)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return errReplyClosed
+	}
+	r.redrawn = c
+	return nil
+}
+
 func (r *invokeReply) close() (*card, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true
+	if r.card == nil {
+		return r.redrawn, r.started
+	}
 	return r.card, r.started
 }
 

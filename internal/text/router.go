@@ -13,6 +13,9 @@ const (
 	Permission        = "tapbot is missing a Microsoft Graph permission for this. Nothing was issued; IT has been told."
 	Audit             = "The audit trail could not be written, so nothing was done. Please tell IT."
 	UserNotFound      = "I can't find that person in the directory."
+	// DialogEnded answers a button of a request conversation that has
+	// ended (the request was sent, cancelled or the conversation timed out).
+	DialogEnded = "That conversation has ended, so the button does nothing now. Say *status* to see your requests or *request* to start a new one."
 
 	NoIdentity         = "I can't match your chat account to a person in the directory, so I can't act for you. Ask IT to map your account."
 	GuestActor         = "Guests and people from other organisations can't approve or request passes."

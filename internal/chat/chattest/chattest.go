@@ -22,6 +22,9 @@ type Posted struct {
 	Ref     tap.Ref
 	To      chat.Address
 	Message chat.Message
+	// Sent is the message as first sent, before any update: what the
+	// person was told (Message is what the card shows now).
+	Sent    chat.Message
 	Updates int
 }
 
@@ -77,7 +80,7 @@ func (m *Messenger) Send(_ context.Context, a chat.Address, msg chat.Message) (t
 	}
 	m.seq++
 	ref := tap.Ref{Platform: Platform, Conversation: string(a.Kind) + ":" + key, Message: fmt.Sprintf("m%d", m.seq)}
-	m.posts = append(m.posts, &Posted{Ref: ref, To: a, Message: msg})
+	m.posts = append(m.posts, &Posted{Ref: ref, To: a, Message: msg, Sent: msg})
 	m.log = append(m.log, msg)
 	return ref, nil
 }
