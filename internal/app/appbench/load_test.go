@@ -95,6 +95,11 @@ func startBinary(t *testing.T, env map[string]string) *bot {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS"} { // the runtime's knobs, for experiments
+		if v := os.Getenv("TAPBOT_LOAD_" + k); v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	stdout, _ := cmd.StdoutPipe()
 	logs, err := os.Create(filepath.Join(os.TempDir(), fmt.Sprintf("tapbot-load-%s.log", strings.ReplaceAll(t.Name(), "/", "_"))))
 	if err != nil {

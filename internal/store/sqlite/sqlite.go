@@ -119,8 +119,20 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 }
 
 // setup applies the migrations, then prepares the writer's statements.
+// Several processes opening a new file at once can meet SQLITE_BUSY
+// while one of them switches it to WAL (the busy timeout does not cover
+// that), so a busy migration is tried again a few times.
 func (s *Store) setup(ctx context.Context) error {
-	if err := s.migrate(ctx); err != nil {
+	err := s.migrate(ctx)
+	for wait := 20 * time.Millisecond; isBusy(err) && wait < 2*time.Second; wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		err = s.migrate(ctx)
+	}
+	if err != nil {
 		return err
 	}
 	s.writes = make(map[string]*sql.Stmt, len(writeQueries))
@@ -392,4 +404,10 @@ func nullNanos(t time.Time) sql.NullInt64 {
 		return sql.NullInt64{}
 	}
 	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (database is locked).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
