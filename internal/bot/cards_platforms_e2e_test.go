@@ -80,7 +80,9 @@ func TestTeamsClickAnswersWithTheCard(t *testing.T) {
 		t.Errorf("requester's submitted card still offers Cancel: %s", now)
 	}
 
-	got = w.teamsClickOn("c-2", simtenant.DemoIrvinID, teams.LocalApproversConversation, card.ID, chat.ActionApprove, id)
+	// Teams (and the Agents Playground) send a click on a channel card in
+	// the thread's conversation, "<channel>;messageid=<root>".
+	got = w.teamsClickOn("c-2", simtenant.DemoIrvinID, teams.LocalApproversConversation+";messageid="+card.ID, card.ID, chat.ActionApprove, id)
 	if !strings.Contains(got, "already approved") || !strings.Contains(got, "Sarah Johnson") || strings.Contains(got, chat.ActionApprove) {
 		t.Errorf("a late approver saw %s", got)
 	}

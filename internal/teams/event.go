@@ -74,7 +74,10 @@ func (a *Adapter) event(act *activity) (chat.Event, bool) {
 // clickEvent maps card data (Action.Execute data or Action.Submit value)
 // to a KindAction or KindForm event.
 func clickEvent(ev chat.Event, act *activity, verb string, data map[string]any) (chat.Event, bool) {
-	ev.Message = tap.Ref{Platform: Platform, Conversation: act.Conversation.ID, Message: act.ReplyToID, Extra: act.ServiceURL}
+	// The clicked message is named as it was posted: a click on a card in a
+	// channel arrives in the thread's conversation ("…;messageid=<root>"),
+	// the card was posted (and its reference stored) in the channel's.
+	ev.Message = tap.Ref{Platform: Platform, Conversation: baseConversation(act.Conversation.ID), Message: act.ReplyToID, Extra: act.ServiceURL}
 	if form := str(data[dataForm]); form != "" {
 		ev.Kind = chat.KindForm
 		ev.Form = form
