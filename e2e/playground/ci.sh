@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --loglevel=error
-node check-cards.mjs ../../internal/teams/testdata/cards/*.json
+node check-cards.mjs ../../internal/teams/testdata/cards/*.json ../../internal/teams/testdata/cards/states/*.json
 if [ "${1:-}" != "cards" ]; then
   node e2e.mjs
 fi
