@@ -288,10 +288,19 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 		writeInvoke(w, noticeCard(text.TeamsStaleCard))
 		return
 	}
-	rep := &invokeReply{}
+	serviceURL, conv := act.ServiceURL, act.Conversation.ID
+	rep := &invokeReply{late: func(ctx context.Context, m chat.Message) error {
+		// The click was answered "the result will be posted here": keep
+		// the promise with a message in the clicked card's conversation.
+		out, err := outbound(m)
+		if err == nil {
+			_, err = a.conn.Send(ctx, serviceURL, conv, out)
+		}
+		return err
+	}}
 	ev.Reply = rep.reply
 	ev.Redraw = rep.redraw
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), invokeDeadline)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.invokeWait)
 	defer cancel()
 	done := make(chan struct{})
 	a.run(slot, func() {
@@ -328,6 +337,9 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 // invokeReply collects the card an invoke's handler replies with: its
 // Reply, else the clicked card redrawn in its new state.
 type invokeReply struct {
+	// late delivers a reply that comes after the invoke was answered
+	// (never one carrying a secret: that answer must stay private).
+	late    func(ctx context.Context, m chat.Message) error
 	mu      sync.Mutex
 	card    *card
 	redrawn *card
@@ -349,18 +361,24 @@ func (r *invokeReply) start() bool {
 
 var errReplyClosed = errors.New("teams: invoke already answered")
 
-func (r *invokeReply) reply(_ context.Context, m chat.Message) error {
+func (r *invokeReply) reply(ctx context.Context, m chat.Message) error {
 	c, err := renderCard(m, true)
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
+	closed := r.closed
+	if !closed {
+		r.card = c
+	}
+	r.mu.Unlock()
+	switch {
+	case !closed:
+		return nil
+	case m.HasSecret() || r.late == nil:
 		return errReplyClosed
 	}
-	r.card = c
-	return nil
+	return r.late(ctx, m)
 }
 
 // redraw keeps the clicked card as it now reads, with answer (a one-line

@@ -236,8 +236,9 @@ func TestInvokeDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := &recorder{react: func(ctx context.Context, ev chat.Event) {
 			time.Sleep(10 * time.Second) // Graph is slow
-			if err := ev.Reply(ctx, chat.Message{Text: "late"}); err == nil {
-				t.Error("a reply after the invoke was answered succeeded")
+			// A pass must never go anywhere but the click's own answer.
+			if err := ev.Reply(ctx, chat.Message{Text: "late", Secret: tap.NewSecret("Gx7#kP2m!qR9")}); err == nil {
+				t.Error("a secret reply after the invoke was answered succeeded")
 			}
 		}}
 		a, err := teams.New(teams.Config{LocalMode: true}, memstore.New(), h, nil)
@@ -254,6 +255,32 @@ func TestInvokeDeadline(t *testing.T) {
 		}
 		a.Wait()
 	})
+}
+
+// TestLateResultIsPosted: a click answered "Working on it… the result will
+// be posted here" gets its result posted in the card's conversation when
+// the handler finishes.
+func TestLateResultIsPosted(t *testing.T) {
+	release := make(chan struct{})
+	f := newFixture(t, teams.WithInvokeDeadline(50*time.Millisecond))
+	f.h.react = func(ctx context.Context, ev chat.Event) {
+		<-release // Graph is slow: the invoke is answered meanwhile
+		if err := ev.Reply(ctx, chat.Message{Text: "Approved by Alex Wilber, late but done."}); err != nil {
+			t.Errorf("late reply: %v", err)
+		}
+	}
+	conv := approvers + ";messageid=17"
+	status, body := f.post(f.execute(conv, "channel", "29:alex", alex, chat.ActionApprove,
+		map[string]any{"action": chat.ActionApprove, "value": "req-1"}, "17"), "valid")
+	if status != http.StatusOK || !strings.Contains(string(body), "Working on it") {
+		t.Fatalf("status %d body %s", status, body)
+	}
+	close(release)
+	f.a.Wait()
+	last, ok := f.conn.Last(conv)
+	if !ok || !strings.Contains(string(last.Raw), "late but done") {
+		t.Fatalf("late result not posted in the card's conversation: %+v", last)
+	}
 }
 
 func TestMalformedRequests(t *testing.T) {

@@ -150,6 +150,11 @@ func WithWork(pool *workq.Pool, senders *workq.Senders) Option {
 	return func(a *Adapter) { a.work, a.senders = pool, senders }
 }
 
+// WithInvokeDeadline replaces how long a click's handler may run before
+// the invoke is answered "working on it" (default 4.5 s: Teams waits 5 s);
+// tests shorten it.
+func WithInvokeDeadline(d time.Duration) Option { return func(a *Adapter) { a.invokeWait = d } }
+
 // Adapter is the Teams adapter. It implements chat.Messenger.
 type Adapter struct {
 	cfg       Config
@@ -167,6 +172,8 @@ type Adapter struct {
 
 	work    *workq.Pool
 	senders *workq.Senders
+	// invokeWait bounds a click's answer (invokeDeadline).
+	invokeWait time.Duration
 	// busy counts activities refused with 503 (pool full); rateDropped
 	// messages dropped over the per-person rate.
 	busy, rateDropped atomic.Int64
@@ -197,6 +204,7 @@ func New(cfg Config, store tap.Store, h chat.Handler, log *slog.Logger, opts ...
 	if cfg.AppID != "" {
 		a.botID.Store("28:" + cfg.AppID)
 	}
+	a.invokeWait = invokeDeadline
 	for _, o := range opts {
 		o(a)
 	}
