@@ -3,10 +3,28 @@ package approvals
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
 	"github.com/tapbot/tapbot/internal/text"
 )
+
+// revealMargin is how much of the private answer's time a Reveal must
+// have left to commit: opening the seal, the commit and the answer take
+// milliseconds; the margin leaves room for a loaded host.
+const revealMargin = 750 * time.Millisecond
+
+type answerByKey struct{}
+
+// WithAnswerBy tells Reveal when its private answer stops reaching the
+// person (chat.Event.AnswerBy): a Reveal that would commit later keeps
+// the pass sealed and asks for another click. A zero by changes nothing.
+func WithAnswerBy(ctx context.Context, by time.Time) context.Context {
+	if by.IsZero() {
+		return ctx
+	}
+	return context.WithValue(ctx, answerByKey{}, by)
+}
 
 // errNotBound marks a reveal click by someone other than the recipient.
 var errNotBound = errors.New("not the bound recipient")
@@ -29,6 +47,14 @@ func (s *Service) Reveal(ctx context.Context, id tap.RequestID, actor tap.Actor)
 		check: func(ctx context.Context, r *tap.Request) error {
 			recheck = s.check.CheckReveal(ctx, r, actor)
 			return recheck
+		},
+		// Last, right before the commit: if the checks took so long that
+		// the private answer could no longer be shown, keep it sealed.
+		act: func(ctx context.Context, _ *tap.Request) error {
+			if by, ok := ctx.Value(answerByKey{}).(time.Time); ok && time.Until(by) < revealMargin {
+				return tap.Refuse(tap.ErrUnavailable, text.RevealTooSlow)
+			}
+			return nil
 		},
 		decide: func(r *tap.Request) (map[string]string, error) {
 			from = r.State

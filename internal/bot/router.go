@@ -304,7 +304,7 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			r.reply(ctx, ev, chat.Message{Text: text.NoPrivateSurface})
 			return
 		}
-		req, pass, err := r.svc.Reveal(ctx, id, actor)
+		req, pass, err := r.svc.Reveal(approvals.WithAnswerBy(ctx, ev.AnswerBy), id, actor)
 		if err != nil {
 			r.stale(ctx, ev, id, actor, err)
 			return

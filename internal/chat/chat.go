@@ -9,6 +9,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
 )
@@ -83,6 +84,11 @@ type Event struct {
 	// wins (the pass, a form). m never carries a Secret. Nil on platforms
 	// whose clicked message is redrawn only through Messenger.Update.
 	Redraw func(ctx context.Context, m Message, answer string) error
+	// AnswerBy, when not zero, is when Reply stops reaching the private
+	// surface (Teams answers a click within 5 s). Work that would hand
+	// out something only Reply may carry (a Reveal) must not commit so
+	// late that the answer cannot be shown.
+	AnswerBy time.Time
 }
 
 // Style is a button's look.

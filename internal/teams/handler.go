@@ -300,6 +300,7 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	}}
 	ev.Reply = rep.reply
 	ev.Redraw = rep.redraw
+	ev.AnswerBy = time.Now().Add(a.invokeWait)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), a.invokeWait)
 	defer cancel()
 	done := make(chan struct{})

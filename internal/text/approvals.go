@@ -26,6 +26,7 @@ const (
 	PassUnsealable      = "This pass can't be opened any more (the bot's sealing key changed). Revoke it and ask for a new one."
 	StillCreating       = "The pass is still being created. Try again in a moment."
 	StillPending        = "This request is still waiting for approval."
+	RevealTooSlow       = "Opening the pass took too long to show it to you here, so it is still sealed and nothing was used up: click Reveal pass again."
 
 	// AnApprover and TheRequester stand for a person whose name is unknown.
 	AnApprover   = "An approver"
