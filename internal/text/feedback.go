@@ -6,7 +6,7 @@ import "fmt"
 // (approvals.Service.Feedback, the router's question and thanks, stats).
 const (
 	FeedbackQuestion  = "How did the setup go? 1 is bad, 5 is great. One click; it helps IT make the first day easier."
-	FeedbackThanks    = "Thank you — noted. If something was hard, tell %s; they read every answer."
+	FeedbackThanks    = "Thank you — noted. If something was hard, tell %s."
 	FeedbackScore     = "Pick a rating from 1 to 5."
 	FeedbackNotYours  = "Only the person who set up their sign-in can rate it."
 	FeedbackNotYet    = "Your setup is not confirmed yet: send me \"done\" once you have Windows Hello, Authenticator or a passkey."
