@@ -86,8 +86,9 @@ func (s *Service) enqueue(r *tap.Request, kind NoticeKind, actor *tap.Actor, det
 // deliver sends notice id of r, just committed, and removes it from the
 // outbox (the fast path). A NoticeRevealed goes out in the background: it
 // is committed inside the Reveal click, whose private answer must not wait
-// for slow chat APIs (Teams waits 5 s for an invoke answer); Wait waits
-// for it. A notice not delivered stays for the sweeper.
+// for slow chat APIs (Teams waits 5 s for an invoke answer); so does a
+// NoticeIssuing, so the pass's create never waits for one. Wait waits
+// for them. A notice not delivered stays for the sweeper.
 func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 	i := slices.IndexFunc(r.Outbox, func(n tap.PendingNotice) bool { return n.ID == id })
 	if i < 0 {
@@ -97,7 +98,7 @@ func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 	if s.hold != nil && s.hold(NoticeKind(n.Kind)) {
 		return
 	}
-	if NoticeKind(n.Kind) != NoticeRevealed {
+	if k := NoticeKind(n.Kind); k != NoticeRevealed && k != NoticeIssuing {
 		s.send(ctx, r, n)
 		return
 	}
