@@ -24,6 +24,10 @@ const (
 	// "<request id> <1-5>".
 	ActionFeedback = "tap_feedback"
 
+	// ActionRefresh asks for the reader's own view of a shared card (see
+	// Personal); Value: request id.
+	ActionRefresh = "tap_refresh"
+
 	FormRequest = "tap_request"     // the request form (dialog fields)
 	FormDeny    = "tap_deny_reason" // field "reason"; State: request id
 )
