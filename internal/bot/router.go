@@ -175,6 +175,10 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 	case chat.KindAction:
 		r.action(ctx, ev, actor)
 	case chat.KindForm:
+		if ev.Form == chat.FormFeedbackComment {
+			r.feedbackComment(ctx, ev, actor)
+			return
+		}
 		if ev.Form == chat.FormDeny {
 			r.deny(ctx, ev, actor)
 			return
@@ -356,6 +360,8 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		r.expected(ctx, ev, actor)
 	case chat.ActionFeedback:
 		r.feedback(ctx, ev, actor)
+	case chat.ActionFeedbackComment:
+		r.reply(ctx, ev, CommentForm(id))
 	case chat.ActionOpen:
 		r.openForm(ctx, ev)
 	case chat.ActionSay:

@@ -23,6 +23,9 @@ const (
 	// ActionFeedback is the new hire's rating of their setup; Value:
 	// "<request id> <1-5>".
 	ActionFeedback = "tap_feedback"
+	// ActionFeedbackComment opens the new hire's comment form after their
+	// rating; Value: request id.
+	ActionFeedbackComment = "tap_feedback_comment"
 
 	// ActionRefresh asks for the reader's own view of a shared card (see
 	// Personal); Value: request id.
@@ -30,6 +33,9 @@ const (
 
 	FormRequest = "tap_request"     // the request form (dialog fields)
 	FormDeny    = "tap_deny_reason" // field "reason"; State: request id
+	// FormFeedbackComment is the new hire's comment on their setup: field
+	// "comment"; State: request id.
+	FormFeedbackComment = "tap_feedback_comment_form"
 )
 
 // PrivateActions are the actions whose answer must be private to the
