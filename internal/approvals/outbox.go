@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -103,9 +104,9 @@ func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 		return
 	}
 	r = r.Clone()
-	s.bg.Add(1)
+	s.bg.add()
 	go func() {
-		defer s.bg.Done()
+		defer s.bg.done()
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revealNoticeTimeout)
 		defer cancel()
 		s.send(bctx, r, n)
@@ -114,7 +115,43 @@ func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 
 // Wait blocks until the notices being delivered in the background are
 // done.
-func (s *Service) Wait() { s.bg.Wait() }
+func (s *Service) Wait() { s.bg.wait() }
+
+// background counts the deliveries running in the background. Unlike a
+// sync.WaitGroup, one may start while another caller waits (two clicks
+// at once: one waits for its notices while the other's final approval
+// starts a NoticeIssuing).
+type background struct {
+	mu   sync.Mutex
+	n    int
+	idle *sync.Cond
+}
+
+func (b *background) add() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n++
+}
+
+func (b *background) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.n--; b.n == 0 && b.idle != nil {
+		b.idle.Broadcast()
+	}
+}
+
+// wait blocks until no delivery runs.
+func (b *background) wait() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.idle == nil {
+		b.idle = sync.NewCond(&b.mu)
+	}
+	for b.n > 0 {
+		b.idle.Wait()
+	}
+}
 
 // send hands notice n of r to the Notifier and records the outcome: a
 // delivered notice leaves the outbox, a failed one is retried later.

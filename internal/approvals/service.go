@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
@@ -115,7 +114,7 @@ type Service struct {
 	out   Notifier
 	log   *slog.Logger
 	hold  func(NoticeKind) bool
-	bg    sync.WaitGroup // background deliveries (NoticeRevealed)
+	bg    background // background deliveries (NoticeRevealed, NoticeIssuing)
 }
 
 // New validates cfg, fills defaults and returns a Service.

@@ -148,6 +148,7 @@ func (w *zoneWorld) sarahConfirmed() tap.RequestID {
 	if _, err := w.tenant.RegisterMethod(simtenant.DemoSarahUPN, tap.MethodWindowsHello); err != nil {
 		w.t.Fatal(err)
 	}
+	w.router.Wait()                   // the reveal's notice reads the clock
 	w.now = w.now.Add(24 * time.Hour) // the pass has started
 	sarahA := tap.Actor{Platform: "teams", ChatID: "29:" + simtenant.DemoSarahID, EntraID: simtenant.DemoSarahID, Name: "Sarah Johnson"}
 	if r, err := w.svc.Confirm(w.ctx, sarahA); err != nil || r.State != tap.StateConfirmed {
