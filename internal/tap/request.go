@@ -132,7 +132,7 @@ type Request struct {
 	// ClaimedBy is the issuer (a replica's holder name) that claimed a
 	// queued request for its create; while its liveness lease lapses, the
 	// claim is reconciled at once instead of after the stuck timer.
-	ClaimedBy string `json:"claimed_by,omitempty"`
+	ClaimedBy  string    `json:"claimed_by,omitempty"`
 	ClosedAt   time.Time `json:"closed_at,omitempty"`
 	RemindedAt time.Time `json:"reminded_at,omitempty"`
 	// RevealBy is when an approved or issued request lapses if nobody
