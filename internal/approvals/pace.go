@@ -61,7 +61,8 @@ func newPacer(limit int, window time.Duration, take func(ctx context.Context, na
 func (p *pacer) wait(ctx context.Context) error {
 	for {
 		p.mu.Lock()
-		n := max(p.next, p.now().UnixNano()/int64(p.slot))
+		// The next slot not yet begun: every write goes at its slot's start.
+		n := max(p.next, (p.now().UnixNano()+int64(p.slot)-1)/int64(p.slot))
 		p.next = n + 1
 		p.mu.Unlock()
 		if err := p.sleep(ctx, time.Unix(0, n*int64(p.slot)).Sub(p.now())); err != nil {
