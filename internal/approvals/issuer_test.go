@@ -25,7 +25,7 @@ func (e *env) hires(n int) ([]*tap.Request, []string) {
 		upn := fmt.Sprintf("hire%03d@contoso.com", i)
 		id := e.tenant.AddUser(simtenant.User{UPN: upn, DisplayName: fmt.Sprintf("Hire %d", i), Mail: upn})
 		r, err := e.svc.Submit(context.Background(), &tap.Request{Requester: e.megan,
-			Target: tap.User{ID: tap.UserID(id), UPN: upn, DisplayName: fmt.Sprintf("Hire %d", i), Enabled: true, UserType: "Member"},
+			Target:   tap.User{ID: tap.UserID(id), UPN: upn, DisplayName: fmt.Sprintf("Hire %d", i), Enabled: true, UserType: "Member"},
 			Lifetime: 8 * time.Hour, Reason: tap.ReasonOnboarding, Justification: "bulk"})
 		if err != nil {
 			e.t.Fatalf("submit %s: %v", upn, err)
@@ -267,7 +267,6 @@ func TestIssuerKilledReplicaRequeued(t *testing.T) {
 		t.Fatalf("audit: %v", acts)
 	}
 }
-
 
 // killable stands for a replica that can be killed: once dead, its store
 // and Graph calls fail at once (a create in flight is performed by Graph,
