@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Attack_SealedPassLingers", testSealedOwnRow},
 		{"List", testList},
 		{"DueOutbox", testDueOutbox},
+		{"Queued", testQueued},
 		{"MarkSeen", testMarkSeen},
 		{"Sessions", testSessions},
 		{"Conversations", testConversations},
