@@ -155,8 +155,11 @@ func TestBulkIssuance(t *testing.T) {
 	}
 
 	// Exactly once and nothing lost.
-	var firstCreate, lastCreate time.Time
-	issued, repeated, wrong := 0, 0, 0
+	// The throughput is over the creates of the requests that were never
+	// held back; a request requeued after an uncertain create waits a
+	// minute (its lost create could still land) and is reported apart.
+	var firstCreate, lastCreate, lastHeld time.Time
+	issued, repeated, wrong, held := 0, 0, 0, 0
 	for i, r := range reqs {
 		s, err := replicas[0].kill.Store.GetRequest(ctx, r.ID)
 		if err != nil {
@@ -173,6 +176,13 @@ func TestBulkIssuance(t *testing.T) {
 			repeated += c - 1
 		}
 		for _, p := range live {
+			if !s.ClaimAfter.IsZero() {
+				held++
+				if p.Created.After(lastHeld) {
+					lastHeld = p.Created
+				}
+				continue
+			}
 			if firstCreate.IsZero() || p.Created.Before(firstCreate) {
 				firstCreate = p.Created
 			}
@@ -183,13 +193,17 @@ func TestBulkIssuance(t *testing.T) {
 	}
 	creates := tenant.TotalCreates()
 	span := lastCreate.Sub(firstCreate)
-	rate := float64(creates-1) / span.Seconds()
+	rate := float64(creates-held-1) / span.Seconds()
 	ceiling := float64(bulkLimit) / bulkWindow.Seconds()
 	t.Logf("queued issuance: %d requests, 3 replicas on PostgreSQL, replica-2 killed at %s", n, killedAt.Round(time.Millisecond))
 	t.Logf("  issued exactly once: %d, lost or wrong: %d, NoticeIssued: %d", issued, wrong, notes.issued.Load())
 	t.Logf("  creates Graph accepted: %d (%d repeated: the killed replica's in-flight creates, values lost, deleted and redone)", creates, repeated)
 	t.Logf("  429s: %d", tenant.Throttled())
-	t.Logf("  first→last create: %s → %.2f creates/s against a ceiling of %.2f/s = %.1f %%", span.Round(time.Millisecond), rate, ceiling, 100*rate/ceiling)
+	t.Logf("  first→last create of the others: %s → %.2f creates/s against a ceiling of %.2f/s = %.1f %%", span.Round(time.Millisecond), rate, ceiling, 100*rate/ceiling)
+	if held > 0 {
+		t.Logf("  held back after an uncertain create (the killed replica's claims): %d, the last issued %s after the first create",
+			held, lastHeld.Sub(firstCreate).Round(time.Millisecond))
+	}
 	t.Logf("  every request settled after %s", settled.Round(time.Millisecond))
 	if wrong > 0 || notes.issued.Load() != int64(n) {
 		t.Fatalf("not exactly once: %d wrong, %d notices", wrong, notes.issued.Load())
