@@ -15,6 +15,8 @@ type RequestFilter struct {
 	DueBefore time.Time
 	// Since selects requests created at or after Since.
 	Since time.Time
+	// Batch selects the requests of one batch (Request.Batch.ID).
+	Batch string
 	Limit int
 }
 
