@@ -77,8 +77,14 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	}
 	tell := func(msg string) { tellAs("requester", msg) }
 	note := text.RequestNote(string(req.ID))
+	if req.Batch != nil {
+		defer r.batchChanged(req)
+	}
 	switch n.Kind {
 	case approvals.NoticeSubmitted:
+		if req.Batch != nil {
+			return r.notifyBatchSubmitted(ctx, req, d, tellAs, reader)
+		}
 		return r.notifySubmitted(ctx, req, d, tellAs, reader)
 	case approvals.NoticeApproval:
 	case approvals.NoticeReminder:
@@ -156,6 +162,18 @@ func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *deliv
 		tellAs("requester", fmt.Sprintf(text.SubmittedIntake, name, chat.Esc(viewOf(req, reader).at(req.Start))))
 	} else {
 		tellAs("requester", fmt.Sprintf(text.Submitted, name))
+	}
+	return d.err()
+}
+
+// notifyBatchSubmitted tells the hiring manager a batch asked for a pass
+// for their hire and it waits for approval. The approvers get the batch's
+// one card when it is sent, not a card per request; the sender, when a
+// row named nobody else, follows the batch on its own message.
+func (r *Router) notifyBatchSubmitted(_ context.Context, req *tap.Request, d *delivery, tellAs func(part, msg string), reader string) error {
+	if req.Requester.EntraID != req.Batch.Submitter.EntraID {
+		tellAs("requester", text.BulkSubmittedManager(chat.Esc(actorName(req.Batch.Submitter)), chat.Esc(targetName(req.Target)),
+			chat.Esc(viewOf(req, reader).at(req.Start))))
 	}
 	return d.err()
 }

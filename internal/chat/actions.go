@@ -24,8 +24,18 @@ const (
 	// "<request id> <1-5>".
 	ActionFeedback = "tap_feedback"
 
-	FormRequest = "tap_request"     // the request form (dialog fields)
-	FormDeny    = "tap_deny_reason" // field "reason"; State: request id
+	// ActionBulkSend sends a checked batch's ready rows for approval;
+	// ActionBulkApprove approves every request of a batch (Approve all);
+	// ActionBulkReview posts its requests' own approval cards. Value: the
+	// batch id.
+	ActionBulkSend    = "tap_bulk_send"
+	ActionBulkApprove = "tap_bulk_approve"
+	ActionBulkReview  = "tap_bulk_review"
+
+	FormRequest = "tap_request" // the request form (dialog fields)
+	// FormBulk is the pasted CSV: fields "title" and "csv".
+	FormBulk = "tap_bulk"
+	FormDeny = "tap_deny_reason" // field "reason"; State: request id
 )
 
 // PrivateActions are the actions whose answer must be private to the

@@ -162,3 +162,34 @@ func BulkSubmittedManager(by, name, start string) string {
 func BulkAlreadyApproved(who, at string) string {
 	return fmt.Sprintf("This batch was already approved by %s at %s.", who, at)
 }
+
+// More of the bulk upload's words.
+const (
+	BulkOnlySender    = "Only the person who uploaded this batch can send it."
+	BulkSending       = "This batch is being sent already; its progress follows here."
+	BulkAlreadySent   = "This batch was sent for approval already."
+	BulkApprovedLabel = "Approved by"
+	// BulkDefaultTitle names a batch its sender gave no name.
+	BulkDefaultTitle = "new hires"
+)
+
+// BulkNoManager: a manager cell naming nobody tapbot can find in Entra.
+func BulkNoManager(who string) string {
+	return fmt.Sprintf("I can't find the manager %s in Entra.", who)
+}
+
+// BulkNoEntraManager: "manager" asked for the new hire's manager, who has none.
+func BulkNoEntraManager(upn string) string {
+	return fmt.Sprintf("%s has no manager in Entra; name the hiring manager in the manager column.", upn)
+}
+
+// BulkDuplicate: the same new hire on an earlier row.
+func BulkDuplicate(line int) string {
+	return fmt.Sprintf("the same person is on row %d already.", line)
+}
+
+// BulkLeft is the estimate of the time left: "1 min", "12 min".
+func BulkLeft(minutes int) string { return fmt.Sprintf("%d min", max(minutes, 1)) }
+
+// BulkSentSummary replaces the summary's button once the batch is sent.
+func BulkSentSummary(n int) string { return fmt.Sprintf("Sent %d for approval.", n) }
