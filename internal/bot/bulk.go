@@ -401,6 +401,7 @@ func (r *Router) bulkSend(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			return
 		}
 		r.postBulkCards(ctx, rec, reqs)
+		r.tellManagers(ctx, rec, reqs)
 	}
 	if err := r.saveBatch(ctx, rec, bulkKeptFor); err != nil {
 		r.log.Warn("save sent batch", "batch", rec.ID, "err", err)
@@ -415,6 +416,49 @@ func (r *Router) bulkSend(ctx context.Context, ev chat.Event, actor tap.Actor) {
 			if err := ms.Update(ctx, ev.Message, done); err != nil {
 				r.log.Warn("redraw batch summary", "batch", rec.ID, "err", err)
 			}
+		}
+	}
+}
+
+// tellManagers tells each hiring manager a batch named, once, which of
+// their hires it asked passes for; they wait for approval. The sender is
+// not told about rows that named nobody else (their own message follows
+// the batch).
+func (r *Router) tellManagers(ctx context.Context, rec *batchRecord, reqs []*tap.Request) {
+	byManager := map[tap.UserID][]*tap.Request{}
+	var order []tap.UserID
+	for _, q := range reqs {
+		id := q.Requester.EntraID
+		if id == rec.Submitter.EntraID {
+			continue
+		}
+		if _, ok := byManager[id]; !ok {
+			order = append(order, id)
+		}
+		byManager[id] = append(byManager[id], q)
+	}
+	for _, id := range order {
+		qs := byManager[id]
+		first := qs[0]
+		reader := r.requesterZone(ctx, first)
+		var msg string
+		if len(qs) == 1 {
+			msg = text.BulkSubmittedManager(chat.Esc(actorName(rec.Submitter)), chat.Esc(targetName(first.Target)), chat.Esc(viewOf(first, reader).at(first.Start)))
+		} else {
+			names := make([]string, 0, min(len(qs), bulkListed))
+			for _, q := range qs[:min(len(qs), bulkListed)] {
+				names = append(names, targetName(q.Target))
+			}
+			list := strings.Join(names, ", ")
+			if len(qs) > bulkListed {
+				list += " " + text.BulkAndMore(len(qs)-bulkListed)
+			}
+			c := countBatch(qs)
+			msg = text.BulkSubmittedManagerMany(chat.Esc(actorName(rec.Submitter)), len(qs), chat.Esc(rec.Title),
+				dayRange(c.first, c.last, c.firstZone, c.lastZone, reader), chat.Esc(list))
+		}
+		if err := r.toRequester(ctx, first, chat.Message{Text: msg}); err != nil {
+			r.log.Warn("tell hiring manager of a batch", "batch", rec.ID, "manager", id, "err", err)
 		}
 	}
 }

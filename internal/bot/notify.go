@@ -166,16 +166,12 @@ func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *deliv
 	return d.err()
 }
 
-// notifyBatchSubmitted tells the hiring manager a batch asked for a pass
-// for their hire and it waits for approval. The approvers get the batch's
-// one card when it is sent, not a card per request; the sender, when a
-// row named nobody else, follows the batch on its own message.
-func (r *Router) notifyBatchSubmitted(_ context.Context, req *tap.Request, d *delivery, tellAs func(part, msg string), reader string) error {
-	if req.Requester.EntraID != req.Batch.Submitter.EntraID {
-		tellAs("requester", text.BulkSubmittedManager(chat.Esc(actorName(req.Batch.Submitter)), chat.Esc(targetName(req.Target)),
-			chat.Esc(viewOf(req, reader).at(req.Start))))
-	}
-	return d.err()
+// notifyBatchSubmitted says nothing per request: the approvers get the
+// batch's one card and each hiring manager one message for all their
+// hires in it when it is sent (tellManagers), not a card or a message per
+// request (Slack posts about one message per second in a conversation).
+func (r *Router) notifyBatchSubmitted(context.Context, *tap.Request, *delivery, func(part, msg string), string) error {
+	return nil
 }
 
 func securityText(n approvals.Notice, req *tap.Request, name string) string {

@@ -158,6 +158,13 @@ func BulkSubmittedManager(by, name, start string) string {
 	return fmt.Sprintf("%s asked for a pass for %s starting %s, in a batch; it is waiting for approval. You will reveal it here once it is approved.", by, name, start)
 }
 
+// BulkSubmittedManagerMany tells a hiring manager that a batch asked for
+// passes for several of their hires (the uploader, how many, the batch,
+// the dates, the names).
+func BulkSubmittedManagerMany(by string, n int, title, dates, names string) string {
+	return fmt.Sprintf("%s asked for passes for %d of your new hires (%s, %s): %s. They are waiting for approval; you will reveal each pass here once it is approved.", by, n, title, dates, names)
+}
+
 // BulkAlreadyApproved: a stale Approve all click.
 func BulkAlreadyApproved(who, at string) string {
 	return fmt.Sprintf("This batch was already approved by %s at %s.", who, at)
@@ -193,3 +200,6 @@ func BulkLeft(minutes int) string { return fmt.Sprintf("%d min", max(minutes, 1)
 
 // BulkSentSummary replaces the summary's button once the batch is sent.
 func BulkSentSummary(n int) string { return fmt.Sprintf("Sent %d for approval.", n) }
+
+// BulkAndMore ends a list of names cut short: "and 12 more".
+func BulkAndMore(n int) string { return fmt.Sprintf("and %d more", n) }
