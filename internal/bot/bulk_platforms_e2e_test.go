@@ -11,6 +11,8 @@ import (
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/slack/slackfake"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/teams"
+	"github.com/tapbot/tapbot/internal/teams/connector/connectortest"
 )
 
 // bulkManagers are the hiring managers of the e2e batches (Slack user,
@@ -27,12 +29,18 @@ var bulkManagers = func() [][2]string {
 // bulkWorld is a zoneWorld whose tenant has n new hires, each managed by
 // one of bulkManagers in turn, and whose Slack has the managers and Irvin.
 func bulkWorld(t *testing.T, n int) (*zoneWorld, string) {
+	w, csv, _ := bulkWorldIDs(t, n)
+	return w, csv
+}
+
+// bulkWorldIDs is bulkWorld, also returning the managers' Entra ids.
+func bulkWorldIDs(t *testing.T, n int) (*zoneWorld, string, []string) {
 	t.Helper()
 	day := time.Now().AddDate(0, 0, 3).Format("2006-01-02")
 	var csv strings.Builder
 	csv.WriteString("upn,start,lifetime,reason,manager,one_time,note\n")
+	mgrs := []string{simtenant.DemoMeganID}
 	w := newZoneWorld(t, time.Now(), nil, func(tn *simtenant.Tenant) {
-		mgrs := []string{simtenant.DemoMeganID}
 		for _, m := range bulkManagers[1:] {
 			mgrs = append(mgrs, tn.AddUser(simtenant.User{UPN: m[1], DisplayName: "Manager " + m[0], Mail: m[1], Department: "Sales"}))
 		}
@@ -52,7 +60,7 @@ func bulkWorld(t *testing.T, n int) (*zoneWorld, string) {
 		w.slackSay(m[0], "status")
 	}
 	t.Cleanup(func() { w.router.WaitBatches() })
-	return w, csv.String()
+	return w, csv.String(), mgrs
 }
 
 // slackSend delivers a signed Slack body and waits for the core.
@@ -191,6 +199,112 @@ func TestSlackBulkFileTo200Passes(t *testing.T) {
 	for _, v := range w.fake.ViewsOf(slMegan) {
 		if strings.Contains(string(v.Raw), "Hire 001") && strings.Contains(string(v.Raw), "rich_text_preformatted") {
 			t.Error("Megan saw another manager's pass")
+		}
+	}
+}
+
+// teamsInvokeData is aad pressing a card's Action.Execute in conv on the
+// card activity cardID with data; it returns the invoke's answer.
+func (w *zoneWorld) teamsInvokeData(id, aad, conv, cardID, verb string, data map[string]any) string {
+	w.t.Helper()
+	act := map[string]any{
+		"type": "invoke", "name": "adaptiveCard/action", "id": id, "channelId": "msteams",
+		"serviceUrl": w.conn.URL, "replyToId": cardID,
+		"from":         map[string]any{"id": "29:" + aad, "aadObjectId": aad},
+		"recipient":    map[string]any{"id": "28:tapbot"},
+		"conversation": map[string]any{"id": conv, "tenantId": simtenant.DemoTenantID},
+		"channelData":  map[string]any{"tenant": map[string]any{"id": simtenant.DemoTenantID}},
+		"value":        map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": verb, "data": data}},
+	}
+	code, body := postActivity(w.t, w.teams, act)
+	if code != 200 {
+		w.t.Fatalf("teams invoke: %d %s", code, body)
+	}
+	w.teams.Wait()
+	w.router.Wait()
+	return body
+}
+
+// TestTeamsBulkPasteTo200Passes is the Teams path where files are off (the
+// Agents Playground, tenants without files): "bulk" answers with a card
+// holding a multi-line input; the CSV of 200 rows pasted there is checked
+// and answered with "Send 200 for approval"; the bulk card in the
+// approvers' conversation is approved by Irvin (Alex, who pasted it, is
+// refused); 200 passes are issued with the progress redrawn a bounded
+// number of times; each manager reveals their own pass from the invoke.
+func TestTeamsBulkPasteTo200Passes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 passes")
+	}
+	const n = 200
+	w, csv, mgrs := bulkWorldIDs(t, n)
+	for i, m := range mgrs { // each manager has talked to the bot in Teams
+		w.teamsSay(fmt.Sprintf("hello-%d", i), m, "", "status")
+	}
+	alex, irvin := simtenant.DemoAlexID, simtenant.DemoIrvinID
+	w.teamsSay("bulk-1", alex, "", "bulk")
+	dm := "a:dm-" + alex
+	form := w.teamsCard(dm, chat.FormBulk)
+	if !strings.Contains(string(form.Raw), `"isMultiline":true`) {
+		t.Fatalf("the bulk card has no multi-line input:\n%s", form.Raw)
+	}
+	answer := w.teamsInvokeData("paste-1", alex, dm, form.ID, chat.FormBulk,
+		map[string]any{"form": chat.FormBulk, "title": "Sales onboarding", "csv": csv})
+	if !strings.Contains(answer, "200 rows: 200 ready, 0 refused") || !strings.Contains(answer, "Send 200 for approval") {
+		t.Fatalf("paste answered:\n%.2000s", answer)
+	}
+	batch := value(t, answer, chat.ActionBulkSend)
+	w.teamsClickOn("send-1", alex, dm, form.ID, chat.ActionBulkSend, batch)
+	if reqs, _ := w.store.ListRequests(w.ctx, tap.RequestFilter{Batch: batch}); len(reqs) != n {
+		t.Fatalf("%d requests after Send, want %d", len(reqs), n)
+	}
+	appr := teams.LocalApproversConversation
+	card := w.teamsCard(appr, chat.ActionBulkApprove)
+	if !strings.Contains(string(card.Raw), "200 passes for Sales onboarding") {
+		t.Fatalf("bulk card:\n%s", card.Raw)
+	}
+	if got := w.teamsClickOn("own-1", alex, appr, card.ID, chat.ActionBulkApprove, batch); !strings.Contains(got, "You sent this batch") {
+		t.Fatalf("Alex approved his own batch:\n%.2000s", got)
+	}
+	start := time.Now()
+	w.teamsClickOn("all-1", irvin, appr, card.ID, chat.ActionBulkApprove, batch)
+	w.router.WaitBatches()
+	took := time.Since(start)
+	reqs, _ := w.store.ListRequests(w.ctx, tap.RequestFilter{Batch: batch})
+	issued := 0
+	for _, q := range reqs {
+		if q.State == tap.StateIssued {
+			issued++
+		}
+	}
+	if issued != n {
+		t.Fatalf("%d of %d issued", issued, n)
+	}
+	if now := w.teamsNow(appr, card.ID); !strings.Contains(now, "200 issued, 0 failed") || strings.Contains(now, chat.ActionBulkApprove) {
+		t.Errorf("bulk card at the end:\n%s", now)
+	}
+	var progress connectortest.Posted
+	for _, p := range w.conn.Shown(dm) {
+		if strings.Contains(string(p.Raw), "200 passes for Sales onboarding") && !strings.Contains(string(p.Raw), chat.ActionBulkSend) {
+			progress = p
+		}
+	}
+	updates := progress.Updates
+	bound := int(took/(2*time.Second)) + 3
+	if !strings.Contains(string(progress.Raw), "200 issued, 0 failed") || updates == 0 || updates > bound {
+		t.Errorf("Alex's progress message: %d updates in %s (at most %d):\n%s", updates, took.Round(time.Millisecond), bound, progress.Raw)
+	}
+	t.Logf("Teams: 200 passes issued in %s; progress message redrawn %d times", took.Round(time.Millisecond), updates)
+	for i, m := range mgrs[:2] {
+		mdm := "a:dm-" + m
+		rc := w.teamsCard(mdm, chat.ActionReveal)
+		id := value(t, string(rc.Raw), chat.ActionReveal)
+		if other := w.teamsClickOn(fmt.Sprintf("steal-%d", i), mgrs[len(mgrs)-1-i], mdm, rc.ID, chat.ActionReveal, id); strings.Contains(other, "Temporary Access Pass\"") && strings.Contains(other, "preformatted") {
+			t.Errorf("another manager saw %s's pass", m)
+		}
+		got := w.teamsClickOn(fmt.Sprintf("reveal-%d", i), m, mdm, rc.ID, chat.ActionReveal, id)
+		if q, _ := w.store.GetRequest(w.ctx, tap.RequestID(id)); q.State != tap.StateDelivered || q.Requester.EntraID != tap.UserID(m) {
+			t.Errorf("manager %d's reveal: state %s, requester %s\n%.1500s", i, q.State, q.Requester.EntraID, got)
 		}
 	}
 }
