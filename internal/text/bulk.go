@@ -139,9 +139,6 @@ func BulkSecondApprover(n int) string {
 	return fmt.Sprintf("%d requests need a second approver and are still pending.", n)
 }
 
-// BulkApprovedBy: who approved the batch, and when (reader's zone).
-func BulkApprovedBy(who, at string) string { return fmt.Sprintf("Approved by %s at %s.", who, at) }
-
 // BulkOtherwise: requests of the batch decided otherwise (denied, cancelled, expired).
 func BulkOtherwise(n int) string {
 	return fmt.Sprintf("%d closed without a pass (denied, cancelled or expired).", n)
