@@ -99,6 +99,8 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			RevealWindow:     time.Duration(cfg.RevealWindow),
 			SealKey:          key,
 			PreviousSealKeys: cfg.prevSealKeys,
+			WriteLimit:       cfg.Graph.WriteLimit,
+			WriteWindow:      cfg.Graph.WriteWindow,
 		},
 		Router: bot.Config{
 			SessionIdle: time.Duration(cfg.SessionIdle),
@@ -218,8 +220,14 @@ func (a *app) routes() {
 	a.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
+// issuerWorkers is how many queued passes one replica creates at once:
+// with the pacer spacing creates across replicas, a few are enough to
+// keep every write slot used while one waits on Graph.
+const issuerWorkers = 4
+
 // runBackground starts the timers sweeper and the pass watch (each under
-// its store lease) and Slack Socket Mode.
+// its store lease), the issuer of queued passes (on every replica) and
+// Slack Socket Mode.
 func (a *app) runBackground(ctx context.Context) {
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s-%d", host, os.Getpid())
@@ -228,6 +236,13 @@ func (a *app) runBackground(ctx context.Context) {
 		defer a.wg.Done()
 		if err := a.svc.Run(ctx, 15*time.Second, holder); err != nil && ctx.Err() == nil {
 			a.log.Error("timers stopped", "err", err)
+		}
+	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.svc.RunIssuer(ctx, holder, issuerWorkers); err != nil && ctx.Err() == nil {
+			a.log.Error("issuer stopped", "err", err)
 		}
 	}()
 	a.wg.Add(1)

@@ -138,6 +138,7 @@ func defaults() Config {
 		RevealWindow:   Duration(approvals.DefaultRevealWindow),
 		SessionIdle:    Duration(bot.DefaultSessionIdle),
 		Policy:         policy.Default(),
+		Graph:          graph.Config{WriteLimit: approvals.DefaultWriteLimit, WriteWindow: approvals.DefaultWriteWindow},
 		Teams:          TeamsConfig{PlaygroundPort: teams.DefaultPlaygroundPort},
 	}
 }
@@ -307,6 +308,9 @@ func (c *Config) generalProblems(p *problems) {
 	}
 	if c.RevealWindow < 0 {
 		p.bad("reveal_window: must not be negative")
+	}
+	if g := c.Graph; g.WriteLimit < 0 || (g.WriteLimit > 0 && g.WriteWindow <= 0) {
+		p.bad("graph.write_limit, graph.write_window: the limit must not be negative and, when set, the window must be positive (Graph's is 3000 per 150s; write_limit 0 turns pacing off)")
 	}
 }
 

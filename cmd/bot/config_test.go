@@ -31,6 +31,7 @@ graph:
   client_secret: "s"
   managed_identity: true
   certificate_path: "/nonexistent/tapbot-graph.pem"
+  write_limit: -5
 slack:
   bot_token: "xoxp-user-token"
   identity: mail
@@ -49,6 +50,7 @@ slack:
 		"database_url: unsupported database (mysql)", "seal_key: required", "audit_key: required",
 		"slack.bot_token: must be a bot token", "slack: set app_token", "slack.approvers_channel",
 		`slack.identity: "mail" must be email or map`, "contact: required outside local mode",
+		"graph.write_limit, graph.write_window:",
 	}
 	for _, w := range want {
 		if !strings.Contains(stderr.String(), w) {

@@ -187,6 +187,21 @@ func (s *Service) checkDecision(actor tap.Actor, check func(context.Context, *ta
 // request moves to failed with a reason saying so (the lifecycle has no
 // way back to pending, and a half-audited claim must not be retried).
 func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
+	return s.approveAs(ctx, id, actor, false)
+}
+
+// ApproveQueued is Approve with the same checks and audit, except that
+// the final approval in issue-on-approval mode does not create the pass
+// inside the click: the request moves to approved with IssueQueued set
+// (NoticeQueued: the cards say it is queued, the requester is told
+// nothing yet) and the issuer (RunIssuer) creates it at Graph's write
+// limit, NoticeIssued then telling the requester. In issue-on-reveal mode
+// it is Approve.
+func (s *Service) ApproveQueued(ctx context.Context, id tap.RequestID, actor tap.Actor) (*tap.Request, error) {
+	return s.approveAs(ctx, id, actor, s.cfg.IssueOn == IssueOnApproval)
+}
+
+func (s *Service) approveAs(ctx context.Context, id tap.RequestID, actor tap.Actor, queue bool) (*tap.Request, error) {
 	var final bool
 	var from tap.State
 	var notice string
@@ -197,7 +212,7 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 			}
 			from = r.State
 			var err error
-			if final, err = s.approve(r, actor); err != nil {
+			if final, err = s.approve(r, actor, queue); err != nil {
 				return nil, err
 			}
 			detail := map[string]string{"approvals": fmt.Sprintf("%d/%d", len(r.Approvals), r.ApprovalsNeeded)}
@@ -207,6 +222,8 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 			switch {
 			case !final:
 				notice = s.enqueue(r, NoticeApproval, &actor, "")
+			case r.Queued():
+				notice = s.enqueue(r, NoticeQueued, &actor, "")
 			case r.State == tap.StateApproved:
 				notice = s.enqueue(r, NoticeApproved, &actor, "")
 			}
@@ -223,6 +240,9 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 	s.logTransition(ctx, r, from, tap.EventApprove, &actor)
 	if r.State == tap.StateApproved {
 		s.deliver(ctx, r, notice)
+		if r.Queued() {
+			s.wakeIssuer()
+		}
 		return snapshot(r), nil
 	}
 	r, err = s.issueSealed(ctx, r, actor)
@@ -230,16 +250,17 @@ func (s *Service) Approve(ctx context.Context, id tap.RequestID, actor tap.Actor
 }
 
 // approve adds actor's approval to r and, at the last one needed, moves
-// r on (issuing, or approved in issue-on-reveal mode). It reports whether
-// that was the final approval.
-func (s *Service) approve(r *tap.Request, actor tap.Actor) (bool, error) {
+// r on (issuing; approved in issue-on-reveal mode, or queued for the
+// issuer when queue is set). It reports whether that was the final
+// approval.
+func (s *Service) approve(r *tap.Request, actor tap.Actor, queue bool) (bool, error) {
 	now := s.now()
 	r.Approvals = append(r.Approvals, tap.Decision{Approver: actor, At: now})
 	if len(r.Approvals) < r.ApprovalsNeeded {
 		return false, nil
 	}
 	event := tap.EventApprove
-	if s.cfg.IssueOn == IssueOnReveal {
+	if s.cfg.IssueOn == IssueOnReveal || queue {
 		event = tap.EventApproveLater
 	}
 	if err := s.apply(r, event); err != nil {
@@ -251,8 +272,13 @@ func (s *Service) approve(r *tap.Request, actor tap.Actor) (bool, error) {
 		r.IssuedAt = now // the claim: passes Graph dates after this are ours
 		r.NextTimer = now.Add(stuckAfter)
 	} else {
+		// Queued: the issuer has until the same deadline to create the
+		// pass (queueTick expires it then); no reveal reminders meanwhile.
 		r.RevealBy = s.unrevealedDeadline(r)
 		r.NextTimer = nextRevealTimer(r, now)
+		if queue {
+			r.IssueQueued, r.NextTimer = now, r.RevealBy
+		}
 	}
 	return true, nil
 }

@@ -210,6 +210,17 @@ func (s *Service) refuseIssue(ctx context.Context, r *tap.Request, actor tap.Act
 // request; an unknown outcome is reconciled, never retried.
 func (s *Service) createFailed(ctx context.Context, r *tap.Request, actor tap.Actor, err error) (*tap.Request, error) {
 	reason, sentinel, certain := createFailure(err)
+	if certain && sentinel == tap.ErrThrottled && !r.IssueQueued.IsZero() {
+		// Not sent (Graph's write limit held it past its deadline): a
+		// queued request waits its turn again rather than failing.
+		s.log.InfoContext(ctx, "queued pass create not sent, requeued", "request_id", r.ID, "err", err)
+		q, qerr := s.requeue(context.WithoutCancel(ctx), r, "throttled")
+		if qerr != nil {
+			f, _ := s.failIssuing(ctx, r, &actor, reason, "create throttled")
+			return f, tap.Refuse(sentinel, text.NoPassCreated(strings.TrimSuffix(reason, ".")))
+		}
+		return snapshot(q), tap.Refuse(sentinel, sentence(reason))
+	}
 	if certain {
 		s.log.WarnContext(ctx, "pass create refused", "request_id", r.ID, "err", err)
 		f, _ := s.failIssuing(ctx, r, &actor, reason, "create refused")
@@ -254,7 +265,7 @@ func (s *Service) saveIssued(ctx context.Context, r *tap.Request, actor tap.Acto
 			return snapshot(next), nil
 		}
 		cur, gerr := s.store.GetRequest(ctx, r.ID)
-		if !errors.Is(err, tap.ErrConflict) || gerr != nil || cur.State != tap.StateIssuing || cur.FailReason != "" {
+		if !errors.Is(err, tap.ErrConflict) || gerr != nil || cur.State != tap.StateIssuing || cur.FailReason != "" || !sameClaim(cur, r) {
 			return s.unsaved(ctx, r, cur, p.MethodID, errors.Join(err, gerr), gerr != nil)
 		}
 		r = cur // an unrelated update moved the version

@@ -124,6 +124,13 @@ const (
 	// NoticeWithdrawn: the request was withdrawn (offer rescinded), its
 	// pass deleted; Request.ClosedReason says why.
 	NoticeWithdrawn NoticeKind = "withdrawn"
+	// NoticeQueued: the final approval queued the request for the issuer
+	// (ApproveQueued); the cards say so, the requester hears at
+	// NoticeIssued, once the pass exists.
+	NoticeQueued NoticeKind = "queued"
+	// NoticeQueueLapsed: a queued request could not be issued before its
+	// deadline and expired; nothing was created.
+	NoticeQueueLapsed NoticeKind = "queue_lapsed"
 )
 
 // Notice tells the chat layer (package bot) what to say. Request is the

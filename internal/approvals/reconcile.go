@@ -53,7 +53,7 @@ func (s *Service) orphan(ctx context.Context, listed *tap.Request, now time.Time
 func (s *Service) failIssuing(ctx context.Context, r *tap.Request, actor *tap.Actor, reason, cause string) (*tap.Request, bool) {
 	var notice string
 	f, err := s.update(ctx, r.ID, func(c *tap.Request) error {
-		if c.State != tap.StateIssuing {
+		if c.State != tap.StateIssuing || !sameClaim(c, r) {
 			return errSettled
 		}
 		if err := tap.Apply(ctx, c, tap.EventFail); err != nil {
@@ -83,12 +83,13 @@ func (s *Service) failIssuing(ctx context.Context, r *tap.Request, actor *tap.Ac
 // issuer cannot save it as issued and removes its own pass instead),
 // then lists the target's passes in Graph and deletes any created after
 // the claim — its value is lost and a live orphan must not stay — and
-// fails the request. It never creates again. An error leaves the request
-// fenced in issuing for the next sweep.
+// fails the request (a queued one goes back in the queue instead: the
+// issuer creates it again, once). It never creates again itself. An error
+// leaves the request fenced in issuing for the next sweep.
 func (s *Service) reconcile(ctx context.Context, claimed *tap.Request, cause string) (*tap.Request, error) {
 	r, err := s.update(ctx, claimed.ID, func(c *tap.Request) error {
 		switch {
-		case c.State != tap.StateIssuing:
+		case c.State != tap.StateIssuing || !sameClaim(c, claimed):
 			return errSettled
 		case c.FailReason != "":
 			return errFenced
@@ -127,6 +128,11 @@ func (s *Service) reconcile(ctx context.Context, claimed *tap.Request, cause str
 		reason = reasonRemoved
 	}
 	s.log.InfoContext(ctx, "request reconciled", "request_id", r.ID, "cause", cause, "passes_removed", removed)
+	if !r.IssueQueued.IsZero() {
+		// A queued request is not failed: nothing of it reached anyone,
+		// so it goes back in the queue and is issued again.
+		return s.requeue(ctx, r, cause)
+	}
 	f, failed := s.failIssuing(ctx, r, nil, reason, cause)
 	if failed {
 		// Graph may still finish a create it was sent: look once more

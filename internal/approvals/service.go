@@ -81,6 +81,14 @@ type Config struct {
 	ConfirmMethods []tap.MethodKind
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// WriteLimit and WriteWindow are Graph's write limit for the app
+	// (graph.write_limit, graph.write_window; Graph's is DefaultWriteLimit
+	// per DefaultWriteWindow). When WriteLimit is set every pass create
+	// takes a write slot first (pace.go), so all replicas together stay
+	// just under it; zero: creates are not paced (Graph's 429 still
+	// holds them back, see the Graph client's write gate).
+	WriteLimit  int
+	WriteWindow time.Duration
 }
 
 // Deps are the Service's collaborators. All but Log are required.
@@ -116,6 +124,8 @@ type Service struct {
 	log   *slog.Logger
 	hold  func(NoticeKind) bool
 	bg    sync.WaitGroup // background deliveries (NoticeRevealed)
+	// wake tells the issuer (RunIssuer) that work was queued.
+	wake chan struct{}
 }
 
 // New validates cfg, fills defaults and returns a Service.
@@ -132,6 +142,9 @@ func New(cfg Config, d Deps) (*Service, error) {
 	}
 	if cfg.RevealWindow == 0 {
 		cfg.RevealWindow = DefaultRevealWindow
+	}
+	if cfg.WriteLimit < 0 || cfg.WriteWindow < 0 || (cfg.WriteLimit > 0 && cfg.WriteWindow == 0) {
+		errs = append(errs, fmt.Errorf("write limit %d per %s: set both, positive", cfg.WriteLimit, cfg.WriteWindow))
 	}
 	if cfg.ApprovalWindow < 0 || cfg.RevealWindow < 0 {
 		errs = append(errs, errors.New("approval and reveal windows must not be negative"))
@@ -162,8 +175,16 @@ func New(cfg Config, d Deps) (*Service, error) {
 		d.Log = slog.Default()
 	}
 	cfg.ConfirmMethods = slices.Clone(cfg.ConfirmMethods)
-	return &Service{cfg: cfg, seal: seal, store: d.Store, dir: d.Directory, iss: d.Issuer,
-		check: d.Checker, aud: d.Audit, out: d.Notify, log: d.Log, hold: d.Hold}, nil
+	iss := d.Issuer
+	if cfg.WriteLimit > 0 {
+		id, err := newID()
+		if err != nil {
+			return nil, err
+		}
+		iss = pacedIssuer{PassIssuer: iss, p: newPacer(cfg.WriteLimit, cfg.WriteWindow, d.Store.AcquireLease, string(id))}
+	}
+	return &Service{cfg: cfg, seal: seal, store: d.Store, dir: d.Directory, iss: iss,
+		check: d.Checker, aud: d.Audit, out: d.Notify, log: d.Log, hold: d.Hold, wake: make(chan struct{}, 1)}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }

@@ -116,6 +116,9 @@ func (s *Service) tick(ctx context.Context, r *tap.Request, now time.Time) error
 		}
 		return s.setTimer(ctx, r, now, end) // the window grew since the reminder
 	case tap.StateApproved:
+		if r.Queued() {
+			return s.queueTick(ctx, r, now)
+		}
 		return s.revealTick(ctx, r, now, "the pass was not revealed in time, so none was created", false)
 	case tap.StateIssued:
 		return s.revealTick(ctx, r, now, "the pass was not revealed in time and was deleted in Entra", true)

@@ -144,6 +144,9 @@ func statusLine(r *tap.Request) string {
 		}
 		return text.StatusPending
 	case tap.StateApproved:
+		if r.Queued() {
+			return text.StatusQueued(by, stamp(r.DecidedAt))
+		}
 		return text.StatusApproved(by, stamp(r.DecidedAt))
 	case tap.StateIssuing:
 		return text.StatusIssuing(by, stamp(r.DecidedAt))
@@ -211,18 +214,19 @@ func approvalCardFor(r *tap.Request, reader string) chat.Message {
 // reader, the requester's zone.
 func RequesterCard(r *tap.Request, body, reader string) chat.Message {
 	m := chat.Message{Text: body, Facts: requestFacts(r, reader), Note: text.RequestNote(string(r.ID))}
-	switch r.State {
-	case tap.StatePending:
+	switch {
+	case r.State == tap.StatePending, r.Queued():
+		// Queued: nothing to reveal yet; it can still be withdrawn.
 		m.Buttons = []chat.Button{{Action: chat.ActionCancel, Label: text.CancelButton, Value: string(r.ID)}}
-	case tap.StateIssued, tap.StateApproved:
+	case r.State == tap.StateIssued, r.State == tap.StateApproved:
 		m.Buttons = []chat.Button{
 			{Action: chat.ActionReveal, Label: text.RevealButton, Value: string(r.ID), Style: chat.StylePrimary},
 			{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger},
 		}
 		m.Note = text.RevealNote
-	case tap.StateDelivered:
+	case r.State == tap.StateDelivered:
 		m.Buttons = []chat.Button{{Action: chat.ActionRevoke, Label: text.RevokeButton, Value: string(r.ID), Style: chat.StyleDanger}}
-	case tap.StateExpired, tap.StateFailed:
+	case r.State == tap.StateExpired, r.State == tap.StateFailed:
 		// The article's backup plan: expired, not revealed in time,
 		// failed; once a reissue replaced it, nothing is left to do here.
 		if r.ReplacedBy == "" {

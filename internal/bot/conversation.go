@@ -282,12 +282,21 @@ func (r *Router) revokeUser(ctx context.Context, ev chat.Event, actor tap.Actor,
 	}
 }
 
+// stateWords is a request's state in a list: its state, or for a queued
+// request the words for the queue.
+func stateWords(q *tap.Request) string {
+	if q.Queued() {
+		return text.StateQueued
+	}
+	return string(q.State)
+}
+
 func listMessage(title string, reqs []*tap.Request) chat.Message {
 	m := chat.Message{Title: title}
 	for _, q := range reqs {
 		m.Facts = append(m.Facts, chat.Fact{
 			Label: targetName(q.Target),
-			Value: fmt.Sprintf("%s — %s, %s", q.State, Lifetime(q.Lifetime), q.CreatedAt.UTC().Format("2 Jan 15:04 UTC")) + firstUsed(q),
+			Value: fmt.Sprintf("%s — %s, %s", stateWords(q), Lifetime(q.Lifetime), q.CreatedAt.UTC().Format("2 Jan 15:04 UTC")) + firstUsed(q),
 		})
 	}
 	return m

@@ -86,7 +86,11 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 			return r.notifyBatchSubmitted(ctx, req, d, tellAs, reader)
 		}
 		return r.notifySubmitted(ctx, req, d, tellAs, reader)
-	case approvals.NoticeApproval:
+	case approvals.NoticeApproval, approvals.NoticeQueued:
+		// The cards are redrawn; a queued request's requester hears at
+		// NoticeIssued, once the pass exists.
+	case approvals.NoticeQueueLapsed:
+		tell(fmt.Sprintf(text.QueueLapsed, chat.Esc(name)))
 	case approvals.NoticeReminder:
 		r.tellApprovers(ctx, d, chat.Message{Text: fmt.Sprintf(text.Reminder, chat.Esc(name), chat.Esc(actorName(req.Requester))), Note: note})
 	case approvals.NoticeIssued:

@@ -67,6 +67,14 @@ type Config struct {
 	// MaxRetries is how often a throttled (429) or unavailable (503, 504)
 	// read is retried; 3 if zero, at most 10.
 	MaxRetries int `yaml:"-"`
+	// WriteLimit and WriteWindow are Graph's write limit for this app in
+	// the tenant (about 3,000 writes per 150 s for identity and
+	// authentication-method writes). tapbot's issuer paces pass creates
+	// just under it across all replicas (approvals.Config.WriteLimit);
+	// write_limit 0 turns the pacing off (Graph's 429 and Retry-After
+	// still hold writes back). Defaults: 3000 per 150s.
+	WriteLimit  int           `yaml:"write_limit"`
+	WriteWindow time.Duration `yaml:"write_window"`
 	// SkipEligibleRoles accepts that PIM-eligible roles cannot be read
 	// (no Entra ID P2 licence or no permission): eligible roles are then
 	// not checked, with a warning. Off by default: an unreadable

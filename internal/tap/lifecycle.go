@@ -11,8 +11,10 @@ import (
 // State is a request's lifecycle state.
 type State string
 
-// The lifecycle states (ARCHITECTURE.md draws them). Approved exists only in the
-// issue-on-reveal mode: approved, nothing minted yet.
+// The lifecycle states (ARCHITECTURE.md draws them). Approved means approved,
+// nothing minted yet: in the issue-on-reveal mode until the reveal click, and
+// in the issue-on-approval mode while a queued request waits for the issuer
+// (Request.IssueQueued set).
 const (
 	StatePending   State = "pending"
 	StateApproved  State = "approved"
@@ -51,7 +53,8 @@ type Event string
 const (
 	EventApprove      Event = "approve"       // pending → issuing (issue on approval)
 	EventApproveLater Event = "approve_later" // pending → approved (issue on reveal)
-	EventClaim        Event = "claim"         // approved → issuing (the reveal click in issue-on-reveal)
+	EventClaim        Event = "claim"         // approved → issuing (the reveal click in issue-on-reveal; the issuer for a queued request)
+	EventRequeue      Event = "requeue"       // issuing → approved (a queued request whose claim was lost goes back in the queue)
 	EventDeny         Event = "deny"
 	EventCancel       Event = "cancel"
 	EventIssue        Event = "issue"   // issuing → issued (pass created and sealed)
@@ -67,6 +70,7 @@ var Lifecycle = fsm.Events{
 	{Name: string(EventApprove), Src: []string{string(StatePending)}, Dst: string(StateIssuing)},
 	{Name: string(EventApproveLater), Src: []string{string(StatePending)}, Dst: string(StateApproved)},
 	{Name: string(EventClaim), Src: []string{string(StateApproved)}, Dst: string(StateIssuing)},
+	{Name: string(EventRequeue), Src: []string{string(StateIssuing)}, Dst: string(StateApproved)},
 	{Name: string(EventDeny), Src: []string{string(StatePending)}, Dst: string(StateDenied)},
 	{Name: string(EventCancel), Src: []string{string(StatePending), string(StateApproved)}, Dst: string(StateCancelled)},
 	{Name: string(EventIssue), Src: []string{string(StateIssuing)}, Dst: string(StateIssued)},

@@ -18,14 +18,15 @@ func TestLifecycleTable(t *testing.T) {
 			tap.EventDeny: tap.StateDenied, tap.EventCancel: tap.StateCancelled, tap.EventExpire: tap.StateExpired},
 		tap.StateApproved: {tap.EventClaim: tap.StateIssuing, tap.EventCancel: tap.StateCancelled,
 			tap.EventRevoke: tap.StateRevoked, tap.EventExpire: tap.StateExpired},
-		tap.StateIssuing: {tap.EventIssue: tap.StateIssued, tap.EventDeliver: tap.StateDelivered, tap.EventFail: tap.StateFailed},
+		tap.StateIssuing: {tap.EventIssue: tap.StateIssued, tap.EventDeliver: tap.StateDelivered, tap.EventFail: tap.StateFailed,
+			tap.EventRequeue: tap.StateApproved},
 		tap.StateIssued: {tap.EventDeliver: tap.StateDelivered, tap.EventRevoke: tap.StateRevoked,
 			tap.EventExpire: tap.StateExpired},
 		tap.StateDelivered: {tap.EventConfirm: tap.StateConfirmed, tap.EventRevoke: tap.StateRevoked,
 			tap.EventExpire: tap.StateExpired},
 	}
 	events := []tap.Event{tap.EventApprove, tap.EventApproveLater, tap.EventClaim, tap.EventDeny, tap.EventCancel,
-		tap.EventIssue, tap.EventDeliver, tap.EventFail, tap.EventConfirm, tap.EventRevoke, tap.EventExpire}
+		tap.EventIssue, tap.EventDeliver, tap.EventFail, tap.EventConfirm, tap.EventRevoke, tap.EventExpire, tap.EventRequeue}
 	for _, s := range tap.States {
 		for _, e := range events {
 			r := &tap.Request{State: s}

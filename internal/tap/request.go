@@ -127,6 +127,15 @@ type Request struct {
 	DecidedAt  time.Time `json:"decided_at,omitempty"`
 	IssuedAt   time.Time `json:"issued_at,omitempty"`
 	RevealedAt time.Time `json:"revealed_at,omitempty"`
+	// IssueQueued is when the final approval queued the request for the
+	// issuer (issue-on-approval mode, ApproveQueued) instead of issuing it
+	// inside the click; zero for a request issued at once. It stays set
+	// once issued, so the cards can say the pass came from the queue.
+	IssueQueued time.Time `json:"issue_queued,omitzero"`
+	// ClaimedBy is the issuer (a replica's holder name) that claimed a
+	// queued request for its create; while its liveness lease lapses, the
+	// claim is reconciled at once instead of after the stuck timer.
+	ClaimedBy  string    `json:"claimed_by,omitempty"`
 	ClosedAt   time.Time `json:"closed_at,omitempty"`
 	RemindedAt time.Time `json:"reminded_at,omitempty"`
 	// RevealBy is when an approved or issued request lapses if nobody
@@ -272,6 +281,9 @@ func (r *Request) Clone() *Request {
 	}
 	return &c
 }
+
+// Queued reports whether r is approved and waiting in the issuance queue.
+func (r *Request) Queued() bool { return r.State == StateApproved && !r.IssueQueued.IsZero() }
 
 // End returns when the requested pass would stop working.
 func (r *Request) End() time.Time { return r.Start.Add(r.Lifetime) }

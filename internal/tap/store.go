@@ -13,6 +13,9 @@ type RequestFilter struct {
 	// DueBefore selects requests whose Due() (NextTimer, or a pending
 	// notice's next attempt) is non-zero and <= DueBefore.
 	DueBefore time.Time
+	// Queued selects requests with IssueQueued set (with States
+	// {StateApproved}: the issuance queue).
+	Queued bool
 	// Since selects requests created at or after Since.
 	Since time.Time
 	// Batch selects the requests of one batch (Request.Batch.ID).

@@ -67,6 +67,12 @@ func StatusApproved(by, stamp string) string {
 	return "✅ Approved by " + by + stamp + ". The pass is created when the requester reveals it."
 }
 
+// StatusQueued: approved; the pass waits its turn to be created (bulk
+// approvals are issued at Microsoft Graph's write limit).
+func StatusQueued(by, stamp string) string {
+	return "⏳ Approved by " + by + stamp + ". Queued for issuance: the pass is created in turn, and the requester can reveal it then."
+}
+
 // StatusIssuing: the pass is being created.
 func StatusIssuing(by, stamp string) string {
 	return "⚙️ Approved by " + by + stamp + ". Creating the pass…"

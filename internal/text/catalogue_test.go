@@ -82,6 +82,7 @@ func rendered() []struct{ name, got string } {
 		{"Stamp", Stamp("Sam Lee")},
 		{"StatusSecondApprover", StatusSecondApprover("Sam Lee")},
 		{"StatusApproved", StatusApproved("Sam Lee", "Sam Lee")},
+		{"StatusQueued", StatusQueued("Sam Lee", " at 15:00 UTC, 7 Dec")},
 		{"StatusIssuing", StatusIssuing("Sam Lee", "Sam Lee")},
 		{"StatusIssued", StatusIssued("Sam Lee", "Sam Lee")},
 		{"StatusDelivered", StatusDelivered("Sam Lee", "Sam Lee", "Sam Lee")},

@@ -51,6 +51,9 @@ const (
 	Revoked            = "The pass for %s was revoked by %s and removed in Entra."
 	ExpiredPending     = "Nobody decided on the request for %s in time, so it expired. Ask again if it is still needed."
 	Lapsed             = "The pass for %s was not revealed in time, so it was deleted in Entra. Ask again if it is still needed."
+	QueueLapsed        = "The approved pass for %s could not be created in time (Microsoft Graph was busy), so none was created. Ask again if it is still needed."
+	// StateQueued is a queued request's state in the status list.
+	StateQueued        = "approved, queued for issuance"
 	PassEnded          = "The pass for %s expired before %s confirmed setup. If they still can't sign in, ask for a new pass."
 	Failed             = "The pass for %s could not be issued: %s"
 	ConfirmedRequester = "%s finished setting up (%s) %s after you revealed the pass. The pass was removed."

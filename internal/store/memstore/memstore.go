@@ -197,6 +197,9 @@ func match(r *tap.Request, f tap.RequestFilter) bool {
 	if !f.DueBefore.IsZero() && (r.Due().IsZero() || r.Due().After(f.DueBefore)) {
 		return false
 	}
+	if f.Queued && r.IssueQueued.IsZero() {
+		return false
+	}
 	if !f.Since.IsZero() && r.CreatedAt.Before(f.Since) {
 		return false
 	}

@@ -162,6 +162,9 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 	if !f.DueBefore.IsZero() {
 		where = append(where, "r.next_timer IS NOT NULL AND r.next_timer <= "+arg(nanos(f.DueBefore)))
 	}
+	if f.Queued {
+		where = append(where, "r.doc->>'issue_queued' IS NOT NULL")
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "r.created_at >= "+arg(nanos(f.Since)))
 	}

@@ -193,6 +193,9 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 		where = append(where, "r.next_timer IS NOT NULL AND r.next_timer <= ?")
 		args = append(args, nanos(f.DueBefore))
 	}
+	if f.Queued {
+		where = append(where, "json_extract(r.doc, '$.issue_queued') IS NOT NULL")
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "r.created_at >= ?")
 		args = append(args, nanos(f.Since))

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"List", testList},
 		{"Batch", testBatch},
 		{"DueOutbox", testDueOutbox},
+		{"Queued", testQueued},
 		{"MarkSeen", testMarkSeen},
 		{"Sessions", testSessions},
 		{"Conversations", testConversations},
