@@ -13,9 +13,9 @@ import (
 
 // approveOne is how Approve all approves each request of a batch: the
 // same click as a single approval, each one checked and audited on its
-// own. It is the one place to switch to issuance queued at Graph's write
-// limit (ApproveQueued) once that lands.
-var approveOne = (*Service).Approve
+// own, its pass queued for the issuer (RunIssuer), which creates it at
+// Graph's write limit instead of inside the click.
+var approveOne = (*Service).ApproveQueued
 
 // batchWorkers bounds how many rows of a batch are checked, sent or
 // approved at once (each costs Graph reads and an audit record).

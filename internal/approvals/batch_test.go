@@ -11,17 +11,22 @@ import (
 	"github.com/tapbot/tapbot/internal/approvals"
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
+	"github.com/tapbot/tapbot/internal/testutil"
 	"github.com/tapbot/tapbot/internal/text"
 )
 
 // TestBatch: a batch sent twice opens each row's request once; its
 // sender may approve neither the batch nor any request in it (though an
 // approver, and though no row names them as requester); Approve all by
-// another approver issues every request, one Graph create each; a second
-// Approve all finds nothing left.
+// another approver queues every request and the issuer issues each, one
+// Graph create each; a second Approve all finds nothing left.
 func TestBatch(t *testing.T) {
 	e := newEnv(t, setup{})
 	ctx := context.Background()
+	ictx, stop := context.WithCancel(ctx)
+	issuer := make(chan error, 1)
+	go func() { issuer <- e.svc.RunIssuer(ictx, "replica-1", 4) }()
+	t.Cleanup(func() { stop(); <-issuer })
 	if err := e.svc.MayBulk(ctx, e.eve); !errors.Is(err, tap.ErrForbidden) || err.Error() != text.BulkNotAllowed {
 		t.Fatalf("MayBulk(eve) = %v", err)
 	}
@@ -76,10 +81,19 @@ func TestBatch(t *testing.T) {
 		t.Fatalf("Approve all: %d outcomes, %d seen, %v", len(out), seen, err)
 	}
 	for _, o := range out {
-		if o.Err != nil || o.Request.State != tap.StateIssued {
+		if o.Err != nil || !o.Request.Queued() {
 			t.Errorf("approved: %+v", o)
 		}
 	}
+	testutil.Eventually(t, 10*time.Second, "every pass issued", func() bool {
+		reqs, _ := e.svc.Batch(ctx, "abc123")
+		for _, q := range reqs {
+			if q.State != tap.StateIssued {
+				return false
+			}
+		}
+		return true
+	})
 	for _, upn := range upns {
 		if n := e.tenant.Creates(upn); n != 1 {
 			t.Errorf("%s: %d creates", upn, n)

@@ -60,6 +60,7 @@ func bulkWorldIDs(t *testing.T, n int) (*zoneWorld, string, []string) {
 		w.slackSay(m[0], "status")
 	}
 	t.Cleanup(func() { w.router.WaitBatches() })
+	runIssuer(t, w.svc)
 	return w, csv.String(), mgrs
 }
 

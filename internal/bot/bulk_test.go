@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,6 +14,16 @@ import (
 	"github.com/tapbot/tapbot/internal/simtenant"
 	"github.com/tapbot/tapbot/internal/tap"
 )
+
+// runIssuer runs svc's issuer (as cmd/bot does on every replica) until
+// the test ends: Approve all queues the passes, the issuer creates them.
+func runIssuer(t *testing.T, svc *approvals.Service) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.RunIssuer(ctx, "test-issuer", 4) }()
+	t.Cleanup(func() { stop(); <-done })
+}
 
 // bulkPolicy lets one hiring manager have a whole batch open.
 func bulkPolicy(c *policy.Config) {
@@ -48,6 +59,7 @@ func TestBulkPasteToIssued(t *testing.T) {
 	h := newHarness(t, "approval", bulkPolicy)
 	h.rcfg.BulkRedraw = 50 * time.Millisecond
 	h.build(nil)
+	runIssuer(t, h.svc)
 	const n = 12
 	day := time.Now().AddDate(0, 0, 3).Format("2006-01-02")
 	csv := hiresCSV(h.tenant, n, day)
@@ -141,5 +153,4 @@ func TestBulkPasteToIssued(t *testing.T) {
 	if r := h.click(alex, chat.ActionReveal, string(reqs[4].ID)); r.Last().HasSecret() {
 		t.Fatal("the batch's sender revealed a hiring manager's pass")
 	}
-	_ = approvals.BatchRequestID
 }

@@ -54,7 +54,13 @@ func countBatch(reqs []*tap.Request) batchCounts {
 			}
 		case tap.StateIssuing:
 			c.issuing++
-		case tap.StateApproved, tap.StateIssued, tap.StateDelivered, tap.StateConfirmed:
+		case tap.StateApproved:
+			if q.Queued() { // approved, its pass waiting for the issuer
+				c.issuing++
+			} else { // issue on reveal: the requester's click creates it
+				c.done++
+			}
+		case tap.StateIssued, tap.StateDelivered, tap.StateConfirmed:
 			c.done++
 		case tap.StateFailed:
 			c.failed++
