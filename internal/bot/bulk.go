@@ -408,8 +408,11 @@ func (r *Router) bulkSend(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	}
 	done := bulkSummary(rec)
 	done.Text += "\n" + text.BulkSentSummary(sent)
-	if ev.Redraw != nil {
-		_ = ev.Redraw(ctx, done, "")
+	if ev.Redraw != nil { // Teams: the clicker's card is the answer
+		if err := ev.Redraw(ctx, done, ""); err != nil {
+			r.log.Warn("redraw batch summary", "batch", rec.ID, "err", err)
+		}
+		return
 	}
 	if ev.Message.Message != "" {
 		if ms, ok := r.messengers[ev.Message.Platform]; ok {
