@@ -174,6 +174,9 @@ type env struct {
 	nestor  tap.Actor // approver
 	eve     tap.Actor // neither
 	hireAct tap.Actor // the new hire in chat
+	// skew moves the Service's clock ahead of the wall clock (settle uses
+	// it to skip a requeued request's hold-back).
+	skew atomic.Int64
 }
 
 type setup struct {
@@ -245,6 +248,9 @@ func newEnv(t testing.TB, s setup) *env {
 	_, _ = rand.Read(e.key)
 	e.cfg = s.cfg
 	e.cfg.SealKey = e.key
+	if e.cfg.Now == nil {
+		e.cfg.Now = func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
+	}
 	e.log, e.aud, e.wrapped = log, aud, iss
 	var out approvals.Notifier = e.notes
 	if s.notifier != nil {

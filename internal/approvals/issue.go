@@ -214,7 +214,7 @@ func (s *Service) createFailed(ctx context.Context, r *tap.Request, actor tap.Ac
 		// Not sent (Graph's write limit held it past its deadline): a
 		// queued request waits its turn again rather than failing.
 		s.log.InfoContext(ctx, "queued pass create not sent, requeued", "request_id", r.ID, "err", err)
-		q, qerr := s.requeue(context.WithoutCancel(ctx), r, "throttled")
+		q, qerr := s.requeue(context.WithoutCancel(ctx), r, "throttled", false)
 		if qerr != nil {
 			f, _ := s.failIssuing(ctx, r, &actor, reason, "create throttled")
 			return f, tap.Refuse(sentinel, text.NoPassCreated(strings.TrimSuffix(reason, ".")))

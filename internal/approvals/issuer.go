@@ -33,6 +33,11 @@ const (
 	issuerPoll = time.Second
 	// issuerPage is how many queued requests are listed per worker.
 	issuerPage = 4
+	// lateLanding is how long after a claim its create may still land at
+	// Graph: the create's deadline plus a margin for Graph to finish it.
+	lateLanding = issueTimeout + 15*time.Second
+	// maxHeldBack bounds how far past held-back requests feed looks.
+	maxHeldBack = 4096
 )
 
 // wakeIssuer tells this replica's issuer that work was queued.
@@ -101,19 +106,37 @@ func (s *Service) RunIssuer(ctx context.Context, holder string, workers int) err
 // The page is taken in random order, so replicas listing the same oldest
 // requests rarely race for the same claim.
 func (s *Service) feed(ctx context.Context, ids chan<- tap.RequestID, limit int) (bool, error) {
-	page, err := s.store.ListRequests(ctx, tap.RequestFilter{States: []tap.State{tap.StateApproved}, Queued: true, Limit: limit})
-	if err != nil {
-		return false, err
+	var page, ready []*tap.Request
+	// Requests held back after an uncertain create (ClaimAfter) are the
+	// oldest and may fill a page: look further until one is ready.
+	for want := limit; ; want *= 4 {
+		var err error
+		page, err = s.store.ListRequests(ctx, tap.RequestFilter{States: []tap.State{tap.StateApproved}, Queued: true, Limit: want})
+		if err != nil {
+			return false, err
+		}
+		now := s.now()
+		ready = ready[:0]
+		for _, r := range page {
+			if !now.Before(r.ClaimAfter) {
+				ready = append(ready, r)
+			}
+		}
+		if len(ready) > 0 || len(page) < want || want >= maxHeldBack {
+			limit = want
+			break
+		}
 	}
-	rand.Shuffle(len(page), func(i, j int) { page[i], page[j] = page[j], page[i] })
-	for _, r := range page {
+	rand.Shuffle(len(ready), func(i, j int) { ready[i], ready[j] = ready[j], ready[i] })
+	for _, r := range ready {
 		select {
 		case ids <- r.ID:
 		case <-ctx.Done():
 			return false, ctx.Err()
 		}
 	}
-	return len(page) == limit, nil
+	// Another page only when this one was full and moved the queue on.
+	return len(page) == limit && len(ready) > 0, nil
 }
 
 // issueQueued claims queued request id for holder and issues it. A
@@ -143,7 +166,7 @@ func (s *Service) issueQueued(ctx context.Context, id tap.RequestID, holder stri
 func (s *Service) claim(ctx context.Context, id tap.RequestID, holder string) (*tap.Request, error) {
 	return s.update(ctx, id, func(c *tap.Request) error {
 		now := s.now()
-		if !c.Queued() || (!c.RevealBy.IsZero() && !now.Before(c.RevealBy)) {
+		if !c.Queued() || now.Before(c.ClaimAfter) || (!c.RevealBy.IsZero() && !now.Before(c.RevealBy)) {
 			return errSettled
 		}
 		if err := tap.Apply(ctx, c, tap.EventClaim); err != nil {
@@ -166,13 +189,19 @@ func sameClaim(c, r *tap.Request) bool {
 // outcome was reconciled (its pass, if any, deleted), back in the queue
 // (issuing → approved, EventRequeue), audited. It does nothing when the
 // request left that claim.
-func (s *Service) requeue(ctx context.Context, r *tap.Request, cause string) (*tap.Request, error) {
+// A create whose outcome was uncertain may still land until lateLanding
+// after its claim, so then the request is claimed again only after that
+// (uncertain); a create known not to have been sent is not held back.
+func (s *Service) requeue(ctx context.Context, r *tap.Request, cause string, uncertain bool) (*tap.Request, error) {
 	f, err := s.update(ctx, r.ID, func(c *tap.Request) error {
 		if c.State != tap.StateIssuing || !sameClaim(c, r) {
 			return errSettled
 		}
 		if err := tap.Apply(ctx, c, tap.EventRequeue); err != nil {
 			return err
+		}
+		if uncertain {
+			c.ClaimAfter = c.IssuedAt.Add(lateLanding)
 		}
 		c.FailReason, c.ClaimedBy, c.IssuedAt, c.MethodID, c.Sealed = "", "", time.Time{}, "", nil
 		c.NextTimer = c.RevealBy

@@ -131,7 +131,7 @@ func (s *Service) reconcile(ctx context.Context, claimed *tap.Request, cause str
 	if !r.IssueQueued.IsZero() {
 		// A queued request is not failed: nothing of it reached anyone,
 		// so it goes back in the queue and is issued again.
-		return s.requeue(ctx, r, cause)
+		return s.requeue(ctx, r, cause, true)
 	}
 	f, failed := s.failIssuing(ctx, r, nil, reason, cause)
 	if failed {

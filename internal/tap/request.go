@@ -135,7 +135,11 @@ type Request struct {
 	// ClaimedBy is the issuer (a replica's holder name) that claimed a
 	// queued request for its create; while its liveness lease lapses, the
 	// claim is reconciled at once instead of after the stuck timer.
-	ClaimedBy  string    `json:"claimed_by,omitempty"`
+	ClaimedBy string `json:"claimed_by,omitempty"`
+	// ClaimAfter holds a requeued request back until a create its earlier
+	// claim may have sent can no longer land (Graph would let such a late
+	// create replace the new pass, whose value was delivered).
+	ClaimAfter time.Time `json:"claim_after,omitzero"`
 	ClosedAt   time.Time `json:"closed_at,omitempty"`
 	RemindedAt time.Time `json:"reminded_at,omitempty"`
 	// RevealBy is when an approved or issued request lapses if nobody
