@@ -309,3 +309,24 @@ func TestTeamsBulkPasteTo200Passes(t *testing.T) {
 		}
 	}
 }
+
+// TestSlackSharedFileRefusals: a file is downloaded only for someone who
+// may send a batch, only a CSV, only within the batch's size.
+func TestSlackSharedFileRefusals(t *testing.T) {
+	w, csv := bulkWorld(t, 2)
+	w.slackSend(w.fake.FileShare(slMegan, "", "hires.csv", "text/csv", []byte(csv)))
+	if got := w.slackChannel(w.fake.DMChannel(slMegan)); !strings.Contains(got, "approver or a member of a requester group") {
+		t.Errorf("Megan (a manager) was not refused:\n%s", got)
+	}
+	w.slackSend(w.fake.FileShare(slAlex, "", "hires.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("PK")))
+	w.slackSend(w.fake.FileShare(slAlex, "", "huge.csv", "text/csv", []byte(csv+strings.Repeat("x", 300<<10))))
+	dm := w.slackChannel(w.fake.DMChannel(slAlex))
+	if !strings.Contains(dm, "Only a CSV file") || !strings.Contains(dm, "at most 256 KiB") {
+		t.Errorf("Alex's refusals:\n%s", dm)
+	}
+	for _, name := range []string{"hires.csv", "hires.xlsx", "huge.csv"} {
+		if n := w.fake.Downloads(name); n != 0 {
+			t.Errorf("%s was downloaded %d times", name, n)
+		}
+	}
+}
