@@ -50,7 +50,7 @@ func TestSharedFile(t *testing.T) {
 		t.Fatalf("over the cap: %v", err)
 	}
 	hosted := &Adapter{cfg: Config{}}
-	if _, err := hosted.sharedFile(act(srv.URL + "/hires.csv")).Open(context.Background(), 1024); err == nil {
+	if _, err := hosted.sharedFile(act(srv.URL+"/hires.csv")).Open(context.Background(), 1024); err == nil {
 		t.Fatal("outside local mode a loopback url was fetched")
 	}
 	for raw, want := range map[string]bool{
