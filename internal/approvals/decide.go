@@ -176,7 +176,8 @@ func (s *Service) checkDecision(actor tap.Actor, check func(context.Context, *ta
 // on at the second distinct approver (NoticeApproval at the first). The
 // final approval either claims the request for issuance (pending →
 // issuing by compare-and-swap; only the winner calls Graph, once) and
-// returns it issued (NoticeIssued), or, in issue-on-reveal mode, moves it
+// returns it issued (NoticeIssuing while Graph creates it, then
+// NoticeIssued), or, in issue-on-reveal mode, moves it
 // to approved (NoticeApproved). A click that lost the race gets the
 // current request and a refusal saying who decided and when.
 //
@@ -226,6 +227,8 @@ func (s *Service) approveAs(ctx context.Context, id tap.RequestID, actor tap.Act
 				notice = s.enqueue(r, NoticeQueued, &actor, "")
 			case r.State == tap.StateApproved:
 				notice = s.enqueue(r, NoticeApproved, &actor, "")
+			case r.State == tap.StateIssuing:
+				notice = s.enqueue(r, NoticeIssuing, &actor, "")
 			}
 			return detail, nil
 		}})
@@ -238,8 +241,8 @@ func (s *Service) approveAs(ctx context.Context, id tap.RequestID, actor tap.Act
 		return snapshot(r), nil
 	}
 	s.logTransition(ctx, r, from, tap.EventApprove, &actor)
+	s.deliver(ctx, r, notice)
 	if r.State == tap.StateApproved {
-		s.deliver(ctx, r, notice)
 		if r.Queued() {
 			s.wakeIssuer()
 		}

@@ -134,6 +134,20 @@ func (n *notices) kinds() []approvals.NoticeKind {
 	return ks
 }
 
+// kindsBut returns the kinds except NoticeIssuing, delivered in the
+// background while Graph creates the pass (its place among the others
+// is not fixed), and how many of those there were.
+func (n *notices) kindsBut() (ks []approvals.NoticeKind, issuing int) {
+	for _, k := range n.kinds() {
+		if k == approvals.NoticeIssuing {
+			issuing++
+			continue
+		}
+		ks = append(ks, k)
+	}
+	return ks, issuing
+}
+
 func (n *notices) count(k approvals.NoticeKind) int {
 	return len(slices.DeleteFunc(n.kinds(), func(x approvals.NoticeKind) bool { return x != k }))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,8 +87,9 @@ func (s *Service) enqueue(r *tap.Request, kind NoticeKind, actor *tap.Actor, det
 // deliver sends notice id of r, just committed, and removes it from the
 // outbox (the fast path). A NoticeRevealed goes out in the background: it
 // is committed inside the Reveal click, whose private answer must not wait
-// for slow chat APIs (Teams waits 5 s for an invoke answer); Wait waits
-// for it. A notice not delivered stays for the sweeper.
+// for slow chat APIs (Teams waits 5 s for an invoke answer); so does a
+// NoticeIssuing, so the pass's create never waits for one. Wait waits
+// for them. A notice not delivered stays for the sweeper.
 func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 	i := slices.IndexFunc(r.Outbox, func(n tap.PendingNotice) bool { return n.ID == id })
 	if i < 0 {
@@ -97,14 +99,14 @@ func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 	if s.hold != nil && s.hold(NoticeKind(n.Kind)) {
 		return
 	}
-	if NoticeKind(n.Kind) != NoticeRevealed {
+	if k := NoticeKind(n.Kind); k != NoticeRevealed && k != NoticeIssuing {
 		s.send(ctx, r, n)
 		return
 	}
 	r = r.Clone()
-	s.bg.Add(1)
+	s.bg.add()
 	go func() {
-		defer s.bg.Done()
+		defer s.bg.done()
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revealNoticeTimeout)
 		defer cancel()
 		s.send(bctx, r, n)
@@ -113,7 +115,43 @@ func (s *Service) deliver(ctx context.Context, r *tap.Request, id string) {
 
 // Wait blocks until the notices being delivered in the background are
 // done.
-func (s *Service) Wait() { s.bg.Wait() }
+func (s *Service) Wait() { s.bg.wait() }
+
+// background counts the deliveries running in the background. Unlike a
+// sync.WaitGroup, one may start while another caller waits (two clicks
+// at once: one waits for its notices while the other's final approval
+// starts a NoticeIssuing).
+type background struct {
+	mu   sync.Mutex
+	n    int
+	idle *sync.Cond
+}
+
+func (b *background) add() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n++
+}
+
+func (b *background) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.n--; b.n == 0 && b.idle != nil {
+		b.idle.Broadcast()
+	}
+}
+
+// wait blocks until no delivery runs.
+func (b *background) wait() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.idle == nil {
+		b.idle = sync.NewCond(&b.mu)
+	}
+	for b.n > 0 {
+		b.idle.Wait()
+	}
+}
 
 // send hands notice n of r to the Notifier and records the outcome: a
 // delivered notice leaves the outbox, a failed one is retried later.

@@ -95,8 +95,8 @@ func TestWithRealPolicy(t *testing.T) {
 	}
 	want := []approvals.NoticeKind{approvals.NoticeSubmitted, approvals.NoticeApproval, approvals.NoticeIssued,
 		approvals.NoticeRevealed, approvals.NoticeConfirmed}
-	if got := notes.kinds(); !slices.Equal(got, want) {
-		t.Fatalf("notices %v, want %v", got, want)
+	if got, issuing := notes.kindsBut(); !slices.Equal(got, want) || issuing != 1 {
+		t.Fatalf("notices %v and %d issuing, want %v and 1", got, issuing, want)
 	}
 	if d := notes.last(t, approvals.NoticeConfirmed).Detail; !strings.Contains(d, "passkey") {
 		t.Fatalf("confirmed detail %q", d)

@@ -106,6 +106,11 @@ const (
 	NoticeCancelled NoticeKind = "cancelled"
 	NoticeApproved  NoticeKind = "approved" // issue-on-reveal: approved, nothing minted
 	NoticeIssued    NoticeKind = "issued"   // pass created and sealed: offer Reveal
+	// NoticeIssuing: the final approval claimed the request and Graph is
+	// creating the pass; the cards show it (no Approve, Deny or Cancel
+	// while it lasts). Delivered in the background, so the create never
+	// waits for a chat API.
+	NoticeIssuing   NoticeKind = "issuing"
 	NoticeRevealed  NoticeKind = "revealed"
 	NoticeConfirmed NoticeKind = "confirmed"
 	NoticeRevoked   NoticeKind = "revoked"

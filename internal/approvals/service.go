@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
@@ -123,7 +122,7 @@ type Service struct {
 	out   Notifier
 	log   *slog.Logger
 	hold  func(NoticeKind) bool
-	bg    sync.WaitGroup // background deliveries (NoticeRevealed)
+	bg    background // background deliveries (NoticeRevealed, NoticeIssuing)
 	// wake tells the issuer (RunIssuer) that work was queued.
 	wake chan struct{}
 }

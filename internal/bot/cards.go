@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -206,8 +207,30 @@ func approvalCardFor(r *tap.Request, reader string) chat.Message {
 				Confirm: fmt.Sprintf(text.ApproveConfirm, targetName(r.Target))},
 			{Action: chat.ActionDeny, Label: text.DenyButton, Value: string(r.ID), Style: chat.StyleDanger},
 		}
+		m.Personal = &chat.Personal{Action: chat.ActionRefresh, Value: string(r.ID), Viewers: viewers(r)}
 	}
 	return m
+}
+
+// viewers are the people who see a pending approval card without its
+// buttons (approvalViewOf): the requester, the new hire and each approver
+// who already approved. Every other approver's own view is the shared
+// card; anyone else gets theirs on request. The bot cannot list an
+// approver group's members without one more Graph permission, and does
+// not need to.
+func viewers(r *tap.Request) []tap.UserID {
+	var out []tap.UserID
+	add := func(id tap.UserID) {
+		if id != "" && len(out) < chat.MaxViewers && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	add(r.Requester.EntraID)
+	add(r.Target.ID)
+	for _, d := range r.Approvals {
+		add(d.Approver.EntraID)
+	}
+	return out
 }
 
 // RequesterCard is the requester's view of their request, its times in

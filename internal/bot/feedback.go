@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tapbot/tapbot/internal/chat"
 	"github.com/tapbot/tapbot/internal/tap"
@@ -37,7 +40,36 @@ func (r *Router) feedback(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		r.say(ctx, ev, err)
 		return
 	}
-	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.FeedbackThanks, chat.Esc(actorName(req.Requester)))})
+	r.reply(ctx, ev, chat.Message{Text: fmt.Sprintf(text.FeedbackThanks, chat.Esc(actorName(req.Requester))),
+		Buttons: []chat.Button{{Action: chat.ActionFeedbackComment, Label: text.FeedbackCommentButton, Value: string(req.ID)}}})
+}
+
+// CommentForm asks the new hire for one short comment on their setup
+// (after their rating; optional).
+func CommentForm(id tap.RequestID) chat.Message {
+	return chat.Message{Form: &chat.Form{
+		ID: chat.FormFeedbackComment, Title: text.FeedbackCommentTitle, Submit: text.FeedbackCommentSubmit, State: string(id),
+		Fields: []chat.Field{{ID: "comment", Label: text.FeedbackCommentLabel, Kind: chat.FieldTextArea}},
+	}}
+}
+
+// feedbackComment records the comment submitted with CommentForm. A
+// comment refused for its text (hidden characters, too long, empty) is
+// answered with the form again and the reason under the field; it is
+// never echoed back.
+func (r *Router) feedbackComment(ctx context.Context, ev chat.Event, actor tap.Actor) {
+	id := tap.RequestID(ev.State)
+	_, err := r.svc.FeedbackComment(ctx, id, actor, ev.Fields["comment"])
+	switch {
+	case errors.Is(err, tap.ErrInvalidInput):
+		m := CommentForm(id)
+		m.Form.Fields[0].Error = Say(r.log, err)
+		r.reply(ctx, ev, m)
+	case err != nil:
+		r.say(ctx, ev, err)
+	default:
+		r.reply(ctx, ev, chat.Message{Text: text.FeedbackCommentThanks})
+	}
 }
 
 // RatingsLease marks the week's ratings summary as sent. It is taken by a
@@ -79,10 +111,44 @@ func (r *Router) WeeklyRatings(ctx context.Context, now time.Time) (bool, error)
 	for score := 5; score >= 1; score-- {
 		msg.Facts = append(msg.Facts, chat.Fact{Label: text.FeedbackButton(score), Value: strconv.Itoa(counts[score])})
 	}
+	msg.Facts = append(msg.Facts, weekComments(reqs, now)...)
 	if err := r.toApprovers(ctx, msg); err != nil {
 		return false, fmt.Errorf("ratings summary: %w", err)
 	}
 	return true, nil
+}
+
+// Comments in the weekly summary: the newest maxComments, each cut to
+// commentShown characters.
+const (
+	maxComments  = 10
+	commentShown = 140
+)
+
+// weekComments are the comments of the week's ratings, newest first, as
+// facts: escaped (a comment is the new hire's own words, never mark-up)
+// and cut to commentShown characters.
+func weekComments(reqs []*tap.Request, now time.Time) []chat.Fact {
+	var with []*tap.Feedback
+	for _, q := range reqs {
+		if f := q.Feedback; f != nil && f.Comment != "" && !f.At.Before(now.Add(-ratingsWeek)) && f.Score >= 1 && f.Score <= 5 {
+			with = append(with, f)
+		}
+	}
+	slices.SortFunc(with, func(a, b *tap.Feedback) int { return b.CommentedAt.Compare(a.CommentedAt) })
+	var out []chat.Fact
+	for _, f := range with[:min(len(with), maxComments)] {
+		out = append(out, chat.Fact{Label: text.RatingsCommentLabel(f.Score), Value: chat.Esc(cut(f.Comment, commentShown))})
+	}
+	return out
+}
+
+// cut shortens s to at most n characters, marking a cut with "…".
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // RunWeeklyRatings checks every interval whether the week's ratings

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -86,7 +88,7 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 			return r.notifyBatchSubmitted(ctx, req, d, tellAs, reader)
 		}
 		return r.notifySubmitted(ctx, req, d, tellAs, reader)
-	case approvals.NoticeApproval, approvals.NoticeQueued:
+	case approvals.NoticeApproval, approvals.NoticeQueued, approvals.NoticeIssuing:
 		// The cards are redrawn; a queued request's requester hears at
 		// NoticeIssued, once the pass exists.
 	case approvals.NoticeQueueLapsed:
@@ -305,11 +307,9 @@ func (r *Router) drawRequesterCards(ctx context.Context, req *tap.Request, refs 
 	return errors.Join(errs...)
 }
 
-// drawCard updates one approval card to show req. Draws of one card are
-// serialised, and a version older than the one the card already shows
-// (on this replica) is skipped, so a slow update can never put an older
-// state back over a newer one. repair redraws even the same version (a
-// refused click on a stale card).
+// drawCard updates one approval card to show req, under draw's rules.
+// repair asks for the card to be drawn even at the version it already
+// shows (a refused click on a stale card).
 func (r *Router) drawCard(ctx context.Context, ref tap.Ref, req *tap.Request, repair bool) error {
 	if err := r.draw(ctx, ref, req.Version, repair, ApprovalCard(req)); err != nil {
 		return fmt.Errorf("update approval card on %s: %w", ref.Platform, err)
@@ -317,24 +317,53 @@ func (r *Router) drawCard(ctx context.Context, ref tap.Ref, req *tap.Request, re
 	return nil
 }
 
-// draw updates the message at ref to m, the view of a request at version,
-// under drawCard's rules.
+// repairAfter is how long after this replica drew a message a repair
+// (a refused click on it) draws the very same thing again: a storm of
+// stale clicks redraws nothing, while a card another replica left
+// showing an older state (it died between its draw and its correction)
+// is still put right by the next click.
+const repairAfter = 30 * time.Second
+
+// draw updates the message at ref to m, the view of a request at version.
+// Draws of one message are serialised, and one is skipped when it would
+// change nothing: a version older than the one the message already shows
+// (on this replica), so a slow update never puts an older state back over
+// a newer one; the very drawing this replica last drew there (a
+// notice's, a retry's or a click's redraw of a state already shown: one
+// update per change, not per click); and, unless repair, the version the
+// message already shows (a message just sent with its own words). A
+// failed update records nothing, so the next draw goes out.
 func (r *Router) draw(ctx context.Context, ref tap.Ref, version int64, repair bool, m chat.Message) error {
 	ms, ok := r.messengers[ref.Platform]
 	if !ok {
 		return nil
 	}
+	sum := digest(m)
 	c := r.card(ref)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version > version || (c.version == version && !repair) {
+	now := r.cfg.Now()
+	switch {
+	case c.version > version:
+		return nil
+	case c.drawn && c.sum == sum && !(repair && now.Sub(c.at) >= repairAfter):
+		c.version = version
+		return nil
+	case c.version == version && !repair:
 		return nil
 	}
 	if err := ms.Update(ctx, ref, m); err != nil {
 		return err
 	}
-	c.version = version
+	c.version, c.sum, c.drawn, c.at = version, sum, true, now
 	return nil
+}
+
+// digest identifies a drawing of a message (never one with a secret:
+// Update refuses those).
+func digest(m chat.Message) [sha256.Size]byte {
+	b, _ := json.Marshal(m)
+	return sha256.Sum256(b)
 }
 
 // markDrawn records that the message at ref shows version (it was just sent).
@@ -345,10 +374,15 @@ func (r *Router) markDrawn(ref tap.Ref, version int64) {
 	c.version = max(c.version, version)
 }
 
-// cardState is what this replica last drew on one approval card.
+// cardState is what this replica last drew on one message: the request
+// version, and the drawing itself with when it went out (drawn is false
+// until an update of this message succeeded here).
 type cardState struct {
 	mu      sync.Mutex
 	version int64
+	drawn   bool
+	sum     [sha256.Size]byte
+	at      time.Time
 }
 
 func (r *Router) card(ref tap.Ref) *cardState {

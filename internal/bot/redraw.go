@@ -142,6 +142,30 @@ func (r *Router) dialogEnded(ctx context.Context, ev chat.Event) bool {
 	return errors.Is(err, tap.ErrNotFound)
 }
 
+// refresh answers a platform asking for a reader's own view of an
+// approval card (Teams' Universal Actions refresh, chat.Personal): the
+// card as they may use it — Approve and Deny only for an approver who may
+// still decide. It changes nothing and tells nobody; a request that
+// cannot be read leaves the shared card as it is.
+func (r *Router) refresh(ctx context.Context, ev chat.Event, actor tap.Actor) {
+	if ev.Redraw == nil {
+		return
+	}
+	req, err := r.svc.Get(ctx, tap.RequestID(ev.Value))
+	if err != nil {
+		return
+	}
+	view := approvalViewOf(req, actor)
+	if len(view.Buttons) > 0 {
+		if ok, err := r.svc.IsApprover(ctx, actor); err != nil || !ok {
+			view.Buttons = nil
+		}
+	}
+	if err := ev.Redraw(ctx, view, ""); err != nil {
+		r.log.Warn("answer a card refresh", "platform", ev.User.Platform, "err", err)
+	}
+}
+
 // approvalViewOf is the approval card as actor sees it on their own
 // surface (an invoke answer): a pending card keeps Approve and Deny only
 // for someone who may still decide, so the first of two approvers, the
@@ -149,7 +173,11 @@ func (r *Router) dialogEnded(ctx context.Context, ev chat.Event) bool {
 // everyone else sees keeps its buttons.
 func approvalViewOf(r *tap.Request, actor tap.Actor) chat.Message {
 	m := ApprovalCard(r)
-	if r.State != tap.StatePending || actor.EntraID == "" {
+	if r.State != tap.StatePending {
+		return m
+	}
+	if actor.EntraID == "" {
+		m.Buttons = nil
 		return m
 	}
 	decided := slices.ContainsFunc(r.Approvals, func(d tap.Decision) bool { return d.Approver.EntraID == actor.EntraID })

@@ -166,6 +166,10 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 		return
 	}
 	actor, err := r.actor(ctx, ev.User)
+	if err != nil && ev.Kind == chat.KindAction && ev.Action == chat.ActionRefresh {
+		r.refresh(ctx, ev, tap.Actor{}) // nobody we know: the card without its buttons
+		return
+	}
 	if err != nil {
 		log.Info("unidentified chat user", "chat_user", ev.User.ID, "err", err)
 		if ev.Kind == chat.KindAction || ev.Kind == chat.KindForm {
@@ -186,6 +190,10 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 	case chat.KindAction:
 		r.action(ctx, ev, actor)
 	case chat.KindForm:
+		if ev.Form == chat.FormFeedbackComment {
+			r.feedbackComment(ctx, ev, actor)
+			return
+		}
 		if ev.Form == chat.FormDeny {
 			r.deny(ctx, ev, actor)
 			return
@@ -303,6 +311,8 @@ func (r *Router) lookup(ctx context.Context, key string, get func(context.Contex
 func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	id := tap.RequestID(ev.Value)
 	switch ev.Action {
+	case chat.ActionRefresh:
+		r.refresh(ctx, ev, actor)
 	case chat.ActionApprove:
 		if _, err := r.svc.Approve(ctx, id, actor); err != nil {
 			r.stale(ctx, ev, id, actor, err)
@@ -368,6 +378,8 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 		r.expected(ctx, ev, actor)
 	case chat.ActionFeedback:
 		r.feedback(ctx, ev, actor)
+	case chat.ActionFeedbackComment:
+		r.reply(ctx, ev, CommentForm(id))
 	case chat.ActionOpen:
 		if ev.Value == chat.FormBulk {
 			r.reply(ctx, ev, bulkForm())

@@ -23,6 +23,13 @@ const (
 	// ActionFeedback is the new hire's rating of their setup; Value:
 	// "<request id> <1-5>".
 	ActionFeedback = "tap_feedback"
+	// ActionFeedbackComment opens the new hire's comment form after their
+	// rating; Value: request id.
+	ActionFeedbackComment = "tap_feedback_comment"
+
+	// ActionRefresh asks for the reader's own view of a shared card (see
+	// Personal); Value: request id.
+	ActionRefresh = "tap_refresh"
 
 	// ActionBulkSend sends a checked batch's ready rows for approval;
 	// ActionBulkApprove approves every request of a batch (Approve all);
@@ -32,10 +39,13 @@ const (
 	ActionBulkApprove = "tap_bulk_approve"
 	ActionBulkReview  = "tap_bulk_review"
 
-	FormRequest = "tap_request" // the request form (dialog fields)
+	FormRequest = "tap_request"     // the request form (dialog fields)
+	FormDeny    = "tap_deny_reason" // field "reason"; State: request id
 	// FormBulk is the pasted CSV: fields "title" and "csv".
 	FormBulk = "tap_bulk"
-	FormDeny = "tap_deny_reason" // field "reason"; State: request id
+	// FormFeedbackComment is the new hire's comment on their setup: field
+	// "comment"; State: request id.
+	FormFeedbackComment = "tap_feedback_comment_form"
 )
 
 // PrivateActions are the actions whose answer must be private to the

@@ -192,6 +192,25 @@ type Message struct {
 	Form      *Form
 	// Note is small print under the message.
 	Note string
+	// Personal, when set, lets a platform that can show each reader
+	// their own view of a shared message (Teams' Universal Actions
+	// refresh) ask for it.
+	Personal *Personal
+}
+
+// MaxViewers is how many people a Personal message names at most (Teams
+// refreshes the card for at most 60 listed users).
+const MaxViewers = 60
+
+// Personal asks for each reader's own view of a shared message: the
+// platform sends a click on Action with Value as that reader (answered
+// with chat.Event.Redraw), on its own for Viewers, on request (a menu)
+// for anyone else.
+type Personal struct {
+	Action, Value string
+	// Viewers are the Entra ids of the people whose own view differs from
+	// the shared one, at most MaxViewers.
+	Viewers []tap.UserID
 }
 
 // HasSecret reports whether m carries a pass value.

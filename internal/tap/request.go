@@ -201,10 +201,13 @@ func (r *Request) Due() time.Time {
 	return due
 }
 
-// Feedback is a new hire's rating of their setup, 1 (bad) to 5 (great).
+// Feedback is a new hire's rating of their setup, 1 (bad) to 5 (great),
+// and the one short comment they may add after it.
 type Feedback struct {
-	Score int       `json:"score"`
-	At    time.Time `json:"at"`
+	Score       int       `json:"score"`
+	At          time.Time `json:"at"`
+	Comment     string    `json:"comment,omitempty"`
+	CommentedAt time.Time `json:"commented_at,omitzero"`
 }
 
 // Batch is the upload a request came with: one CSV sent from chat by

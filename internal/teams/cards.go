@@ -43,6 +43,9 @@ type card struct {
 	Body    []obj  `json:"body"`
 	Actions []obj  `json:"actions,omitempty"`
 	MSTeams obj    `json:"msteams,omitempty"`
+	// Refresh asks Teams for each listed reader's own view (Universal
+	// Actions: an adaptiveCard/action invoke with the action's verb).
+	Refresh obj `json:"refresh,omitempty"`
 }
 
 type obj = map[string]any

@@ -66,6 +66,15 @@ func goldenMessages() []struct {
 			},
 			Note: "Request req-1 · only approvers may decide",
 		}, false},
+		{"approval_refresh", chat.Message{
+			Title: "Temporary Access Pass request for " + chat.Esc("Sarah Johnson"),
+			Text:  "Waiting for a second approver: " + chat.Esc("Irvin Sayers") + " approved.",
+			Buttons: []chat.Button{
+				{Action: chat.ActionApprove, Label: "Approve", Value: "req-1", Style: chat.StylePrimary},
+				{Action: chat.ActionDeny, Label: "Deny", Value: "req-1", Style: chat.StyleDanger},
+			},
+			Personal: &chat.Personal{Action: chat.ActionRefresh, Value: "req-1", Viewers: []tap.UserID{"megan", "irvin"}},
+		}, false},
 		{"decided", chat.Message{
 			Title: "Approved",
 			Text:  "Approved by *" + chat.Esc("Alex Wilber") + "* at 13:05 UTC.",
@@ -100,6 +109,9 @@ func TestGoldenCards(t *testing.T) {
 			c, err := renderCard(tc.msg, tc.private)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.msg.Personal != nil { // the viewers' Teams ids, as the store gives them
+				c.Refresh = refreshCard(tc.msg.Personal, []string{"29:1bSnHZ7Js2STWrgk6ScEErLk1Lp2zQuD5H2qQ960rtvstKp8tKLl", "29:9xQ2irvin"})
 			}
 			got, err := json.MarshalIndent(c, "", "  ")
 			if err != nil {

@@ -220,7 +220,7 @@ func (a *Adapter) withinRate(act *activity) bool {
 	a.run(slot, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
 		defer cancel()
-		out, err := outbound(chat.Message{Text: workq.TextTooFast})
+		out, err := outbound(chat.Message{Text: workq.TextTooFast}, nil)
 		if err == nil {
 			_, err = a.conn.Send(ctx, serviceURL, conv, out)
 		}
@@ -292,12 +292,12 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	rep := &invokeReply{late: func(ctx context.Context, m chat.Message) error {
 		// The click was answered "the result will be posted here": keep
 		// the promise with a message in the clicked card's conversation.
-		out, err := outbound(m)
+		out, err := outbound(m, nil)
 		if err == nil {
 			_, err = a.conn.Send(ctx, serviceURL, conv, out)
 		}
 		return err
-	}}
+	}, refresh: a.refreshOf}
 	ev.Reply = rep.reply
 	ev.Redraw = rep.redraw
 	ev.AnswerBy = time.Now().Add(a.invokeWait)
@@ -321,6 +321,13 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 	case <-ctx.Done():
 	}
 	c, started := rep.close()
+	if c == nil && ev.Kind == chat.KindAction && ev.Action == chat.ActionRefresh {
+		// No view for this reader (the request could not be read, or the
+		// answer came too late): they keep the shared card, never a
+		// "Done." in its place.
+		writeInvokeError(w, http.StatusServiceUnavailable, "no view")
+		return
+	}
 	if c == nil {
 		c = noticeCard(text.TeamsDone)
 		select {
@@ -340,7 +347,9 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act *activ
 type invokeReply struct {
 	// late delivers a reply that comes after the invoke was answered
 	// (never one carrying a secret: that answer must stay private).
-	late    func(ctx context.Context, m chat.Message) error
+	late func(ctx context.Context, m chat.Message) error
+	// refresh is the card's refresh for a chat.Personal (Adapter.refreshOf).
+	refresh func(ctx context.Context, p *chat.Personal) obj
 	mu      sync.Mutex
 	card    *card
 	redrawn *card
@@ -384,10 +393,13 @@ func (r *invokeReply) reply(ctx context.Context, m chat.Message) error {
 
 // redraw keeps the clicked card as it now reads, with answer (a one-line
 // answer to a refused click) above it, for the clicker's view.
-func (r *invokeReply) redraw(_ context.Context, m chat.Message, answer string) error {
+func (r *invokeReply) redraw(ctx context.Context, m chat.Message, answer string) error {
 	c, err := renderCard(m, false)
 	if err != nil {
 		return err
+	}
+	if r.refresh != nil {
+		c.Refresh = r.refresh(ctx, m.Personal)
 	}
 	if answer != "" {
 		line := obj{"type": "TextBlock", "text": cardText(answer), "wrap": true, "weight": "Bolder", "color": "Attention"}
@@ -428,6 +440,20 @@ func writeInvoke(w http.ResponseWriter, c *card) {
 		Type       string `json:"type"`
 		Value      *card  `json:"value"`
 	}{http.StatusOK, cardContentType, c})
+}
+
+// writeInvokeError answers an adaptiveCard/action invoke with an error
+// (Universal Actions' application/vnd.microsoft.error): the client keeps
+// the card it shows.
+func writeInvokeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(struct {
+		StatusCode int    `json:"statusCode"`
+		Type       string `json:"type"`
+		Value      obj    `json:"value"`
+	}{status, "application/vnd.microsoft.error", obj{"code": http.StatusText(status), "message": msg}})
 }
 
 // handle calls the core, containing a panic to this one activity (the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tapbot/tapbot/internal/chat"
@@ -109,6 +110,37 @@ func (a *Adapter) putRef(ctx context.Context, key string, ref convRef) {
 	a.refSeen.Store(key, string(b))
 }
 
+// refreshOf is the card's Universal Actions refresh for p (nil for
+// none): an Action.Execute sent back as p's action by each reader's
+// client, automatically for the listed users — the Teams ids (29:…) of
+// p's viewers the bot has a personal conversation with, at most
+// chat.MaxViewers — and from the message's menu for anyone else.
+func (a *Adapter) refreshOf(ctx context.Context, p *chat.Personal) obj {
+	if p == nil {
+		return nil
+	}
+	ids := []string{}
+	for _, v := range p.Viewers {
+		if len(ids) == chat.MaxViewers {
+			break
+		}
+		ref, ok, err := a.getRef(ctx, userKey(string(v)))
+		if err == nil && ok && strings.HasPrefix(ref.UserID, "29:") && !slices.Contains(ids, ref.UserID) {
+			ids = append(ids, ref.UserID)
+		}
+	}
+	return refreshCard(p, ids)
+}
+
+// refreshCard is the refresh property for p, refreshed automatically for
+// the Teams user ids userIDs.
+func refreshCard(p *chat.Personal, userIDs []string) obj {
+	return obj{
+		"action":  obj{"type": "Action.Execute", "verb": p.Action, "data": obj{dataAction: p.Action, dataValue: p.Value}},
+		"userIds": userIDs,
+	}
+}
+
 func (a *Adapter) getRef(ctx context.Context, key string) (convRef, bool, error) {
 	b, err := a.store.GetConversation(ctx, key)
 	if errors.Is(err, tap.ErrNotFound) {
@@ -129,7 +161,7 @@ func (a *Adapter) Send(ctx context.Context, addr chat.Address, m chat.Message) (
 	if m.HasSecret() {
 		return tap.Ref{}, fmt.Errorf("teams send: %w", chat.ErrSecretInPersistent)
 	}
-	act, err := outbound(m)
+	act, err := outbound(m, a.refreshOf(ctx, m.Personal))
 	if err != nil {
 		return tap.Ref{}, err
 	}
@@ -170,7 +202,7 @@ func (a *Adapter) Update(ctx context.Context, ref tap.Ref, m chat.Message) error
 	if ref.Conversation == "" || ref.Message == "" {
 		return fmt.Errorf("teams update: incomplete message ref: %w", tap.ErrInvalidInput)
 	}
-	act, err := outbound(m)
+	act, err := outbound(m, a.refreshOf(ctx, m.Personal))
 	if err != nil {
 		return err
 	}
@@ -187,12 +219,14 @@ func (a *Adapter) Update(ctx context.Context, ref tap.Ref, m chat.Message) error
 	return nil
 }
 
-// outbound builds the message activity carrying m's card.
-func outbound(m chat.Message) (*connector.Activity, error) {
+// outbound builds the message activity carrying m's card, with refresh
+// (nil for none: see refreshOf).
+func outbound(m chat.Message, refresh obj) (*connector.Activity, error) {
 	c, err := renderCard(m, false)
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w: %w", chat.ErrSecretInPersistent, err)
 	}
+	c.Refresh = refresh
 	b, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("teams: encode card: %w", err)

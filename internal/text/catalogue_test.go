@@ -60,6 +60,8 @@ func rendered() []struct{ name, got string } {
 		{"SetupReminder", SetupReminder("Sam Lee", "Mon 7 Dec 2026 15:00 PST", "sam.lee@contoso.com")},
 		{"StatsAdoptionOfUsed", StatsAdoptionOfUsed("4 in 5", 5)}, // a real percent sign reads as a verb here
 		{"RatingsSummary", RatingsSummary(3, 4.33)},
+		{"FeedbackCommentLong", FeedbackCommentLong(312, 280)},
+		{"RatingsCommentLabel", RatingsCommentLabel(4)},
 		{"StatsSatisfactionValue", StatsSatisfactionValue(4.25, 8)},
 		{"RevealRefusedNotice", RevealRefusedNotice("Sam Lee")},
 		{"RevealedAt", RevealedAt("Sam Lee")},

@@ -14,7 +14,26 @@ const (
 	StatsSatisfaction = "New-hire rating"
 	StatsNoRatings    = "no ratings yet"
 	RatingsTitle      = "New hires' setup ratings, last 7 days"
+
+	FeedbackCommentButton    = "Add a comment"
+	FeedbackCommentTitle     = "Your comment on the setup"
+	FeedbackCommentLabel     = "What went well, what was hard?"
+	FeedbackCommentSubmit    = "Send"
+	FeedbackCommentThanks    = "Thank you — your comment goes to IT with this week's ratings."
+	FeedbackCommentHidden    = "Your comment has invisible or direction-changing characters. Please type it plainly."
+	FeedbackCommentEmpty     = "Write a few words, or close this form."
+	FeedbackCommentAlready   = "You already added a comment. Thank you!"
+	FeedbackCommentRateFirst = "Rate the setup first (1 to 5), then add a comment."
 )
+
+// FeedbackCommentLong refuses a comment of n characters over max.
+func FeedbackCommentLong(n, max int) string {
+	return fmt.Sprintf("Your comment is %d characters long; keep it to %d.", n, max)
+}
+
+// RatingsCommentLabel labels a comment in the weekly summary with the
+// rating it came with.
+func RatingsCommentLabel(score int) string { return fmt.Sprintf("Comment (rated %d)", score) }
 
 // FeedbackButton labels the button for a rating: "1 – bad" … "5 – great".
 func FeedbackButton(score int) string {

@@ -35,13 +35,28 @@ type Messenger struct {
 	seq         int
 	posts       []*Posted
 	unreachable map[string]bool
+	failing     map[tap.Ref]bool // updates refused (an update lost)
 	// Log holds every message ever sent or updated (including superseded
 	// versions), for "the pass appears nowhere" checks.
 	log []chat.Message
 }
 
 // New returns an empty Messenger.
-func New() *Messenger { return &Messenger{unreachable: map[string]bool{}} }
+func New() *Messenger {
+	return &Messenger{unreachable: map[string]bool{}, failing: map[tap.Ref]bool{}}
+}
+
+// FailUpdates makes every Update of the message at ref fail (on) or
+// succeed again (off): a chat API that loses a card's redraw.
+func (m *Messenger) FailUpdates(ref tap.Ref, on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if on {
+		m.failing[ref] = true
+	} else {
+		delete(m.failing, ref)
+	}
+}
 
 // Platform returns "test".
 func (m *Messenger) Platform() tap.Platform { return Platform }
@@ -92,6 +107,9 @@ func (m *Messenger) Update(_ context.Context, ref tap.Ref, msg chat.Message) err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.failing[ref] {
+		return fmt.Errorf("update %s: the chat API failed", ref.Message)
+	}
 	for _, p := range m.posts {
 		if p.Ref == ref {
 			p.Message = msg

@@ -288,6 +288,13 @@ func (s *Server) FailNext(method, code string, n int) {
 	}
 }
 
+// ClearFaults drops the faults not yet spent.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string][]fault{}
+}
+
 // AddUser adds a member of the fake's workspace (guest: a restricted account).
 func (s *Server) AddUser(id, name, email string, guest bool) {
 	s.SetUser(User{ID: id, Name: name, Email: email, TeamID: s.TeamID, Guest: guest})
