@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,15 +18,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tapbot/tapbot/internal/bulk"
 	"github.com/tapbot/tapbot/internal/intake"
 )
-
-// bulkColumns are the CSV columns `bot bulk` reads; upn is required.
-var bulkColumns = map[string]bool{"upn": true, "start": true, "lifetime": true, "reason": true, "manager": true,
-	"one_time": true, "note": true, "time_zone": true, "external_ref": true}
-
-// maxBulkRows bounds one file (a week of hiring, not a directory import).
-const maxBulkRows = 2000
 
 // bulkRow is one line of the file: what the API is asked, or why not.
 type bulkRow struct {
@@ -142,86 +135,29 @@ func bulkSummary(w io.Writer, rows []*bulkRow, okWord string) int {
 	return ok
 }
 
-// parseBulk reads the CSV: a header naming the columns, then one new hire
-// per line. A line the API could not be asked about is refused here.
+// parseBulk reads the CSV (internal/bulk: header, limits, each row's
+// own problems) into the API's input, one per line.
 func parseBulk(raw []byte) ([]*bulkRow, error) {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\uFEFF"))))
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	head, err := cr.Read()
+	parsed, err := bulk.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("no header line: %w", err)
+		return nil, err
 	}
-	cols := map[string]int{}
-	for i, h := range head {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if !bulkColumns[h] {
-			return nil, fmt.Errorf("unknown column %q (known: upn, start, lifetime, reason, manager, one_time, note, time_zone, external_ref)", h)
-		}
-		cols[h] = i
-	}
-	if _, ok := cols["upn"]; !ok {
-		return nil, errors.New(`the header has no "upn" column`)
-	}
-	var rows []*bulkRow
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, err
-		}
-		if len(rows) == maxBulkRows {
-			return nil, fmt.Errorf("more than %d rows: split the file", maxBulkRows)
-		}
-		get := func(k string) string {
-			if i, ok := cols[k]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		if strings.Join(rec, "") == "" {
-			continue
-		}
-		rows = append(rows, bulkRowOf(line, get))
-	}
-	if len(rows) == 0 {
-		return nil, errors.New("no rows")
+	rows := make([]*bulkRow, len(parsed))
+	for i, p := range parsed {
+		rows[i] = bulkRowOf(p)
 	}
 	return rows, nil
 }
 
-// bulkRowOf turns one line's cells into the API's input.
-func bulkRowOf(line int, get func(string) string) *bulkRow {
-	r := &bulkRow{line: line, in: intake.Input{Target: get("upn"), Reason: get("reason"), Notes: get("note"),
-		Requester: cmp.Or(get("manager"), intake.RequesterManager), TimeZone: get("time_zone"),
-		ExternalRef: cmp.Or(get("external_ref"), "bulk:line-"+strconv.Itoa(line))}}
-	start := get("start")
-	if _, err := time.Parse("2006-01-02", start); err == nil {
-		r.in.HireDate = start
+// bulkRowOf turns one parsed row into the API's input.
+func bulkRowOf(p bulk.Row) *bulkRow {
+	r := &bulkRow{line: p.Line, refused: p.Refused, in: intake.Input{Target: p.UPN, Reason: p.Reason, Notes: p.Note,
+		Requester: cmp.Or(p.Manager, intake.RequesterManager), TimeZone: p.TimeZone, LifetimeMinutes: p.LifetimeMinutes,
+		OneTime: p.OneTime, ExternalRef: cmp.Or(p.ExternalRef, "bulk:line-"+strconv.Itoa(p.Line))}}
+	if p.HireDate() {
+		r.in.HireDate = p.Start
 	} else {
-		r.in.Start = start
-	}
-	if lt := get("lifetime"); lt != "" {
-		n, err := strconv.Atoi(lt)
-		if err != nil {
-			d, derr := time.ParseDuration(lt)
-			if derr != nil || d%time.Minute != 0 {
-				r.refused = fmt.Sprintf("lifetime %q is not minutes (480) or a duration (8h)", lt)
-				return r
-			}
-			n = int(d / time.Minute)
-		}
-		r.in.LifetimeMinutes = n
-	}
-	switch strings.ToLower(get("one_time")) {
-	case "", "no", "false", "0", "n":
-	case "yes", "true", "1", "y":
-		r.in.OneTime = true
-	default:
-		r.refused = fmt.Sprintf("one_time %q is not yes or no", get("one_time"))
+		r.in.Start = p.Start
 	}
 	return r
 }

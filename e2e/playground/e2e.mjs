@@ -16,6 +16,8 @@
 // Sarah's sign-in methods are registered in the fake tenant →
 // Sarah says "done" → the request is confirmed. Then a second request is
 // denied by Irvin with a reason, and a third is rescheduled and withdrawn.
+// Last, Alex pastes a small batch (five rows) and Irvin approves it all
+// from its one bulk card, which follows the issuance.
 // Every card the bot sent must parse with the Adaptive Cards SDK.
 //
 // Usage (from this folder, after npm ci):
@@ -356,6 +358,74 @@ async function main() {
       !cards(now).some((c) => actionsOf(c).some((x) => x.verb === 'tap_approve'));
   });
   log('Megan withdrew it (offer rescinded); the approval card says so');
+
+  // 7. A batch: Alex (an approver) pastes a CSV of five rows into the
+  // bulk card in his own chat; the summary names the refused rows in the checks'
+  // words and offers one Send button; Irvin approves the whole batch from
+  // the one bulk card in the approvers channel; the card follows the
+  // issuance to "N issued, 0 failed"; Megan, the hiring manager, is told
+  // once and reveals a pass of the batch.
+  mark = stream.length;
+  const day = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const rows = ['lynne.robbins@contoso.com', 'nestor.wilke@contoso.com', 'diego.siciliani@contoso.com',
+    'adele.vance@contoso.com', 'johanna.lorenz@contoso.com'];
+  const csv = ['upn,start,lifetime,reason,manager', ...rows.map((u) => `${u},${day},8h,onboarding,megan.bowen@contoso.com`)].join('\n');
+  // The playground shows only Megan's chats, never Alex's, so Alex works
+  // from a card he can see (the last approval card in the channel): each
+  // answer comes back to him alone as his click's invoke answer — the
+  // paste card (tap_open tap_bulk, what "bulk" posts), the summary, and
+  // the Send click's answer; the shared card is not changed.
+  const host = third.m;
+  const opened = await click(ALEX, host, { verb: 'tap_open', data: { action: 'tap_open', value: 'tap_bulk' } });
+  const pasteForm = opened?.value || {};
+  const csvInput = inputsOf(pasteForm).find((i) => i.id === 'csv');
+  const submitPaste = actionsOf(pasteForm).find((a) => a.verb === 'tap_bulk');
+  if (!csvInput || !csvInput.isMultiline || !submitPaste) throw new Error(`the paste card: ${JSON.stringify(opened)}`);
+  lastAnswers.push({ card: pasteForm });
+  const pasted = await click(ALEX, host, submitPaste, { title: 'Playground hires', csv });
+  const send = actionsOf(pasted?.value || {}).find((a) => a.verb === 'tap_bulk_send');
+  if (!send) throw new Error(`the pasted batch has no Send button: ${JSON.stringify(pasted)}`);
+  lastAnswers.push({ card: pasted.value });
+  const summary = { m: host, card: pasted.value, action: send };
+  const said = textOf(summary.card);
+  const counts = /5 rows: (\d) ready, (\d) refused/.exec(said);
+  if (!counts || Number(counts[1]) < 2 || !/row 5 \(adele\.vance@contoso\.com\)/.test(said) || !/row 6 \(johanna/.test(said)) {
+    throw new Error(`batch summary: ${said}`);
+  }
+  const ready = Number(counts[1]);
+  log(`Alex pasted 5 rows: ${ready} ready, ${counts[2]} refused ("${said.split('\n').slice(1, 3).join(' | ').slice(0, 160)}")`);
+  mark = stream.length;
+  const sent = await click(ALEX, summary.m, summary.action);
+  if (!/Sent \d for approval/.test(textOf(sent?.value || {}))) throw new Error(`Send answered: ${JSON.stringify(sent)}`);
+  const bulk = await waitFor('the bulk card in the approvers channel', () => findAction(APPROVERS, 'tap_bulk_approve', mark));
+  if (!new RegExp(`${ready} passes for Playground hires`).test(textOf(bulk.card))) throw new Error(`bulk card: ${textOf(bulk.card)}`);
+  await waitFor('Megan told once of her hires in the batch', () => botMessages(MEGAN_CHAT, mark)
+    .some((m) => /asked for passes for \d of your new hires \(Playground hires/.test([m.message.text || '', ...cards(m).map(textOf)].join('\n'))));
+  log(`one bulk card: "${textOf(bulk.card).split('\n')[0]}"; Megan was told of her hires`);
+  const own = await click(ALEX, bulk.m, bulk.action);
+  if (!/You sent this batch/.test(textOf(own?.value || {}))) throw new Error(`Alex approved his own batch: ${JSON.stringify(own)}`);
+  mark = stream.length;
+  await click(IRVIN, bulk.m, bulk.action);
+  const finished = await waitFor('the bulk card to say every pass was issued', () => {
+    const now = latest.get(bulk.m.message.messageId);
+    const text = cards(now).map(textOf).join('\n');
+    return now.seq > mark && new RegExp(`${ready} issued, 0 failed`).test(text) && text;
+  });
+  const progress = stream.slice(mark).filter(({ ev }) => ev.message.messageId === bulk.m.message.messageId).length;
+  log(`Irvin approved all; the bulk card was redrawn ${progress} times and reads "${finished.split('\n')[1]}"`);
+  const batchReveal = await waitFor('a Reveal button of the batch in Megan\'s chat', () => findAction(MEGAN_CHAT, 'tap_reveal', mark));
+  const batchPass = await click(MEGAN, batchReveal.m, batchReveal.action);
+  let pass3 = '';
+  JSON.stringify(batchPass?.value, (k, v) => {
+    if (v && v.type === 'TextRun' && v.fontType === 'Monospace' && v.text) pass3 = v.text;
+    return v;
+  });
+  if (!pass3) throw new Error(`the batch's pass was not revealed: ${JSON.stringify(batchPass)}`);
+  await sleep(500);
+  for (const { raw } of stream) {
+    if (raw.includes(pass3)) throw new Error('a pass of the batch appears in a posted or updated message');
+  }
+  log('Megan revealed a pass of the batch, in the invoke response only');
 
   // Every card the bot posted, updated or answered with parses with the SDK.
   const all = [...stream.flatMap(({ ev }) => cards({ message: ev.message })), ...lastAnswers.map((a) => a.card), ...denyAnswers, approved.value, card];

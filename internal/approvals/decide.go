@@ -97,7 +97,7 @@ func (s *Service) submit(ctx context.Context, draft *tap.Request, id tap.Request
 		ID: id, State: tap.StatePending, Requester: r.Requester, Target: r.Target,
 		Start: r.Start.UTC(), Lifetime: r.Lifetime, OneTime: r.OneTime, Reason: r.Reason,
 		Justification: r.Justification, RequesterZone: r.RequesterZone, HireZone: r.HireZone,
-		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake,
+		Warnings: warnings, ApprovalsNeeded: max(r.ApprovalsNeeded, 1), Refs: r.Refs, Intake: r.Intake, Batch: r.Batch,
 		ReissueOf: r.ReissueOf, SameApprovers: r.SameApprovers,
 		CreatedAt: now, UpdatedAt: now, NextTimer: now.Add(s.cfg.ApprovalWindow / 2),
 	}
@@ -148,6 +148,11 @@ func (s *Service) decidable(r *tap.Request, actor tap.Actor) error {
 		if same(d.Approver, actor) {
 			return tap.Refuse(tap.ErrSelfApproval, text.SecondApprover)
 		}
+	}
+	if r.Batch != nil && same(r.Batch.Submitter, actor) {
+		// Whoever a row names as requester, the person who sent the
+		// batch does not approve any of it.
+		return tap.Refuse(tap.ErrSelfApproval, text.BulkOwnBatch)
 	}
 	return nil
 }

@@ -81,6 +81,11 @@ func (c *checker) CheckRevoke(ctx context.Context, _ *tap.Request, a tap.Actor) 
 	return nil
 }
 
+// MayBulk lets approvers send batches.
+func (c *checker) MayBulk(ctx context.Context, a tap.Actor) (bool, error) {
+	return c.IsApprover(ctx, a)
+}
+
 // CheckReissue lets approvers replace a request.
 func (c *checker) CheckReissue(ctx context.Context, r *tap.Request, a tap.Actor) error {
 	return c.CheckRevoke(ctx, r, a)

@@ -67,6 +67,11 @@ type Checker interface {
 	CheckReveal(ctx context.Context, r *tap.Request, actor tap.Actor) error
 	// IsApprover reports whether actor is in an approver group now.
 	IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
+	// MayBulk reports whether actor may send a batch of requests now: an
+	// approver, or a member of a requester group (HR, helpdesk), enabled
+	// and not a guest. A manager who may only ask for their own people
+	// sends requests one at a time.
+	MayBulk(ctx context.Context, actor tap.Actor) (bool, error)
 	// CheckRevoke checks, now, that actor (not the requester) may revoke
 	// r: in an approver group for r's reason, enabled, not a guest.
 	CheckRevoke(ctx context.Context, r *tap.Request, actor tap.Actor) error

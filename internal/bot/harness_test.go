@@ -41,6 +41,7 @@ type harness struct {
 	gc   *graph.Client
 	pcfg policy.Config
 	acfg approvals.Config
+	rcfg bot.Config
 	log  *slog.Logger
 }
 
@@ -94,7 +95,7 @@ func newHarness(t *testing.T, issueOn string, policyMut ...func(*policy.Config))
 // tenant and chat platform; notices, when set, wraps the notifier.
 func (h *harness) build(notices func(approvals.Notifier) approvals.Notifier) {
 	h.t.Helper()
-	wired, err := app.Build(app.Config{Policy: h.pcfg, Approvals: h.acfg},
+	wired, err := app.Build(app.Config{Policy: h.pcfg, Approvals: h.acfg, Router: h.rcfg},
 		app.Deps{Store: h.store, Graph: h.gc, AuditKey: auditKey, Platforms: []app.Platform{fixed(h.msgr, approversChannel)},
 			Notices: notices, Log: h.log})
 	if err != nil {

@@ -79,8 +79,14 @@ func (r *Router) notify(ctx context.Context, n approvals.Notice) (err error) {
 	}
 	tell := func(msg string) { tellAs("requester", msg) }
 	note := text.RequestNote(string(req.ID))
+	if req.Batch != nil {
+		defer r.batchChanged(req)
+	}
 	switch n.Kind {
 	case approvals.NoticeSubmitted:
+		if req.Batch != nil {
+			return r.notifyBatchSubmitted(ctx, req, d, tellAs, reader)
+		}
 		return r.notifySubmitted(ctx, req, d, tellAs, reader)
 	case approvals.NoticeApproval, approvals.NoticeQueued, approvals.NoticeIssuing:
 		// The cards are redrawn; a queued request's requester hears at
@@ -164,6 +170,14 @@ func (r *Router) notifySubmitted(ctx context.Context, req *tap.Request, d *deliv
 		tellAs("requester", fmt.Sprintf(text.Submitted, name))
 	}
 	return d.err()
+}
+
+// notifyBatchSubmitted says nothing per request: the approvers get the
+// batch's one card and each hiring manager one message for all their
+// hires in it when it is sent (tellManagers), not a card or a message per
+// request (Slack posts about one message per second in a conversation).
+func (r *Router) notifyBatchSubmitted(context.Context, *tap.Request, *delivery, func(part, msg string), string) error {
+	return nil
 }
 
 func securityText(n approvals.Notice, req *tap.Request, name string) string {

@@ -45,7 +45,10 @@ type Config struct {
 	Guide, Contact, Org string
 	// IdentityTTL is how long an e-mail → Entra lookup is cached (default 10 min).
 	IdentityTTL time.Duration
-	Now         func() time.Time
+	// BulkRedraw is the least time between two redraws of a batch's card
+	// and progress message (default DefaultBulkRedraw).
+	BulkRedraw time.Duration
+	Now        func() time.Time
 }
 
 // Deps are the router's collaborators.
@@ -99,6 +102,11 @@ type Router struct {
 	// pass does not work, per request and cause (see helpHire).
 	toldMu sync.Mutex
 	told   map[string]time.Time
+
+	// bulkWatch follows the batches moving on this replica (bulkcard.go).
+	bulkMu    sync.Mutex
+	bulkWatch map[string]*batchWatch
+	bulkWG    sync.WaitGroup
 }
 
 type cachedID struct {
@@ -119,6 +127,9 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if cfg.IdentityTTL == 0 {
 		cfg.IdentityTTL = 10 * time.Minute
 	}
+	if cfg.BulkRedraw == 0 {
+		cfg.BulkRedraw = DefaultBulkRedraw
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -135,7 +146,8 @@ func New(cfg Config, d Deps) (*Router, error) {
 	if d.Zones == nil {
 		d.Zones = zone.NewResolver(zone.Config{Default: cfg.DefaultZone, Now: cfg.Now, Log: d.Log})
 	}
-	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, zones: d.Zones, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{}}
+	r := &Router{cfg: cfg, d: d, svc: d.Service, messengers: map[tap.Platform]chat.Messenger{}, zones: d.Zones, log: d.Log, ids: map[string]cachedID{}, drawn: map[tap.Ref]*cardState{},
+		bulkWatch: map[string]*batchWatch{}}
 	r.guide.Store(g)
 	for _, m := range d.Messengers {
 		r.messengers[m.Platform()] = m
@@ -171,6 +183,9 @@ func (r *Router) Handle(ctx context.Context, ev chat.Event) {
 	// From here on ev.User.Zone is the zone this person reads times in:
 	// the platform's, else their mailbox's, else the default.
 	ev.User.Zone = r.zones.Learn(ctx, actor.EntraID, ev.User.Zone)
+	if r.bulkEvent(ctx, ev, actor) {
+		return
+	}
 	switch ev.Kind {
 	case chat.KindAction:
 		r.action(ctx, ev, actor)
@@ -265,6 +280,9 @@ func (r *Router) actor(ctx context.Context, u chat.User) (tap.Actor, error) {
 		return tap.Actor{}, err
 	}
 	a.EntraID, a.Email, a.Name = usr.ID, usr.UPN, usr.DisplayName
+	if l, ok := r.messengers[u.Platform].(chat.Learner); ok {
+		l.Learned(ctx, u, usr.ID)
+	}
 	return a, nil
 }
 
@@ -363,7 +381,17 @@ func (r *Router) action(ctx context.Context, ev chat.Event, actor tap.Actor) {
 	case chat.ActionFeedbackComment:
 		r.reply(ctx, ev, CommentForm(id))
 	case chat.ActionOpen:
+		if ev.Value == chat.FormBulk {
+			r.reply(ctx, ev, bulkForm())
+			return
+		}
 		r.openForm(ctx, ev)
+	case chat.ActionBulkSend:
+		r.bulkSend(ctx, ev, actor)
+	case chat.ActionBulkApprove:
+		r.bulkApprove(ctx, ev, actor)
+	case chat.ActionBulkReview:
+		r.bulkReview(ctx, ev, actor)
 	case chat.ActionSay:
 		if r.dialogEnded(ctx, ev) {
 			r.reply(ctx, ev, chat.Message{Text: text.DialogEnded})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,7 +94,74 @@ func stateCards() []StateCard {
 			add(name+"_requester_earlier", requesterView(r, r.RequesterZone, false))
 		}
 	}
+	for _, b := range bulkStates() {
+		m := BulkCard("batch-1", b.reqs, "", b.left, 2, b.reviewing)
+		add("bulk_"+b.name+"_approvers", m)
+		add("bulk_"+b.name+"_sender", progressView(BulkCard("batch-1", b.reqs, "America/Los_Angeles", b.left, 2, b.reviewing)))
+	}
 	return out
+}
+
+// bulkState is a batch of 45 in one state of its card.
+type bulkState struct {
+	name      string
+	reqs      []*tap.Request
+	left      string
+	reviewing bool
+}
+
+// bulkStates are a batch's card states: waiting, reviewed one by one,
+// being issued, finished (one failed, two waiting for a second approver,
+// one denied).
+func bulkStates() []bulkState {
+	at := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, time.UTC) }
+	alex := tap.Actor{Platform: "slack", ChatID: "UALEX", Name: "Alex Wilber"}
+	irvin := tap.Actor{Platform: "teams", ChatID: "29:irvin", Name: "Irvin Sayers"}
+	batch := func(states func(i int) (tap.State, int)) []*tap.Request {
+		var out []*tap.Request
+		for i := range 45 {
+			st, approvals := states(i)
+			q := &tap.Request{ID: tap.RequestID(fmt.Sprintf("b-batch-1-%d", i+2)), State: st, Version: 2,
+				Requester: tap.Actor{Platform: "slack", Name: "Megan Bowen"}, Target: tap.User{ID: tap.UserID(fmt.Sprint(i))},
+				Start: at(7+i%5, 15), HireZone: "America/New_York", ApprovalsNeeded: 1, CreatedAt: at(5, 17),
+				Batch: &tap.Batch{ID: "batch-1", Title: "Sales onboarding", Submitter: alex, Size: 45}}
+			if approvals > 0 {
+				q.ApprovalsNeeded = 2
+				q.Approvals = []tap.Decision{{Approver: irvin, At: at(5, 18)}}
+			}
+			if st != tap.StatePending {
+				q.DecidedBy, q.DecidedAt = &irvin, at(5, 18)
+			}
+			out = append(out, q)
+		}
+		return out
+	}
+	return []bulkState{
+		{name: "waiting", reqs: batch(func(int) (tap.State, int) { return tap.StatePending, 0 })},
+		{name: "reviewing", reviewing: true, reqs: batch(func(i int) (tap.State, int) {
+			if i < 5 {
+				return tap.StateIssued, 0
+			}
+			return tap.StatePending, 0
+		})},
+		{name: "issuing", left: "1 min", reqs: batch(func(i int) (tap.State, int) {
+			if i < 30 {
+				return tap.StateIssued, 0
+			}
+			return tap.StateIssuing, 0
+		})},
+		{name: "finished", reqs: batch(func(i int) (tap.State, int) {
+			switch {
+			case i == 0:
+				return tap.StateFailed, 0
+			case i == 1:
+				return tap.StateDenied, 0
+			case i < 4:
+				return tap.StatePending, 1
+			}
+			return tap.StateIssued, 0
+		})},
+	}
 }
 
 // TestGoldenStateCards keeps testdata/state_cards.json, the cards of every
@@ -143,6 +211,8 @@ func TestStateCardsOfferOnlyWhatStillApplies(t *testing.T) {
 		"approved_requester": {chat.ActionReveal, chat.ActionRevoke}, "issued_requester": {chat.ActionReveal, chat.ActionRevoke},
 		"delivered_requester": {chat.ActionRevoke},
 		"expired_requester":   {chat.ActionReissue}, "failed_requester": {chat.ActionReissue},
+		"bulk_waiting_approvers":   {chat.ActionBulkApprove, chat.ActionBulkReview},
+		"bulk_reviewing_approvers": {chat.ActionBulkApprove}, "bulk_finished_approvers": {chat.ActionBulkApprove, chat.ActionBulkReview},
 	}
 	for _, c := range stateCards() {
 		var got []string

@@ -31,8 +31,18 @@ const (
 	// Personal); Value: request id.
 	ActionRefresh = "tap_refresh"
 
+	// ActionBulkSend sends a checked batch's ready rows for approval;
+	// ActionBulkApprove approves every request of a batch (Approve all);
+	// ActionBulkReview posts its requests' own approval cards. Value: the
+	// batch id.
+	ActionBulkSend    = "tap_bulk_send"
+	ActionBulkApprove = "tap_bulk_approve"
+	ActionBulkReview  = "tap_bulk_review"
+
 	FormRequest = "tap_request"     // the request form (dialog fields)
 	FormDeny    = "tap_deny_reason" // field "reason"; State: request id
+	// FormBulk is the pasted CSV: fields "title" and "csv".
+	FormBulk = "tap_bulk"
 	// FormFeedbackComment is the new hire's comment on their setup: field
 	// "comment"; State: request id.
 	FormFeedbackComment = "tap_feedback_comment_form"

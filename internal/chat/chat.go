@@ -84,12 +84,31 @@ type Event struct {
 	// wins (the pass, a form). m never carries a Secret. Nil on platforms
 	// whose clicked message is redrawn only through Messenger.Update.
 	Redraw func(ctx context.Context, m Message, answer string) error
+	// File is a file the person shared with the message (KindMessage),
+	// nil when none.
+	File *File
 	// AnswerBy, when not zero, is when Reply stops reaching the private
 	// surface (Teams answers a click within 5 s). Work that would hand
 	// out something only Reply may carry (a Reveal) must not commit so
 	// late that the answer cannot be shown.
 	AnswerBy time.Time
 }
+
+// File is a file shared in a conversation with the bot, not yet
+// downloaded: the core decides whether to read it at all.
+type File struct {
+	Name string
+	// Type is the MIME type the platform reports ("text/csv"); may be empty.
+	Type string
+	// Size is the size the platform reports in bytes; 0 when unknown.
+	Size int64
+	// Open downloads the file with the platform's credentials, reading at
+	// most max bytes (a longer file is an error, never cut silently).
+	Open func(ctx context.Context, max int64) ([]byte, error)
+}
+
+// ErrTooLarge is returned by File.Open when the file has more than max bytes.
+var ErrTooLarge = errors.New("file too large")
 
 // Style is a button's look.
 type Style string
@@ -236,6 +255,16 @@ type Messenger interface {
 	// Update replaces the message at ref for everyone who sees it.
 	// Same error contract as Send.
 	Update(ctx context.Context, ref tap.Ref, m Message) error
+}
+
+// Learner is implemented by a Messenger that can address a person by
+// Entra id (Address.EntraID alone) only once it has learned which chat
+// account is theirs: the core calls Learned after it resolved an event's
+// user to an Entra user (Slack: the confirmed e-mail looked up in Entra),
+// so a notice for that person (an intake or batch request naming them as
+// hiring manager) reaches them later.
+type Learner interface {
+	Learned(ctx context.Context, u User, id tap.UserID)
 }
 
 // Handler receives authenticated, de-duplicated events. Adapters call it

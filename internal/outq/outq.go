@@ -109,6 +109,13 @@ type messenger struct {
 
 func (w *messenger) Platform() tap.Platform { return w.m.Platform() }
 
+// Learned passes chat.Learner on to the wrapped messenger, if it is one.
+func (w *messenger) Learned(ctx context.Context, u chat.User, id tap.UserID) {
+	if l, ok := w.m.(chat.Learner); ok {
+		l.Learned(ctx, u, id)
+	}
+}
+
 func (w *messenger) Send(ctx context.Context, a chat.Address, m chat.Message) (tap.Ref, error) {
 	key := string(w.m.Platform()) + "|" + string(a.Kind) + "|" + a.ID
 	if a.ID == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tapbot/tapbot/internal/tap"
@@ -141,6 +142,29 @@ func (c *Checker) IsApprover(ctx context.Context, actor tap.Actor) (bool, error)
 	in, err := c.memberOf(ctx, actor.EntraID, c.Config().allApproverGroups())
 	if err != nil {
 		return false, fmt.Errorf("read approver groups of %s: %w", actor.EntraID, err)
+	}
+	return len(in) > 0, nil
+}
+
+// MayBulk reports whether actor may send a batch of requests: an
+// approver, or a member of a requester group, whose account is enabled
+// and not a guest (all read now).
+func (c *Checker) MayBulk(ctx context.Context, actor tap.Actor) (bool, error) {
+	if actor.EntraID == "" {
+		return false, nil
+	}
+	if err := c.checkRequesterAccount(ctx, actor.EntraID); err != nil {
+		var ref *tap.Refusal
+		if errors.As(err, &ref) {
+			return false, nil
+		}
+		return false, err
+	}
+	cfg := c.Config()
+	groups := slices.Concat(cfg.allApproverGroups(), cfg.Requesters.Groups)
+	in, err := c.memberOf(ctx, actor.EntraID, groups)
+	if err != nil {
+		return false, fmt.Errorf("read groups of %s: %w", actor.EntraID, err)
 	}
 	return len(in) > 0, nil
 }

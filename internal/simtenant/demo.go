@@ -22,6 +22,8 @@ const (
 	DemoJohannaID = "a1f4c1e2-0000-4000-8000-000000000008" // disabled account
 	DemoGradyID   = "a1f4c1e2-0000-4000-8000-000000000009" // PIM-eligible Privileged Role Administrator
 	DemoPradeepID = "a1f4c1e2-0000-4000-8000-000000000010" // existing employee with Authenticator: a recovery
+	DemoLynneID   = "a1f4c1e2-0000-4000-8000-000000000011" // new hire (a batch's)
+	DemoNestorID  = "a1f4c1e2-0000-4000-8000-000000000012" // new hire (a batch's)
 
 	DemoMeganUPN   = "megan.bowen@contoso.com"
 	DemoAlexUPN    = "alex.wilber@contoso.com"
@@ -34,6 +36,8 @@ const (
 	DemoJohannaUPN = "johanna.lorenz@contoso.com"
 	DemoGradyUPN   = "grady.archie@contoso.com"
 	DemoPradeepUPN = "pradeep.gupta@contoso.com"
+	DemoLynneUPN   = "lynne.robbins@contoso.com"
+	DemoNestorUPN  = "nestor.wilke@contoso.com"
 
 	DemoApproversGroupID  = "b2e5d3f4-0000-4000-8000-0000000000a1" // "TAP Approvers" = {Alex, Irvin}
 	DemoRequestersGroupID = "b2e5d3f4-0000-4000-8000-0000000000a2" // "TAP Requesters" (helpdesk), empty
@@ -76,13 +80,17 @@ func Demo(t *Tenant) {
 		{ID: DemoGradyID, UPN: DemoGradyUPN, DisplayName: "Grady Archie", Mail: DemoGradyUPN, Department: "IT", JobTitle: "Systems Engineer", MailboxZone: "Asia/Kolkata"},
 		{ID: DemoPradeepID, UPN: DemoPradeepUPN, DisplayName: "Pradeep Gupta", Mail: DemoPradeepUPN, Department: "Sales", JobTitle: "Account Manager",
 			Created: time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)},
+		// Two more new hires, for a batch of requests (bulk).
+		{ID: DemoLynneID, UPN: DemoLynneUPN, DisplayName: "Lynne Robbins", Mail: DemoLynneUPN, Department: "Sales", JobTitle: "Sales Associate", HireDate: nextMonday(now)},
+		{ID: DemoNestorID, UPN: DemoNestorUPN, DisplayName: "Nestor Wilke", Mail: DemoNestorUPN, Department: "Sales", JobTitle: "Sales Associate", HireDate: nextMonday(now)},
 	}
 	for _, u := range users {
 		t.AddUser(u)
 	}
 	// Irvin (an approver) reports to Megan too: asking for his pass is the
 	// approval-bootstrap attack tapbot refuses.
-	for _, id := range []string{DemoSarahID, DemoDiegoID, DemoLeeID, DemoAdeleID, DemoJohannaID, DemoGradyID, DemoIrvinID, DemoPradeepID} {
+	for _, id := range []string{DemoSarahID, DemoDiegoID, DemoLeeID, DemoAdeleID, DemoJohannaID, DemoGradyID, DemoIrvinID, DemoPradeepID,
+		DemoLynneID, DemoNestorID} {
 		_ = t.SetManager(id, DemoMeganID) // both ids were just added
 	}
 	t.AddGroup(Group{ID: DemoApproversGroupID, DisplayName: DemoApproversGroup})

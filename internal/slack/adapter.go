@@ -80,6 +80,8 @@ type Adapter struct {
 
 	dmMu sync.Mutex
 	dm   map[string]string // Slack user id → DM channel id
+	// learned are the Entra ids whose Slack user is stored (Learned).
+	learned sync.Map
 
 	work    *workq.Pool
 	senders *workq.Senders

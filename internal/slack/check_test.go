@@ -44,7 +44,7 @@ func TestCheckSlackAllGood(t *testing.T) {
 
 func TestCheckSlackTokenWithoutUsersReadEmail(t *testing.T) {
 	s, cfg := checkFake(t)
-	s.Scopes = []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "channels:history"}
+	s.Scopes = []string{"app_mentions:read", "chat:write", "commands", "files:read", "im:history", "im:write", "users:read", "channels:history"}
 	rs := slack.Check(context.Background(), cfg)
 	if r := result(t, rs, "scopes"); r.Status != check.Fail || !strings.Contains(r.Detail, "missing users:read.email") || !strings.Contains(r.Fix, "reinstall") {
 		t.Errorf("scopes: %+v", r)

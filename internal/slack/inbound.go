@@ -120,10 +120,14 @@ func (a *Adapter) onEvents(ctx context.Context, raw []byte) ack {
 	}
 	switch {
 	case e.Type == "message" && e.ChannelType == "im":
-		if e.Subtype != "" || e.BotID != "" || e.User == "" || a.ids.isBotUser(e.User) {
+		shared := e.Subtype == "file_share" && len(e.Files) > 0
+		if (e.Subtype != "" && !shared) || e.BotID != "" || e.User == "" || a.ids.isBotUser(e.User) {
 			return ackOK // edits, joins, bot messages (ours included)
 		}
 		ev.Direct = true
+		if shared {
+			ev.File = a.sharedFile(e.Files[0])
+		}
 	case e.Type == "app_mention":
 		if e.BotID != "" || e.User == "" {
 			return ackOK

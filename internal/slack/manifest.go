@@ -5,6 +5,7 @@ package slack
 var botScopes = map[string]string{
 	"chat:write":        "chat.postMessage, chat.update, chat.postEphemeral",
 	"commands":          "the /tap slash command",
+	"files:read":        "files shared in the DM: a CSV batch of requests, downloaded with the bot token",
 	"im:write":          "conversations.open, to DM a user",
 	"im:history":        "message.im events: DMs to the bot",
 	"users:read":        "users.info: guest flags and home workspace",

@@ -91,6 +91,22 @@ func (a *Adapter) userFor(ctx context.Context, addr chat.Address) (string, error
 	return string(ref), nil
 }
 
+// Learned implements chat.Learner: it stores which Slack user an Entra
+// user is, so a message addressed by Entra id alone reaches them.
+func (a *Adapter) Learned(ctx context.Context, u chat.User, id tap.UserID) {
+	if id == "" || u.ID == "" || u.Platform != Platform {
+		return
+	}
+	if prev, ok := a.learned.Load(id); ok && prev == u.ID {
+		return
+	}
+	if err := a.store.PutConversation(ctx, "slack:user:"+string(id), []byte(u.ID)); err != nil {
+		a.log.Warn("slack remember user", "slack_user", u.ID, "err", err)
+		return
+	}
+	a.learned.Store(id, u.ID)
+}
+
 // openDM returns the DM channel with user (conversations.open, cached).
 func (a *Adapter) openDM(ctx context.Context, user string) (string, error) {
 	a.dmMu.Lock()

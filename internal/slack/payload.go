@@ -32,6 +32,18 @@ type innerEvent struct {
 	Channel     string `json:"channel"`
 	ChannelType string `json:"channel_type"`
 	TS          string `json:"ts"`
+	// Files are the files of a file_share message.
+	Files []eventFile `json:"files"`
+}
+
+// eventFile is a shared file as a message event describes it.
+type eventFile struct {
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	Mimetype           string `json:"mimetype"`
+	Filetype           string `json:"filetype"`
+	Size               int64  `json:"size"`
+	URLPrivateDownload string `json:"url_private_download"`
 }
 
 // interaction is a block_actions or view_submission payload.

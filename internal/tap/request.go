@@ -118,6 +118,9 @@ type Request struct {
 	// Intake is set when the request came from the HR intake API rather
 	// than from chat.
 	Intake *Intake `json:"intake,omitempty"`
+	// Batch is set when the request was sent with others from one CSV
+	// upload in chat; approvers see the batch as one card.
+	Batch *Batch `json:"batch,omitempty"`
 
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -207,6 +210,21 @@ type Feedback struct {
 	CommentedAt time.Time `json:"commented_at,omitzero"`
 }
 
+// Batch is the upload a request came with: one CSV sent from chat by
+// one person, validated row by row and approved as one card.
+type Batch struct {
+	// ID is derived from the sender and the file's bytes, so the same
+	// file sent again by the same person is the same batch.
+	ID string `json:"id"`
+	// Title names the batch on its card ("Sales onboarding").
+	Title string `json:"title"`
+	// Submitter is who uploaded it. They may not approve the batch or any
+	// request in it, whoever the request names as its requester.
+	Submitter Actor `json:"submitter"`
+	// Size is how many requests the batch sent.
+	Size int `json:"size"`
+}
+
 // Intake says which system asked for a request through the intake API.
 type Intake struct {
 	// Caller is the calling application: its Entra app id (azp/appid) or
@@ -246,6 +264,10 @@ func (r *Request) Clone() *Request {
 	if r.Intake != nil {
 		in := *r.Intake
 		c.Intake = &in
+	}
+	if r.Batch != nil {
+		b := *r.Batch
+		c.Batch = &b
 	}
 	if r.FirstUse != nil {
 		u := *r.FirstUse

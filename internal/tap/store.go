@@ -18,6 +18,8 @@ type RequestFilter struct {
 	Queued bool
 	// Since selects requests created at or after Since.
 	Since time.Time
+	// Batch selects the requests of one batch (Request.Batch.ID).
+	Batch string
 	Limit int
 }
 

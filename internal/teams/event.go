@@ -40,7 +40,8 @@ func (a *Adapter) event(act *activity) (chat.Event, bool) {
 			return clickEvent(ev, act, "", act.Value)
 		}
 		text := strings.TrimSpace(mentionRE.ReplaceAllString(act.Text, ""))
-		if text == "" {
+		ev.File = a.sharedFile(act)
+		if text == "" && ev.File == nil {
 			return ev, false
 		}
 		ev.Kind = chat.KindMessage

@@ -74,7 +74,7 @@ func Manifest(appID string) ([]byte, error) {
 			"botId":              appID,
 			"scopes":             scopes,
 			"isNotificationOnly": false,
-			"supportsFiles":      false,
+			"supportsFiles":      true,
 			"commandLists":       []any{map[string]any{"scopes": scopes, "commands": Commands}},
 		}},
 		"permissions":        []string{"identity", "messageTeamMembers"},

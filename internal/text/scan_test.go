@@ -17,7 +17,7 @@ import (
 var chatFacing = []string{
 	"internal/bot", "internal/dialog", "internal/policy", "internal/approvals",
 	"internal/diagnose", "internal/intake", "internal/watch", "internal/stats",
-	"internal/slack", "internal/teams", "internal/graph",
+	"internal/slack", "internal/teams", "internal/graph", "internal/bulk",
 }
 
 // allowed are sentence-shaped literals outside the catalogue that no

@@ -109,7 +109,7 @@ type fault struct {
 }
 
 // DefaultScopes are the bot token scopes of tapbot's app manifest.
-var DefaultScopes = []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email"}
+var DefaultScopes = []string{"app_mentions:read", "chat:write", "commands", "files:read", "im:history", "im:write", "users:read", "users:read.email"}
 
 // Server is the fake Slack Web API.
 type Server struct {
@@ -129,6 +129,7 @@ type Server struct {
 	triggers map[string]*trigger
 	calls    []Call
 	faults   map[string][]fault
+	files    map[string]*file
 	seq      int
 }
 
@@ -186,6 +187,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	// Socket Mode tests get apps.connections.open from slacktest (Bind).
 	mux.HandleFunc("/apps.connections.open", s.connectionsOpen)
+	mux.HandleFunc("/files-pri/", s.serveFile)
 	return mux
 }
 
@@ -196,6 +198,7 @@ func (s *Server) Bind(c slacktest.Customize) {
 	for name, fn := range s.methods() {
 		c.Handle("/"+name, s.serve(name, fn))
 	}
+	c.Handle("/files-pri/", s.serveFile)
 }
 
 func (s *Server) serve(method string, fn func(map[string]string) (any, string)) http.HandlerFunc {

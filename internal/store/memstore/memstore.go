@@ -203,6 +203,9 @@ func match(r *tap.Request, f tap.RequestFilter) bool {
 	if !f.Since.IsZero() && r.CreatedAt.Before(f.Since) {
 		return false
 	}
+	if f.Batch != "" && (r.Batch == nil || r.Batch.ID != f.Batch) {
+		return false
+	}
 	return true
 }
 

@@ -168,6 +168,10 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 	if !f.Since.IsZero() {
 		where = append(where, "r.created_at >= "+arg(nanos(f.Since)))
 	}
+	if f.Batch != "" {
+		// The expression of the requests_batch index (migration 0006).
+		where = append(where, "(r.doc->'batch'->>'id') = "+arg(f.Batch))
+	}
 	q := `SELECT r.version, r.doc::text, p.sealed FROM requests r LEFT JOIN sealed_passes p ON p.id = r.id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

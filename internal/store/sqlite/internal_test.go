@@ -321,6 +321,7 @@ func TestMarkSeenAfterClose(t *testing.T) {
 func TestMigrateUpgrade(t *testing.T) {
 	s, path := openTemp(t)
 	for _, undo := range []string{
+		`DROP INDEX requests_batch`,
 		`DROP TABLE intake_refs`,
 		`DROP TABLE intake_keys`,
 		`DROP INDEX IF EXISTS seen_expires`,

@@ -200,6 +200,11 @@ func (s *Store) ListRequests(ctx context.Context, f tap.RequestFilter) ([]*tap.R
 		where = append(where, "r.created_at >= ?")
 		args = append(args, nanos(f.Since))
 	}
+	if f.Batch != "" {
+		// The expression of the requests_batch index (migration 0007).
+		where = append(where, "json_extract(r.doc, '$.batch.id') = ?")
+		args = append(args, f.Batch)
+	}
 	q := `SELECT r.version, r.doc, p.sealed FROM requests r LEFT JOIN sealed_passes p ON p.id = r.id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"Sealed", testSealed},
 		{"Attack_SealedPassLingers", testSealedOwnRow},
 		{"List", testList},
+		{"Batch", testBatch},
 		{"DueOutbox", testDueOutbox},
 		{"Queued", testQueued},
 		{"MarkSeen", testMarkSeen},
