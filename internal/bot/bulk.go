@@ -253,9 +253,8 @@ func sortRefused(rs []refusedRow) {
 // the pass; "manager" for the new hire's manager in Entra), or the
 // uploader when the column is empty.
 func (r *Router) bulkDraft(ctx context.Context, row bulk.Row, uploader tap.Actor, zone string) (*tap.Request, error) {
-	start, rowZone, err := row.StartAt(zone, bulkStartOfDay)
-	if err != nil {
-		return nil, err
+	if _, _, err := row.StartAt(zone, bulkStartOfDay); err != nil {
+		return nil, err // a bad start or time_zone is refused before any lookup
 	}
 	target := tap.User{UPN: row.UPN}
 	if !strings.Contains(row.UPN, "@") {
@@ -285,6 +284,20 @@ func (r *Router) bulkDraft(ctx context.Context, row bulk.Row, uploader tap.Actor
 			return nil, err
 		}
 		requester = managerActor(uploader.Platform, u)
+	}
+	// A start without a zone is read where the new hire works: the row's
+	// time_zone, else the hiring manager's zone (the new hire's zone
+	// defaults to the requester's, as for a single request), else the
+	// uploader's. "2026-12-07" for a Los Angeles hire is 07:00 there even
+	// when HR uploads from London.
+	if requester.EntraID != uploader.EntraID {
+		if z, ok := r.zones.Find(ctx, requester.EntraID); ok {
+			zone = z
+		}
+	}
+	start, rowZone, err := row.StartAt(zone, bulkStartOfDay)
+	if err != nil {
+		return nil, err
 	}
 	reason := tap.Reason(cmp.Or(row.Reason, string(tap.ReasonOnboarding)))
 	note := row.Note

@@ -157,3 +157,41 @@ func TestBulkPasteToIssued(t *testing.T) {
 		t.Fatal("the batch's sender revealed a hiring manager's pass")
 	}
 }
+
+// TestBulkDateReadInTheHiringManagersZone: HR's uploader is in UTC, the
+// hiring manager in Los Angeles. A start given as a date is 07:00 where
+// the new hire works (the hiring manager's zone, as a single request's
+// new hire defaults to the requester's), not 07:00 UTC, which is 23:00
+// the evening before in Los Angeles; a row's time_zone wins.
+func TestBulkDateReadInTheHiringManagersZone(t *testing.T) {
+	h := newHarness(t, "approval", bulkPolicy)
+	h.build(nil)
+	la := megan
+	la.Zone = "America/Los_Angeles"
+	h.say(la, "status") // her client reports her zone, as Slack's users.info and Teams' localTimezone do
+	day := time.Now().AddDate(0, 0, 5).Format("2006-01-02")
+	for i, upn := range []string{"la.hire@contoso.com", "berlin.hire@contoso.com"} {
+		id := h.tenant.AddUser(simtenant.User{UPN: upn, DisplayName: fmt.Sprintf("Hire %d", i), Mail: upn, Department: "Sales"})
+		_ = h.tenant.SetManager(id, simtenant.DemoMeganID)
+	}
+	csv := "upn,start,lifetime,reason,manager,time_zone\n" +
+		"la.hire@contoso.com," + day + ",8h,onboarding," + simtenant.DemoMeganUPN + ",\n" +
+		"berlin.hire@contoso.com," + day + ",8h,onboarding," + simtenant.DemoMeganUPN + ",Europe/Berlin\n"
+	sum := h.say(alex, "bulk Zones\n```\n"+csv+"```").Last()
+	batch := chattest.ButtonValue(sum, chat.ActionBulkSend)
+	if batch == "" {
+		t.Fatalf("no Send button:\n%s", chattest.Text(sum))
+	}
+	h.click(alex, chat.ActionBulkSend, batch)
+	reqs, err := h.store.ListRequests(h.ctx, tap.RequestFilter{Batch: batch})
+	if err != nil || len(reqs) != 2 {
+		t.Fatalf("%d requests (%v)", len(reqs), err)
+	}
+	want := map[string]string{"la.hire@contoso.com": "America/Los_Angeles", "berlin.hire@contoso.com": "Europe/Berlin"}
+	for _, q := range reqs {
+		loc, _ := time.LoadLocation(want[q.Target.UPN])
+		if got := q.Start.In(loc); got.Format("2006-01-02 15:04") != day+" 07:00" || q.HireZone != want[q.Target.UPN] {
+			t.Errorf("%s starts %s (%s, zone %q), want %s 07:00 in %s", q.Target.UPN, got, q.Start.UTC(), q.HireZone, day, want[q.Target.UPN])
+		}
+	}
+}
